@@ -1,0 +1,75 @@
+"""Typed errors for inputs a person must fix, with messages in Spanish and English."""
+
+from __future__ import annotations
+
+
+class AbiertoError(Exception):
+    """A user-facing error: a type code, a message in both languages and a position."""
+
+    type = "abierto-error"
+
+    def __init__(
+        self,
+        message_es: str,
+        message_en: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message_es = message_es
+        self.message_en = message_en
+        self.file = file
+        self.row = row
+        self.column = column
+        super().__init__(self.message)
+
+    @property
+    def position(self) -> str:
+        parts = [self.file or ""]
+        if self.row is not None:
+            parts.append(f"fila/row {self.row}")
+        if self.column is not None:
+            parts.append(f"columna/column «{self.column}»")
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def message(self) -> str:
+        where = f"{self.position}: " if self.position else ""
+        return f"[{self.type}] {where}{self.message_es} / {self.message_en}"
+
+    def to_dict(self) -> dict:
+        return {
+            "type": self.type,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "message_es": self.message_es,
+            "message_en": self.message_en,
+        }
+
+
+class DescriptorError(AbiertoError):
+    type = "descriptor-error"
+
+
+class SourceError(AbiertoError):
+    """The file cannot be read as the declared format."""
+
+    type = "source-error"
+
+
+class EncodingError(AbiertoError):
+    type = "encoding-error"
+
+
+class HeaderError(AbiertoError):
+    """Expected columns are missing or duplicated."""
+
+    type = "header-error"
+
+
+class PublishBlocked(AbiertoError):
+    """The publish gate refused a dataset; the previous release stays current."""
+
+    type = "publish-blocked"

@@ -1,0 +1,92 @@
+"""The installation's municipalities: which comunas it publishes and who publishes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from datasets.descriptor import DATASETS_DIR, SLUGS, Bilingual
+from datasets.errors import DescriptorError
+from schemas import load_code_list
+
+INSTALLATION_FILE = DATASETS_DIR / "municipalities.yaml"
+
+
+class Publisher(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    url: str
+    email: str
+
+
+class Municipality(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cut: str = Field(pattern=r"^[0-9]{5}$")
+    name: str
+    region_code: str = Field(pattern=r"^[0-9]{2}$")
+    fictional: bool = False
+    publisher: Publisher
+    datasets: list[str] = Field(default_factory=lambda: list(SLUGS))
+
+
+class CatalogInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Bilingual
+    description: Bilingual
+
+
+class Installation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    catalog: CatalogInfo
+    municipalities: list[Municipality]
+
+    def municipality(self, cut: str) -> Municipality:
+        for municipality in self.municipalities:
+            if municipality.cut == cut:
+                return municipality
+        raise KeyError(cut)
+
+
+def load_installation(path: Path = INSTALLATION_FILE) -> Installation:
+    try:
+        installation = Installation.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise DescriptorError(
+            f"configuración de municipios inválida: {exc}",
+            f"invalid municipalities configuration: {exc}",
+            file=str(path),
+        ) from None
+    known = set(load_code_list("comunas")["comuna_code"])
+    for municipality in installation.municipalities:
+        if not municipality.fictional and municipality.cut not in known:
+            raise DescriptorError(
+                f"el código CUT {municipality.cut} no existe en la lista oficial de comunas",
+                f"CUT code {municipality.cut} is not in the official list of comunas",
+                file=str(path),
+            )
+    return installation
+
+
+def comunas_table(installation: Installation) -> pd.DataFrame:
+    """The official comunas code list plus the installation's fictional comunas."""
+    official = load_code_list("comunas").assign(is_fictional=False)
+    fictional = pd.DataFrame(
+        [
+            {
+                "comuna_code": m.cut,
+                "comuna_name": m.name,
+                "provincia_code": "",
+                "provincia_name": "",
+                "region_code": m.region_code,
+                "region_name": "",
+                "is_fictional": True,
+            }
+            for m in installation.municipalities
+            if m.fictional
+        ],
+        columns=official.columns,
+    )
+    return pd.concat([official, fictional], ignore_index=True)

@@ -1,0 +1,1 @@
+"""abierto: open data publishing pipeline."""

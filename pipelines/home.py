@@ -1,0 +1,38 @@
+"""The runtime folders under ABIERTO_HOME (default `./data`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def from_env(cls, value: str | None = None) -> Home:
+        return cls(Path(value or os.environ.get("ABIERTO_HOME", "data")).resolve())
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def landing_files(self, cut: str, slug: str) -> list[Path]:
+        folder = self.landing / cut / slug
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))

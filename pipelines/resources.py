@@ -1,0 +1,42 @@
+"""Dagster resources: where the runtime folders are and which municipalities to publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from datasets.municipalities import INSTALLATION_FILE, Installation, load_installation
+from pipelines.home import Home
+
+SANTIAGO = ZoneInfo("America/Santiago")
+
+
+class AbiertoResource(dg.ConfigurableResource):
+    """The installation: `ABIERTO_HOME` folders and the municipalities file.
+
+    Empty values fall back to the `ABIERTO_HOME` environment variable (default `./data`)
+    and to `datasets/municipalities.yaml`. `run_date` fixes the release date (ISO),
+    for reproducible runs and backfills.
+    """
+
+    home_dir: str = ""
+    installation_file: str = ""
+    run_date: str = ""
+
+    def home(self) -> Home:
+        return Home.from_env(self.home_dir or None)
+
+    def installation(self) -> Installation:
+        from pathlib import Path
+
+        return load_installation(Path(self.installation_file or INSTALLATION_FILE))
+
+    def today(self) -> dt.date:
+        if self.run_date:
+            return dt.date.fromisoformat(self.run_date)
+        return dt.datetime.now(SANTIAGO).date()
+
+    def release_id(self) -> str:
+        return self.today().isoformat()

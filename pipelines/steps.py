@@ -1,0 +1,269 @@
+"""The pipeline's steps for one dataset, as plain Python (Dagster assets and the CLI call these).
+
+ingest → validate → prepare (derived columns, privacy, publish gate) → release.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from datasets.descriptor import DatasetDescriptor, load_descriptor
+from datasets.errors import AbiertoError
+from datasets.ingest import RawSource, read_source
+from datasets.municipalities import Installation, comunas_table
+from pipelines.home import Home
+from quality.deadlines import compute_deadlines
+from quality.messages import public_error
+from quality.privacy import apply_privacy
+from quality.validate import validate_raw
+from schemas import load_descriptor as load_schema_descriptor
+
+
+@dataclass
+class IngestedDataset:
+    slug: str
+    sources: list[tuple[str, RawSource]]
+    rejected: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ValidatedDataset:
+    slug: str
+    valid: dict[str, pd.DataFrame]
+    quarantined: dict[str, pd.DataFrame]
+    sources: list[dict]
+    rejected: list[dict]
+
+
+@dataclass
+class PreparedDataset:
+    slug: str
+    tables: dict[str, pd.DataFrame]
+    held: dict[str, pd.DataFrame]
+    quarantined: dict[str, pd.DataFrame]
+    dropped_values: set[str]
+    sources: list[dict]
+    blocked: list[dict]
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.blocked)
+
+
+def ingest(home: Home, installation: Installation, slug: str) -> IngestedDataset:
+    """Read every landed export of the dataset, for every configured comuna."""
+    dataset = load_descriptor(slug)
+    result = IngestedDataset(slug, [])
+    for municipality in installation.municipalities:
+        if slug not in municipality.datasets:
+            continue
+        for path in home.landing_files(municipality.cut, slug):
+            source = dataset.source_for(path.name)
+            try:
+                if source is None:
+                    raise AbiertoError(
+                        "ningún formato de origen del descriptor acepta este archivo",
+                        "no source format in the descriptor accepts this file",
+                        file=path.name,
+                    )
+                result.sources.append(
+                    (municipality.cut, read_source(path, source, comuna_code=municipality.cut))
+                )
+            except AbiertoError as error:
+                result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
+    return result
+
+
+def validate(
+    ingested: IngestedDataset, installation: Installation, quarantine_dir: Path
+) -> ValidatedDataset:
+    """Validate each table against its schema; quarantine failing rows with every error."""
+    dataset = load_descriptor(ingested.slug)
+    references = {"comunas": comunas_table(installation)}
+    valid, quarantined = {}, {}
+    for table in dataset.tables:
+        frames = [raw.tables[table] for _, raw in ingested.sources if table in raw.tables]
+        raw = pd.concat(frames, ignore_index=True) if frames else _empty(table)
+        result = validate_raw(raw, load_schema_descriptor(table), references=references)
+        valid[table], quarantined[table] = result.valid, result.quarantined
+        references[table] = result.valid
+    sources = [_provenance(cut, raw) for cut, raw in ingested.sources]
+    validated = ValidatedDataset(ingested.slug, valid, quarantined, sources, ingested.rejected)
+    write_quarantine(quarantine_dir / ingested.slug, quarantined, sources, ingested.rejected)
+    return validated
+
+
+def prepare(
+    validated: ValidatedDataset,
+    installation: Installation,
+    *,
+    as_of: dt.date,
+    pseudonym_key: str | None = None,
+) -> PreparedDataset:
+    """Add derived columns, apply privacy rules and run the dataset's publish gate."""
+    dataset = load_descriptor(validated.slug)
+    tables, held, dropped = {}, {}, set()
+    for table in dataset.tables:
+        frame = derive(table, validated.valid[table], installation, as_of)
+        privacy = apply_privacy(frame, load_schema_descriptor(table), pseudonym_key=pseudonym_key)
+        tables[table], held[table] = privacy.public, privacy.held_for_review
+        dropped |= privacy.dropped_values
+    _hold_orphans(dataset, tables, held)
+    prepared = PreparedDataset(
+        validated.slug,
+        tables,
+        held,
+        validated.quarantined,
+        dropped,
+        validated.sources,
+        [],
+    )
+    prepared.blocked = publish_gate(dataset, prepared, validated.rejected)
+    return prepared
+
+
+def derive(
+    table: str, frame: pd.DataFrame, installation: Installation, as_of: dt.date
+) -> pd.DataFrame:
+    """Computed columns documented in the schema (e.g. the Ley 20.285 legal deadline)."""
+    if table != "access_requests" or frame.empty:
+        return frame
+    parts = []
+    for cut, part in frame.groupby("comuna_code", sort=True):
+        region = installation.municipality(str(cut)).region_code
+        computed = compute_deadlines(part, region_code=region, as_of=as_of, comuna_code=str(cut))
+        computed["legal_deadline_date"] = computed["legal_deadline_date"].dt.date.astype(object)
+        parts.append(computed)
+    return pd.concat(parts).loc[frame.index]
+
+
+def _hold_orphans(
+    dataset: DatasetDescriptor, tables: dict[str, pd.DataFrame], held: dict[str, pd.DataFrame]
+) -> None:
+    """Rows whose parent row was held for review are held with it."""
+    for table in dataset.tables:
+        for fk in load_schema_descriptor(table).get("foreignKeys", []):
+            parent = fk["reference"]["resource"]
+            if parent not in tables:
+                continue
+            key, parent_key = fk["fields"], fk["reference"]["fields"]
+            key = key if isinstance(key, list) else [key]
+            parent_key = parent_key if isinstance(parent_key, list) else [parent_key]
+            allowed = set(tables[parent][parent_key].itertuples(index=False, name=None))
+            rows = tables[table][key].itertuples(index=False, name=None)
+            orphan = pd.Series([k not in allowed for k in rows], index=tables[table].index)
+            if orphan.any():
+                moved = tables[table][orphan].assign(
+                    _errors=[[{"type": "parent-held", "fieldName": key[0]}]] * int(orphan.sum())
+                )
+                held[table] = pd.concat([held[table], moved], ignore_index=True)
+                tables[table] = tables[table][~orphan].reset_index(drop=True)
+
+
+def reconcile(dataset: DatasetDescriptor, prepared: PreparedDataset) -> list[dict]:
+    """Per source file: rows read = published + quarantined + held + excluded non-data rows."""
+    table = next(
+        (s.row_table for s in dataset.sources if s.row_table in prepared.tables),
+        dataset.tables[0],
+    )
+    counts = {}
+    for name, frame in (
+        ("published", prepared.tables[table]),
+        ("quarantined", prepared.quarantined[table]),
+        ("held", prepared.held[table]),
+    ):
+        counts[name] = frame.groupby(["comuna_code", "_source_file"]).size().to_dict()
+    rows = []
+    for source in prepared.sources:
+        key = (source["comuna_code"], source["name"])
+        row = {
+            "comuna_code": source["comuna_code"],
+            "file": source["name"],
+            "rows_read": source["rows_read"],
+            "rows_excluded": source["rows_excluded"],
+            **{f"rows_{n}": int(c.get(key, 0)) for n, c in counts.items()},
+        }
+        accounted = sum(row[f"rows_{n}"] for n in ("excluded", "published", "quarantined", "held"))
+        row["balanced"] = accounted == row["rows_read"]
+        rows.append(row)
+    return rows
+
+
+def publish_gate(
+    dataset: DatasetDescriptor, prepared: PreparedDataset, rejected: list[dict]
+) -> list[dict]:
+    """Reasons this dataset must not be published now (empty when it may be)."""
+    reasons = [
+        {
+            "type": "rejected-file",
+            "es": f"archivo rechazado: {e['file']} ({e['message_es']})",
+            "en": f"rejected file: {e['file']} ({e['message_en']})",
+        }
+        for e in rejected
+    ]
+    for row in reconcile(dataset, prepared):
+        if not row["balanced"]:
+            reasons.append(
+                {
+                    "type": "reconciliation",
+                    "es": f"las filas de {row['file']} no cuadran: {row}",
+                    "en": f"rows of {row['file']} do not reconcile: {row}",
+                }
+            )
+    for table in dataset.tables:
+        bad = len(prepared.quarantined[table])
+        total = bad + len(prepared.tables[table]) + len(prepared.held[table])
+        if total and bad / total > dataset.max_invalid_share:
+            reasons.append(
+                {
+                    "type": "invalid-share",
+                    "es": f"{table}: {bad} de {total} filas inválidas, sobre el máximo de "
+                    f"{dataset.max_invalid_share:.0%}",
+                    "en": f"{table}: {bad} of {total} rows invalid, above the maximum of "
+                    f"{dataset.max_invalid_share:.0%}",
+                }
+            )
+    if not any(len(prepared.tables[t]) for t in dataset.tables) and not reasons:
+        reasons.append({"type": "no-data", "es": "no hay datos", "en": "no data"})
+    return reasons
+
+
+def write_quarantine(
+    folder: Path, quarantined: dict[str, pd.DataFrame], sources: list[dict], rejected: list[dict]
+) -> None:
+    """Private report of rejected rows and files (holds raw values; never published)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, frame in quarantined.items():
+        records = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        (folder / f"{table}.json").write_text(
+            json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    report = {"sources": sources, "rejected_files": rejected}
+    (folder / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def quarantine_summary(prepared: PreparedDataset) -> list[dict]:
+    """Counts of quarantined rows by error type, without any value (safe to publish)."""
+    counts: dict[str, int] = {}
+    for frames in (prepared.quarantined, prepared.held):
+        for frame in frames.values():
+            for errors in frame.get("_errors", []):
+                for kind in sorted({public_error(e)["type"] for e in errors}):
+                    counts[kind] = counts.get(kind, 0) + 1
+    return [{"type": k, "count": v} for k, v in sorted(counts.items())]
+
+
+def _provenance(cut: str, raw: RawSource) -> dict:
+    return {"comuna_code": cut, **raw.provenance, "rows_excluded": len(raw.excluded)}
+
+
+def _empty(table: str) -> pd.DataFrame:
+    names = [f["name"] for f in load_schema_descriptor(table)["fields"]]
+    return pd.DataFrame(columns=[*names, "_source_file", "_source_row"], dtype=object)

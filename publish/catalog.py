@@ -1,0 +1,259 @@
+"""Publish a release: write the data packages, render the catalog, check, switch.
+
+The publish gate lives here too (Dagster's blocking checks only hold within one
+run): a dataset publishes only if its own gate passed, and the whole release is
+refused if the leak scan finds a removed personal value in any public file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from datasets.descriptor import load_descriptor
+from datasets.municipalities import Installation, comunas_table
+from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
+from publish.package import write_package
+from publish.release import (
+    DatasetRelease,
+    check_no_leaks,
+    previous_catalog,
+    stage,
+    switch,
+    write_catalog_state,
+)
+from publish.site import build_site
+from quality.messages import error_title
+from schemas import load_descriptor as load_schema_descriptor
+from schemas import public_descriptor
+
+PREVIEW_ROWS = 10
+
+
+@dataclass
+class BuiltPackage:
+    """A dataset's data package written to the warehouse, ready to enter a release."""
+
+    slug: str
+    folder: Path
+    package: dict | None
+    summary: dict | None
+    dropped_values: set[str]
+    blocked: list[dict]
+
+
+@dataclass
+class PublishOutcome:
+    release_id: str
+    site: Path
+    published: list[str]
+    carried_over: list[str]
+    blocked: dict[str, list[dict]]
+
+
+def build_package(
+    dataset: PreparedDataset,
+    installation: Installation,
+    folder: Path,
+    *,
+    release_id: str,
+    generated_on: dt.date,
+) -> BuiltPackage:
+    """Write the dataset's package unless its publish gate failed."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    if dataset.is_blocked:
+        return BuiltPackage(dataset.slug, folder, None, None, set(), dataset.blocked)
+    comunas = comunas_table(installation)
+    used = set().union(*(set(t["comuna_code"]) for t in dataset.tables.values()))
+    package = write_package(
+        folder,
+        load_descriptor(dataset.slug),
+        dataset.tables,
+        sources=dataset.sources,
+        comunas=comunas[comunas["comuna_code"].isin(used)],
+        version=release_id,
+    )
+    summary = summarise(dataset, generated_on)
+    return BuiltPackage(dataset.slug, folder, package, summary, dataset.dropped_values, [])
+
+
+def publish_release(
+    site: Path,
+    installation: Installation,
+    packages: list[BuiltPackage],
+    *,
+    release_id: str,
+    generated_on: dt.date,
+) -> PublishOutcome:
+    """Put every package that passed its gate in a new release and switch the site to it.
+
+    A blocked dataset keeps the package of its previous release, if it had one.
+    """
+    previous = previous_catalog(site)["datasets"]
+    staging = stage(site, release_id)
+    releases, published, carried, blocked, dropped = [], [], [], {}, set()
+    for built in packages:
+        if built.blocked:
+            blocked[built.slug] = built.blocked
+            if built.slug in previous:
+                releases.append(DatasetRelease(built.slug, **previous[built.slug]))
+                carried.append(built.slug)
+            continue
+        target = staging / "releases" / release_id / built.slug
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(built.folder, target)
+        releases.append(DatasetRelease(built.slug, release_id, built.package, built.summary))
+        published.append(built.slug)
+        dropped |= built.dropped_values
+    context = catalog_context(installation, releases, staging, release_id, generated_on)
+    build_site(staging, context)
+    write_catalog_state(staging, releases, release_id)
+    check_no_leaks(staging, release_id, dropped)
+    switch(staging, site)
+    return PublishOutcome(release_id, site, published, carried, blocked)
+
+
+def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
+    """What the catalog shows about a dataset: previews, counts and quality, no raw values."""
+    descriptor = load_descriptor(dataset.slug)
+    reconciliation = reconcile(descriptor, dataset)
+    years = set()
+    for frame in dataset.tables.values():
+        for column in ("fiscal_year", "created_date", "received_date"):
+            if column in frame:
+                values = frame[column].dropna()
+                years |= {v if isinstance(v, int) else v.year for v in values.tolist()}
+    previews = {}
+    for table, frame in dataset.tables.items():
+        names = [f["name"] for f in _public_fields(table)]
+        head = frame[names].head(PREVIEW_ROWS)
+        previews[table] = {
+            "columns": names,
+            "rows": [["" if pd.isna(v) else str(v) for v in row] for row in head.values.tolist()],
+            "rows_total": len(frame),
+        }
+    return {
+        "generated_on": generated_on.isoformat(),
+        "years": sorted(int(y) for y in years),
+        "comunas": sorted({c for f in dataset.tables.values() for c in f["comuna_code"]}),
+        "rows_in": sum(r["rows_read"] - r["rows_excluded"] for r in reconciliation),
+        "rows_published": sum(r["rows_published"] for r in reconciliation),
+        "rows_quarantined": sum(r["rows_quarantined"] for r in reconciliation),
+        "rows_held": sum(r["rows_held"] for r in reconciliation),
+        "rows_excluded": sum(r["rows_excluded"] for r in reconciliation),
+        "quarantine_reasons": quarantine_summary(dataset),
+        "sources": [
+            {"name": s["name"], "sha256": s["sha256"], "rows_read": s["rows_read"]}
+            for s in dataset.sources
+        ],
+        "previews": previews,
+    }
+
+
+def _public_fields(table: str) -> list[dict]:
+    return public_descriptor(table)["fields"]
+
+
+def catalog_context(
+    installation: Installation,
+    releases: list[DatasetRelease],
+    staging: Path,
+    release_id: str,
+    generated_on: dt.date,
+) -> dict:
+    """The context the site templates render (see `publish.site`)."""
+    municipalities = {m.cut: m for m in installation.municipalities}
+    publisher = installation.municipalities[0].publisher
+    return {
+        "title": installation.catalog.title.model_dump(),
+        "description": installation.catalog.description.model_dump(),
+        "publisher": {"name": publisher.name, "url": publisher.url},
+        "release_id": release_id,
+        "generated_on": generated_on.isoformat(),
+        "is_demo": any(m.fictional for m in installation.municipalities),
+        "datasets": [
+            _dataset_context(r, municipalities, staging) for r in sorted(releases, key=_order)
+        ],
+    }
+
+
+def _order(release: DatasetRelease) -> int:
+    return ["budgets", "contracts", "access_requests"].index(release.slug)
+
+
+def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Path) -> dict:
+    descriptor = load_descriptor(release.slug)
+    base = f"releases/{release.release_id}/{release.slug}"
+    summary = release.summary
+    files_by_table: dict[str, list[dict]] = {}
+    for resource in release.package["resources"]:
+        table = resource["name"].split("-")[0]
+        files_by_table.setdefault(table, []).append(
+            {
+                "format": resource["format"],
+                "mediatype": resource["mediatype"],
+                "path": f"{base}/{resource['path']}",
+                "bytes": resource["bytes"],
+                "hash": resource["hash"],
+            }
+        )
+    resources = []
+    for table in descriptor.tables:
+        schema = load_schema_descriptor(table)
+        public = next(r["schema"] for r in release.package["resources"] if r["name"] == table)
+        resources.append(
+            {
+                "name": table,
+                "title": {"es": schema.get("title", table), "en": schema.get("x-title-en", table)},
+                "rows": summary["previews"][table]["rows_total"],
+                "grain": {"es": schema.get("x-grain-es", ""), "en": schema.get("x-grain-en", "")},
+                "fields": public["fields"],
+                "primaryKey": public.get("primaryKey", []),
+                "files": files_by_table[table],
+                "preview": {
+                    "columns": summary["previews"][table]["columns"],
+                    "rows": summary["previews"][table]["rows"],
+                },
+            }
+        )
+    datapackage = staging / base / "datapackage.json"
+    return {
+        "slug": release.slug,
+        "kind": release.slug,
+        "title": descriptor.title.model_dump(),
+        "description": descriptor.description.model_dump(),
+        "licence": descriptor.licence.model_dump(),
+        "cadence": CADENCES[descriptor.cadence],
+        "municipalities": [
+            {"code": c, "name": municipalities[c].name if c in municipalities else c}
+            for c in summary["comunas"]
+        ],
+        "years": summary["years"],
+        "last_updated": summary["generated_on"],
+        "release_id": release.release_id,
+        "datapackage": {"path": f"{base}/datapackage.json", "bytes": datapackage.stat().st_size},
+        "sources": summary["sources"],
+        "quality": {
+            k: summary[k]
+            for k in ("rows_in", "rows_published", "rows_quarantined", "rows_excluded", "rows_held")
+        }
+        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])},
+        "resources": resources,
+    }
+
+
+CADENCES = {
+    "monthly": {"es": "Mensual", "en": "Monthly"},
+    "quarterly": {"es": "Trimestral", "en": "Quarterly"},
+    "yearly": {"es": "Anual", "en": "Yearly"},
+}
+
+
+def _reasons(counts: list[dict]) -> list[dict]:
+    return [c | dict(zip(("es", "en"), error_title(c["type"]), strict=True)) for c in counts]

@@ -1,0 +1,148 @@
+"""Write a dataset as a Frictionless data package: CSV + Parquet + datapackage.json.
+
+Files are written deterministically (sorted rows, fixed writer settings, no
+timestamps), so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datasets.descriptor import DatasetDescriptor
+from schemas import public_descriptor
+
+ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+MEDIATYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+
+
+def file_facts(path: Path) -> dict:
+    data = path.read_bytes()
+    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+
+
+def csv_text(value: object, kind: str) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "number":
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
+
+
+def write_csv(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f["name"] for f in fields])
+    kinds = [f.get("type", "string") for f in fields]
+    columns = [frame[f["name"]].tolist() for f in fields]
+    for row in zip(*columns, strict=True):
+        writer.writerow([csv_text(v, k) for v, k in zip(row, kinds, strict=True)])
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:
+    arrays = {}
+    for field in fields:
+        values = [
+            None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v
+            for v in frame[field["name"]].tolist()
+        ]
+        arrays[field["name"]] = pa.array(values, type=ARROW_TYPES[field.get("type", "string")])
+    return pa.table(arrays)
+
+
+def write_parquet(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
+    pq.write_table(
+        arrow_table(frame, fields),
+        path,
+        compression="zstd",
+        write_statistics=True,
+        store_schema=False,
+    )
+
+
+def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
+    keys = descriptor.get("primaryKey") or [f["name"] for f in descriptor["fields"]]
+    return frame.sort_values(keys, kind="mergesort", na_position="first").reset_index(drop=True)
+
+
+def _resource(name: str, fmt: str, path: Path, title: dict, schema: dict) -> dict:
+    return {
+        "name": name if fmt == "csv" else f"{name}-{fmt}",
+        "path": path.name,
+        "format": fmt,
+        "mediatype": MEDIATYPES[fmt],
+        "encoding": "utf-8" if fmt == "csv" else None,
+        "title": title["es"],
+        "x-title-en": title["en"],
+        **file_facts(path),
+        "schema": schema,
+    }
+
+
+def write_package(
+    out_dir: Path,
+    dataset: DatasetDescriptor,
+    tables: dict[str, pd.DataFrame],
+    *,
+    sources: list[dict],
+    comunas: pd.DataFrame,
+    version: str,
+) -> dict:
+    """Write one dataset's package into `out_dir`; return the datapackage descriptor."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    resources = []
+    for table in dataset.tables:
+        schema = public_descriptor(table)
+        frame = sort_rows(tables[table], schema)
+        title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
+        csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
+        write_csv(frame, schema["fields"], csv_path)
+        write_parquet(frame, schema["fields"], parquet_path)
+        resources.append(_resource(table, "csv", csv_path, title, schema))
+        parquet_schema = {k: v for k, v in schema.items() if k != "foreignKeys"}
+        resources.append(_resource(table, "parquet", parquet_path, title, parquet_schema))
+    resources.append(_comunas_resource(out_dir, comunas))
+    package = {
+        "profile": "data-package",
+        "name": dataset.slug.replace("_", "-"),
+        "title": dataset.title.es,
+        "description": dataset.description.es,
+        "x-title-en": dataset.title.en,
+        "x-description-en": dataset.description.en,
+        "version": version,
+        "licenses": [dataset.licence.model_dump()],
+        "sources": [
+            {"title": s["name"], "x-sha256": s["sha256"], "x-rows-read": s["rows_read"]}
+            for s in sources
+        ],
+        "resources": [{k: v for k, v in r.items() if v is not None} for r in resources],
+    }
+    text = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    (out_dir / "datapackage.json").write_text(text, encoding="utf-8")
+    return package
+
+
+def _comunas_resource(out_dir: Path, comunas: pd.DataFrame) -> dict:
+    """The comunas the package refers to (code-list rows), so foreign keys resolve."""
+    schema = public_descriptor("comunas")
+    path = out_dir / "comunas.csv"
+    write_csv(sort_rows(comunas, schema), schema["fields"], path)
+    title = {"es": "Comunas (códigos CUT)", "en": "Comunas (CUT codes)"}
+    return _resource("comunas", "csv", path, title, schema)

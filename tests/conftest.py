@@ -1,0 +1,20 @@
+"""Shared fixtures: a tmp ABIERTO_HOME seeded with the bundled sample exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import seed_demo
+from pipelines.home import Home
+
+REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
+RUN_DATE = "2026-11-02"
+
+
+@pytest.fixture
+def demo_home(tmp_path: Path) -> Home:
+    home = Home(tmp_path / "abierto")
+    seed_demo(home)
+    return home

@@ -1,0 +1,103 @@
+from pathlib import Path
+
+import pytest
+
+from datasets.descriptor import load_descriptor, parse_descriptor
+from datasets.errors import DescriptorError, EncodingError, HeaderError, SourceError
+from datasets.ingest import read_source
+
+BUDGET_HEADER = (
+    "Año;Mes;Área;Tipo;Código;Denominación;Presupuesto Inicial;Presupuesto Vigente;"
+    "Devengado Acumulado;Pagado Acumulado"
+)
+
+
+def budget_source():
+    return load_descriptor("budgets").sources[0]
+
+
+def write(tmp_path: Path, text: str, encoding="latin-1", name="ejecucion_presupuestaria_x.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_budget_csv_is_mapped_and_totals_excluded(tmp_path):
+    path = write(
+        tmp_path,
+        f"{BUDGET_HEADER}\r\n"
+        "2026;10;Educación;Gastos;22-04-001;MATERIALES DE OFICINA;"
+        "1.234.567;1.300.000;900.000;850.500\r\n"
+        ";;;;;;;;;\r\n"
+        ";;;;;TOTAL GASTOS;1.234.567;1.300.000;900.000;850.500\r\n",
+    )
+    raw = read_source(path, budget_source(), comuna_code="99901")
+    frame = raw.tables["budget_lines"]
+    assert raw.rows_read == 3
+    assert [e.reason for e in raw.excluded] == ["blank-row", "totals-row"]
+    assert [e.source_row for e in raw.excluded] == [3, 4]
+    row = frame.iloc[0].to_dict()
+    assert row["area"] == "educacion"
+    assert row["account_type"] == "gasto"
+    assert row["account_code"] == "22.04.001"
+    assert row["amount_paid_clp"] == "850500"
+    assert row["comuna_code"] == "99901"
+    assert row["_source_row"] == 2
+
+
+def test_missing_column_is_a_typed_error_naming_file_and_column(tmp_path):
+    path = write(
+        tmp_path, BUDGET_HEADER.replace("Pagado Acumulado", "Pagado") + "\n1;2;3;4;5;6;7;8;9;10\n"
+    )
+    with pytest.raises(HeaderError) as error:
+        read_source(path, budget_source(), comuna_code="99901")
+    assert error.value.file == path.name and error.value.column == "Pagado Acumulado"
+    assert "Pagado Acumulado" in error.value.message_es
+
+
+def test_wrong_encoding_is_reported_not_mangled(tmp_path):
+    path = write(tmp_path, f"{BUDGET_HEADER}\n", encoding="utf-16")
+    with pytest.raises((EncodingError, HeaderError)):
+        read_source(path, budget_source(), comuna_code="99901")
+
+
+def test_empty_file_is_a_source_error(tmp_path):
+    path = write(tmp_path, "")
+    with pytest.raises(SourceError):
+        read_source(path, budget_source(), comuna_code="99901")
+
+
+def test_order_lines_collapse_to_one_order_and_conflicts_are_errors(tmp_path):
+    source = load_descriptor("contracts").sources[0]
+    header = [c.column for t in source.tables.values() for c in t.columns.values() if c.column]
+    header = list(dict.fromkeys(header))
+
+    def line(**values):
+        return ";".join(values.get(h, "x") for h in header)
+
+    good = [
+        line(Codigo="1-1-SE26", RutProveedor="76.543.210-3"),
+        line(Codigo="1-1-SE26", RutProveedor="76.543.210-3"),
+    ]
+    path = write(
+        tmp_path, "\n".join([";".join(header), *good]) + "\n", name="ordenes_de_compra_x.csv"
+    )
+    raw = read_source(path, source, comuna_code="99901")
+    assert len(raw.tables["purchase_orders"]) == 1
+    assert raw.tables["purchase_order_items"]["line_number"].tolist() == ["1", "2"]
+    bad = [*good, line(Codigo="1-1-SE26", RutProveedor="12.345.678-5")]
+    path.write_bytes(("\n".join([";".join(header), *bad]) + "\n").encode("latin-1"))
+    with pytest.raises(SourceError) as error:
+        read_source(path, source, comuna_code="99901")
+    assert error.value.row == 4
+
+
+def test_invalid_descriptor_has_a_clear_message():
+    with pytest.raises(DescriptorError) as error:
+        parse_descriptor("slug: x\ncadence: weekly\n", "x.dataset.yaml")
+    assert "x.dataset.yaml" in error.value.message
+
+
+def test_every_descriptor_loads():
+    for slug in ("budgets", "contracts", "access_requests"):
+        assert load_descriptor(slug).slug == slug

@@ -1,0 +1,64 @@
+"""Each dataset's chain materialised through Dagster on a tmp ABIERTO_HOME."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+import frictionless
+import pytest
+
+from datasets.descriptor import SLUGS, load_descriptor
+from pipelines.definitions import defs
+from pipelines.resources import AbiertoResource
+from tests.conftest import RUN_DATE
+
+
+def materialize(home, selection):
+    resource = AbiertoResource(home_dir=str(home.root), run_date=RUN_DATE)
+    result = dg.materialize(
+        list(defs.assets or []), resources={"abierto": resource}, selection=selection
+    )
+    assert result.success
+    return result
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
+    result = materialize(demo_home, [f"ingest_{slug}", f"validate_{slug}", f"publish_{slug}"])
+    built = result.output_for_node(f"publish_{slug}")
+    assert not built.blocked
+    folder = demo_home.warehouse / "packages" / slug
+    report = frictionless.validate(folder / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])
+
+    ingested = result.output_for_node(f"ingest_{slug}")
+    validated = result.output_for_node(f"validate_{slug}")
+    descriptor = load_descriptor(slug)
+    for table in descriptor.tables:
+        csv_rows = duckdb.sql(
+            f"select count(*) from read_csv('{folder / table}.csv', all_varchar=true)"
+        ).fetchone()[0]
+        parquet_rows = duckdb.sql(f"select count(*) from '{folder / table}.parquet'").fetchone()[0]
+        assert csv_rows == parquet_rows == built.summary["previews"][table]["rows_total"]
+    row_table = descriptor.sources[0].row_table
+    rows_read = sum(raw.rows_read for _, raw in ingested.sources)
+    excluded = sum(len(raw.excluded) for _, raw in ingested.sources)
+    quarantined = len(validated.quarantined[row_table])
+    held = built.summary["rows_held"]
+    published = duckdb.sql(f"select count(*) from '{folder / row_table}.parquet'").fetchone()[0]
+    assert published == rows_read - excluded - quarantined - held
+    assert published > 0
+
+
+def test_whole_catalog_is_published(demo_home):
+    materialize(demo_home, None)
+    site = demo_home.site
+    state = json.loads((site / "catalog.json").read_text())
+    assert set(state["datasets"]) == set(SLUGS)
+    assert (site / "index.html").exists()
+    for slug in SLUGS:
+        assert (site / "datasets" / slug / "index.html").exists()
+        package = site / "releases" / RUN_DATE / slug / "datapackage.json"
+        assert frictionless.validate(package).valid
