@@ -1,7 +1,8 @@
 """Ingest: read a landed export and map it to our canonical tables, as text.
 
 `read_source` returns a `RawSource`: one typed-as-text DataFrame per canonical table
-(columns named as in the schema, plus `_source_file` and `_source_row`), the non-data
+(columns named as in the schema, plus `_source_file` — `<cut>/<file name>` — and
+`_source_row`), the non-data
 rows excluded with their reason, and the file's provenance.
 """
 
@@ -57,7 +58,7 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
     records = read_records(path, source)
     data, excluded = _split_non_data(records, source)
     tables = {
-        name: _map_table(records.header, data, mapping, path.name, comuna_code)
+        name: _map_table(records.header, data, mapping, f"{comuna_code}/{path.name}", comuna_code)
         for name, mapping in source.tables.items()
     }
     for name, mapping in source.tables.items():

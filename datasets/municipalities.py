@@ -71,17 +71,22 @@ def load_installation(path: Path = INSTALLATION_FILE) -> Installation:
 
 
 def comunas_table(installation: Installation) -> pd.DataFrame:
-    """The official comunas code list plus the installation's fictional comunas."""
+    """The official comunas code list plus the installation's fictional comunas.
+
+    A fictional comuna borrows its region's name and gets a fictional province
+    (`<region>9`), so that it satisfies the code list's schema.
+    """
     official = load_code_list("comunas").assign(is_fictional=False)
+    regions = dict(zip(official["region_code"], official["region_name"], strict=False))
     fictional = pd.DataFrame(
         [
             {
                 "comuna_code": m.cut,
                 "comuna_name": m.name,
-                "provincia_code": "",
-                "provincia_name": "",
+                "provincia_code": f"{m.region_code}9",
+                "provincia_name": "Provincia ficticia (datos de demostración)",
                 "region_code": m.region_code,
-                "region_name": "",
+                "region_name": regions.get(m.region_code, "Región ficticia"),
                 "is_fictional": True,
             }
             for m in installation.municipalities

@@ -4,8 +4,6 @@ Each asset is a thin wrapper around the plain functions in `pipelines.steps` and
 `publish.catalog`; it adds metadata for the Dagster UI and nothing else.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from datasets.descriptor import SLUGS

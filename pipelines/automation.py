@@ -1,7 +1,5 @@
 """When runs happen: a monthly schedule and a sensor on the landing folder."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 

@@ -1,7 +1,5 @@
 """Dagster resources: where the runtime folders are and which municipalities to publish."""
 
-from __future__ import annotations
-
 import datetime as dt
 from zoneinfo import ZoneInfo
 

@@ -177,10 +177,10 @@ def reconcile(dataset: DatasetDescriptor, prepared: PreparedDataset) -> list[dic
         ("quarantined", prepared.quarantined[table]),
         ("held", prepared.held[table]),
     ):
-        counts[name] = frame.groupby(["comuna_code", "_source_file"]).size().to_dict()
+        counts[name] = frame.groupby("_source_file").size().to_dict()
     rows = []
     for source in prepared.sources:
-        key = (source["comuna_code"], source["name"])
+        key = f"{source['comuna_code']}/{source['name']}"
         row = {
             "comuna_code": source["comuna_code"],
             "file": source["name"],

@@ -69,7 +69,9 @@ def build_package(
     if dataset.is_blocked:
         return BuiltPackage(dataset.slug, folder, None, None, set(), dataset.blocked)
     comunas = comunas_table(installation)
-    used = set().union(*(set(t["comuna_code"]) for t in dataset.tables.values()))
+    used = set().union(
+        *(set(t["comuna_code"]) for t in dataset.tables.values() if "comuna_code" in t)
+    )
     package = write_package(
         folder,
         load_descriptor(dataset.slug),
@@ -141,7 +143,9 @@ def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
     return {
         "generated_on": generated_on.isoformat(),
         "years": sorted(int(y) for y in years),
-        "comunas": sorted({c for f in dataset.tables.values() for c in f["comuna_code"]}),
+        "comunas": sorted(
+            {c for f in dataset.tables.values() if "comuna_code" in f for c in f["comuna_code"]}
+        ),
         "rows_in": sum(r["rows_read"] - r["rows_excluded"] for r in reconciliation),
         "rows_published": sum(r["rows_published"] for r in reconciliation),
         "rows_quarantined": sum(r["rows_quarantined"] for r in reconciliation),
@@ -191,18 +195,14 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
     descriptor = load_descriptor(release.slug)
     base = f"releases/{release.release_id}/{release.slug}"
     summary = release.summary
-    files_by_table: dict[str, list[dict]] = {}
-    for resource in release.package["resources"]:
-        table = resource["name"].split("-")[0]
-        files_by_table.setdefault(table, []).append(
-            {
-                "format": resource["format"],
-                "mediatype": resource["mediatype"],
-                "path": f"{base}/{resource['path']}",
-                "bytes": resource["bytes"],
-                "hash": resource["hash"],
-            }
-        )
+    files_by_table = {
+        r["name"]: [
+            {k: f[k] for k in ("format", "mediatype", "bytes", "hash")}
+            | {"path": f"{base}/{f['path']}"}
+            for f in [r, *r.get("x-alternates", [])]
+        ]
+        for r in release.package["resources"]
+    }
     resources = []
     for table in descriptor.tables:
         schema = load_schema_descriptor(table)

@@ -39,6 +39,8 @@ def csv_text(value: object, kind: str) -> str:
         return ""
     if kind == "boolean":
         return "true" if value else "false"
+    if kind == "integer":
+        return str(int(value))
     if kind == "number":
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
@@ -59,11 +61,16 @@ def write_csv(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
 def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:
     arrays = {}
     for field in fields:
+        kind = field.get("type", "string")
         values = [
-            None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v
+            None
+            if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+            else int(v)
+            if kind == "integer"
+            else v
             for v in frame[field["name"]].tolist()
         ]
-        arrays[field["name"]] = pa.array(values, type=ARROW_TYPES[field.get("type", "string")])
+        arrays[field["name"]] = pa.array(values, type=ARROW_TYPES[kind])
     return pa.table(arrays)
 
 
@@ -82,18 +89,32 @@ def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
     return frame.sort_values(keys, kind="mergesort", na_position="first").reset_index(drop=True)
 
 
-def _resource(name: str, fmt: str, path: Path, title: dict, schema: dict) -> dict:
-    return {
-        "name": name if fmt == "csv" else f"{name}-{fmt}",
+def _resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -> dict:
+    """A CSV resource with its integrity facts and its other formats.
+
+    Parquet copies are listed under `x-alternates` (with their own bytes and hash)
+    rather than as resources: frictionless-py 5 cannot count a Parquet file's bytes
+    and reads its integer nulls as NaN, so a Parquet resource would fail
+    `frictionless validate` although the file is right.
+    """
+    resource = {
+        "name": name,
         "path": path.name,
-        "format": fmt,
-        "mediatype": MEDIATYPES[fmt],
-        "encoding": "utf-8" if fmt == "csv" else None,
+        "format": "csv",
+        "mediatype": MEDIATYPES["csv"],
+        "encoding": "utf-8",
         "title": title["es"],
         "x-title-en": title["en"],
         **file_facts(path),
         "schema": schema,
     }
+    if alternates:
+        resource["x-alternates"] = [
+            {"format": p.suffix[1:], "mediatype": MEDIATYPES[p.suffix[1:]], "path": p.name}
+            | file_facts(p)
+            for p in alternates
+        ]
+    return resource
 
 
 def write_package(
@@ -115,9 +136,7 @@ def write_package(
         csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
         write_csv(frame, schema["fields"], csv_path)
         write_parquet(frame, schema["fields"], parquet_path)
-        resources.append(_resource(table, "csv", csv_path, title, schema))
-        parquet_schema = {k: v for k, v in schema.items() if k != "foreignKeys"}
-        resources.append(_resource(table, "parquet", parquet_path, title, parquet_schema))
+        resources.append(_resource(table, csv_path, title, schema, [parquet_path]))
     resources.append(_comunas_resource(out_dir, comunas))
     package = {
         "profile": "data-package",
@@ -132,7 +151,7 @@ def write_package(
             {"title": s["name"], "x-sha256": s["sha256"], "x-rows-read": s["rows_read"]}
             for s in sources
         ],
-        "resources": [{k: v for k, v in r.items() if v is not None} for r in resources],
+        "resources": resources,
     }
     text = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     (out_dir / "datapackage.json").write_text(text, encoding="utf-8")
@@ -145,4 +164,4 @@ def _comunas_resource(out_dir: Path, comunas: pd.DataFrame) -> dict:
     path = out_dir / "comunas.csv"
     write_csv(sort_rows(comunas, schema), schema["fields"], path)
     title = {"es": "Comunas (códigos CUT)", "en": "Comunas (CUT codes)"}
-    return _resource("comunas", "csv", path, title, schema)
+    return _resource("comunas", path, title, schema)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from datasets.ingest import META_COLUMNS
 from quality.personal_data import scrub_series
 from schemas import privacy_rule
 
@@ -38,6 +39,8 @@ def apply_privacy(
     fields = [f for f in descriptor["fields"] if f["name"] in frame.columns]
     rules = {f["name"]: privacy_rule(f) for f in fields}
     requester = frame.get("requester_name", None)
+    dropped_columns = [n for n, r in rules.items() if r not in PUBLISHED_RULES]
+    row_values = frame[dropped_columns] if dropped_columns else None
     public = pd.DataFrame(index=frame.index)
     review = pd.Series(False, index=frame.index)
     dropped: set[str] = set()
@@ -47,7 +50,7 @@ def apply_privacy(
             dropped.update(str(v) for v in column.dropna())
             continue
         if rule == "scrub":
-            cleaned, needs_review = scrub_series(column, requester)
+            cleaned, needs_review = scrub_series(column, requester, extra_values=row_values)
             review |= needs_review.fillna(False).astype(bool)
             column = cleaned
         elif rule == "redact_natural_person":
@@ -57,7 +60,7 @@ def apply_privacy(
         elif rule == "pseudonymise":
             column = column.map(lambda v: None if v is None else pseudonym(str(v), pseudonym_key))
         public[name] = column
-    for meta in ("_source_file", "_source_row"):
+    for meta in META_COLUMNS:
         public[meta] = frame[meta]
     held = frame[review].copy()
     held["_errors"] = [[_review_error(int(r))] for r in held["_source_row"]]

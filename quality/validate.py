@@ -108,7 +108,8 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     """Typed columns for valid rows (the text already passed validation)."""
     typed = pd.DataFrame(index=frame.index)
     for field in schema["fields"]:
-        column = frame[field["name"]]
+        column = frame[field["name"]].astype(object)
+        column = column.where(column.notna(), None)
         kind = field.get("type", "string")
         if kind == "date":
             typed[field["name"]] = column.map(

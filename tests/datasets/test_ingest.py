@@ -51,7 +51,8 @@ def test_missing_column_is_a_typed_error_naming_file_and_column(tmp_path):
     )
     with pytest.raises(HeaderError) as error:
         read_source(path, budget_source(), comuna_code="99901")
-    assert error.value.file == path.name and error.value.column == "Pagado Acumulado"
+    assert error.value.file == f"99901/{path.name}"
+    assert error.value.column == "Pagado Acumulado"
     assert "Pagado Acumulado" in error.value.message_es
 
 

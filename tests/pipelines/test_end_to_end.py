@@ -39,15 +39,17 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
     for table in descriptor.tables:
         csv_rows = duckdb.sql(
             f"select count(*) from read_csv('{folder / table}.csv', all_varchar=true)"
-        ).fetchone()[0]
-        parquet_rows = duckdb.sql(f"select count(*) from '{folder / table}.parquet'").fetchone()[0]
+        ).fetchall()[0][0]
+        parquet_rows = duckdb.sql(f"select count(*) from '{folder / table}.parquet'").fetchall()[0][
+            0
+        ]
         assert csv_rows == parquet_rows == built.summary["previews"][table]["rows_total"]
     row_table = descriptor.sources[0].row_table
     rows_read = sum(raw.rows_read for _, raw in ingested.sources)
     excluded = sum(len(raw.excluded) for _, raw in ingested.sources)
     quarantined = len(validated.quarantined[row_table])
     held = built.summary["rows_held"]
-    published = duckdb.sql(f"select count(*) from '{folder / row_table}.parquet'").fetchone()[0]
+    published = duckdb.sql(f"select count(*) from '{folder / row_table}.parquet'").fetchall()[0][0]
     assert published == rows_read - excluded - quarantined - held
     assert published > 0
 

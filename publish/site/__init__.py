@@ -1,0 +1,488 @@
+"""The static open-data catalog: HTML pages for one release, Spanish first.
+
+``build_site(out_dir, catalog)`` renders the catalog into ``out_dir`` (which
+already holds the release's data files) and returns the files it wrote::
+
+    index.html                      catalog home (es)        en/index.html
+    datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
+    assets/style.css                copied from publish/static/
+
+Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
+
+Pages are plain static HTML: no JavaScript, no external requests, every link
+relative (a per-page prefix such as ``../../``) so the site works from any
+sub-path and from ``file://``. Output is deterministic: the same context gives
+the same bytes (the only dates shown are those in the context).
+
+Context (``catalog``); keys marked ``?`` are optional, every other key is
+required and a missing one raises (Jinja ``StrictUndefined``). ``{es, en}`` is
+a dict with both languages::
+
+    title {es, en}; description {es, en}
+    publisher: {name, url?}
+    release_id: str                      shown verbatim, e.g. "2026-11-25"
+    generated_on: "YYYY-MM-DD"
+    is_demo: bool                        demo banner on every page
+    site_url?: "https://…/"              public address of the site root; used
+                                         to print absolute Parquet URLs in the
+                                         "query it" snippets (else the file name)
+    datasets: [{
+      slug                               ^[a-z0-9]+([_-][a-z0-9]+)*$, unique
+      title {es, en}; description {es, en}; cadence {es, en}
+      licence: {name, title, path?}      path = URL (https) or relative path
+      municipalities: [{code, name}]; years: [int]
+      last_updated: "YYYY-MM-DD"
+      datapackage: {path, bytes}
+      sources: [{name, sha256, rows_read}]
+      release_id?: str                   release the dataset's files belong to
+                                         (a dataset carried over from an older
+                                         release); default: the catalog's
+      quality: {rows_published, rows_quarantined, rows_held?, rows_excluded,
+                quarantine_reasons: [{type, count, es, en}]}
+                                         rows received are shown as the sum of
+                                         these parts (rows_in is not read)
+      resources: [{
+        name; title {es, en}; grain {es, en}; rows: int
+        fields: [Table Schema field: name, type, title, description?,
+                 x-title-en?, x-description-en?, x-privacy,
+                 constraints? {required, unique, pattern, minimum, maximum,
+                               minLength, maxLength, enum},
+                 x-enumLabels? {code: {es, en}}]
+        description? {es, en}
+        primaryKey?: [field name]; foreignKeys?: Table Schema foreign keys
+        files: [{format, mediatype, path, bytes, hash?}]   csv, parquet, …
+        preview: {columns: [str], rows: [[str | None]]}   first ≤ 10 rows,
+                                         values as written in the CSV
+      }]
+    }]
+
+Other keys (``kind``, ``files[].hash``, ``quality.rows_in``, …) are ignored.
+Paths of data files (``datapackage.path``, ``files[].path``) are relative to
+the site root (= ``out_dir``). Everything from the context is HTML-escaped, and
+a link from the context is only emitted when it is a relative path inside the
+site or an ``http:``, ``https:`` or ``mailto:`` URL (:func:`safe_href`);
+otherwise its text is shown without a link.
+
+``build_site`` refuses (``SiteError``) a context that would publish something
+wrong: an unsafe or duplicate slug, a field whose privacy rule is missing or
+must not be published (``drop``), or a preview row whose width differs from
+its columns. Row reconciliation is the publish gate's job, not this module's.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
+
+__all__ = [
+    "LANGS",
+    "Formatter",
+    "SiteError",
+    "build_site",
+    "format_number",
+    "human_size",
+    "safe_href",
+]
+
+_PUBLISH = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = _PUBLISH / "templates"
+STATIC_DIR = _PUBLISH / "static"
+ASSETS = "assets"
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+_NOT_ANCHOR = re.compile(r"[^a-z0-9_-]+")
+_NUMERIC_TYPES = frozenset({"integer", "number"})
+
+
+class SiteError(ValueError):
+    """The catalog context cannot be rendered as given."""
+
+
+# --- pure helpers -----------------------------------------------------------
+
+
+def safe_href(url: object, root: str = "") -> str | None:
+    """The href to emit for a link taken from the context, or None to drop it.
+
+    Allowed: ``http:``, ``https:`` and ``mailto:`` URLs (returned as given) and
+    relative paths inside the site (prefixed with ``root``, percent-encoded).
+    Dropped: any other scheme (``javascript:``, ``data:``, …), root-relative
+    and protocol-relative paths (``/x``, ``//host``: they break sub-paths and
+    ``file://`` or leave the site), paths with ``..`` segments or backslashes,
+    and anything holding control characters.
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return None
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return url if scheme.group(1).lower() in _ALLOWED_SCHEMES else None
+    if url.startswith("/") or "\\" in url:
+        return None
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if ".." in PurePosixPath(path).parts:
+        return None
+    return root + quote(url, safe="/#?&=%~:@!$()*+,;")
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def anchor(name: str) -> str:
+    """A fragment identifier made from a resource or field name."""
+    return _NOT_ANCHOR.sub("-", str(name).lower()).strip("-") or "x"
+
+
+def _group(digits: str, sep: str) -> str:
+    head, tail = digits[: len(digits) % 3 or 3], digits[len(digits) % 3 or 3 :]
+    return head + "".join(sep + tail[i : i + 3] for i in range(0, len(tail), 3))
+
+
+def format_number(value: int | float, lang: str, decimals: int | None = None) -> str:
+    """``1234567`` → ``1.234.567`` (es) / ``1,234,567`` (en); decimals with ``,`` / ``.``."""
+    thousands, point = (".", ",") if lang == "es" else (",", ".")
+    if decimals is None:
+        if isinstance(value, float) and not value.is_integer():
+            text = f"{value:.6f}".rstrip("0")
+        else:
+            text = str(int(value))
+    else:
+        text = f"{value:.{decimals}f}"
+    sign = "-" if text.startswith("-") else ""
+    whole, _, frac = text.lstrip("-").partition(".")
+    return sign + _group(whole, thousands) + (point + frac if frac else "")
+
+
+def human_size(n_bytes: int, lang: str) -> str:
+    """Decimal (SI) size: ``45678`` → ``45,7 kB`` (es) / ``45.7 kB`` (en)."""
+    if n_bytes < 1000:
+        return f"{format_number(n_bytes, lang)} B"
+    value = float(n_bytes)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if round(value, 1) < 1000 or unit == "TB":
+            return f"{format_number(value, lang, decimals=1)} {unit}"
+    raise AssertionError("unreachable")
+
+
+def query_snippets(path: str, site_url: str | None) -> dict[str, str]:
+    """DuckDB and pandas code reading one Parquet file (absolute URL if known)."""
+    if site_url:
+        ref = site_url.rstrip("/") + "/" + quote(path, safe="/")
+    else:
+        ref = PurePosixPath(path).name
+    sql_literal = "'" + ref.replace("'", "''") + "'"
+    return {
+        "duckdb": f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;",
+        "pandas": f"import pandas as pd\n\ndf = pd.read_parquet({ref!r})\ndf.head(10)",
+    }
+
+
+def distinct_licences(datasets: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The datasets' licences, first occurrence of each name, in order."""
+    seen: dict[str, Mapping[str, Any]] = {}
+    for dataset in datasets:
+        seen.setdefault(dataset["licence"]["name"], dataset["licence"])
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One constraint in plain words, optionally followed by a code value."""
+
+    text: str
+    code: str | None = None
+
+
+class Formatter:
+    """Everything a page says or formats in one language."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGS:
+            raise SiteError(f"unknown language {lang!r}")
+        self.lang = lang
+        self.t = STRINGS[lang]
+
+    def tr(self, value: str | Mapping[str, str]) -> str:
+        """The page-language text of an ``{es, en}`` dict (a plain str as is)."""
+        if isinstance(value, str):
+            return value
+        if self.lang not in value:
+            raise SiteError(f"no {self.lang!r} text in {dict(value)!r}")
+        return value[self.lang]
+
+    def num(self, value: int | float) -> str:
+        return format_number(value, self.lang)
+
+    def size(self, n_bytes: int) -> str:
+        return human_size(n_bytes, self.lang)
+
+    def date(self, iso: str) -> str:
+        try:
+            day = date.fromisoformat(iso)
+        except (TypeError, ValueError) as exc:
+            raise SiteError(f"not an ISO date: {iso!r}") from exc
+        month = MONTHS[self.lang][day.month - 1]
+        if self.lang == "es":
+            return f"{day.day} de {month} de {day.year}"
+        return f"{day.day} {month} {day.year}"
+
+    def plural(self, key: str, count: int, /, **values: object) -> str:
+        """The singular or plural sentence for ``count``; ``{n}`` is ``count`` unless given."""
+        one, many = PLURALS[self.lang][key]
+        values.setdefault("n", self.num(count))
+        return (one if count == 1 else many).format(**values)
+
+    def count(self, n: int, noun: str) -> str:
+        return self.plural(noun, n)
+
+    def years(self, years: Iterable[int]) -> str:
+        ordered = sorted(set(years))
+        if len(ordered) >= 3 and ordered[-1] - ordered[0] == len(ordered) - 1:
+            return f"{ordered[0]}–{ordered[-1]}"
+        return ", ".join(str(year) for year in ordered)
+
+    def municipalities(self, municipalities: Iterable[Mapping[str, str]]) -> str:
+        return ", ".join(m["name"] for m in municipalities)
+
+    def field_title(self, field: Mapping[str, Any]) -> str:
+        title = field.get("title") or field["name"]
+        if self.lang == "en":
+            return field.get("x-title-en") or title
+        return title
+
+    def field_description(self, field: Mapping[str, Any]) -> str:
+        description = field.get("description") or ""
+        if self.lang == "en":
+            return field.get("x-description-en") or description
+        return description
+
+    def type_name(self, field_type: str) -> str:
+        return TYPES[self.lang].get(field_type, field_type)
+
+    def privacy(self, field: Mapping[str, Any]) -> str:
+        return PRIVACY[field["x-privacy"]][self.lang]
+
+    def rules(
+        self,
+        field: Mapping[str, Any],
+        primary_key: str | Sequence[str] = (),
+        foreign_keys: Sequence[Mapping[str, Any]] = (),
+    ) -> list[Rule]:
+        """The field's constraints in plain words (``enum`` comes from :meth:`enum`)."""
+        t, c = self.t, field.get("constraints") or {}
+        rules = []
+        if field["name"] in _as_list(primary_key):
+            rules.append(Rule(t["rule_pk"]))
+        for fk in foreign_keys:
+            names, ref = _as_list(fk["fields"]), fk["reference"]
+            if field["name"] in names:
+                target = _as_list(ref["fields"])[names.index(field["name"])]
+                rules.append(Rule(t["rule_fk"].format(resource=ref["resource"]), target))
+        if c.get("required"):
+            rules.append(Rule(t["rule_required"]))
+        if c.get("unique"):
+            rules.append(Rule(t["rule_unique"]))
+        for low, high, key in (
+            ("minimum", "maximum", "rule"),
+            ("minLength", "maxLength", "rule_len"),
+        ):
+            lo, hi = c.get(low), c.get(high)
+            if lo is not None and hi is not None:
+                rules.append(
+                    Rule(t[f"{key}_between"].format(min=self._bound(lo), max=self._bound(hi)))
+                )
+            elif lo is not None:
+                rules.append(Rule(t[f"{key}_min"].format(min=self._bound(lo))))
+            elif hi is not None:
+                rules.append(Rule(t[f"{key}_max"].format(max=self._bound(hi))))
+        if c.get("pattern"):
+            rules.append(Rule(t["rule_pattern"], c["pattern"]))
+        return rules
+
+    def _bound(self, value: object) -> str:
+        # Years and similar small integers read better without a separator.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        return str(value) if isinstance(value, int) and abs(value) < 10_000 else self.num(value)
+
+    def enum(self, field: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``[(code, label in the page language)]`` for an enumerated field."""
+        labels = field.get("x-enumLabels") or {}
+        pairs = []
+        for code in (field.get("constraints") or {}).get("enum") or ():
+            label = labels.get(str(code)) or {}
+            pairs.append((str(code), label.get(self.lang) or label.get("es") or ""))
+        return pairs
+
+    def quality(self, quality: Mapping[str, Any]) -> dict[str, Any]:
+        """A dataset's row counts: each part, their total and the sentence adding them up.
+
+        Rows received are the sum of the parts (published, quarantined, held for
+        review, excluded non-data rows), so the page always adds up; checking the
+        parts against the rows read is the publish gate's job.
+        """
+        parts = {
+            "published": quality["rows_published"],
+            "quarantined": quality["rows_quarantined"],
+            "held": quality.get("rows_held", 0),
+            "excluded": quality["rows_excluded"],
+        }
+        total = sum(parts.values())
+        terms = [self.plural(f"part_{key}", n) for key, n in parts.items() if n or key != "held"]
+        equation = self.plural("part_in", total) + " = " + " + ".join(terms)
+        sentence = self.t["quality_total"].format(equation=equation)
+        return {"received": total, **parts, "sentence": sentence}
+
+    def numeric_columns(self, fields: Iterable[Mapping[str, Any]]) -> set[str]:
+        return {f["name"] for f in fields if f.get("type") in _NUMERIC_TYPES}
+
+    def short_hash(self, digest: str) -> str:
+        digest = digest.removeprefix("sha256:")
+        return digest[:12] + "…" if len(digest) > 12 else digest
+
+    def file_note(self, file_format: str) -> str:
+        return self.t.get(f"dl_{file_format}", "")
+
+    def format_name(self, file_format: str) -> str:
+        return FORMATS.get(file_format, file_format.upper())
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: where it sits, hence how its links climb to the root."""
+
+    path: str  # language-neutral site path, e.g. "datasets/budgets/index.html"
+    lang: str
+
+    @property
+    def output(self) -> str:
+        return self.path if self.lang == LANGS[0] else f"{self.lang}/{self.path}"
+
+    @property
+    def root(self) -> str:
+        return "../" * self.output.count("/")
+
+    @property
+    def alternate(self) -> Page:
+        return Page(self.path, LANGS[1] if self.lang == LANGS[0] else LANGS[0])
+
+    def to(self, site_path: str) -> str:
+        """Relative link from this page to a file of the site (page, asset)."""
+        return posixpath.relpath(site_path, posixpath.dirname(self.output) or ".")
+
+    def local(self, path: str) -> str:
+        """Relative link to a page in this page's language."""
+        return self.to(Page(path, self.lang).output)
+
+    def href(self, url: object) -> str | None:
+        """Relative-or-allowed link from the context (see :func:`safe_href`)."""
+        return safe_href(url, self.root)
+
+
+# --- rendering --------------------------------------------------------------
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        anchor=anchor,
+        as_list=_as_list,
+        basename=lambda path: PurePosixPath(str(path)).name,
+        distinct_licences=distinct_licences,
+        query_snippets=query_snippets,
+        lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
+    )
+    return env
+
+
+def _check_catalog(catalog: Mapping[str, Any]) -> None:
+    seen: set[str] = set()
+    site_url = catalog.get("site_url")
+    if site_url is not None and not re.match(r"^https?://", str(safe_href(site_url))):
+        raise SiteError(f"site_url must be an http(s) URL, got {site_url!r}")
+    for dataset in catalog["datasets"]:
+        slug = dataset["slug"]
+        if not isinstance(slug, str) or not _SLUG.match(slug):
+            raise SiteError(f"dataset slug {slug!r} is not lower-case letters, digits, - or _")
+        if slug in seen:
+            raise SiteError(f"dataset slug {slug!r} appears twice")
+        seen.add(slug)
+        for resource in dataset["resources"]:
+            where = f"dataset {slug}, table {resource['name']}"
+            for field in resource["fields"]:
+                rule = field.get("x-privacy")
+                if rule not in PRIVACY:
+                    raise SiteError(
+                        f"{where}, field {field['name']}: privacy rule {rule!r} cannot be"
+                        f" published (allowed: {', '.join(PRIVACY)})"
+                    )
+            width = len(resource["preview"]["columns"])
+            for number, row in enumerate(resource["preview"]["rows"], start=1):
+                if len(row) != width:
+                    raise SiteError(
+                        f"{where}: preview row {number} has {len(row)} values for {width} columns"
+                    )
+
+
+def _render(env: Environment, template: str, page: Page, **context: Any) -> bytes:
+    formatter = Formatter(page.lang)
+    html = env.get_template(template).render(page=page, f=formatter, t=formatter.t, **context)
+    return html.encode("utf-8")
+
+
+def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    env = _environment()
+    common = {"catalog": catalog, "site_url": catalog.get("site_url")}
+    for lang in LANGS:
+        page = Page("index.html", lang)
+        yield page.output, _render(env, "index.html", page, **common)
+    for dataset in catalog["datasets"]:
+        for lang in LANGS:
+            page = Page(f"datasets/{dataset['slug']}/index.html", lang)
+            yield page.output, _render(env, "dataset.html", page, dataset=dataset, **common)
+    for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
+        yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
+
+
+def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:
+    """Render the catalog into ``out_dir``; return the files written, in order.
+
+    Everything is rendered before anything is written, so a context that fails
+    leaves ``out_dir`` untouched: :class:`SiteError` for a context that must not
+    be published as is, ``jinja2.UndefinedError`` / ``KeyError`` for a missing
+    required key.
+    """
+    _check_catalog(catalog)
+    files = list(_pages(catalog))
+    written = []
+    for rel, data in files:
+        target = Path(out_dir) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(target)
+    return written

@@ -1,0 +1,304 @@
+"""Every text the catalog shows, in each language of the site (Spanish first).
+
+Keys must match across languages; a test checks it. Sentences with a count are
+``(singular, plural)`` pairs in ``PLURALS``; ``{name}`` placeholders are filled
+by ``str.format`` and the result is HTML-escaped by the templates.
+"""
+
+LANGS = ("es", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "es": {
+        "lang_name": "Español",
+        "skip": "Saltar al contenido",
+        "demo_note": (
+            "Los datos de este sitio son ficticios: sirven para probar el sistema"
+            " y no describen a ningún municipio real."
+        ),
+        "switch_label": "Idioma",
+        "breadcrumb": "Ruta de navegación",
+        "catalogue": "Catálogo",
+        "datasets": "Conjuntos de datos",
+        "municipalities": "Municipios",
+        "years": "Años",
+        "last_updated": "Última actualización",
+        "contents": "Contenido",
+        "rows_in_tables": "{rows} en {tables}",
+        "publisher": "Publicado por",
+        "licence": "Licencia",
+        "cadence": "Frecuencia de actualización",
+        "release": "Versión",
+        "on_this_page": "En esta página",
+        "grain": "Qué es una fila",
+        "downloads": "Descargar",
+        "dl_csv": "abre en Excel, LibreOffice o Google Sheets",
+        "dl_parquet": "para análisis con Python, R o DuckDB",
+        "dl_datapackage": "descripción técnica de todas las tablas (Frictionless Data)",
+        "dictionary": "Diccionario de datos",
+        "dictionary_caption": "Campos de «{table}»",
+        "primary_key": "Cada fila se identifica por la combinación de:",
+        "col_field": "Campo",
+        "col_type": "Tipo",
+        "col_meaning": "Significado",
+        "col_rules": "Reglas",
+        "col_privacy": "Privacidad",
+        "rule_pk": "Parte del identificador de la fila",
+        "rule_required": "Siempre tiene valor",
+        "rule_unique": "No se repite en la tabla",
+        "rule_pattern": "Formato (expresión regular):",
+        "rule_between": "Entre {min} y {max}",
+        "rule_min": "Mínimo {min}",
+        "rule_max": "Máximo {max}",
+        "rule_len_between": "Entre {min} y {max} caracteres",
+        "rule_len_min": "Al menos {min} caracteres",
+        "rule_len_max": "Como máximo {max} caracteres",
+        "rule_fk": "Debe existir en «{resource}», campo",
+        "rule_enum": "Valores posibles:",
+        "rule_none": "Sin reglas",
+        "preview": "Vista previa",
+        "preview_empty": "Esta tabla no tiene filas.",
+        "query": "Consultar con código",
+        "query_url": "Lee el archivo Parquet directamente de este sitio, sin descargarlo a mano.",
+        "query_local": "Descarga el archivo Parquet y ejecuta el código en la misma carpeta.",
+        "sources": "Fuentes",
+        "sources_intro": "Archivos entregados por el municipio con los que se armó este conjunto.",
+        "sources_caption": "Archivos de origen",
+        "col_file": "Archivo",
+        "col_sha256": "Huella SHA-256",
+        "col_rows_read": "Filas leídas",
+        "quality": "Calidad: qué pasó con cada fila",
+        "quality_none_quarantined": "Ninguna fila quedó en cuarentena.",
+        "quality_reasons": "Motivos de las filas no publicadas:",
+        "quality_total": "Todas las filas están contadas: {equation}.",
+        "quality_note": (
+            "Las filas no publicadas no se muestran porque pueden contener datos personales"
+            " sin depurar; el municipio las revisa y corrige en la fuente."
+        ),
+        "footer_licence": "Licencia de los datos:",
+        "footer_publisher": "Publicado por:",
+        "footer_release": "Versión {release}, generada el {date}.",
+        "footer_generator": "Generado por abierto.",
+    },
+    "en": {
+        "lang_name": "English",
+        "skip": "Skip to content",
+        "demo_note": (
+            "The data on this site is fictional: it is here to test the system"
+            " and does not describe any real municipality."
+        ),
+        "switch_label": "Language",
+        "breadcrumb": "Breadcrumb",
+        "catalogue": "Catalogue",
+        "datasets": "Datasets",
+        "municipalities": "Municipalities",
+        "years": "Years",
+        "last_updated": "Last updated",
+        "contents": "Contents",
+        "rows_in_tables": "{rows} in {tables}",
+        "publisher": "Published by",
+        "licence": "Licence",
+        "cadence": "Update frequency",
+        "release": "Release",
+        "on_this_page": "On this page",
+        "grain": "What one row is",
+        "downloads": "Download",
+        "dl_csv": "opens in Excel, LibreOffice or Google Sheets",
+        "dl_parquet": "for analysis with Python, R or DuckDB",
+        "dl_datapackage": "technical description of all the tables (Frictionless Data)",
+        "dictionary": "Data dictionary",
+        "dictionary_caption": "Fields of “{table}”",
+        "primary_key": "Each row is identified by the combination of:",
+        "col_field": "Field",
+        "col_type": "Type",
+        "col_meaning": "Meaning",
+        "col_rules": "Rules",
+        "col_privacy": "Privacy",
+        "rule_pk": "Part of the row identifier",
+        "rule_required": "Always has a value",
+        "rule_unique": "Never repeats in the table",
+        "rule_pattern": "Format (regular expression):",
+        "rule_between": "Between {min} and {max}",
+        "rule_min": "At least {min}",
+        "rule_max": "At most {max}",
+        "rule_len_between": "Between {min} and {max} characters",
+        "rule_len_min": "At least {min} characters",
+        "rule_len_max": "At most {max} characters",
+        "rule_fk": "Must exist in “{resource}”, field",
+        "rule_enum": "Possible values:",
+        "rule_none": "No rules",
+        "preview": "Preview",
+        "preview_empty": "This table has no rows.",
+        "query": "Query it with code",
+        "query_url": "Reads the Parquet file straight from this site, no manual download.",
+        "query_local": "Download the Parquet file and run the code in the same folder.",
+        "sources": "Sources",
+        "sources_intro": "Files delivered by the municipality that this dataset was built from.",
+        "sources_caption": "Source files",
+        "col_file": "File",
+        "col_sha256": "SHA-256 fingerprint",
+        "col_rows_read": "Rows read",
+        "quality": "Quality: what happened to each row",
+        "quality_none_quarantined": "No rows were quarantined.",
+        "quality_reasons": "Why rows were not published:",
+        "quality_total": "Every row is accounted for: {equation}.",
+        "quality_note": (
+            "Rows that were not published are not shown because they may hold unscrubbed"
+            " personal data; the municipality reviews them and corrects them at the source."
+        ),
+        "footer_licence": "Data licence:",
+        "footer_publisher": "Published by:",
+        "footer_release": "Release {release}, generated on {date}.",
+        "footer_generator": "Generated by abierto.",
+    },
+}
+
+# (singular, plural) templates, chosen by the count.
+PLURALS: dict[str, dict[str, tuple[str, str]]] = {
+    "es": {
+        "rows": ("{n} fila", "{n} filas"),
+        "tables": ("{n} tabla", "{n} tablas"),
+        "preview_caption": (
+            "Primera fila de «{table}» ({n} de {total} fila)",
+            "Primeras filas de «{table}» ({n} de {total} filas)",
+        ),
+        "part_in": ("{n} recibida", "{n} recibidas"),
+        "part_published": ("{n} publicada", "{n} publicadas"),
+        "part_quarantined": ("{n} en cuarentena", "{n} en cuarentena"),
+        "part_held": ("{n} retenida", "{n} retenidas"),
+        "part_excluded": ("{n} descartada", "{n} descartadas"),
+        "quality_in": ("Recibimos {n} fila de las fuentes.", "Recibimos {n} filas de las fuentes."),
+        "quality_published": ("Publicamos {n} fila.", "Publicamos {n} filas."),
+        "quality_quarantined": (
+            "{n} fila quedó en cuarentena por errores en los datos y no se publicó.",
+            "{n} filas quedaron en cuarentena por errores en los datos y no se publicaron.",
+        ),
+        "quality_held": (
+            "{n} fila quedó retenida para una revisión de privacidad y no se publicó.",
+            "{n} filas quedaron retenidas para una revisión de privacidad y no se publicaron.",
+        ),
+        "quality_excluded": (
+            "{n} fila no contenía datos (por ejemplo, un total o una fila en blanco)"
+            " y se descartó.",
+            "{n} filas no contenían datos (por ejemplo, totales o filas en blanco)"
+            " y se descartaron.",
+        ),
+    },
+    "en": {
+        "rows": ("{n} row", "{n} rows"),
+        "tables": ("{n} table", "{n} tables"),
+        "preview_caption": (
+            "First row of “{table}” ({n} of {total} row)",
+            "First rows of “{table}” ({n} of {total} rows)",
+        ),
+        "part_in": ("{n} received", "{n} received"),
+        "part_published": ("{n} published", "{n} published"),
+        "part_quarantined": ("{n} quarantined", "{n} quarantined"),
+        "part_held": ("{n} held back", "{n} held back"),
+        "part_excluded": ("{n} set aside", "{n} set aside"),
+        "quality_in": (
+            "We received {n} row from the sources.",
+            "We received {n} rows from the sources.",
+        ),
+        "quality_published": ("We published {n} row.", "We published {n} rows."),
+        "quality_quarantined": (
+            "{n} row was quarantined because of errors in the data and not published.",
+            "{n} rows were quarantined because of errors in the data and not published.",
+        ),
+        "quality_held": (
+            "{n} row was held back for a privacy review and not published.",
+            "{n} rows were held back for a privacy review and not published.",
+        ),
+        "quality_excluded": (
+            "{n} row held no data (for example a total or a blank row) and was set aside.",
+            "{n} rows held no data (for example totals or blank rows) and were set aside.",
+        ),
+    },
+}
+
+TYPES: dict[str, dict[str, str]] = {
+    "es": {
+        "string": "Texto",
+        "integer": "Número entero",
+        "number": "Número decimal",
+        "boolean": "Sí / no",
+        "date": "Fecha (AAAA-MM-DD)",
+        "datetime": "Fecha y hora",
+        "time": "Hora",
+        "year": "Año",
+        "yearmonth": "Año y mes",
+        "duration": "Duración",
+        "geopoint": "Punto geográfico",
+        "geojson": "Geometría (GeoJSON)",
+        "object": "Objeto (JSON)",
+        "array": "Lista (JSON)",
+        "any": "Cualquier valor",
+    },
+    "en": {
+        "string": "Text",
+        "integer": "Whole number",
+        "number": "Decimal number",
+        "boolean": "Yes / no",
+        "date": "Date (YYYY-MM-DD)",
+        "datetime": "Date and time",
+        "time": "Time",
+        "year": "Year",
+        "yearmonth": "Year and month",
+        "duration": "Duration",
+        "geopoint": "Geographic point",
+        "geojson": "Geometry (GeoJSON)",
+        "object": "Object (JSON)",
+        "array": "List (JSON)",
+        "any": "Any value",
+    },
+}
+
+# Privacy rules a published field may carry (``drop`` never reaches a release).
+PRIVACY: dict[str, dict[str, str]] = {
+    "public": {"es": "Publicado tal cual", "en": "Published as is"},
+    "generalise": {"es": "Generalizado", "en": "Generalised"},
+    "scrub": {"es": "Texto depurado de datos personales", "en": "Text scrubbed of personal data"},
+    "pseudonymise": {"es": "Seudonimizado", "en": "Pseudonymised"},
+    "redact_natural_person": {
+        "es": "Omitido cuando el proveedor es persona natural",
+        "en": "Omitted when the supplier is a natural person",
+    },
+}
+
+MONTHS = {
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+FORMATS = {
+    "csv": "CSV",
+    "parquet": "Parquet",
+    "datapackage": "JSON",
+    "json": "JSON",
+    "xlsx": "Excel",
+}
