@@ -1,0 +1,82 @@
+"""Street-address detector (best effort).
+
+Flagged:
+
+* a street word — `Av.`, `Avda.`, `Avenida`, `Calle`, `Pasaje`, `Psje.`, `Pje.`,
+  `Camino`, `Diagonal`, `Callejón` — then up to five name words and a number
+  (`Av. Los Aromos 1234`, `calle Prat #456`, `Pasaje 3 N° 1520`,
+  `Calle 21 de Mayo 560`, `calle 5 Norte 123`);
+* a neighbourhood word — `Villa`, `Población`, `Pobl.`, `Condominio` — only with
+  an explicit number marker (`Villa Los Aromos N° 12`, `Población La Victoria
+  casa 4`): a bare number after it is too often a year or a count
+  (`Villa Alemana 2026`);
+* a unit on its own: `Block 3`, `Depto. 56`, `Dpto 302`;
+* after `domicilio`, `dirección`, `vivo en`, `resido en`: name words and a
+  number (`vivo en Los Aromos 1234`; the cue word itself is kept).
+
+Each hit extends over trailing units (`, depto 56`, `casa 4`, `block B`,
+`N° 1520`). Name words stop at common verbs and function words (`que`,
+`desde`, `hace`, `año`...), so `la calle está cortada desde 2024` is not an
+address.
+"""
+
+from __future__ import annotations
+
+import re
+
+from quality.personal_data._text import Span, fold, has_digit
+
+_BREAK = (
+    r"(?:que|esta|estan|este|esto|desde|hasta|hace|entre|durante|por|para|con|sin|sobre"
+    r"|hay|fue|son|es|se|su|sus|mi|mis|y|o|ano|anos|mes|meses|dia|dias|semana|semanas"
+    r"|hora|horas|mas|menos|total|monto|pesos|numero|nro|num|tengo|tiene|tienen|unos|unas)"
+)
+_WORD = r"(?!" + _BREAK + r",?\s)[a-z][a-z'.-]*,?\s+"
+_MARK = r"(?:n°|n\.|nro\.?|numero|num\.?|#)\s*"
+_NUM = r"[0-9]{1,5}[a-z]?(?![0-9]|[.,][0-9]|\w)"
+_UNIT = r"(?:depto|dpto|departamento|casa|block|blok|torre|oficina|of|piso|sitio|parcela|lote)"
+_EXT = (
+    r"(?:\s*,?\s*(?:"
+    + _UNIT
+    + r"\b\.?\s*(?:"
+    + _MARK
+    + r")?|"
+    + _MARK
+    + r")(?:"
+    + _NUM
+    + r"|[a-z]\b))*"
+)
+
+_STREET = (
+    r"\b(?:avenida|avda|av|calle|callejon|pasaje|psje|pje|camino|diagonal)\b\.?\s*"
+    r"(?:[0-9]{1,2}\s+(?:de\s+)?(?=[a-z]))?(?:"
+    + _WORD
+    + r"){0,5}?(?:"
+    + _MARK
+    + r")?"
+    + _NUM
+    + _EXT
+)
+_AREA = (
+    r"\b(?:villa|poblacion|pobl|condominio)\b\.?\s+(?:" + _WORD + r"){0,5}?"
+    r"(?:" + _MARK + r"|" + _UNIT + r"\b\.?\s*(?:" + _MARK + r")?)" + _NUM + _EXT
+)
+_UNIT_ALONE = r"\b(?:block|blok|depto|dpto|departamento)\b\.?\s*(?:" + _MARK + r")?" + _NUM + _EXT
+_CUE = (
+    r"\b(?:domicilio(?:\s+particular)?|domiciliad[oa]\s+en|direccion(?:\s+particular)?"
+    r"|vivo\s+en|resido\s+en|residente\s+en)\b\s*(?:es\s+|en\s+|:\s*)?"
+    r"(?P<cued>(?:" + _WORD + r"){1,5}?(?:" + _MARK + r")?" + _NUM + _EXT + r")"
+)
+_ADDRESS_RE = re.compile("|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE)))
+
+
+def find_addresses(text: str, folded: str | None = None) -> list[Span]:
+    """Spans of street addresses in `text` (kind `address`)."""
+    folded = fold(text) if folded is None else folded
+    if not has_digit(folded):
+        return []
+    spans = []
+    for match in _ADDRESS_RE.finditer(folded):
+        start = match.start("cued") if match.group("cued") is not None else match.start()
+        spans.append(Span(start, match.end(), "address"))
+    return spans

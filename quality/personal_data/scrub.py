@@ -1,0 +1,286 @@
+"""Free-text scrubbing: run the detectors, replace spans, judge what is left.
+
+`scrub_text` replaces every personal span with a typed Spanish placeholder and
+then looks at the cleaned text for what the detectors may have missed
+(`needs_review` with reason codes; never the values themselves).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from quality.personal_data._text import Span, fold, has_digit, merge_spans, nfc
+from quality.personal_data._words import ROLE_WORDS
+from quality.personal_data.addresses import find_addresses
+from quality.personal_data.emails import find_emails
+from quality.personal_data.names import (
+    find_cued_names,
+    find_requester_name,
+    has_uncued_full_name,
+)
+from quality.personal_data.phones import find_phones, has_phone_context
+from quality.personal_data.ruts import CONTEXT, find_ruts, normalise_rut, rut_kind
+
+PLACEHOLDERS = {
+    "rut": "[RUT eliminado]",
+    "email": "[correo eliminado]",
+    "phone": "[teléfono eliminado]",
+    "address": "[dirección eliminada]",
+    "person_name": "[nombre eliminado]",
+    "person_name_cue": "[nombre eliminado]",
+}
+_FOLDED_PLACEHOLDERS = {kind: fold(text) for kind, text in PLACEHOLDERS.items()}
+# Which kind names a merged span when two detectors claim the same stretch.
+_PRIORITY = {kind: i for i, kind in enumerate(PLACEHOLDERS)}
+
+REVIEW_REASONS = ("possible-rut", "possible-email", "possible-phone", "possible-name",
+                  "possible-address")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScrubResult:
+    """The cleaned text, what was replaced (offsets in the NFC input), and the review verdict."""
+
+    text: str
+    replacements: list[tuple[str, int, int]] = field(default_factory=list)
+    needs_review: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+def _is_company_rut_span(text: str, span: Span) -> bool:
+    return span.kind == "rut" and rut_kind(text[span.start : span.end]) == "persona_juridica"
+
+
+def _detect(text: str, folded: str) -> list[Span]:
+    return [
+        *find_emails(text, folded),
+        *find_ruts(text, folded),
+        *find_phones(text, folded),
+        *find_addresses(text, folded),
+        *find_cued_names(text, folded),
+    ]
+
+
+def find_personal_data(text: str, *, include_company_ruts: bool = False) -> list[Span]:
+    """All personal-data spans in `text` (no requester name), sorted and non-overlapping.
+
+    For the publish-time leak scan. Company RUTs (body >= 50,000,000) are public
+    information and left out unless `include_company_ruts`. Offsets refer to the
+    NFC form of `text` (the same as `text` for ordinary input).
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    text = nfc(text)
+    spans = _detect(text, fold(text))
+    if not include_company_ruts:
+        spans = [s for s in spans if not _is_company_rut_span(text, s)]
+    return merge_spans(spans, _PRIORITY)
+
+
+# -- values known from other columns (the requester's own RUT, e-mail, phone...) --
+
+_STREET_WORDS = {"av", "avda", "avenida", "calle", "pasaje", "psje", "pje", "camino"}
+
+
+@lru_cache(maxsize=16384)
+def _value_pattern(value: str) -> tuple[str, re.Pattern[str]] | None:
+    """A (kind, pattern over folded text) finding `value` however it is written."""
+    value = nfc(value).strip()
+    folded = fold(value)
+    canonical = normalise_rut(value)
+    if canonical is not None:
+        body, check = canonical.lower().split("-")
+        groups = re.findall(r"^[0-9]{1,2}(?=(?:[0-9]{3})+$)|[0-9]{3}", body)
+        digits = r"\.?".join(groups)
+        return "rut", re.compile(rf"(?<![0-9]){digits}(?:\s?-?\s?{check})?(?![0-9])")
+    if "@" in folded:
+        return "email", re.compile(rf"(?<![\w.+-]){re.escape(folded)}(?![\w-])")
+    digits = re.sub(r"[^0-9]", "", folded)
+    if len(digits) >= 8 and re.fullmatch(r"[0-9\s()+.-]+", folded):
+        last8 = r"[\s.-]?".join(digits[-8:])
+        return "phone", re.compile(rf"(?:\+?\s?56[\s-]?)?\(?0?[0-9]?\)?[\s-]?{last8}(?![0-9])")
+    tokens = re.findall(r"[a-z0-9]+", folded)
+    if tokens and tokens[0] in _STREET_WORDS and has_digit(folded):
+        tokens = tokens[1:]  # "Av. Los Aromos 1234" also matches "Los Aromos 1234"
+    if sum(len(t) for t in tokens) < 4:
+        return None
+    kind = "address" if has_digit(folded) else "person_name"
+    return kind, re.compile(r"\b" + r"\W{1,3}".join(map(re.escape, tokens)) + r"\b")
+
+
+def _value_spans(folded: str, values: Iterable[str]) -> list[Span]:
+    spans = []
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        found = _value_pattern(value)
+        if found is None:
+            continue
+        kind, pattern = found
+        spans.extend(Span(m.start(), m.end(), kind) for m in pattern.finditer(folded))
+        if "," in value:  # each numbered part of an address on its own ("depto 56")
+            spans.extend(
+                span
+                for piece in value.split(",")
+                if has_digit(piece) and piece.strip() != value.strip()
+                for span in _value_spans(folded, [piece])
+            )
+    return spans
+
+
+# -- what still looks risky after scrubbing --
+
+_RUT_SHAPE_RE = re.compile(
+    r"(?<![\w.])(?:[0-9]{1,2}\.[0-9]{3}\.[0-9]{3}|[0-9]{7,8})\s?-\s?[0-9k](?!\w)"
+)
+_RUT_CONTEXT_NUMBER_RE = re.compile(
+    CONTEXT + r"(?:[\s.:#,]|n°|nro\b|numero\b|\bes\b){0,8}(?P<num>[0-9][0-9.\s-]{5,12}[0-9k]?)"
+)
+_BARE_RUN_RE = re.compile(r"(?<![\w.,$])[0-9]{7,8}[0-9k](?![\w]|[.,][0-9])")
+_PHONE_DIGITS_RE = re.compile(r"\+\s?56|(?<![0-9])[0-9][0-9\s().-]{6,14}[0-9](?![0-9])")
+_SELF_NAME_RE = re.compile(
+    r"\b(?:mi\s+nombre\s+es|me\s+llamo|el\s+suscrito|la\s+suscrita|quien\s+suscribe"
+    r"|suscrito\s+por)\b[\s,:]*(?![\s\[])(?=\w)"
+)
+_HONORIFIC_RE = re.compile(r"\b(?:don|dona|sr|sra|srta)\b\.?\s+(?P<word>[a-z]+)")
+_ADDRESS_CUE_RE = re.compile(
+    r"\b(?:domicilio|domiciliad[oa]|(?:mi|su)\s+direccion|vivo\s+en|resido\s+en)\b"
+    r"[^0-9\[.]{0,40}[0-9]"
+)
+
+
+_ADDRESS_STEMS = ("domicili", "direccion", "vivo", "resido")
+_SELF_STEMS = ("nombre", "llamo", "suscri")
+
+
+def _has_any(folded: str, stems: tuple[str, ...]) -> bool:
+    return any(stem in folded for stem in stems)
+
+
+def _rut_status(candidate: str) -> str:
+    """`invalid`, `persona_natural` or `persona_juridica`."""
+    canonical = normalise_rut(candidate)
+    return "invalid" if canonical is None else rut_kind(canonical)
+
+
+def review_reasons(cleaned: str, folded: str | None = None) -> list[str]:
+    """Reason codes for a cleaned text that still looks risky (empty when it looks fine).
+
+    `folded` is `fold(cleaned)` when the caller already has it.
+    """
+    folded = fold(cleaned) if folded is None else folded
+    found = set()
+    if has_digit(folded):
+        # A RUT shape or a number after "RUT" with a wrong check digit is still
+        # someone's RUT (one typo away); a bare digit run only with a valid one.
+        shaped = [m.group() for m in _RUT_SHAPE_RE.finditer(folded)]
+        shaped += [m.group("num") for m in _RUT_CONTEXT_NUMBER_RE.finditer(folded)]
+        bare = [m.group() for m in _BARE_RUN_RE.finditer(folded)]
+        if any(_rut_status(c) != "persona_juridica" for c in shaped) or any(
+            _rut_status(c) == "persona_natural" for c in bare
+        ):
+            found.add("possible-rut")
+        for match in _PHONE_DIGITS_RE.finditer(folded):
+            digits = re.sub(r"[^0-9]", "", match.group())
+            if match.group().startswith("+") or (
+                len(digits) >= 7 and has_phone_context(folded, match.start())
+            ):
+                found.add("possible-phone")
+        if _has_any(folded, _ADDRESS_STEMS) and _ADDRESS_CUE_RE.search(folded):
+            found.add("possible-address")
+    if "@" in folded or re.search(r"\barroba\b", folded):
+        found.add("possible-email")
+    if (
+        (_has_any(folded, _SELF_STEMS) and _SELF_NAME_RE.search(folded))
+        or any(m.group("word") not in ROLE_WORDS for m in _HONORIFIC_RE.finditer(folded))
+        or has_uncued_full_name(cleaned, folded)
+    ):
+        found.add("possible-name")
+    return [reason for reason in REVIEW_REASONS if reason in found]
+
+
+# -- the scrubber --
+
+
+def scrub_text(
+    text: str, *, requester_name: str | None = None, extra_values: Iterable[str] = ()
+) -> ScrubResult:
+    """Replace personal data in `text` with typed Spanish placeholders.
+
+    `requester_name` adds the requester's own name and its parts; `extra_values`
+    are other known personal values of the same record (RUT, e-mail, phone,
+    address), found however they are written. Company RUTs stay. The text is
+    NFC-normalised first and `replacements` offsets refer to that form.
+    """
+    if not isinstance(text, str) or not text:
+        return ScrubResult(text)
+    text = nfc(text)
+    folded = fold(text)
+    spans = [s for s in _detect(text, folded) if not _is_company_rut_span(text, s)]
+    if requester_name:
+        spans.extend(find_requester_name(text, requester_name, folded))
+    spans.extend(_value_spans(folded, extra_values))
+    merged = merge_spans(spans, _PRIORITY)
+    pieces, folded_pieces = [], []
+    position = 0
+    for span in merged:
+        pieces += (text[position : span.start], PLACEHOLDERS[span.kind])
+        folded_pieces += (folded[position : span.start], _FOLDED_PLACEHOLDERS[span.kind])
+        position = span.end
+    pieces.append(text[position:])
+    folded_pieces.append(folded[position:])
+    cleaned = "".join(pieces)
+    reasons = review_reasons(cleaned, "".join(folded_pieces))
+    return ScrubResult(
+        cleaned,
+        [(s.kind, s.start, s.end) for s in merged],
+        bool(reasons),
+        reasons,
+    )
+
+
+def scrub_series(
+    texts: pd.Series,
+    requester_names: pd.Series | None = None,
+    *,
+    extra_values: pd.DataFrame | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Scrub a column: (cleaned texts, needs_review flags), both on `texts`' index.
+
+    `requester_names` and the columns of `extra_values` (e.g. requester_rut,
+    requester_email) are aligned on the index. Missing texts stay missing and are
+    never flagged.
+    """
+    names = (
+        requester_names.reindex(texts.index).tolist()
+        if requester_names is not None
+        else [None] * len(texts)
+    )
+    extras = (
+        extra_values.reindex(texts.index).itertuples(index=False, name=None)
+        if extra_values is not None
+        else ([()] * len(texts))
+    )
+    cleaned: list[object] = []
+    review: list[bool] = []
+    for text, name, values in zip(texts.tolist(), names, extras, strict=True):
+        if not isinstance(text, str):
+            cleaned.append(text)
+            review.append(False)
+            continue
+        result = scrub_text(
+            text,
+            requester_name=name if isinstance(name, str) else None,
+            extra_values=[v for v in values if isinstance(v, str)],
+        )
+        cleaned.append(result.text)
+        review.append(result.needs_review)
+    return (
+        pd.Series(cleaned, index=texts.index, dtype=texts.dtype, name=texts.name),
+        pd.Series(review, index=texts.index, dtype=bool, name=texts.name),
+    )
