@@ -64,3 +64,20 @@ def test_whole_catalog_is_published(demo_home):
         assert (site / "datasets" / slug / "index.html").exists()
         package = site / "releases" / RUN_DATE / slug / "datapackage.json"
         assert frictionless.validate(package).valid
+
+
+def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_home):
+    materialize(demo_home, None)
+    broken = demo_home.landing / "99901" / "budgets" / "ejecucion_presupuestaria_2026-10.csv"
+    broken.write_bytes("Año;Mes\r\n2026;10\r\n".encode("latin-1"))
+    resource = AbiertoResource(home_dir=str(demo_home.root), run_date="2026-12-02")
+    result = dg.materialize(list(defs.assets or []), resources={"abierto": resource})
+    assert result.success
+    state = json.loads((demo_home.site / "catalog.json").read_text())
+    assert state["release_id"] == "2026-12-02"
+    assert state["datasets"]["budgets"]["release_id"] == RUN_DATE
+    assert state["datasets"]["contracts"]["release_id"] == "2026-12-02"
+    assert (demo_home.site / "releases" / RUN_DATE / "budgets" / "datapackage.json").exists()
+    assert not (demo_home.site / "releases" / "2026-12-02" / "budgets").exists()
+    report = json.loads((demo_home.quarantine / "budgets" / "report.json").read_text())
+    assert [e["type"] for e in report["rejected_files"]] == ["header-error"]
