@@ -26,6 +26,10 @@ ARROW_TYPES = {
     "boolean": pa.bool_(),
     "date": pa.date32(),
 }
+DEMO_NOTE = {
+    "es": "DATOS SINTÉTICOS DE DEMOSTRACIÓN de una comuna ficticia. ",
+    "en": "SYNTHETIC DEMO DATA of a fictional municipality. ",
+}
 MEDIATYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -126,8 +130,12 @@ def write_package(
     comunas: pd.DataFrame,
     version: str,
 ) -> dict:
-    """Write one dataset's package into `out_dir`; return the datapackage descriptor."""
+    """Write one dataset's package into `out_dir`; return the datapackage descriptor.
+
+    A package holding any fictional comuna says it is synthetic demo data.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    is_demo = bool(comunas["is_fictional"].astype(bool).any())
     resources = []
     for table in dataset.tables:
         schema = public_descriptor(table)
@@ -142,9 +150,10 @@ def write_package(
         "profile": "data-package",
         "name": dataset.slug.replace("_", "-"),
         "title": dataset.title.es,
-        "description": dataset.description.es,
+        "description": DEMO_NOTE["es"] * is_demo + dataset.description.es,
         "x-title-en": dataset.title.en,
-        "x-description-en": dataset.description.en,
+        "x-description-en": DEMO_NOTE["en"] * is_demo + dataset.description.en,
+        "x-synthetic-demo-data": is_demo,
         "version": version,
         "licenses": [dataset.licence.model_dump()],
         "sources": [
