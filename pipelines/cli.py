@@ -37,6 +37,8 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 HomeOption = Annotated[
     str | None,
     typer.Option("--home", help="ABIERTO_HOME folder (default: $ABIERTO_HOME or ./data)."),
@@ -104,12 +106,16 @@ def run(
         )
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_file = dagster_home / "dagster.yaml"
+    if not instance_file.exists():
+        instance_file.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance:
         result = dg.materialize(
             list(defs.assets or []),
             resources={"abierto": resource},
             instance=instance,
+            run_config=QUIET_RUN,
             raise_on_error=False,
         )
     if not result.success:
@@ -121,24 +127,16 @@ def run(
 
 
 def report_release(paths: Home, state: dict) -> None:
-    table = Table(title=f"Publicación / release {state['release_id']}")
-    for column in (
-        "dataset",
-        "release",
-        "publicadas/published",
-        "cuarentena/quarantined",
-        "excluidas/excluded",
-    ):
-        table.add_column(column)
+    """Rows per dataset: read, published, quarantined, held for review, excluded."""
+    table = Table(title=f"Publicación / release {state['release_id']}", show_lines=False)
+    counts = ("rows_in", "rows_published", "rows_quarantined", "rows_held", "rows_excluded")
+    table.add_column("dataset")
+    table.add_column("release")
+    for label in ("entran/in", "publicadas", "cuarentena", "retenidas/held", "excluidas"):
+        table.add_column(label, justify="right")
     for slug, entry in state["datasets"].items():
-        s = entry["summary"]
-        table.add_row(
-            slug,
-            entry["release_id"],
-            str(s["rows_published"]),
-            str(s["rows_quarantined"]),
-            str(s["rows_excluded"]),
-        )
+        summary = entry["summary"]
+        table.add_row(slug, entry["release_id"], *(str(summary[c]) for c in counts))
     console.print(table)
     console.print(f"Catálogo / catalog: {paths.site / 'index.html'}")
     console.print(

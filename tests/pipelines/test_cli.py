@@ -70,3 +70,13 @@ def test_user_mistakes_are_one_line_errors_without_traceback(tmp_path, args, mes
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_run_demo_publishes_and_says_where(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    home = tmp_path / "home"
+    result = runner.invoke(app, ["run", "--demo", "--home", str(home), "--date", "2026-11-02"])
+    assert result.exit_code == 0, result.output
+    assert str(home / "site" / "index.html") in result.output
+    assert "abierto serve" in result.output
+    assert (home / "site" / "releases" / "2026-11-02" / "contracts" / "datapackage.json").exists()
