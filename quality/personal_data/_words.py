@@ -50,7 +50,8 @@ PLACE_WORDS = _words(
 )
 
 # Words after an honorific that are roles or institutions, not a name
-# ("Sr. Alcalde", "Sra. Directora de Obras"); a capitalised run stops at them.
+# ("Sr. Alcalde", "Sra. Directora de Obras", "Sr. Pérez, Decreto ..."); a capitalised
+# run stops at them.
 ROLE_WORDS = _words(
     """
     alcalde alcaldesa concejal concejala concejales director directora directores jefe jefa
@@ -67,6 +68,8 @@ ROLE_WORDS = _words(
     vecinas ciudadano ciudadana ciudadanos solicitante requirente interesado interesada
     persona personas estudiante periodista cordiales gracias cordialmente atentamente
     saludos se le les lo solicito solicita junta
+    decreto ley resolucion oficio ordinario memo memorandum contrato licitacion folio
+    expediente articulo reglamento ordenanza programa proyecto plan presupuesto
     """
 )
 

@@ -113,7 +113,7 @@ def _close_run(
 _UPPER = "A-ZÁÉÍÓÚÑÜ"
 _LOWER = "a-záéíóúñü"
 _CAP_WORD = rf"(?:[{_UPPER}][{_LOWER}{_UPPER}'’-]+|[{_UPPER}]\.)"
-_CONNECTOR = r"(?:(?:de|del|de\s+la|de\s+las|de\s+los|y|DE|DEL|DE\s+LA|DE\s+LOS|Y)\s+)"
+_CONNECTOR = r"(?:(?:de|del|de\s+la|de\s+las|de\s+los|DE|DEL|DE\s+LA|DE\s+LOS)\s+)"
 _CAP_WORD_RE = re.compile(_CAP_WORD)
 _CAP_RUN_RE = re.compile(rf"{_CAP_WORD}(?:\s+{_CONNECTOR}?{_CAP_WORD}){{0,5}}")
 
