@@ -76,6 +76,7 @@ class ColumnSpec(BaseModel):
     parse: Parser = "text"
     decimal: str = ","
     thousands: str = "."
+    scale: int = Field(1, ge=1)
     formats: list[str] = Field(default_factory=list)
     map: dict[str, str] | None = None
     missing: list[str] = Field(default_factory=lambda: ["", "-"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from stdnum.cl import rut as stdnum_rut
 
@@ -174,6 +175,15 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _scaled(number: str, scale: int) -> str:
+    """Amounts reported in thousands (`scale: 1000`) become plain units, exactly."""
+    try:
+        value = Decimal(number) * scale
+    except InvalidOperation:
+        return number
+    return parse_number(format(value, "f"), decimal=".", thousands="")
+
+
 def normalise_value(value: object, spec: ColumnSpec) -> str | None:
     """Canonical text for one cell, or None for an empty cell."""
     if value is None:
@@ -193,7 +203,8 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
             return None
     match spec.parse:
         case "number":
-            return parse_number(text, decimal=spec.decimal, thousands=spec.thousands)
+            number = parse_number(text, decimal=spec.decimal, thousands=spec.thousands)
+            return _scaled(number, spec.scale) if spec.scale != 1 else number
         case "date":
             return parse_date(text, spec.formats)
         case "budget_code":
