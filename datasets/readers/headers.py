@@ -59,6 +59,9 @@ def locate(
     folded = [fold(h) for h in table.header]
     table.details["blank_headers"] = [i + 1 for i, h in enumerate(folded) if not h]
     table.details["duplicate_headers"] = sorted({h for h in folded if h and folded.count(h) > 1})
+    extra = [n for n, cells in table.records if any(map(_filled, cells[len(table.header) :]))]
+    table.details["rows_with_extra_cells"] = len(extra)
+    table.details["rows_with_extra_cells_first"] = extra[:10]
     if not any(any(_filled(c) for c in cells) for _, cells in table.records):
         raise SourceError(
             "el archivo tiene encabezado pero ninguna fila de datos",
