@@ -106,19 +106,23 @@ def _join(span: list[Row]) -> list[str]:
 
 
 def _fill_merged(rows: list[Row], merged) -> list[Row]:
-    """Copy the value of a merged range's top-left cell into the range (header rows)."""
+    """Copy the value of a merged range's top-left cell into every cell of the range."""
     if not merged:
         return rows
     grid = [list(cells) for _, cells in rows]
+    numbers = [number for number, _ in rows]
     for (top, left), (bottom, right) in merged:
         if top >= len(grid) or left >= len(grid[top]):
             continue
+        while len(grid) <= bottom:
+            grid.append([])
+            numbers.append(numbers[-1] + 1)
         value = grid[top][left]
-        for r in range(top, min(bottom, len(grid) - 1) + 1):
+        for r in range(top, bottom + 1):
             grid[r].extend([None] * (right + 1 - len(grid[r])))
             for c in range(left, right + 1):
                 grid[r][c] = value
-    return [(number, grid[i]) for i, (number, _) in enumerate(rows)]
+    return list(zip(numbers, grid, strict=True))
 
 
 def _drop_trailing_empty_columns(table: Table) -> None:
