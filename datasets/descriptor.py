@@ -133,13 +133,16 @@ class SubtotalRule(BaseModel):
 
 class TableMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    columns: dict[str, ColumnSpec | str]
+    columns: dict[str, ColumnSpec]
     group_by: str | None = None
 
-    @field_validator("columns")
+    @field_validator("columns", mode="before")
     @classmethod
-    def _expand_shorthand(cls, value: dict) -> dict:
-        return {k: ColumnSpec(column=v) if isinstance(v, str) else v for k, v in value.items()}
+    def _expand_shorthand(cls, value: object) -> object:
+        """`field: Label` is short for `field: {column: Label}`."""
+        if not isinstance(value, dict):
+            return value
+        return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
 class SourceFormat(BaseModel):
@@ -197,7 +200,6 @@ class SourceFormat(BaseModel):
         found: list[str] = []
         for mapping in self.tables.values():
             for spec in mapping.columns.values():
-                assert isinstance(spec, ColumnSpec)
                 labels = spec.column if isinstance(spec.column, list) else [spec.column]
                 found += [f"^{re.escape(fold(label))}$" for label in labels if label]
                 found += [p for p in (spec.column_pattern, spec.from_header) if p]

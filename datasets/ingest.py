@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
+from datasets.descriptor import SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import HeaderError, SourceError
 from datasets.normalise import fold, normalise_value
 from datasets.readers import SourceRecords, read_records
@@ -144,7 +144,6 @@ def _map_table(
 ) -> pd.DataFrame:
     columns: dict[str, list[str | None]] = {}
     for name, spec in mapping.columns.items():
-        assert isinstance(spec, ColumnSpec)
         if spec.sequence_within is not None:
             continue
         if spec.value is not None:
@@ -166,7 +165,7 @@ def _map_table(
         columns["comuna_code"] = [comuna_code] * len(data)
     frame = pd.DataFrame(columns, dtype=object)
     for name, spec in mapping.columns.items():
-        if isinstance(spec, ColumnSpec) and spec.sequence_within is not None:
+        if spec.sequence_within is not None:
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
             frame[name] = (sequence + 1).astype(str)
     frame["_source_file"] = file
