@@ -278,3 +278,25 @@ def test_ambiguous_encoding_is_reported(tmp_path):
     path.write_bytes("nombre;comuna\nPeñalolén;Ñuñoa\n".encode("cp1252"))
     with pytest.raises(EncodingError, match="ambiguous"):
         read_source(path, source("nombre", encodings=["cp1252", "cp1250"]), comuna_code="99901")
+
+
+def test_legacy_xls_first_non_empty_sheet_title_rows_and_mixed_cell_types():
+    """Own fixture written with xlwt (BIFF8): an empty first sheet, a merged title row,
+    dates as date cells, as text and as an Excel serial number, numbers as text."""
+    src = source(
+        "Folio", "Fecha de ingreso", "Materia", "Días hábiles", fmt="xls",
+        exclude_rows=[{"column": "Materia", "pattern": "^TOTAL", "reason": "totals-row",
+                       "reason_es": "fila de totales", "reason_en": "totals row"}],
+    )  # fmt: skip
+    src.tables["t"].columns["f1"].parse = "date"
+    src.tables["t"].columns["f1"].formats = ["%d/%m/%Y", "excel"]
+    path = Path(__file__).parent / "fixtures" / "solicitudes_legacy.xls"
+    raw = read_source(path, src, comuna_code="99901")
+    assert raw.provenance["sheet"] == "Solicitudes" and raw.provenance["header_row"] == 3
+    assert raw.rows_read == 4
+    assert [(e.source_row, e.reason) for e in raw.excluded] == [(7, "totals-row")]
+    assert raw.tables["t"][["f0", "f1", "f2", "f3"]].values.tolist() == [
+        ["MU999T0000001", "2024-03-04", "Copia del decreto de pavimentación", "12"],
+        ["MU999T0000002", "2024-03-05", "Presupuesto del año 2024 – ejecución", "7"],
+        ["MU999T0000003", "2024-03-08", "Actas del concejo municipal", "003"],
+    ]
