@@ -10,12 +10,11 @@ delimiter at the end of every line) are dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from datasets.descriptor import SourceFormat
 from datasets.errors import SourceError
-from datasets.normalise import fold
+from datasets.normalise import fold, strip_accents
 
 SEARCH_ROWS = 30
 Row = tuple[int, list[object]]
@@ -26,11 +25,6 @@ class Table:
     header: list[str]
     records: list[Row]
     details: dict[str, object] = field(default_factory=dict)
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def label_regex(pattern: str) -> re.Pattern[str]:
