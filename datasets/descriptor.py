@@ -193,19 +193,6 @@ class SourceFormat(BaseModel):
     def matches(self, file_name: str) -> bool:
         return any(fnmatch.fnmatch(file_name.lower(), p.lower()) for p in self.match)
 
-    def header_matchers(self) -> list[str]:
-        """Folded labels and regular expressions the header row must contain."""
-        from datasets.normalise import fold
-
-        found: list[str] = []
-        for mapping in self.tables.values():
-            for spec in mapping.columns.values():
-                labels = spec.column if isinstance(spec.column, list) else [spec.column]
-                found += [f"^{re.escape(fold(label))}$" for label in labels if label]
-                found += [p for p in (spec.column_pattern, spec.from_header) if p]
-        found += [f"^{re.escape(fold(r.column))}$" for r in self.exclude_rows if r.column]
-        return list(dict.fromkeys(found))
-
 
 class DatasetDescriptor(BaseModel):
     model_config = ConfigDict(extra="forbid")
