@@ -22,7 +22,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf_16"),
 )
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
-_SINGLE_BYTE = {"latin_1", "iso8859_1", "cp1252", "iso8859_15", "cp1250", "mac_roman"}
+_SINGLE_BYTE = {"iso8859_1", "cp1252", "iso8859_15", "cp1250", "mac_roman"}
 
 
 def _canonical(name: str) -> str:

@@ -300,3 +300,13 @@ def test_legacy_xls_first_non_empty_sheet_title_rows_and_mixed_cell_types():
         ["MU999T0000002", "2024-03-05", "Presupuesto del año 2024 – ejecución", "7"],
         ["MU999T0000003", "2024-03-08", "Actas del concejo municipal", "003"],
     ]
+
+
+def test_a_legacy_byte_hidden_deep_in_ascii_is_found(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"id;nombre\n" + b"1;plaza\n" * 20000 + b"2;Pe\xf1alol\xe9n\n")
+    raw = read_source(path, source("id", "nombre"), comuna_code="99901")
+    assert raw.tables["t"]["f1"].iloc[-1] == "Peñalolén"
+    assert raw.provenance["encoding"] == "cp1252"
+    with pytest.raises(EncodingError, match=r"byte 0xf1 at offset 160014 is not valid utf_8"):
+        read_source(path, source("id", "nombre", encoding="utf-8"), comuna_code="99901")
