@@ -133,13 +133,16 @@ class SubtotalRule(BaseModel):
 
 class TableMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    columns: dict[str, ColumnSpec | str]
+    columns: dict[str, ColumnSpec]
     group_by: str | None = None
 
-    @field_validator("columns")
+    @field_validator("columns", mode="before")
     @classmethod
-    def _expand_shorthand(cls, value: dict) -> dict:
-        return {k: ColumnSpec(column=v) if isinstance(v, str) else v for k, v in value.items()}
+    def _expand_shorthand(cls, value: object) -> object:
+        """`field: Label` is short for `field: {column: Label}`."""
+        if not isinstance(value, dict):
+            return value
+        return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
 class SourceFormat(BaseModel):
@@ -189,20 +192,6 @@ class SourceFormat(BaseModel):
 
     def matches(self, file_name: str) -> bool:
         return any(fnmatch.fnmatch(file_name.lower(), p.lower()) for p in self.match)
-
-    def header_matchers(self) -> list[str]:
-        """Folded labels and regular expressions the header row must contain."""
-        from datasets.normalise import fold
-
-        found: list[str] = []
-        for mapping in self.tables.values():
-            for spec in mapping.columns.values():
-                assert isinstance(spec, ColumnSpec)
-                labels = spec.column if isinstance(spec.column, list) else [spec.column]
-                found += [f"^{re.escape(fold(label))}$" for label in labels if label]
-                found += [p for p in (spec.column_pattern, spec.from_header) if p]
-        found += [f"^{re.escape(fold(r.column))}$" for r in self.exclude_rows if r.column]
-        return list(dict.fromkeys(found))
 
 
 class DatasetDescriptor(BaseModel):

@@ -41,11 +41,14 @@ MONTHS = {
 }
 
 
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form used to compare labels."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped).strip().lower()
+    return _SPACES.sub(" ", strip_accents(text)).strip().lower()
 
 
 def parse_number(value: str, *, decimal: str = ",", thousands: str = ".") -> str:

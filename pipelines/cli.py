@@ -178,6 +178,12 @@ def validate(
         "source_format": source.name,
         "rows_read": raw.rows_read,
         "rows_excluded": len(raw.excluded),
+        "rows_excluded_by_reason": raw.provenance["rows_excluded_by_reason"],
+        "detected": {
+            k: raw.provenance[k]
+            for k in ("encoding", "delimiter", "sheet", "header_row")
+            if raw.provenance.get(k) is not None
+        },
         "tables": {},
     }
     for table in descriptor.tables:
@@ -205,8 +211,11 @@ def print_validation(report: dict) -> None:
     console.print(
         f"{report['file']} ({report['source_format']}): "
         f"{report['rows_read']} filas leídas / rows read, "
-        f"{report['rows_excluded']} excluidas / excluded (totales, filas en blanco)"
+        f"{report['rows_excluded']} excluidas / excluded"
+        + "".join(f", {n} {reason}" for reason, n in report["rows_excluded_by_reason"].items())
     )
+    detected = ", ".join(f"{k} {v!r}" for k, v in report["detected"].items())
+    console.print(f"  detectado / detected: {detected}", markup=False)
     for table, result in report["tables"].items():
         console.print(
             f"  {table}: {result['rows_valid']} válidas / valid, "

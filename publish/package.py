@@ -121,6 +121,26 @@ def _resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -
     return resource
 
 
+PROVENANCE_FIELDS = ("bytes", "source_format", "encoding", "delimiter", "sheet", "header_row")
+
+
+def source_entry(provenance: dict) -> dict:
+    """A data package `sources` entry from a file's provenance (no cell values)."""
+    entry = {
+        "title": provenance["name"],
+        "x-sha256": provenance["sha256"],
+        "x-rows-read": provenance["rows_read"],
+    }
+    entry |= {
+        f"x-{name.replace('_', '-')}": provenance[name]
+        for name in PROVENANCE_FIELDS
+        if provenance.get(name) is not None
+    }
+    if "rows_excluded_by_reason" in provenance:
+        entry["x-rows-excluded"] = provenance["rows_excluded_by_reason"]
+    return entry
+
+
 def write_package(
     out_dir: Path,
     dataset: DatasetDescriptor,
@@ -156,10 +176,7 @@ def write_package(
         "x-synthetic-demo-data": is_demo,
         "version": version,
         "licenses": [dataset.licence.model_dump()],
-        "sources": [
-            {"title": s["name"], "x-sha256": s["sha256"], "x-rows-read": s["rows_read"]}
-            for s in sources
-        ],
+        "sources": [source_entry(s) for s in sources],
         "resources": resources,
     }
     text = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

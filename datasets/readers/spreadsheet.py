@@ -27,7 +27,8 @@ _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def read_sheet(path: Path, sheet: str | None, kind: str) -> tuple[list, list, dict]:
     """Rows (1-based numbers, cells), merged ranges and details of the chosen sheet."""
-    head = path.read_bytes()[:8]
+    with path.open("rb") as handle:
+        head = handle.read(8)
     if kind == "xlsx":
         check_xlsx(path)
     elif head != _XLS_MAGIC:
