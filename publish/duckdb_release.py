@@ -11,7 +11,7 @@ release folder, or point `abierto_base` at the folder or at its URL (httpfs):
 
     import duckdb
     db = duckdb.connect("latest/abierto.duckdb", read_only=True)
-    db.execute("set variable abierto_base = 'latest'"); db.sql("from purchase_orders").show()
+    db.sql("set variable abierto_base = 'latest'; from purchase_orders limit 5").show()
 
 DuckDB files are not byte-reproducible, so the file is written once per release and
 left out of the release's content fingerprint (see `publish.release`).

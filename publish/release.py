@@ -101,8 +101,12 @@ class Archive:
         return ids[-1] if ids else None
 
     def current(self) -> str | None:
+        """The served release (None before the first one, or for a pre-release site)."""
         state = self.site / "catalog.json"
-        return json.loads(state.read_text("utf-8"))["release_id"] if state.exists() else None
+        if not state.exists():
+            return None
+        release_id = json.loads(state.read_text("utf-8"))["release_id"]
+        return release_id if (self.releases / release_id / MANIFEST).exists() else None
 
     def manifest(self, release_id: str) -> dict:
         path = self.releases / release_id / MANIFEST

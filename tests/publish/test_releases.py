@@ -347,3 +347,40 @@ def test_kill_9_at_any_step_leaves_a_complete_release_and_a_rerun_completes(
     assert archive.ids() == [DATE, "2026-11-24"]
     assert not list(archive.releases.glob(".staging-*"))
     assert len(list(archive.builds.iterdir())) == 1
+
+
+def test_a_site_from_before_releases_is_replaced(built, tmp_path):
+    legacy = tmp_path / "site"
+    (legacy / "releases" / "2026-11-02").mkdir(parents=True)
+    (legacy / "catalog.json").write_text('{"release_id": "2026-11-02", "datasets": {}}')
+    assert publish(tmp_path, load(built, "a")).is_new
+    assert (tmp_path / "site").is_symlink()
+    assert assert_serves_a_complete_release(tmp_path) == DATE
+
+
+@pytest.mark.parametrize("command", ["releases", "verify", "rollback"])
+def test_release_commands_have_help_ending_in_an_example(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"Example: abierto {command}" in result.output
+
+
+def _doc_snippet(after: str) -> str:
+    text = (ROOT / "docs" / "releases.md").read_text("utf-8")
+    block = text[text.index(after) :]
+    return block[block.index("```python\n") + 10 : block.index("\n```", block.index("```python"))]
+
+
+def test_documented_duckdb_snippets_run(built, template_a, tmp_path):
+    home = home_with_a(template_a, tmp_path)
+    snippet = _doc_snippet("Python, three lines:")
+    assert len([line for line in snippet.splitlines() if line]) == 3
+    out = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=home / "site", capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "order_id" in out.stdout, out.stderr
+    # the web example, on a local copy (attach + abierto_base), without httpfs
+    remote = _doc_snippet("Straight from the web").replace("install httpfs; load httpfs; ", "")
+    remote = remote.replace("https://datos.example.cl/latest", str(home / "site" / "latest"))
+    out = subprocess.run([sys.executable, "-c", remote], capture_output=True, text=True, cwd="/")
+    assert out.returncode == 0 and "order_id" in out.stdout, out.stderr
