@@ -293,3 +293,74 @@ def ui(
         str(port),
     ]
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command()
+@user_errors
+def releases(home: HomeOption = None) -> None:
+    """List the releases, oldest first; the served one is marked with *.
+
+    Example: abierto releases
+    """
+    from publish.publication import list_releases
+
+    table = Table("", "publicación/release", "fecha/date", "anterior/previous", "datasets", "bytes")
+    for row in list_releases(Home.from_env(home).site):
+        carried = [
+            f"{s} ({r})" if r != row["release_id"] else s for s, r in row["datasets"].items()
+        ]
+        table.add_row(
+            "*" if row["is_current"] else "",
+            row["release_id"],
+            row["generated_on"],
+            row["previous_release"] or "",
+            ", ".join(carried),
+            str(row["bytes"]),
+        )
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def verify(
+    release: Annotated[
+        str | None,
+        typer.Argument(help="Release id, or the folder of a downloaded release or package."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Check every file of a release (default: the served one) against SHA256SUMS and the
+    bytes and hashes in each datapackage.json; exit code 1 on any difference.
+
+    Example: abierto verify 2026-11-23
+    """
+    from publish.integrity import verify_folder
+    from publish.publication import release_folder
+
+    folder = release_folder(Home.from_env(home).site, release)
+    problems = verify_folder(folder)
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches")
+
+
+@app.command()
+@user_errors
+def rollback(
+    release: Annotated[
+        str | None, typer.Argument(help="Release id to serve (default: the one before).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Serve an earlier release again, atomically; runs with unchanged inputs keep it.
+
+    Example: abierto rollback 2026-11-23
+    """
+    from publish.catalog import renderer
+    from publish.publication import rollback as roll_back
+
+    paths = Home.from_env(home)
+    served = roll_back(paths.site, release, renderer(load_installation()))
+    console.print(f"Publicación servida / release served: {served}")
