@@ -85,7 +85,8 @@ def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_hom
     assert state["release_id"] == "2026-12-02"
     assert state["datasets"]["budgets"]["release_id"] == RUN_DATE
     assert state["datasets"]["contracts"]["release_id"] == "2026-12-02"
-    assert (demo_home.site / "releases" / RUN_DATE / "budgets" / "datapackage.json").exists()
-    assert not (demo_home.site / "releases" / "2026-12-02" / "budgets").exists()
+    previous = demo_home.site / "releases" / RUN_DATE / "budgets" / "budget_lines.csv"
+    carried = demo_home.site / "releases" / "2026-12-02" / "budgets" / "budget_lines.csv"
+    assert carried.read_bytes() == previous.read_bytes()
     report = json.loads((demo_home.quarantine / "budgets" / "report.json").read_text())
     assert [e["type"] for e in report["rejected_files"]] == ["header-error"]
