@@ -8,6 +8,7 @@ refused if the leak scan finds a removed personal value in any public file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,7 +178,8 @@ def catalog_context(
     return {
         "title": installation.catalog.title.model_dump(),
         "description": installation.catalog.description.model_dump(),
-        "publisher": {"name": publisher.name, "url": publisher.url},
+        "publisher": {"name": publisher.name, "url": publisher.url, "email": publisher.email},
+        "site_url": installation.catalog.site_url,
         "release_id": release_id,
         "generated_on": generated_on.isoformat(),
         "is_demo": any(m.fictional for m in installation.municipalities),
@@ -230,6 +232,7 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "description": descriptor.description.model_dump(),
         "licence": descriptor.licence.model_dump(),
         "cadence": CADENCES[descriptor.cadence],
+        "cadence_code": descriptor.cadence,
         "municipalities": [
             {"code": c, "name": municipalities[c].name if c in municipalities else c}
             for c in summary["comunas"]
@@ -237,7 +240,11 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "years": summary["years"],
         "last_updated": summary["generated_on"],
         "release_id": release.release_id,
-        "datapackage": {"path": f"{base}/datapackage.json", "bytes": datapackage.stat().st_size},
+        "datapackage": {
+            "path": f"{base}/datapackage.json",
+            "bytes": datapackage.stat().st_size,
+            "hash": "sha256:" + hashlib.sha256(datapackage.read_bytes()).hexdigest(),
+        },
         "sources": summary["sources"],
         "quality": {
             k: summary[k]

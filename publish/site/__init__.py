@@ -83,6 +83,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from publish.site.metadata import dataset_jsonld, json_script, metadata_files
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
 __all__ = [
@@ -415,6 +416,8 @@ def _environment() -> Environment:
         basename=lambda path: PurePosixPath(str(path)).name,
         distinct_licences=distinct_licences,
         query_snippets=query_snippets,
+        dataset_jsonld=dataset_jsonld,
+        json_script=json_script,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env
@@ -467,6 +470,7 @@ def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
             yield page.output, _render(env, "dataset.html", page, dataset=dataset, **common)
     for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
         yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
+    yield from metadata_files(catalog)
 
 
 def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:
