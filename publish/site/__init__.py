@@ -84,6 +84,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from publish.site.metadata import dataset_jsonld, json_script, metadata_files
+from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
 __all__ = [
@@ -418,6 +419,9 @@ def _environment() -> Environment:
         query_snippets=query_snippets,
         dataset_jsonld=dataset_jsonld,
         json_script=json_script,
+        search_index=search_index,
+        facets=facets,
+        kind_label=kind_label,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env

@@ -626,6 +626,7 @@ def test_writes_every_page_and_the_stylesheet(built):
         "en/datasets/contracts/index.html",
         "datasets/access_requests/index.html",
         "en/datasets/access_requests/index.html",
+        "assets/search.js",
         "assets/style.css",
         "robots.txt",
         "catalog.jsonld",
