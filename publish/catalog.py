@@ -28,6 +28,7 @@ from publish.release import (
     write_catalog_state,
 )
 from publish.site import build_site
+from publish.site.charts import dataset_charts
 from quality.messages import error_title
 from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
@@ -252,6 +253,9 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         }
         | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])},
         "resources": resources,
+        "charts": dataset_charts(
+            {t: pd.read_parquet(staging / base / f"{t}.parquet") for t in descriptor.tables}
+        ),
     }
 
 

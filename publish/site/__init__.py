@@ -83,6 +83,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from publish.site.charts import chart_table, render_svg
 from publish.site.metadata import dataset_jsonld, json_script, metadata_files
 from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
@@ -421,6 +422,8 @@ def _environment() -> Environment:
         json_script=json_script,
         search_index=search_index,
         facets=facets,
+        chart_path=chart_path,
+        chart_table=chart_table,
         kind_label=kind_label,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
@@ -456,6 +459,11 @@ def _check_catalog(catalog: Mapping[str, Any]) -> None:
                     )
 
 
+def chart_path(slug: str, chart_id: str, lang: str) -> str:
+    """Site path of a chart's SVG in one language."""
+    return f"datasets/{slug}/{anchor(chart_id)}.{lang}.svg"
+
+
 def _render(env: Environment, template: str, page: Page, **context: Any) -> bytes:
     formatter = Formatter(page.lang)
     html = env.get_template(template).render(page=page, f=formatter, t=formatter.t, **context)
@@ -472,6 +480,11 @@ def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
         for lang in LANGS:
             page = Page(f"datasets/{dataset['slug']}/index.html", lang)
             yield page.output, _render(env, "dataset.html", page, dataset=dataset, **common)
+            for chart in dataset.get("charts", []):
+                yield (
+                    chart_path(dataset["slug"], chart["id"], lang),
+                    render_svg(chart, lang).encode(),
+                )
     for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
         yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
     yield from metadata_files(catalog)

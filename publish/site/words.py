@@ -90,6 +90,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_one": "{n} conjunto de datos coincide.",
         "results_many": "{n} conjuntos de datos coinciden.",
         "kind": "Tipo",
+        "charts": "Gráficos",
+        "chart_table": "Ver los datos del gráfico en una tabla",
+        "chart_pesos": "en pesos",
     },
     "en": {
         "lang_name": "English",
@@ -173,6 +176,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_one": "{n} dataset matches.",
         "results_many": "{n} datasets match.",
         "kind": "Kind",
+        "charts": "Charts",
+        "chart_table": "See the chart's data as a table",
+        "chart_pesos": "in pesos",
     },
 }
 
