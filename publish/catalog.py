@@ -18,6 +18,7 @@ import pandas as pd
 from datasets.descriptor import load_descriptor
 from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
+from publish.freshness import next_update_due
 from publish.package import write_package
 from publish.release import (
     DatasetRelease,
@@ -240,6 +241,14 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         ],
         "years": summary["years"],
         "last_updated": summary["generated_on"],
+        "next_update_due": next_update_due(
+            dt.date.fromisoformat(summary["generated_on"]),
+            descriptor.cadence,
+            next(
+                (municipalities[c].region_code for c in summary["comunas"] if c in municipalities),
+                None,
+            ),
+        ).isoformat(),
         "release_id": release.release_id,
         "datapackage": {
             "path": f"{base}/datapackage.json",

@@ -72,6 +72,7 @@ its columns. Row reconciliation is the publish gate's job, not this module's.
 from __future__ import annotations
 
 import functools
+import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -81,7 +82,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from publish.site.charts import chart_table, render_svg
 from publish.site.metadata import dataset_jsonld, json_script, metadata_files
@@ -108,6 +112,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 _NOT_ANCHOR = re.compile(r"[^a-z0-9_-]+")
 _NUMERIC_TYPES = frozenset({"integer", "number"})
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN_TAGS = {"p", "a", "em", "strong", "code", "ul", "ol", "li", "br"}
 
 
 class SiteError(ValueError):
@@ -184,17 +190,37 @@ def human_size(n_bytes: int, lang: str) -> str:
     raise AssertionError("unreachable")
 
 
-def query_snippets(path: str, site_url: str | None) -> dict[str, str]:
-    """DuckDB and pandas code reading one Parquet file (absolute URL if known)."""
+def _file_ref(path: str, site_url: str | None) -> str:
     if site_url:
-        ref = site_url.rstrip("/") + "/" + quote(path, safe="/")
-    else:
-        ref = PurePosixPath(path).name
+        return site_url.rstrip("/") + "/" + quote(path, safe="/")
+    return PurePosixPath(path).name
+
+
+def query_snippets(path: str, site_url: str | None, csv_path: str | None = None) -> dict[str, str]:
+    """DuckDB and pandas code reading one Parquet file (absolute URL if known), and R
+    code reading the table's CSV when there is one."""
+    ref = _file_ref(path, site_url)
     sql_literal = "'" + ref.replace("'", "''") + "'"
-    return {
+    snippets = {
         "duckdb": f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;",
         "pandas": f"import pandas as pd\n\ndf = pd.read_parquet({ref!r})\ndf.head(10)",
     }
+    if csv_path:
+        csv_literal = json.dumps(_file_ref(csv_path, site_url), ensure_ascii=False)
+        snippets["r"] = f'df <- read.csv({csv_literal}, encoding = "UTF-8")\nhead(df, 10)'
+    return snippets
+
+
+def markdown(text: str) -> Markup:
+    """Markdown from the context as safe HTML: raw HTML is not rendered, the result is
+    sanitised (nh3) to a few text tags, and links keep only http, https and mailto."""
+    html = _MARKDOWN.render(text)
+    return Markup(nh3.clean(html, tags=_MARKDOWN_TAGS, url_schemes=set(_ALLOWED_SCHEMES)))  # noqa: S704
+
+
+def citation_url(path: str, site_url: str | None) -> str:
+    """The address to cite for a file: absolute when the site's address is known."""
+    return _file_ref(path, site_url) if site_url else path
 
 
 def distinct_licences(datasets: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -423,6 +449,8 @@ def _environment() -> Environment:
         search_index=search_index,
         facets=facets,
         chart_path=chart_path,
+        markdown=markdown,
+        citation_url=citation_url,
         chart_table=chart_table,
         kind_label=kind_label,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},

@@ -91,6 +91,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_many": "{n} conjuntos de datos coinciden.",
         "kind": "Tipo",
         "charts": "Gráficos",
+        "next_update": "Próxima actualización",
+        "late_flag": "(atrasada)",
+        "due_ok": (
+            "La ley de transparencia exige actualizar estos datos cada mes; la próxima"
+            " actualización debe publicarse a más tardar el {date}."
+        ),
+        "due_late": (
+            "Atrasada: la ley de transparencia exige actualizar estos datos cada mes y la"
+            " actualización debía publicarse a más tardar el {date} (revisado el {generated})."
+        ),
+        "downloads_all": "Descargar el conjunto completo",
+        "dl_xlsx": "libro de Excel con todas las tablas",
+        "dl_duckdb": "base de datos DuckDB con todas las tablas",
+        "changelog": "Versiones recientes",
+        "cite": "Citar esta versión",
+        "cite_intro": (
+            "Para citar exactamente estos datos, use la versión y la huella SHA-256 de su"
+            " descripción (datapackage.json):"
+        ),
+        "cite_version": "Versión {release} [conjunto de datos]",
+        "cite_title": "Título",
         "chart_table": "Ver los datos del gráfico en una tabla",
         "chart_pesos": "en pesos",
     },
@@ -177,6 +198,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_many": "{n} datasets match.",
         "kind": "Kind",
         "charts": "Charts",
+        "next_update": "Next update",
+        "late_flag": "(late)",
+        "due_ok": (
+            "The transparency law requires this data to be updated every month; the next"
+            " update is due by {date}."
+        ),
+        "due_late": (
+            "Late: the transparency law requires this data to be updated every month and the"
+            " update was due by {date} (checked on {generated})."
+        ),
+        "downloads_all": "Download the whole dataset",
+        "dl_xlsx": "Excel workbook with every table",
+        "dl_duckdb": "DuckDB database with every table",
+        "changelog": "Recent releases",
+        "cite": "Cite this version",
+        "cite_intro": (
+            "To cite exactly this data, give the release and the SHA-256 fingerprint of its"
+            " description (datapackage.json):"
+        ),
+        "cite_version": "Release {release} [dataset]",
+        "cite_title": "Title",
         "chart_table": "See the chart's data as a table",
         "chart_pesos": "in pesos",
     },

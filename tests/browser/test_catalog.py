@@ -99,7 +99,9 @@ def test_no_serious_accessibility_violations(demo_site, watched_for_axe, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_loads_clean(demo_site, watched, path):
     """Under the CSP: nothing requested but this server, no console or page errors."""
-    watched.page.goto(urljoin(demo_site.url, path), wait_until="networkidle")
+    response = watched.page.goto(urljoin(demo_site.url, path), wait_until="networkidle")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert all(url.startswith(demo_site.url) for url in watched.requests), watched.requests
     assert watched.errors == []
 

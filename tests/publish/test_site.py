@@ -536,7 +536,7 @@ def render(out_dir: Path, catalog: dict) -> list[Path]:
 
 
 DATA_BLOCKS = {"application/ld+json", "application/json"}
-INLINE = {"a", "abbr", "b", "code", "em", "i", "span", "strong", "time"}
+INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "span", "strong", "time"}
 
 
 class Doc(HTMLParser):
