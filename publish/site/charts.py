@@ -278,20 +278,21 @@ def render_svg(chart: Mapping[str, Any], lang: str) -> str:
                 "x": chart["x_labels"][x][lang],
                 "series": chart["series_labels"][s][lang],
                 "value": v / chart.get("unit", 1),
+                "rank": series.index(s),
             }
             for x, s, v in chart["rows"]
         ]
     )
     x_order = [chart["x_labels"][x][lang] for x in xs]
     s_order = [chart["series_labels"][s][lang] for s in series]
-    cat_axis = alt.Axis(title=chart["x"][lang], labelLimit=260)
+    cat_axis = alt.Axis(title=chart["x"][lang], labelLimit=150)
     num_axis = alt.Axis(title=chart["y"][lang], format=",d" if chart["stacked"] else ",.0f")
     cat = alt.X("x:N", sort=x_order, axis=cat_axis) if not chart["horizontal"] else None
     colour = alt.Color(
         "series:N",
         sort=s_order,
         scale=alt.Scale(domain=s_order, range=PALETTE[: len(s_order)]),
-        legend=alt.Legend(title=chart["series"][lang], orient="bottom", columns=2),
+        legend=alt.Legend(title=chart["series"][lang], orient="bottom", columns=1),
     )
     base = alt.Chart(frame).mark_bar()
     if chart["horizontal"]:
@@ -301,15 +302,15 @@ def render_svg(chart: Mapping[str, Any], lang: str) -> str:
             yOffset=alt.YOffset("series:N", sort=s_order),
             color=colour,
         )
-        size = {"width": 420, "height": alt.Step(10)}
+        size = {"width": 170, "height": alt.Step(9)}
     else:
         encoded = base.encode(
             x=cat,
             y=alt.Y("value:Q", axis=num_axis, stack="zero"),
             color=colour,
-            order=alt.Order("series:N"),
+            order=alt.Order("rank:Q", sort="descending"),
         )
-        size = {"width": 480, "height": 260}
+        size = {"width": 290, "height": 220}
     spec = (
         encoded.properties(**size)
         .configure(font="sans-serif", background="#ffffff")
