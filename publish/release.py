@@ -51,7 +51,16 @@ def stage(site: Path, release_id: str) -> Path:
 def check_no_leaks(staging: Path, release_id: str, dropped_values: set[str]) -> None:
     """Refuse the release if any removed personal value appears in a new public file."""
     hits = scan_for_values(staging / "releases" / release_id, dropped_values)
-    hits += scan_for_values(staging, dropped_values, pattern="*.html")
+    # The catalog's own files (pages, charts, metadata); older releases were checked before.
+    for child in sorted(staging.iterdir()):
+        if child.name == "releases":
+            continue
+        if child.is_dir():
+            found = scan_for_values(child, dropped_values)
+            hits += [hit | {"file": f"{child.name}/{hit['file']}"} for hit in found]
+        else:
+            found = scan_for_values(staging, dropped_values, pattern=child.name)
+            hits += [hit for hit in found if hit["file"] == child.name]
     if hits:
         files = sorted({h["file"] for h in hits})
         raise PublishBlocked(
