@@ -5,21 +5,27 @@ already holds the release's data files) and returns the files it wrote::
 
     index.html                      catalog home (es)        en/index.html
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
-    assets/style.css                copied from publish/static/
+    datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
+    assets/style.css, assets/search.js   copied from publish/static/
+    robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
+                                    (:mod:`publish.site.metadata`)
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
-Pages are plain static HTML: no JavaScript, no external requests, every link
-relative (a per-page prefix such as ``../../``) so the site works from any
-sub-path and from ``file://``. Output is deterministic: the same context gives
-the same bytes (the only dates shown are those in the context).
+Pages are static HTML, usable without JavaScript: the one script,
+``assets/search.js``, filters the home page's dataset cards with an index embedded
+in the page (:mod:`publish.site.search`); no inline scripts (JSON data blocks
+only), no external requests, every link relative (a per-page prefix such as
+``../../``) so the site works from any sub-path and from ``file://``. Output is
+deterministic: the same context gives the same bytes (the only dates shown are
+those in the context).
 
 Context (``catalog``); keys marked ``?`` are optional, every other key is
 required and a missing one raises (Jinja ``StrictUndefined``). ``{es, en}`` is
 a dict with both languages::
 
     title {es, en}; description {es, en}
-    publisher: {name, url?}
+    publisher: {name, url?, email?}      email: contact point in DCAT and data.json
     release_id: str                      shown verbatim, e.g. "2026-11-25"
     generated_on: "YYYY-MM-DD"
     is_demo: bool                        demo banner on every page
@@ -28,11 +34,18 @@ a dict with both languages::
                                          "query it" snippets (else the file name)
     datasets: [{
       slug                               ^[a-z0-9]+([_-][a-z0-9]+)*$, unique
-      title {es, en}; description {es, en}; cadence {es, en}
+      title {es, en}; description {es, en}  description: Markdown, sanitised
+      cadence {es, en}; cadence_code?: monthly | quarterly | yearly
+      kind?: str                         search facet (default: the slug)
       licence: {name, title, path?}      path = URL (https) or relative path
       municipalities: [{code, name}]; years: [int]
       last_updated: "YYYY-MM-DD"
-      datapackage: {path, bytes}
+      next_update_due?: "YYYY-MM-DD"     flagged late when before generated_on
+      datapackage: {path, bytes, hash?}  hash "sha256:…" shown in "cite this version"
+      files?: [{format, mediatype, path, bytes, hash?}]   whole-dataset files
+                                         (duckdb, xlsx), listed only when given
+      changelog?: [{release_id, date, summary? {es, en}}]   recent releases
+      charts?: [chart data from publish.site.charts.dataset_charts]
       sources: [{name, sha256, rows_read}]
       release_id?: str                   release the dataset's files belong to
                                          (a dataset carried over from an older
@@ -56,7 +69,7 @@ a dict with both languages::
       }]
     }]
 
-Other keys (``kind``, ``files[].hash``, ``quality.rows_in``, …) are ignored.
+Other keys (``quality.rows_in``, …) are ignored.
 Paths of data files (``datapackage.path``, ``files[].path``) are relative to
 the site root (= ``out_dir``). Everything from the context is HTML-escaped, and
 a link from the context is only emitted when it is a relative path inside the
