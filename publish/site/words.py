@@ -101,7 +101,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "Atrasada: la ley de transparencia exige actualizar estos datos cada mes y la"
             " actualización debía publicarse a más tardar el {date} (revisado el {generated})."
         ),
-        "downloads_all": "Descargar el conjunto completo",
+        "downloads_all": "Descargar",
+        "downloads_more": "Cada tabla también está en Parquet, en su sección más abajo.",
         "dl_xlsx": "libro de Excel con todas las tablas",
         "dl_duckdb": "base de datos DuckDB con todas las tablas",
         "changelog": "Versiones recientes",
@@ -208,7 +209,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "Late: the transparency law requires this data to be updated every month and the"
             " update was due by {date} (checked on {generated})."
         ),
-        "downloads_all": "Download the whole dataset",
+        "downloads_all": "Download",
+        "downloads_more": "Each table is also available as Parquet, in its section below.",
         "dl_xlsx": "Excel workbook with every table",
         "dl_duckdb": "DuckDB database with every table",
         "changelog": "Recent releases",
