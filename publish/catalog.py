@@ -8,6 +8,7 @@ release is refused if `publish.publication.gate` fails (see there).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +19,12 @@ from datasets.descriptor import load_descriptor
 from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
 from publish.duckdb_release import FILE_NAME as DUCKDB_FILE
+from publish.freshness import next_update_due
 from publish.package import write_package
 from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
 from publish.site import build_site
+from publish.site.charts import dataset_charts
 from quality.messages import error_title
 from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
@@ -162,7 +165,8 @@ def catalog_context(
     return {
         "title": installation.catalog.title.model_dump(),
         "description": installation.catalog.description.model_dump(),
-        "publisher": {"name": publisher.name, "url": publisher.url},
+        "publisher": {"name": publisher.name, "url": publisher.url, "email": publisher.email},
+        "site_url": installation.catalog.site_url,
         "release_id": release_id,
         "generated_on": generated_on.isoformat(),
         "is_demo": any(m.fictional for m in installation.municipalities),
@@ -220,16 +224,29 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "description": descriptor.description.model_dump(),
         "licence": descriptor.licence.model_dump(),
         "cadence": CADENCES[descriptor.cadence],
+        "cadence_code": descriptor.cadence,
         "municipalities": [
             {"code": c, "name": municipalities[c].name if c in municipalities else c}
             for c in summary["comunas"]
         ],
         "years": summary["years"],
         "last_updated": summary["generated_on"],
+        "next_update_due": next_update_due(
+            dt.date.fromisoformat(summary["generated_on"]),
+            descriptor.cadence,
+            next(
+                (municipalities[c].region_code for c in summary["comunas"] if c in municipalities),
+                None,
+            ),
+        ).isoformat(),
         "release_id": release.release_id,
         "latest": {"datapackage": f"latest/{release.slug}/datapackage.json"},
         "changes": release.changes,
-        "datapackage": {"path": f"{base}/datapackage.json", "bytes": datapackage.stat().st_size},
+        "datapackage": {
+            "path": f"{base}/datapackage.json",
+            "bytes": datapackage.stat().st_size,
+            "hash": "sha256:" + hashlib.sha256(datapackage.read_bytes()).hexdigest(),
+        },
         "sources": summary["sources"],
         "quality": {
             k: summary[k]
@@ -237,6 +254,9 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         }
         | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])},
         "resources": resources,
+        "charts": dataset_charts(
+            {t: pd.read_parquet(staging / base / f"{t}.parquet") for t in descriptor.tables}
+        ),
     }
 
 

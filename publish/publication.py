@@ -222,7 +222,7 @@ def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[st
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-    hits = scan_for_values(staging, dropped) + scan_for_values(build, dropped, pattern="*.html")
+    hits = scan_for_values(staging, dropped) + scan_for_values(build, dropped)
     if hits:
         problems.append(
             "datos personales / personal data: " + ", ".join(sorted({h["file"] for h in hits}))
