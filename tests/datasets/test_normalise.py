@@ -54,7 +54,15 @@ def test_parse_budget_code(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12.345.678-5", "12345678-5"), ("123456785", "12345678-5"), ("12345678-4", "12345678-4")],
+    [
+        ("12.345.678-5", "12345678-5"),
+        ("123456785", "12345678-5"),
+        ("12345678-4", "12345678-4"),  # wrong check digit: left for validation to flag
+        ("76.123.451-K", "76123451-K"),
+        ("76123451k", "76123451-K"),
+        ("76123451-K", "76123451-K"),
+        (" 76.123.451-k ", "76123451-K"),
+    ],
 )
 def test_parse_rut_verifies_check_digit(text, expected):
     assert parse_rut(text) == expected
