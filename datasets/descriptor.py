@@ -136,6 +136,14 @@ class TableMapping(BaseModel):
     columns: dict[str, ColumnSpec]
     group_by: str | None = None
 
+    @model_validator(mode="after")
+    def _keys_are_mapped(self) -> TableMapping:
+        keys = [self.group_by] + [s.sequence_within for s in self.columns.values()]
+        missing = sorted({k for k in keys if k is not None and k not in self.columns})
+        if missing:
+            raise ValueError(f"group_by/sequence_within name unmapped fields: {missing}")
+        return self
+
     @field_validator("columns", mode="before")
     @classmethod
     def _expand_shorthand(cls, value: object) -> object:
@@ -186,6 +194,11 @@ class SourceFormat(BaseModel):
     def _row_table_is_mapped(self) -> SourceFormat:
         if self.row_table not in self.tables:
             raise ValueError(f"row_table {self.row_table!r} is not one of the mapped tables")
+        if self.exclude_subtotals is not None:
+            mapped = set(self.tables[self.row_table].columns)
+            missing = {self.exclude_subtotals.field, *self.exclude_subtotals.within} - mapped
+            if missing:
+                raise ValueError(f"exclude_subtotals names unmapped fields: {sorted(missing)}")
         if self.format == "json" and not self.records:
             raise ValueError("a json source needs `records`, the path of its records")
         return self

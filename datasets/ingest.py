@@ -202,19 +202,18 @@ def _drop_subtotals(
     tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, records: SourceRecords
 ) -> list[ExcludedRow]:
     """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)."""
-    frame = tables[row_table].fillna("")
-    keys = [
-        (tuple(str(row[c]) for c in rule.within), str(row[rule.field]))
-        for _, row in frame.iterrows()
-    ]
+    frame = tables[row_table].fillna("").astype(str)
+    scopes = (
+        zip(*(frame[c] for c in rule.within), strict=True) if rule.within else [()] * len(frame)
+    )
+    keys = list(zip(scopes, frame[rule.field], strict=True))
     parents = {
         (scope, ".".join(code.split(".")[:depth]))
         for scope, code in keys
         for depth in range(1, code.count(".") + 1)
     }
-    rows = {
-        n for n, key in zip(frame["_source_row"], keys, strict=True) if key[1] and key in parents
-    }
+    numbers = tables[row_table]["_source_row"]
+    rows = {n for n, key in zip(numbers, keys, strict=True) if key[1] and key in parents}
     for name, table in tables.items():
         tables[name] = table[~table["_source_row"].isin(rows)].reset_index(drop=True)
     cells = dict(records.records)

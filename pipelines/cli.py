@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor
+from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descriptor_file
 from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
@@ -153,6 +153,16 @@ def validate(
         str | None, typer.Option(help="CUT code (default: the first configured).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    descriptor_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--descriptor",
+            exists=True,
+            dir_okay=False,
+            help="A descriptor file to read the export with instead of the dataset's "
+            "(to try a mapping before adding it), e.g. datasets/examples/*.dataset.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """Check one export against its dataset's schemas without publishing anything.
 
@@ -161,7 +171,15 @@ def validate(
     from quality.validate import validate_raw
     from schemas import load_descriptor as load_schema_descriptor
 
-    descriptor = load_descriptor(dataset)
+    descriptor = (
+        load_descriptor_file(descriptor_file) if descriptor_file else load_descriptor(dataset)
+    )
+    if descriptor.slug != dataset:
+        raise AbiertoError(
+            f"el descriptor es del dataset «{descriptor.slug}», no «{dataset}»",
+            f"the descriptor is for dataset '{descriptor.slug}', not '{dataset}'",
+            file=str(descriptor_file),
+        )
     source = descriptor.source_for(file.name)
     if source is None:
         raise AbiertoError(

@@ -137,3 +137,21 @@ def test_descriptor_errors_list_every_problem_with_its_location():
     assert "sources.0.tables.budget_lines.columns.month" in message and "exactly one" in message
     with pytest.raises(DescriptorError, match="not valid YAML/JSON"):
         parse_descriptor("{", "x.dataset.json")
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (("exclude_rows:", "exclude_subtotals: {field: code}\n    exclude_rows:"), "unmapped"),
+        (("        columns:", "        group_by: x\n        columns:"), "unmapped"),
+        (("    row_table: budget_lines", "    row_table: other"), "row_table 'other'"),
+        (('pattern: "^\\\\s*TOTAL"', 'pattern: "(TOTAL"'), "invalid regular expression"),
+    ],
+)  # fmt: skip
+def test_descriptor_references_are_checked(edit, words):
+    text = (Path(__file__).resolve().parents[2] / "datasets" / "budgets.dataset.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert edit[0] in text
+    with pytest.raises(DescriptorError, match=words):
+        parse_descriptor(text.replace(edit[0], edit[1], 1), "budgets.dataset.yaml")

@@ -27,6 +27,12 @@ from datasets.normalise import (
         ("12,50", "12.5"),
         ("abc", "abc"),
         ("1.2.3,4,5", "1.2.3,4,5"),
+        ("1,234.56", "1,234.56"),  # not the declared format: left for validation to flag
+        ("12.34", "12.34"),  # `.` groups thousands here, so this is no number
+        ("1.234,560", "1234.56"),
+        ("-0,00", "0"),
+        ("(-5)", "5"),
+        ("007", "7"),
     ],
 )
 def test_parse_number_chilean_format(text, expected):
@@ -54,7 +60,15 @@ def test_parse_budget_code(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12.345.678-5", "12345678-5"), ("123456785", "12345678-5"), ("12345678-4", "12345678-4")],
+    [
+        ("12.345.678-5", "12345678-5"),
+        ("123456785", "12345678-5"),
+        ("12345678-4", "12345678-4"),  # wrong check digit: left for validation to flag
+        ("76.123.451-K", "76123451-K"),
+        ("76123451k", "76123451-K"),
+        ("76123451-K", "76123451-K"),
+        (" 76.123.451-k ", "76123451-K"),
+    ],
 )
 def test_parse_rut_verifies_check_digit(text, expected):
     assert parse_rut(text) == expected
@@ -124,3 +138,13 @@ def test_a_column_spec_needs_exactly_one_origin():
         ColumnSpec(column="a", value="b")
     with pytest.raises(ValueError, match="invalid regular expression"):
         ColumnSpec(column_pattern="(")
+
+
+def test_number_cells_of_spreadsheets_and_json_are_numbers_not_text():
+    spec = ColumnSpec(column="x", parse="number")  # Chilean marks, for text cells
+    assert normalise_value(1234.5, spec) == "1234.5"
+    assert normalise_value(1000.5577, spec) == "1000.5577"
+    assert normalise_value(19774068.0, spec) == "19774068"
+    assert normalise_value(-3, spec) == "-3"
+    assert normalise_value("1.234,5", spec) == "1234.5"
+    assert normalise_value(True, spec) == "True"

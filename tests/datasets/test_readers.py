@@ -310,3 +310,25 @@ def test_a_legacy_byte_hidden_deep_in_ascii_is_found(tmp_path):
     assert raw.provenance["encoding"] == "cp1252"
     with pytest.raises(EncodingError, match=r"byte 0xf1 at offset 160014 is not valid utf_8"):
         read_source(path, source("id", "nombre", encoding="utf-8"), comuna_code="99901")
+
+
+def test_formulas_are_read_as_their_cached_values(tmp_path):
+    """A workbook as Excel saves it: the formula and the value it last computed."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Cuenta", "Monto"])
+    book.active.append(["22.04.001", 1000])
+    book.active.append(["22.04.002", "=B2*2"])
+    plain = io.BytesIO()
+    book.save(plain)
+    path = tmp_path / "formulas.xlsx"
+    with zipfile.ZipFile(plain) as original, zipfile.ZipFile(path, "w") as saved:
+        for member in original.infolist():
+            data = original.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>B2*2</f><v />", b"<f>B2*2</f><v>2000</v>")
+            saved.writestr(member, data)
+    src = source("Cuenta", "Monto", fmt="xlsx")
+    src.tables["t"].columns["f1"].parse = "number"
+    assert rows(path, src) == [["22.04.001", "1000"], ["22.04.002", "2000"]]
