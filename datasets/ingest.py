@@ -38,6 +38,9 @@ class RawSource:
     row_table: str
     tables: dict[str, pd.DataFrame]
     excluded: list[ExcludedRow] = field(default_factory=list)
+    #: Rows excluded by a descriptor rule (totals), mapped like data rows: quality
+    #: checks compare the source's own totals with its detail rows.
+    excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -64,6 +67,16 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
     for name, mapping in source.tables.items():
         if mapping.group_by:
             tables[name] = _group(tables[name], mapping.group_by, path.name)
+    ruled = [(e.source_row, e.values) for e in excluded if e.reason != "blank-row"]
+    excluded_tables = {
+        source.row_table: _map_table(
+            records.header,
+            ruled,
+            source.tables[source.row_table],
+            f"{comuna_code}/{path.name}",
+            comuna_code,
+        )
+    }
     provenance = {
         "name": path.name,
         "sha256": sha256_file(path),
@@ -72,7 +85,7 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
         "rows_read": len(records.records),
         **records.details,
     }
-    return RawSource(provenance, source.row_table, tables, excluded)
+    return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
 
 
 def _split_non_data(
