@@ -28,6 +28,7 @@ from publish.release import (
 )
 from publish.site import build_site
 from quality.messages import error_title
+from quality.rules.summary import quality_summary
 from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
 
@@ -152,6 +153,7 @@ def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
         "rows_held": sum(r["rows_held"] for r in reconciliation),
         "rows_excluded": sum(r["rows_excluded"] for r in reconciliation),
         "quarantine_reasons": quarantine_summary(dataset),
+        "quality": quality_summary(dataset.quality) if dataset.quality else None,
         "sources": [
             {"name": s["name"], "sha256": s["sha256"], "rows_read": s["rows_read"]}
             for s in dataset.sources
