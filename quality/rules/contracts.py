@@ -109,14 +109,15 @@ RULES = (
         table="purchase_orders",
         keys=ORDER,
         sql=f"""
-            SELECT order_id FROM (
-                SELECT order_id, created_date,
+            WITH f AS (
+                SELECT DISTINCT _source_file,
                        regexp_extract(_source_file, '{_PERIOD}', 1) AS y,
                        regexp_extract(_source_file, '{_PERIOD}', 2) AS m
                 FROM purchase_orders
             )
-            WHERE y <> '' AND (year(created_date) <> CAST(y AS INTEGER)
-                  OR (m <> '' AND month(created_date) <> CAST(m AS INTEGER)))
+            SELECT o.order_id FROM purchase_orders o JOIN f USING (_source_file)
+            WHERE f.y <> '' AND (year(o.created_date) <> CAST(f.y AS INTEGER)
+                  OR (f.m <> '' AND month(o.created_date) <> CAST(f.m AS INTEGER)))
         """,
         title_es="La orden se creó en el período del archivo que la publica",
         title_en="The order was created in the period of the file that publishes it",
