@@ -28,7 +28,7 @@ from publish.release import (
 )
 from publish.site import build_site
 from quality.messages import error_title
-from quality.rules.summary import quality_summary
+from quality.rules.summary import quality_section, quality_summary
 from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
 
@@ -245,7 +245,8 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
             k: summary[k]
             for k in ("rows_in", "rows_published", "rows_quarantined", "rows_excluded", "rows_held")
         }
-        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])},
+        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])}
+        | {"rules": quality_section(summary["quality"]) if summary.get("quality") else None},
         "resources": resources,
     }
 

@@ -52,20 +52,16 @@ def quality_summary(report: QualityReport) -> dict:
     }
 
 
-def quality_markdown(summary: dict, language: str) -> str:
-    """A Markdown section for the dataset's catalog page, in `es` or `en`."""
+def quality_lines(summary: dict, language: str) -> tuple[str, list[str]]:
+    """The headline and one line per rule, in `es` or `en`."""
     words = LABELS[language]
-    lines = [
-        f"## {words['title']}",
-        "",
-        words["line"].format(
-            run=summary["rules_run"],
-            passed=summary["rules_passed"],
-            errors=summary["errors"],
-            warnings=summary["warnings"],
-        ),
-        "",
-    ]
+    headline = words["line"].format(
+        run=summary["rules_run"],
+        passed=summary["rules_passed"],
+        errors=summary["errors"],
+        warnings=summary["warnings"],
+    )
+    lines = []
     for rule in summary["rules"]:
         if rule["passed"]:
             state = words["ok"]
@@ -74,5 +70,21 @@ def quality_markdown(summary: dict, language: str) -> str:
                 failed=rule["rows_affected"], checked=rule["rows_checked"]
             )
             state = f"{words[rule['severity']]}: {counts}"
-        lines.append(f"- {rule[f'title_{language}']} (`{rule['rule']}`): {state}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{rule[f'title_{language}']} ({rule['rule']}): {state}")
+    return headline, lines
+
+
+def quality_section(summary: dict) -> dict:
+    """The catalog page's quality section: `{headline: {es, en}, rules: [{es, en}]}`."""
+    (es_head, es_rules), (en_head, en_rules) = (quality_lines(summary, x) for x in ("es", "en"))
+    return {
+        "headline": {"es": es_head, "en": en_head},
+        "rules": [{"es": e, "en": n} for e, n in zip(es_rules, en_rules, strict=True)],
+    }
+
+
+def quality_markdown(summary: dict, language: str) -> str:
+    """A Markdown section for the dataset's catalog page, in `es` or `en`."""
+    headline, lines = quality_lines(summary, language)
+    rules = "\n".join(f"- {line}" for line in lines)
+    return f"## {LABELS[language]['title']}\n\n{headline}\n\n{rules}\n"

@@ -38,6 +38,10 @@ def test_every_rule_family_is_an_asset_check_and_the_samples_pass_their_errors(d
     assert not phases.passed and phases.severity == dg.AssetCheckSeverity.WARN
     warning = phases.metadata["accrued-not-above-current"].value
     assert (warning["severity"], warning["rows_failed"]) == ("warning", 2)
+    spanish = (demo_home.site / "datasets" / "budgets" / "index.html").read_text()
+    english = (demo_home.site / "en" / "datasets" / "budgets" / "index.html").read_text()
+    assert "7 reglas revisadas: 6 se cumplen, 0 errores, 1 avisos." in spanish
+    assert "(accrued-not-above-current): warning: 2 of 128 rows" in english
 
 
 def test_a_broken_export_blocks_its_dataset_while_the_others_publish(demo_home):
