@@ -2,7 +2,8 @@
 
 Checks do not block: Dagster's blocking only holds inside one run and would stop the
 catalog for every dataset; the publish gate keeps a failing dataset at its previous
-release instead while the others publish.
+release instead while the others publish. Quality rules appear as one check per rule
+family (`quality_<family>`, see docs/quality.md).
 """
 
 from __future__ import annotations
