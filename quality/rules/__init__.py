@@ -76,7 +76,9 @@ def context_tables(
     if totals_frame is None:
         totals_frame = pd.DataFrame(columns=[*totals_columns, *budgets.AMOUNTS], dtype=object)
     return {
-        "budget_classifier": budget_classifier(),
+        "classifier": budget_classifier().assign(key=lambda c: c["account_type"] + ":" + c["code"])[
+            ["key"]
+        ],
         "budget_detail": detail.reset_index(drop=True),
         "budget_totals": totals_frame.reindex(columns=[*totals_columns, *budgets.AMOUNTS]),
     }

@@ -1,6 +1,6 @@
 """Budget execution rules (table `budget_lines`): classifier, hierarchy, phases, months.
 
-Context tables: `budget_classifier` (account_type, code) from `schemas/codes/`,
+Context tables: `classifier` (`account_type:code` keys of `schemas/codes/`),
 `budget_totals` (the source's own totals rows, set aside by ingestion, as text) and
 `budget_detail` (every detail row read, valid or quarantined, with numeric amounts), so
 the totals are compared with what the source itself listed.
@@ -20,6 +20,9 @@ _DIFFERS = " OR ".join(f"p.{a} <> k.{a}" for a in AMOUNTS)
 _SUMS = ", ".join(f"sum({a}) AS {a}" for a in AMOUNTS)
 _TOTAL_CASTS = ", ".join(f"TRY_CAST(t.{a} AS HUGEINT) AS {a}" for a in AMOUNTS)
 _TOTAL_DIFFERS = " OR ".join(f"t.{a} <> s.{a}" for a in AMOUNTS)
+#: The code without trailing all-zero levels: municipal charts write an account that
+#: opens no deeper level as `03.03.000`, and a subtítulo total as `15.00.000`.
+_OPENED = "regexp_replace(b.account_code, '(\\.0+)+$', '')"
 
 RULES = (
     Rule(
@@ -29,10 +32,9 @@ RULES = (
         keys=KEYS,
         sql=f"""
             SELECT {_K} FROM budget_lines b
-            WHERE b.account_type || ':' || left(b.account_code, 2)
-                  NOT IN (SELECT account_type || ':' || code FROM budget_classifier)
-               OR (length(b.account_code) >= 5 AND b.account_type || ':' || left(b.account_code, 5)
-                  NOT IN (SELECT account_type || ':' || code FROM budget_classifier))
+            WHERE b.account_type || ':' || left({_OPENED}, 2) NOT IN (SELECT key FROM classifier)
+               OR (length({_OPENED}) >= 5 AND b.account_type || ':' || left({_OPENED}, 5)
+                   NOT IN (SELECT key FROM classifier))
         """,
         title_es="El subtítulo y el ítem de la cuenta existen en el clasificador presupuestario",
         title_en="The account's subtítulo and ítem exist in the budget classifier",
@@ -44,8 +46,8 @@ RULES = (
         keys=KEYS,
         sql=f"""
             SELECT {_K} FROM budget_lines b
-            WHERE length(b.account_code) >= 9 AND b.account_type || ':' || left(b.account_code, 9)
-                  NOT IN (SELECT account_type || ':' || code FROM budget_classifier)
+            WHERE length({_OPENED}) >= 9
+              AND b.account_type || ':' || left({_OPENED}, 9) NOT IN (SELECT key FROM classifier)
         """,
         title_es="La asignación existe en el clasificador (puede ser una apertura local)",
         title_en="The asignación exists in the classifier (it may be a local opening)",

@@ -190,6 +190,20 @@ BUDGET_CASES = [
 ]
 
 
+def test_all_zero_levels_are_not_opened_levels():
+    """`03.03.000` is ítem 03.03 with no asignación opened; `15.00.000` is subtítulo 15."""
+    rows = budget_rows()
+    edit(rows, 9, "22.04.001", account_code="22.04.000")
+    extra = dict(rows[0], account_code="15.00.000", account_name="SALDO INICIAL DE CAJA")
+    extra |= {"_source_file": "99901/otro_2026-09.csv"}
+    found = by_rule(run_budgets([*rows, extra], budget_totals()))
+    assert found["account-code-in-classifier"].passed
+    assert found["asignacion-in-classifier"].passed
+    edit(rows, 9, "22.04.000", account_code="22.77.000")
+    found = by_rule(run_budgets(rows, budget_totals()))
+    assert found["account-code-in-classifier"].sample == [key(9, "22.77.000")]
+
+
 @pytest.mark.parametrize(("rule", "breaks", "keys"), BUDGET_CASES)
 def test_budget_rule_fails_with_the_offending_keys(rule, breaks, keys):
     rows, totals = breaks(budget_rows(), budget_totals())
