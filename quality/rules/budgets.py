@@ -84,12 +84,16 @@ RULES = (
                        {_TOTAL_CASTS}
                 FROM budget_totals t
             ),
+            parents AS (
+                SELECT DISTINCT _source_file, area, account_type,
+                       array_to_string(string_split(account_code, '.')[1:r.i], '.') AS code
+                FROM budget_detail, range(1, 10) AS r(i)
+                WHERE r.i < len(string_split(account_code, '.'))
+            ),
             leaves AS (
-                SELECT * FROM budget_detail d WHERE NOT EXISTS (
-                    SELECT 1 FROM budget_detail c
-                    WHERE c._source_file = d._source_file AND c.area = d.area
-                      AND c.account_type = d.account_type
-                      AND starts_with(c.account_code, d.account_code || '.'))
+                SELECT d.* FROM budget_detail d ANTI JOIN parents p
+                ON p._source_file = d._source_file AND p.area = d.area
+                   AND p.account_type = d.account_type AND p.code = d.account_code
             ),
             s AS (
                 SELECT t._source_file, t._source_row, {_SUMS.replace("sum(", "sum(l.")}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
 import dagster as dg
 
+from datasets.municipalities import load_installation
+from pipelines import steps
 from pipelines.definitions import defs
 from pipelines.resources import AbiertoResource
 from quality.rules import RULES
@@ -70,3 +73,23 @@ def test_a_broken_export_blocks_its_dataset_while_the_others_publish(demo_home):
     assert not (demo_home.site / "releases" / NEXT_RUN / "contracts").exists()
     quality = state["datasets"]["budgets"]["summary"]["quality"]
     assert (quality["rules_run"], quality["errors"], quality["warnings"]) == (7, 0, 1)
+
+
+def test_a_totals_row_that_does_not_add_up_blocks_the_budgets(demo_home):
+    landed = demo_home.landing / "99901" / "budgets" / "ejecucion_presupuestaria_2026-10.csv"
+    text = landed.read_bytes().decode("latin-1")
+    assert ";TOTAL GASTOS;42.859.779.000;" in text
+    landed.write_bytes(
+        text.replace(";TOTAL GASTOS;42.859.779.000;", ";TOTAL GASTOS;42.859.779.001;").encode(
+            "latin-1"
+        )
+    )
+    installation = load_installation()
+    ingested = steps.ingest(demo_home, installation, "budgets")
+    validated = steps.validate(ingested, installation, demo_home.quarantine)
+    prepared = steps.prepare(validated, installation, as_of=dt.date(2026, 11, 2))
+    totals = {f.rule: f for f in prepared.quality.findings}["totals-row-matches-detail"]
+    assert totals.sample == [
+        {"source_file": "99901/ejecucion_presupuestaria_2026-10.csv", "source_row": 67}
+    ]
+    assert [r["type"] for r in prepared.blocked] == ["quality"]
