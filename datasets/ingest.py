@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from datasets.descriptor import ColumnSpec, SourceFormat, TableMapping
+from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import HeaderError, SourceError
 from datasets.normalise import fold, normalise_value
 from datasets.readers import SourceRecords, read_records
+from datasets.readers.headers import label_regex
 
 META_COLUMNS = ("_source_file", "_source_row")
 
@@ -38,8 +40,8 @@ class RawSource:
     row_table: str
     tables: dict[str, pd.DataFrame]
     excluded: list[ExcludedRow] = field(default_factory=list)
-    #: Rows excluded by a descriptor rule (totals), mapped like data rows: quality
-    #: checks compare the source's own totals with its detail rows.
+    #: Rows excluded by a descriptor rule (totals, subtotals), mapped like data rows:
+    #: quality rules compare them with the detail rows they add up.
     excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
@@ -60,31 +62,33 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
     path = Path(path)
     records = read_records(path, source)
     data, excluded = _split_non_data(records, source)
+    file = f"{comuna_code}/{path.name}"
     tables = {
-        name: _map_table(records.header, data, mapping, f"{comuna_code}/{path.name}", comuna_code)
+        name: _map_table(records.header, data, mapping, file, comuna_code)
         for name, mapping in source.tables.items()
     }
+    if source.exclude_subtotals is not None:
+        excluded += _drop_subtotals(tables, source.row_table, source.exclude_subtotals, records)
     for name, mapping in source.tables.items():
         if mapping.group_by:
             tables[name] = _group(tables[name], mapping.group_by, path.name)
-    ruled = [(e.source_row, e.values) for e in excluded if e.reason != "blank-row"]
-    excluded_tables = {
-        source.row_table: _map_table(
-            records.header,
-            ruled,
-            source.tables[source.row_table],
-            f"{comuna_code}/{path.name}",
-            comuna_code,
-        )
-    }
+    reasons = Counter(e.reason for e in excluded)
     provenance = {
         "name": path.name,
         "sha256": sha256_file(path),
         "bytes": path.stat().st_size,
         "source_format": source.name,
         "rows_read": len(records.records),
+        "rows_excluded_by_reason": dict(sorted(reasons.items())),
         **records.details,
     }
+    excluded.sort(key=lambda e: e.source_row)
+    cells = dict(records.records)
+    ruled = [(e.source_row, cells[e.source_row]) for e in excluded if e.reason != "blank-row"]
+    mapping = source.tables[source.row_table]
+    frame = _map_table(records.header, ruled, mapping, file, comuna_code)
+    frame["_reason"] = [e.reason for e in excluded if e.reason != "blank-row"]
+    excluded_tables = {source.row_table: frame}
     return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
 
 
@@ -93,15 +97,23 @@ def _split_non_data(
 ) -> tuple[list[tuple[int, list[object]]], list[ExcludedRow]]:
     rules = []
     for rule in source.exclude_rows:
-        position = _find_column(records.header, rule.column, None)
+        position = None if rule.column is None else _find_column(records.header, rule.column, None)
         rules.append((position, re.compile(rule.pattern, re.IGNORECASE), rule))
     data, excluded = [], []
     for number, cells in records.records:
-        texts = ["" if c is None else str(c).strip() for c in cells]
+        texts = _texts(cells)
         if not any(texts):
             excluded.append(ExcludedRow(number, "blank-row", "fila en blanco", "blank row", texts))
             continue
-        hit = next((r for pos, rx, r in rules if pos < len(texts) and rx.search(texts[pos])), None)
+        first = next(t for t in texts if t)
+        hit = next(
+            (
+                r
+                for pos, rx, r in rules
+                if rx.search(first if pos is None else texts[pos] if pos < len(texts) else "")
+            ),
+            None,
+        )
         if hit:
             excluded.append(ExcludedRow(number, hit.reason, hit.reason_es, hit.reason_en, texts))
         else:
@@ -109,9 +121,16 @@ def _split_non_data(
     return data, excluded
 
 
-def _find_column(header: list[str], label: str, file: str | None) -> int:
+def _find_column(
+    header: list[str], label: str, file: str | None, *, pattern: str | None = None
+) -> int:
     folded = [fold(h) for h in header]
-    matches = [i for i, h in enumerate(folded) if h == fold(label)]
+    if pattern is not None:
+        regex = label_regex(pattern)
+        matches = [i for i, h in enumerate(folded) if regex.search(h)]
+        label = pattern
+    else:
+        matches = [i for i, h in enumerate(folded) if h == fold(label)]
     if len(matches) != 1:
         problem_es = "no existe" if not matches else "aparece más de una vez"
         problem_en = "is missing" if not matches else "appears more than once"
@@ -137,14 +156,21 @@ def _map_table(
         assert isinstance(spec, ColumnSpec)
         if spec.sequence_within is not None:
             continue
-        if spec.column is None:
+        if spec.value is not None:
             columns[name] = [spec.value] * len(data)
-            continue
-        position = _find_column(header, spec.column, file)
-        columns[name] = [
-            normalise_value(cells[position] if position < len(cells) else None, spec)
-            for _, cells in data
-        ]
+        elif spec.from_header is not None:
+            position = _find_column(header, "", file, pattern=spec.from_header)
+            found = label_regex(spec.from_header).search(fold(header[position]))
+            assert found is not None
+            text = found.group(1) if found.groups() else found.group(0)
+            columns[name] = [normalise_value(text, spec)] * len(data)
+        else:
+            labels = spec.column if isinstance(spec.column, list) else [spec.column]
+            positions = [
+                _find_column(header, label or "", file, pattern=spec.column_pattern)
+                for label in labels
+            ]
+            columns[name] = [normalise_value(_cell(cells, positions), spec) for _, cells in data]
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
     frame = pd.DataFrame(columns, dtype=object)
@@ -155,6 +181,44 @@ def _map_table(
     frame["_source_file"] = file
     frame["_source_row"] = [number for number, _ in data]
     return frame
+
+
+def _cell(cells: list[object], positions: list[int]) -> object:
+    """The cell at one position, or the cells at several joined with `;`."""
+    values = [cells[p] if p < len(cells) else None for p in positions]
+    if len(values) == 1:
+        return values[0]
+    return ";".join("" if v is None else str(v).strip() for v in values)
+
+
+def _drop_subtotals(
+    tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, records: SourceRecords
+) -> list[ExcludedRow]:
+    """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)."""
+    frame = tables[row_table].fillna("")
+    keys = [
+        (tuple(str(row[c]) for c in rule.within), str(row[rule.field]))
+        for _, row in frame.iterrows()
+    ]
+    parents = {
+        (scope, ".".join(code.split(".")[:depth]))
+        for scope, code in keys
+        for depth in range(1, code.count(".") + 1)
+    }
+    rows = {
+        n for n, key in zip(frame["_source_row"], keys, strict=True) if key[1] and key in parents
+    }
+    for name, table in tables.items():
+        tables[name] = table[~table["_source_row"].isin(rows)].reset_index(drop=True)
+    cells = dict(records.records)
+    return [
+        ExcludedRow(n, rule.reason, rule.reason_es, rule.reason_en, _texts(cells[n]))
+        for n in sorted(rows)
+    ]
+
+
+def _texts(cells: list[object]) -> list[str]:
+    return ["" if c is None else str(c).strip() for c in cells]
 
 
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from datasets.descriptor import load_descriptor
 from quality.rules import access_requests, budgets, contracts
 from quality.rules.base import SAMPLE_SIZE, Finding, QualityReport, Rule, Severity
 from quality.rules.engine import run_sql_rules
+from schemas import load_descriptor as load_schema_descriptor
 
 __all__ = [
     "RULES",
@@ -62,7 +63,8 @@ def context_tables(
     quarantined: Mapping[str, pd.DataFrame] | None = None,
     totals: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Tables the rules read besides the dataset's own: code lists and source totals."""
+    """Tables the rules read besides the dataset's own: code lists, the rows ingestion
+    set aside (totals, subtotals) and every detail row read (valid or quarantined)."""
     if slug != "budgets":
         return {}
     lines = valid["budget_lines"]
@@ -71,17 +73,34 @@ def context_tables(
     detail = pd.concat([lines.reindex(columns=columns), bad.reindex(columns=columns)])
     for amount in budgets.AMOUNTS:
         detail[amount] = pd.to_numeric(detail[amount], errors="coerce").astype("Float64")
-    totals_frame = (totals or {}).get("budget_lines")
-    totals_columns = ["_source_file", "_source_row", "account_type", "account_name"]
-    if totals_frame is None:
-        totals_frame = pd.DataFrame(columns=[*totals_columns, *budgets.AMOUNTS], dtype=object)
+    excluded = (totals or {}).get("budget_lines")
+    columns = ["_source_file", "_source_row", "_reason", *budgets.KEYS, "account_type"]
+    columns += ["account_name", *budgets.AMOUNTS]
+    if excluded is None:
+        excluded = pd.DataFrame(columns=columns, dtype=object)
     return {
         "classifier": budget_classifier().assign(key=lambda c: c["account_type"] + ":" + c["code"])[
             ["key"]
         ],
         "budget_detail": detail.reset_index(drop=True),
-        "budget_totals": totals_frame.reindex(columns=[*totals_columns, *budgets.AMOUNTS]),
+        "budget_excluded": excluded.reindex(columns=columns).astype(object),
     }
+
+
+DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
+
+
+def with_every_field(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every field of its schema (missing ones all empty, typed)."""
+    missing = [f for f in load_schema_descriptor(table)["fields"] if f["name"] not in frame]
+    if not missing:
+        return frame
+    return frame.assign(
+        **{
+            f["name"]: pd.Series(None, index=frame.index, dtype=DTYPES.get(f["type"], object))
+            for f in missing
+        }
+    )
 
 
 def run_quality(
@@ -91,6 +110,11 @@ def run_quality(
     context: Mapping[str, pd.DataFrame] | None = None,
     sample_size: int = SAMPLE_SIZE,
 ) -> QualityReport:
-    """Run every rule of the dataset on the whole tables (SQL over DuckDB)."""
+    """Run every rule of the dataset on the whole tables (SQL over DuckDB).
+
+    A schema field the source does not give (e.g. no current budget in a budget law)
+    is read as empty, so the rules that need it find nothing to compare.
+    """
+    tables = {name: with_every_field(name, frame) for name, frame in tables.items()}
     everything = {**(context or context_tables(slug, tables)), **tables}
     return run_sql_rules(slug, RULES[slug], everything, severities(slug), sample_size=sample_size)

@@ -1,7 +1,8 @@
 """Budget execution rules (table `budget_lines`): classifier, hierarchy, phases, months.
 
 Context tables: `classifier` (`account_type:code` keys of `schemas/codes/`),
-`budget_totals` (the source's own totals rows, set aside by ingestion, as text) and
+`budget_excluded` (rows ingestion set aside, as text, with their `_reason`: the
+source's totals rows, `totals-row`, and the subtotal rows of its hierarchy) and
 `budget_detail` (every detail row read, valid or quarantined, with numeric amounts), so
 the totals are compared with what the source itself listed.
 """
@@ -18,7 +19,7 @@ _SAME_GROUP = " AND ".join(
 )
 _DIFFERS = " OR ".join(f"p.{a} <> k.{a}" for a in AMOUNTS)
 _SUMS = ", ".join(f"sum({a}) AS {a}" for a in AMOUNTS)
-_TOTAL_CASTS = ", ".join(f"TRY_CAST(t.{a} AS HUGEINT) AS {a}" for a in AMOUNTS)
+_CASTS = ", ".join(f"TRY_CAST({a} AS HUGEINT) AS {a}" for a in AMOUNTS)
 _TOTAL_DIFFERS = " OR ".join(f"t.{a} <> s.{a}" for a in AMOUNTS)
 #: The code without trailing all-zero levels: municipal charts write an account that
 #: opens no deeper level as `03.03.000`, and a subtítulo total as `15.00.000`.
@@ -58,12 +59,21 @@ RULES = (
         table="budget_lines",
         keys=KEYS,
         sql=f"""
-            WITH k AS (
+            WITH rows AS (
+                SELECT comuna_code, fiscal_year, month, area, account_type, account_code,
+                       {", ".join(AMOUNTS)}
+                FROM budget_lines
+                UNION ALL
+                SELECT comuna_code, TRY_CAST(fiscal_year AS BIGINT), TRY_CAST(month AS BIGINT),
+                       area, account_type, account_code, {_CASTS}
+                FROM budget_excluded WHERE account_code IS NOT NULL
+            ),
+            k AS (
                 SELECT comuna_code, fiscal_year, month, area, account_type,
                        regexp_replace(account_code, '\\.[0-9]+$', '') AS parent_code, {_SUMS}
-                FROM budget_lines WHERE contains(account_code, '.') GROUP BY ALL
+                FROM rows WHERE contains(account_code, '.') GROUP BY ALL
             )
-            SELECT {_K.replace("b.", "p.")} FROM budget_lines p
+            SELECT {_K.replace("b.", "p.")} FROM rows p
             JOIN k ON {_SAME_GROUP} AND p.account_code = k.parent_code
             WHERE {_DIFFERS}
         """,
@@ -81,8 +91,8 @@ RULES = (
                        coalesce(t.account_type, CASE
                            WHEN t.account_name ILIKE '%ingreso%' THEN 'ingreso'
                            WHEN t.account_name ILIKE '%gasto%' THEN 'gasto' END) AS kind,
-                       {_TOTAL_CASTS}
-                FROM budget_totals t
+                       {_CASTS}
+                FROM budget_excluded t WHERE t._reason = 'totals-row'
             ),
             parents AS (
                 SELECT DISTINCT _source_file, area, account_type,

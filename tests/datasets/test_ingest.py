@@ -57,9 +57,15 @@ def test_missing_column_is_a_typed_error_naming_file_and_column(tmp_path):
 
 
 def test_wrong_encoding_is_reported_not_mangled(tmp_path):
-    path = write(tmp_path, f"{BUDGET_HEADER}\n", encoding="utf-16")
-    with pytest.raises((EncodingError, HeaderError)):
-        read_source(path, budget_source(), comuna_code="99901")
+    row = "2026;10;Educación;Gastos;22-04-001;AÑO;1;2;3;4"
+    path = write(tmp_path, f"{BUDGET_HEADER}\n{row}\n", encoding="utf-8")
+    with pytest.raises(EncodingError) as error:
+        read_source(path, budget_source(), comuna_code="99901")  # declared latin-1
+    assert "UTF-8" in error.value.message_en
+    path = write(tmp_path, f"{BUDGET_HEADER}\n{row}\n", encoding="utf-16")
+    raw = read_source(path, budget_source(), comuna_code="99901")  # a BOM is proof
+    assert raw.tables["budget_lines"]["account_name"].tolist() == ["AÑO"]
+    assert raw.provenance["encoding"] == "utf_16"
 
 
 def test_empty_file_is_a_source_error(tmp_path):

@@ -30,5 +30,6 @@ def test_totals_row_is_kept_mapped_to_the_canonical_columns(tmp_path):
             "comuna_code": "99901",
             "_source_file": f"99901/{path.name}",
             "_source_row": 4,
+            "_reason": "totals-row",
         }
     ]

@@ -92,6 +92,7 @@ def budget_totals() -> list[dict]:
                     },
                     "_source_file": BUDGET_FILE.format(month),
                     "_source_row": row,
+                    "_reason": "totals-row",
                 }
             )
     return rows
