@@ -124,6 +124,13 @@ def run(
         )
     state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
     report_release(paths, state)
+    for slug in SLUGS:
+        for reason in result.output_for_node(f"publish_{slug}").blocked:
+            console.print(
+                f"[red]{slug} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def report_release(paths: Home, state: dict) -> None:

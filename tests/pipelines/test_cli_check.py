@@ -39,3 +39,15 @@ def test_check_of_a_broken_export_names_the_rule_and_the_order(tmp_path):
     assert "[error] order-net-equals-items: 1/4" in result.output
     assert "2431-157-CM26" in result.output
     assert "Traceback" not in result.output
+
+
+def test_run_says_which_dataset_is_blocked_and_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    home = tmp_path / "home"
+    landed = home / "landing" / "99901" / "contracts" / BROKEN.name
+    landed.parent.mkdir(parents=True)
+    landed.write_bytes(BROKEN.read_bytes())
+    result = runner.invoke(app, ["run", "--home", str(home), "--date", "2026-11-02"])
+    assert result.exit_code == 0, result.output
+    assert "contracts bloqueado / blocked:" in result.output
+    assert "order-net-equals-items" in result.output
