@@ -42,8 +42,9 @@ CLASSIFIER = Path(__file__).resolve().parents[2] / "schemas" / "codes" / "budget
 
 @cache
 def budget_classifier() -> pd.DataFrame:
-    """The budget classifier code list (account_type, code, level)."""
-    return pd.read_csv(CLASSIFIER, dtype=str, usecols=["account_type", "code", "level"])
+    """The budget classifier's accounts as `account_type:code` keys (column `key`)."""
+    codes = pd.read_csv(CLASSIFIER, dtype=str, usecols=["account_type", "code"])
+    return pd.DataFrame({"key": codes["account_type"] + ":" + codes["code"]})
 
 
 def severities(slug: str) -> dict[str, Severity]:
@@ -61,7 +62,7 @@ def context_tables(
     slug: str,
     valid: Mapping[str, pd.DataFrame],
     quarantined: Mapping[str, pd.DataFrame] | None = None,
-    totals: Mapping[str, pd.DataFrame] | None = None,
+    excluded: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Tables the rules read besides the dataset's own: code lists, the rows ingestion
     set aside (totals, subtotals) and every detail row read (valid or quarantined)."""
@@ -73,17 +74,15 @@ def context_tables(
     detail = pd.concat([lines.reindex(columns=columns), bad.reindex(columns=columns)])
     for amount in budgets.AMOUNTS:
         detail[amount] = pd.to_numeric(detail[amount], errors="coerce").astype("Float64")
-    excluded = (totals or {}).get("budget_lines")
+    set_aside = (excluded or {}).get("budget_lines")
     columns = ["_source_file", "_source_row", "_reason", *budgets.KEYS, "account_type"]
     columns += ["account_name", *budgets.AMOUNTS]
-    if excluded is None:
-        excluded = pd.DataFrame(columns=columns, dtype=object)
+    if set_aside is None:
+        set_aside = pd.DataFrame(columns=columns, dtype=object)
     return {
-        "classifier": budget_classifier().assign(key=lambda c: c["account_type"] + ":" + c["code"])[
-            ["key"]
-        ],
+        "classifier": budget_classifier(),
         "budget_detail": detail.reset_index(drop=True),
-        "budget_excluded": excluded.reindex(columns=columns).astype(object),
+        "budget_excluded": set_aside.reindex(columns=columns).astype(object),
     }
 
 
