@@ -216,6 +216,7 @@ class DatasetDescriptor(BaseModel):
     licence: Licence
     tables: list[str]
     max_invalid_share: float = Field(0.05, ge=0, le=1)
+    quality: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)
     sources: list[SourceFormat]
 
     def source_for(self, file_name: str) -> SourceFormat | None:

@@ -40,6 +40,9 @@ class RawSource:
     row_table: str
     tables: dict[str, pd.DataFrame]
     excluded: list[ExcludedRow] = field(default_factory=list)
+    #: Rows excluded by a descriptor rule (totals, subtotals), mapped like data rows:
+    #: quality rules compare them with the detail rows they add up.
+    excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -80,7 +83,13 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
         **records.details,
     }
     excluded.sort(key=lambda e: e.source_row)
-    return RawSource(provenance, source.row_table, tables, excluded)
+    cells = dict(records.records)
+    ruled = [(e.source_row, cells[e.source_row]) for e in excluded if e.reason != "blank-row"]
+    mapping = source.tables[source.row_table]
+    frame = _map_table(records.header, ruled, mapping, file, comuna_code)
+    frame["_reason"] = [e.reason for e in excluded if e.reason != "blank-row"]
+    excluded_tables = {source.row_table: frame}
+    return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
 
 
 def _split_non_data(

@@ -49,10 +49,12 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
         name=f"publish_{slug}",
         group_name=slug,
         ins={"validated": dg.AssetIn(f"validate_{slug}")},
-        check_specs=checks.publish_check_specs(f"publish_{slug}"),
+        check_specs=checks.publish_check_specs(f"publish_{slug}")
+        + checks.quality_check_specs(f"publish_{slug}", slug),
     )
     def publish(context: dg.AssetExecutionContext, abierto: AbiertoResource, validated):
-        """Derive computed columns, apply privacy rules, run the gate, write the data package."""
+        """Derive computed columns, run the quality rules, apply privacy rules, run the gate,
+        write the data package."""
         installation = abierto.installation()
         prepared = steps.prepare(validated, installation, as_of=abierto.today())
         built = build_package(
@@ -68,6 +70,7 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
             | {"blocked": bool(built.blocked)},
         )
         yield from checks.publish_checks(f"publish_{slug}", prepared)
+        yield from checks.quality_checks(f"publish_{slug}", prepared)
 
     return [ingest, validate, publish]
 

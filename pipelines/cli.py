@@ -124,6 +124,13 @@ def run(
         )
     state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
     report_release(paths, state)
+    for slug in SLUGS:
+        for reason in result.output_for_node(f"publish_{slug}").blocked:
+            console.print(
+                f"[red]{slug} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def report_release(paths: Home, state: dict) -> None:
@@ -249,6 +256,74 @@ def print_validation(report: dict) -> None:
                     f"{error['note_es']}\n{error['note_en']}",
                 )
             console.print(errors)
+
+
+@app.command()
+@user_errors
+def check(
+    dataset: Annotated[str, typer.Option("--dataset", help=f"One of: {', '.join(SLUGS)}.")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="Exports to check (default: the landed ones)."
+        ),
+    ] = None,
+    home: HomeOption = None,
+    comuna: Annotated[
+        str | None, typer.Option(help="CUT code of the files (default: the first configured).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Run date YYYY-MM-DD (default: today in Santiago).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Run the dataset's quality rules (and its publish gate) without publishing anything.
+
+    Exit code 2 when a rule of severity error fails or the gate would block the dataset.
+    Example: abierto check --dataset budgets ejecucion_presupuestaria_2026-10.csv
+    """
+    from pipelines.quality_check import check_dataset
+    from pipelines.resources import AbiertoResource
+
+    load_descriptor(dataset)
+    report = check_dataset(
+        dataset,
+        load_installation(),
+        as_of=dt.date.fromisoformat(date) if date else AbiertoResource().today(),
+        files=files,
+        comuna_code=comuna,
+        home=Home.from_env(home),
+    )
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_check(report)
+    if report["blocked"]:
+        raise typer.Exit(2)
+
+
+def print_check(report: dict) -> None:
+    quality = report["quality"]
+    console.print(
+        f"{report['dataset']}: {quality['rules_run']} reglas / rules, "
+        f"{quality['rules_passed']} se cumplen / pass, {quality['errors']} errores / errors, "
+        f"{quality['warnings']} avisos / warnings"
+    )
+    for rule in quality["rules"]:
+        state = "ok" if rule["passed"] else rule["severity"]
+        sample = "; ".join(
+            ",".join(str(v) for v in keys.values()) for keys in rule["sample_keys"][:3]
+        )
+        console.print(
+            f"  [{state}] {rule['rule']}: {rule['rows_affected']}/{rule['rows_checked']}"
+            f" — {rule['title_es']} / {rule['title_en']}"
+            + (f" — p. ej. / e.g. {sample}" if sample else ""),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    for reason in report["blocked"]:
+        console.print(f"[red]bloqueado / blocked:[/red] {reason['es']} / {reason['en']}")
 
 
 class CatalogHandler(http.server.SimpleHTTPRequestHandler):

@@ -26,6 +26,7 @@ from publish.release import NOTES, Render
 from publish.site import build_site
 from publish.site.charts import dataset_charts
 from quality.messages import error_title
+from quality.rules.summary import quality_section, quality_summary
 from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
 
@@ -140,6 +141,7 @@ def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
         "rows_held": sum(r["rows_held"] for r in reconciliation),
         "rows_excluded": sum(r["rows_excluded"] for r in reconciliation),
         "quarantine_reasons": quarantine_summary(dataset),
+        "quality": quality_summary(dataset.quality) if dataset.quality else None,
         "sources": [
             {"name": s["name"], "sha256": s["sha256"], "rows_read": s["rows_read"]}
             for s in dataset.sources
@@ -252,7 +254,8 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
             k: summary[k]
             for k in ("rows_in", "rows_published", "rows_quarantined", "rows_excluded", "rows_held")
         }
-        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])},
+        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])}
+        | {"rules": quality_section(summary["quality"]) if summary.get("quality") else None},
         "resources": resources,
         "charts": dataset_charts(
             {t: pd.read_parquet(staging / base / f"{t}.parquet") for t in descriptor.tables}
