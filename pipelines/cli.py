@@ -30,12 +30,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(soft_wrap=True)
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 HomeOption = Annotated[
     str | None,
@@ -104,12 +106,16 @@ def run(
         )
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_file = dagster_home / "dagster.yaml"
+    if not instance_file.exists():
+        instance_file.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance:
         result = dg.materialize(
             list(defs.assets or []),
             resources={"abierto": resource},
             instance=instance,
+            run_config=QUIET_RUN,
             raise_on_error=False,
         )
     if not result.success:
@@ -121,24 +127,16 @@ def run(
 
 
 def report_release(paths: Home, state: dict) -> None:
-    table = Table(title=f"Publicación / release {state['release_id']}")
-    for column in (
-        "dataset",
-        "release",
-        "publicadas/published",
-        "cuarentena/quarantined",
-        "excluidas/excluded",
-    ):
-        table.add_column(column)
+    """Rows per dataset: read, published, quarantined, held for review, excluded."""
+    table = Table(title=f"Publicación / release {state['release_id']}", show_lines=False)
+    counts = ("rows_in", "rows_published", "rows_quarantined", "rows_held", "rows_excluded")
+    table.add_column("dataset")
+    table.add_column("release")
+    for label in ("entran/in", "publicadas", "cuarentena", "retenidas/held", "excluidas"):
+        table.add_column(label, justify="right")
     for slug, entry in state["datasets"].items():
-        s = entry["summary"]
-        table.add_row(
-            slug,
-            entry["release_id"],
-            str(s["rows_published"]),
-            str(s["rows_quarantined"]),
-            str(s["rows_excluded"]),
-        )
+        summary = entry["summary"]
+        table.add_row(slug, entry["release_id"], *(str(summary[c]) for c in counts))
     console.print(table)
     console.print(f"Catálogo / catalog: {paths.site / 'index.html'}")
     console.print(
@@ -180,6 +178,12 @@ def validate(
         "source_format": source.name,
         "rows_read": raw.rows_read,
         "rows_excluded": len(raw.excluded),
+        "rows_excluded_by_reason": raw.provenance["rows_excluded_by_reason"],
+        "detected": {
+            k: raw.provenance[k]
+            for k in ("encoding", "delimiter", "sheet", "header_row")
+            if raw.provenance.get(k) is not None
+        },
         "tables": {},
     }
     for table in descriptor.tables:
@@ -207,8 +211,11 @@ def print_validation(report: dict) -> None:
     console.print(
         f"{report['file']} ({report['source_format']}): "
         f"{report['rows_read']} filas leídas / rows read, "
-        f"{report['rows_excluded']} excluidas / excluded (totales, filas en blanco)"
+        f"{report['rows_excluded']} excluidas / excluded"
+        + "".join(f", {n} {reason}" for reason, n in report["rows_excluded_by_reason"].items())
     )
+    detected = ", ".join(f"{k} {v!r}" for k, v in report["detected"].items())
+    console.print(f"  detectado / detected: {detected}", markup=False)
     for table, result in report["tables"].items():
         console.print(
             f"  {table}: {result['rows_valid']} válidas / valid, "
@@ -286,3 +293,74 @@ def ui(
         str(port),
     ]
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command()
+@user_errors
+def releases(home: HomeOption = None) -> None:
+    """List the releases, oldest first; the served one is marked with *.
+
+    Example: abierto releases
+    """
+    from publish.publication import list_releases
+
+    table = Table("", "publicación/release", "fecha/date", "anterior/previous", "datasets", "bytes")
+    for row in list_releases(Home.from_env(home).site):
+        carried = [
+            f"{s} ({r})" if r != row["release_id"] else s for s, r in row["datasets"].items()
+        ]
+        table.add_row(
+            "*" if row["is_current"] else "",
+            row["release_id"],
+            row["generated_on"],
+            row["previous_release"] or "",
+            ", ".join(carried),
+            str(row["bytes"]),
+        )
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def verify(
+    release: Annotated[
+        str | None,
+        typer.Argument(help="Release id, or the folder of a downloaded release or package."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Check every file of a release (default: the served one) against SHA256SUMS and the
+    bytes and hashes in each datapackage.json; exit code 1 on any difference.
+
+    Example: abierto verify 2026-11-23
+    """
+    from publish.integrity import verify_folder
+    from publish.publication import release_folder
+
+    folder = release_folder(Home.from_env(home).site, release)
+    problems = verify_folder(folder)
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches")
+
+
+@app.command()
+@user_errors
+def rollback(
+    release: Annotated[
+        str | None, typer.Argument(help="Release id to serve (default: the one before).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Serve an earlier release again, atomically; runs with unchanged inputs keep it.
+
+    Example: abierto rollback 2026-11-23
+    """
+    from publish.catalog import renderer
+    from publish.publication import rollback as roll_back
+
+    paths = Home.from_env(home)
+    served = roll_back(paths.site, release, renderer(load_installation()))
+    console.print(f"Publicación servida / release served: {served}")
