@@ -228,7 +228,7 @@ def markdown(text: str) -> Markup:
     """Markdown from the context as safe HTML: raw HTML is not rendered, the result is
     sanitised (nh3) to a few text tags, and links keep only http, https and mailto."""
     html = _MARKDOWN.render(text)
-    return Markup(nh3.clean(html, tags=_MARKDOWN_TAGS, url_schemes=set(_ALLOWED_SCHEMES)))  # noqa: S704
+    return Markup(nh3.clean(html, tags=_MARKDOWN_TAGS, url_schemes=set(_ALLOWED_SCHEMES)))
 
 
 def citation_url(path: str, site_url: str | None) -> str:

@@ -33,6 +33,7 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 IANA = "http://www.iana.org/assignments/media-types/"
 EU_LANG = "http://publications.europa.eu/resource/authority/language/"
 EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
+EU_THEME_GOVERNMENT = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
 LANG_CODES = {"es": "SPA", "en": "ENG"}
 FREQUENCIES = {
     "monthly": ("MONTHLY", "R/P1M"),
@@ -145,7 +146,7 @@ def json_script(data: Any) -> Markup:
     escaped so no text from the context can close the element."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # noqa: S704 - escaped above
+    return Markup(text)  # escaped above
 
 
 # --- DCAT-AP ----------------------------------------------------------------
@@ -198,6 +199,7 @@ def _dcat_dataset(
     g.add((ds, DCTERMS.publisher, publisher))
     g.add((ds, DCTERMS.modified, Literal(dataset["last_updated"], datatype=XSD.date)))
     g.add((ds, OWL.versionInfo, Literal(dataset.get("release_id", catalog["release_id"]))))
+    g.add((ds, DCAT.theme, URIRef(EU_THEME_GOVERNMENT)))
     for lang in LANGS:
         g.add((ds, DCTERMS.language, URIRef(EU_LANG + LANG_CODES[lang])))
     for municipality in dataset["municipalities"]:

@@ -91,6 +91,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_many": "{n} conjuntos de datos coinciden.",
         "kind": "Tipo",
         "charts": "Gráficos",
+        "metadata": "Metadatos para portales y buscadores:",
         "next_update": "Próxima actualización",
         "late_flag": "(atrasada)",
         "due_ok": (
@@ -199,6 +200,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_many": "{n} datasets match.",
         "kind": "Kind",
         "charts": "Charts",
+        "metadata": "Metadata for portals and search engines:",
         "next_update": "Next update",
         "late_flag": "(late)",
         "due_ok": (

@@ -150,3 +150,22 @@ def test_screenshots(demo_site, browser, width, height):
     # Nothing sticks out sideways on a phone.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     context.close()
+
+
+def test_keyboard_reaches_search_and_datasets(demo_site, watched):
+    page = watched.page
+    page.goto(demo_site.url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "contenido"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "q"
+    page.keyboard.type("solicitudes")
+    assert visible_cards(page) == ["access_requests"]
+    for _ in range(20):  # on through the filters and buttons to the only card left
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.closest('.card') !== null"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/datasets/access_requests/index.html")

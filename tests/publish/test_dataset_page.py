@@ -46,6 +46,8 @@ def test_freshness_on_time_and_late(tmp_path):
 
     doc = page(tmp_path / "b", late)
     assert "Atrasada: la ley de transparencia" in doc.text and "(atrasada)" in doc.text
+    assert "(atrasada)" in Doc(tmp_path / "b" / "index.html").text
+    assert "(atrasada)" not in Doc(tmp_path / "a" / "index.html").text
     en = page(tmp_path / "b", late, "en/datasets/budgets/index.html").text
     assert "Late: the transparency law" in en and "due by 13 November 2026" in en
 
