@@ -17,6 +17,7 @@ import pandas as pd
 from datasets.descriptor import load_descriptor
 from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
+from publish.leaks import load_canaries
 from publish.package import write_package
 from publish.release import (
     DatasetRelease,
@@ -116,7 +117,7 @@ def publish_release(
     context = catalog_context(installation, releases, staging, release_id, generated_on)
     build_site(staging, context)
     write_catalog_state(staging, releases, release_id)
-    check_no_leaks(staging, release_id, dropped)
+    check_no_leaks(staging, release_id, dropped, canaries=load_canaries(site.parent))
     switch(staging, site)
     return PublishOutcome(release_id, site, published, carried, blocked)
 

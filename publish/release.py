@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datasets.errors import PublishBlocked
-from publish.leaks import scan_for_values
+from publish.leaks import describe_hits, scan_for_values
 
 
 @dataclass
@@ -48,17 +48,23 @@ def stage(site: Path, release_id: str) -> Path:
     return staging
 
 
-def check_no_leaks(staging: Path, release_id: str, dropped_values: set[str]) -> None:
-    """Refuse the release if any removed personal value appears in a new public file."""
-    hits = scan_for_values(staging / "releases" / release_id, dropped_values)
-    hits += scan_for_values(staging, dropped_values, pattern="*.html")
+def check_no_leaks(
+    staging: Path, release_id: str, dropped_values: set[str], *, canaries: set[str] = frozenset()
+) -> None:
+    """Refuse the release if a new public file holds personal data (`publish.leaks`):
+    a value removed in this run, a canary, or a personal RUT, e-mail or phone in text.
+
+    Scanned: every staged file except the older releases (carried over unchanged).
+    """
+    older = [f"releases/{p.name}" for p in (staging / "releases").glob("*") if p.name != release_id]
+    hits = scan_for_values(staging, dropped_values, canaries=canaries, exclude=older)
     if hits:
-        files = sorted({h["file"] for h in hits})
+        where = describe_hits(hits)
         raise PublishBlocked(
-            f"se encontraron datos personales en {len(hits)} lugares ({', '.join(files)}); "
-            "la publicación se canceló",
-            f"personal data found in {len(hits)} places ({', '.join(files)}); "
-            "publication cancelled",
+            f"se encontraron datos personales en {len(hits)} campos ({where}); "
+            "la publicación se canceló y la publicación anterior sigue vigente",
+            f"personal data found in {len(hits)} fields ({where}); "
+            "publication cancelled, the previous release stays current",
         )
 
 
