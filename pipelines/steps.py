@@ -19,7 +19,8 @@ from datasets.municipalities import Installation, comunas_table
 from pipelines.home import Home
 from quality.deadlines import compute_deadlines
 from quality.messages import public_error
-from quality.privacy import apply_privacy
+from quality.privacy import apply_privacy, requester_identity
+from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
 from quality.validate import validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 
@@ -49,6 +50,7 @@ class PreparedDataset:
     dropped_values: set[str]
     sources: list[dict]
     blocked: list[dict]
+    notes: list[dict] = field(default_factory=list)
 
     @property
     def is_blocked(self) -> bool:
@@ -104,16 +106,39 @@ def prepare(
     *,
     as_of: dt.date,
     pseudonym_key: str | None = None,
+    home: Home | None = None,
 ) -> PreparedDataset:
-    """Add derived columns, apply privacy rules and run the dataset's publish gate."""
+    """Add derived columns, apply privacy rules and run the dataset's publish gate.
+
+    With `home`, the reviewer's decisions release held rows and the private review
+    queue is written to `quarantine/<slug>/` (see `quality.review`).
+    """
     dataset = load_descriptor(validated.slug)
-    tables, held, dropped = {}, {}, set()
+    blocked: list[dict] = []
+    try:
+        decisions = load_decisions(home.review_decisions) if home else {}
+    except DecisionError as error:
+        decisions = {}
+        blocked.append({"type": error.type, "es": error.message_es, "en": error.message_en})
+    tables, held, held_public, dropped, released, notes = {}, {}, {}, set(), [], []
     for table in dataset.tables:
         frame = derive(table, validated.valid[table], installation, as_of)
         privacy = apply_privacy(frame, load_schema_descriptor(table), pseudonym_key=pseudonym_key)
-        tables[table], held[table] = privacy.public, privacy.held_for_review
+        reviewed, held[table], keys = release_reviewed(
+            table, privacy.held_for_review, privacy.held_public, decisions.get(table, {})
+        )
+        tables[table] = (
+            pd.concat([privacy.public, reviewed], ignore_index=True)
+            if len(reviewed)
+            else privacy.public
+        )
+        held_public[table] = privacy.held_public
+        released += [f"{table}/{key}" for key in keys]
         dropped |= privacy.dropped_values
+        notes += privacy.notes
     _hold_orphans(dataset, tables, held)
+    if home is not None:
+        write_review_queue(home.quarantine / validated.slug, held, held_public, released)
     prepared = PreparedDataset(
         validated.slug,
         tables,
@@ -122,8 +147,9 @@ def prepare(
         dropped,
         validated.sources,
         [],
+        notes,
     )
-    prepared.blocked = publish_gate(dataset, prepared, validated.rejected)
+    prepared.blocked = blocked + publish_gate(dataset, prepared, validated.rejected)
     return prepared
 
 
@@ -139,7 +165,9 @@ def derive(
         computed = compute_deadlines(part, region_code=region, as_of=as_of, comuna_code=str(cut))
         computed["legal_deadline_date"] = computed["legal_deadline_date"].dt.date.astype(object)
         parts.append(computed)
-    return pd.concat(parts).loc[frame.index]
+    derived = pd.concat(parts).loc[frame.index]
+    derived["requester_key"] = requester_identity(derived)
+    return derived
 
 
 def _hold_orphans(

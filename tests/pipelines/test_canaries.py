@@ -31,8 +31,8 @@ from tests.conftest import RUN_DATE
 from tests.pipelines.canaries import Planted, plant
 
 
-def run_all(home: Home, run_date: str = RUN_DATE) -> dg.ExecuteInProcessResult:
-    resource = AbiertoResource(home_dir=str(home.root), run_date=run_date)
+def run_all(home: Home, run_date: str = RUN_DATE, **config: str) -> dg.ExecuteInProcessResult:
+    resource = AbiertoResource(home_dir=str(home.root), run_date=run_date, **config)
     return dg.materialize(
         list(defs.assets or []), resources={"abierto": resource}, raise_on_error=False
     )
@@ -90,7 +90,9 @@ def canary_run(tmp_path_factory):
         v for v, k, *_ in planted.values if any(p.search(baseline) for p in search_forms(v, k))
     ]
     assert collisions == [], f"canaries in the original samples: {collisions}"
-    result = run_all(home)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ABIERTO_TEST_PSEUDONYM_KEY", "canary-test-secret-key-0123456789")
+        result = run_all(home, pseudonym_key_variable="ABIERTO_TEST_PSEUDONYM_KEY")
     return home, planted, result
 
 
@@ -157,6 +159,9 @@ def test_non_personal_values_are_published_unchanged(canary_run):
     assert len(planted.untouched_subjects) >= 10
     for folio, subject in planted.untouched_subjects.items():
         assert requests[folio]["subject"] == subject
+    keys = [r["requester_key"] for r in requests.values()]
+    assert all(re.fullmatch("[0-9a-f]{16}", k) for k in keys)
+    assert len(set(keys)) == len(keys) == 80  # every planted requester is someone else
     orders = {o["order_id"]: o for o in read_csv(release / "contracts" / "purchase_orders.csv")}
     source = read_source_orders(
         home.landing / "99901" / "contracts" / "ordenes_de_compra_2026-10.csv"

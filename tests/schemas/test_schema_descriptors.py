@@ -144,7 +144,7 @@ FIELD_ORDER = {
     ],
     "access_requests": [
         "comuna_code", "request_id", "received_date", "channel", "requester_type",
-        "requester_name", "requester_rut", "requester_email", "requester_phone",
+        "requester_key", "requester_name", "requester_rut", "requester_email", "requester_phone",
         "requester_address", "subject", "status", "outcome", "response_date", "is_extended",
         "legal_deadline_date", "working_days_taken", "is_on_time",
     ],
@@ -183,6 +183,7 @@ PRIVACY = {
     ("purchase_orders", "supplier_rut"): "redact_natural_person",
     ("purchase_order_items", "buyer_specification"): "scrub",
     ("access_requests", "requester_type"): "generalise",
+    ("access_requests", "requester_key"): "pseudonymise",
     ("access_requests", "requester_name"): "drop",
     ("access_requests", "requester_rut"): "drop",
     ("access_requests", "requester_email"): "drop",
