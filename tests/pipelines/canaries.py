@@ -58,6 +58,7 @@ class Planted:
     )  # value, kind, file, field
     untouched_subjects: dict[str, str] = field(default_factory=dict)  # folio -> subject
     natural_suppliers: dict[str, str] = field(default_factory=dict)  # order_id -> supplier name
+    quarantined_order: str = ""
 
     def add(self, value: str, kind: str, file: str, column: str) -> str:
         self.values.append((value, kind, file, column))
@@ -132,7 +133,15 @@ SUBJECTS = [
     "Dirección: {address}. R.U.N. {rut}. Atentamente, {full}",
     "Necesito saber el estado de la denuncia contra la Sra. {third} por ruidos molestos "
     "en {address}. Mi RUT es {rut}, mi correo {email} y mi teléfono {phone}; firma {surnames}.",
+    # a mistyped check digit: not a valid RUT, so the scrubber cannot be sure -> held
+    "Pido mi expediente de patente; mi rut es {bad_rut}. Responder a {email}. {full}",
 ]
+
+
+def _mistyped(rut: str) -> str:
+    """The RUT with a wrong check digit (one typo away from someone's RUT)."""
+    body, check = rut.rsplit("-", 1)
+    return f"{body}-{'0' if check != '0' else '1'}"
 
 
 def _rows_xlsx(path: Path) -> tuple[openpyxl.Workbook, list[str]]:
@@ -180,9 +189,16 @@ def plant_access_requests(path: Path, factory: Factory, planted: Planted) -> Non
             ),
             "address": factory.address(),
             "third": third,
+            "bad_rut": _mistyped(factory.rut("dotted")),
         }
         template = SUBJECTS[index % len(SUBJECTS)]
-        kinds = {"full": "name", "given": "name", "surnames": "name", "third": "name"}
+        kinds = {
+            "full": "name",
+            "given": "name",
+            "surnames": "name",
+            "third": "name",
+            "bad_rut": "rut",
+        }
         for key, value in values.items():
             # A lone one-word given name ("Inés") is planted but not counted: it is
             # an ordinary word elsewhere in the catalog.
@@ -236,6 +252,9 @@ def plant_orders_csv(path: Path, factory: Factory, planted: Planted) -> None:
                 values["RutProveedor"] = (rut, "rut")
                 values["NombreProveedor"] = (supplier, None)
                 planted.natural_suppliers[order] = supplier
+            if index == 39:  # a mistyped check digit: the order goes to quarantine
+                values["RutProveedor"] = (_mistyped(factory.rut("dotted")), "rut")
+                planted.quarantined_order = order
             orders[order] = values
         for column, (value, kind) in orders[order].items():
             row[column] = value

@@ -60,7 +60,10 @@ def search_forms(value: str, kind: str) -> list[re.Pattern]:
     phones their canonical, compact and dotted forms and bare national digits."""
     forms = {re.escape(fold(value))}
     digits = re.sub(r"[^0-9k]", "", fold(value))
-    if kind == "rut":
+    if kind == "rut" and normalise_rut(value) is None:  # a mistyped RUT: its body
+        forms.add(rf"(?<![0-9.]){digits[:-1]}(?![0-9])")
+        forms.add(re.escape(value.rsplit("-", 1)[0]) + r"(?![0-9])")
+    elif kind == "rut":
         body, check = normalise_rut(value).lower().split("-")
         forms |= {f"{body}-{check}", f"{int(body):,}".replace(",", ".") + f"-{check}"}
         forms.add(rf"(?<![0-9]){body}{check}(?![0-9])")
@@ -144,7 +147,10 @@ def test_no_planted_value_is_in_any_public_file(canary_run):
 
 
 def test_no_planted_value_is_in_dagster_events_or_metadata(canary_run):
-    _, planted, result = canary_run
+    home, planted, result = canary_run
+    quarantined = json.loads((home.quarantine / "contracts" / "purchase_orders.json").read_text())
+    assert [row["order_id"] for row in quarantined] == [planted.quarantined_order]
+    assert quarantined[0]["_errors"][0]["cell"]  # the private report keeps the value
     events = fold("\n".join(str(event) for event in result.all_events))
     leaks = [v for v, k, *_ in planted.values if any(p.search(events) for p in search_forms(v, k))]
     assert leaks == []
@@ -161,12 +167,18 @@ def test_non_personal_values_are_published_unchanged(canary_run):
         assert requests[folio]["subject"] == subject
     keys = [r["requester_key"] for r in requests.values()]
     assert all(re.fullmatch("[0-9a-f]{16}", k) for k in keys)
-    assert len(set(keys)) == len(keys) == 80  # every planted requester is someone else
+    review = json.loads((home.quarantine / "access_requests" / "review.json").read_text())
+    assert len(review["held"]) >= 12  # the subjects with a mistyped RUT
+    # every planted requester is someone else: one key per published request
+    assert len(set(keys)) == len(keys) == 80 - len(review["held"])
     orders = {o["order_id"]: o for o in read_csv(release / "contracts" / "purchase_orders.csv")}
     source = read_source_orders(
         home.landing / "99901" / "contracts" / "ordenes_de_compra_2026-10.csv"
     )
+    assert planted.quarantined_order not in orders
     for order_id, row in source.items():
+        if order_id == planted.quarantined_order:
+            continue
         published = orders[order_id]
         assert published["amount_total_clp"] == row["MontoTotalOC"]
         assert published["created_date"] == row["FechaCreacion"][:10]
