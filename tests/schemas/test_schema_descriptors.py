@@ -223,3 +223,20 @@ def test_patterns_accept_and_reject(table, field, value, valid):
     schema = schemas.load_schema(table)
     cell, notes = schema.get_field(field).read_cell(value)
     assert (not notes) is valid, notes
+
+
+def test_docs_privacy_lists_every_rule_that_is_not_public():
+    """docs/privacy.md's table of rules stays true to the schemas."""
+    text = (schemas.SCHEMA_DIR.parent / "docs" / "privacy.md").read_text(encoding="utf-8")
+    rows = set()
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0] in CANONICAL:
+            rows.add(tuple(cells[:3]))
+    declared = {
+        (table, field["name"], field["x-privacy"])
+        for table in CANONICAL
+        for field in schemas.load_descriptor(table)["fields"]
+        if field["x-privacy"] != "public"
+    }
+    assert rows == declared
