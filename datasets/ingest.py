@@ -21,6 +21,7 @@ from datasets.errors import HeaderError, SourceError
 from datasets.normalise import fold, normalise_value
 from datasets.readers import SourceRecords, read_records
 from datasets.readers.headers import label_regex
+from quality.personal_data import scrub_text
 
 META_COLUMNS = ("_source_file", "_source_row")
 
@@ -138,13 +139,19 @@ def _find_column(
         problem_es = "no existe" if not matches else "aparece más de una vez"
         problem_en = "is missing" if not matches else "appears more than once"
         raise HeaderError(
-            f"la columna esperada «{label}» {problem_es}; encabezados: {', '.join(header)}",
-            f"expected column '{label}' {problem_en}; headers: {', '.join(header)}",
+            f"la columna esperada «{label}» {problem_es}; encabezados: {_shown(header)}",
+            f"expected column '{label}' {problem_en}; headers: {_shown(header)}",
             file=file,
             row=1,
             column=label,
         )
     return matches[0]
+
+
+def _shown(header: list[str]) -> str:
+    """Headers for an error message, scrubbed: a file without a header row has a data
+    row there, and messages reach logs and Dagster metadata."""
+    return ", ".join(scrub_text(str(h)).text for h in header)
 
 
 def _map_table(

@@ -56,7 +56,15 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
         """Derive computed columns, run the quality rules, apply privacy rules, run the gate,
         write the data package."""
         installation = abierto.installation()
-        prepared = steps.prepare(validated, installation, as_of=abierto.today())
+        prepared = steps.prepare(
+            validated,
+            installation,
+            as_of=abierto.today(),
+            pseudonym_key=abierto.pseudonym_key(),
+            home=abierto.home(),
+        )
+        for note in prepared.notes:
+            context.log.warning(f"{note['es']} / {note['en']}")
         built = build_package(
             prepared,
             installation,
@@ -67,7 +75,7 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
         yield dg.Output(
             built,
             metadata={f"rows_published_{t}": len(f) for t, f in prepared.tables.items()}
-            | {"blocked": bool(built.blocked)},
+            | {"blocked": bool(built.blocked), "privacy_notes": [n["en"] for n in prepared.notes]},
         )
         yield from checks.publish_checks(f"publish_{slug}", prepared)
         yield from checks.quality_checks(f"publish_{slug}", prepared)

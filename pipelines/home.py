@@ -28,6 +28,11 @@ class Home:
         return self.root / "quarantine"
 
     @property
+    def review_decisions(self) -> Path:
+        """The privacy reviewer's decisions (private; see `quality.review`)."""
+        return self.root / "review" / "decisions.yaml"
+
+    @property
     def site(self) -> Path:
         return self.root / "site"
 

@@ -16,12 +16,20 @@ class AbiertoResource(dg.ConfigurableResource):
 
     Empty values fall back to the `ABIERTO_HOME` environment variable (default `./data`)
     and to `datasets/municipalities.yaml`. `run_date` fixes the release date (ISO),
-    for reproducible runs and backfills.
+    for reproducible runs and backfills. `pseudonym_key_variable` names the environment
+    variable holding the secret key of pseudonyms (see `pseudonym_key`).
     """
 
     home_dir: str = ""
     installation_file: str = ""
     run_date: str = ""
+    pseudonym_key_variable: str = "ABIERTO_PSEUDONYM_KEY"
+
+    def pseudonym_key(self) -> str | None:
+        """The secret key of pseudonyms (keyed HMAC), read at run time through
+        `dagster.EnvVar`: never part of the config, so the UI never shows it. None when
+        unset: pseudonymised fields are then published empty (fail closed)."""
+        return dg.EnvVar(self.pseudonym_key_variable).get_value() or None
 
     def home(self) -> Home:
         return Home.from_env(self.home_dir or None)

@@ -19,7 +19,8 @@ from datasets.municipalities import Installation, comunas_table
 from pipelines.home import Home
 from quality.deadlines import compute_deadlines
 from quality.messages import public_error
-from quality.privacy import apply_privacy
+from quality.privacy import apply_privacy, requester_identity
+from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
 from quality.rules import QualityReport, context_tables, run_quality
 from quality.validate import validate_raw
 from schemas import load_descriptor as load_schema_descriptor
@@ -52,6 +53,7 @@ class PreparedDataset:
     sources: list[dict]
     blocked: list[dict]
     quality: QualityReport | None = None
+    notes: list[dict] = field(default_factory=list)
 
     @property
     def is_blocked(self) -> bool:
@@ -116,21 +118,44 @@ def prepare(
     *,
     as_of: dt.date,
     pseudonym_key: str | None = None,
+    home: Home | None = None,
 ) -> PreparedDataset:
-    """Add derived columns, run the quality rules, apply privacy rules and the publish gate."""
+    """Add derived columns, run the quality rules, apply privacy rules and the publish gate.
+
+    With `home`, the reviewer's decisions release held rows and the private review
+    queue is written to `quarantine/<slug>/` (see `quality.review`).
+    """
     dataset = load_descriptor(validated.slug)
     derived = {t: derive(t, validated.valid[t], installation, as_of) for t in dataset.tables}
     context = context_tables(
         validated.slug, derived, validated.quarantined, validated.excluded_tables
     )
     report = run_quality(validated.slug, derived, context=context)
-    tables, held, dropped = {}, {}, set()
+    blocked: list[dict] = []
+    try:
+        decisions = load_decisions(home.review_decisions) if home else {}
+    except DecisionError as error:
+        decisions = {}
+        blocked.append({"type": error.type, "es": error.message_es, "en": error.message_en})
+    tables, held, held_public, dropped, released, notes = {}, {}, {}, set(), [], []
     for table in dataset.tables:
         frame = derived[table]
         privacy = apply_privacy(frame, load_schema_descriptor(table), pseudonym_key=pseudonym_key)
-        tables[table], held[table] = privacy.public, privacy.held_for_review
+        reviewed, held[table], keys = release_reviewed(
+            table, privacy.held_for_review, privacy.held_public, decisions.get(table, {})
+        )
+        tables[table] = (
+            pd.concat([privacy.public, reviewed], ignore_index=True)
+            if len(reviewed)
+            else privacy.public
+        )
+        held_public[table] = privacy.held_public
+        released += [f"{table}/{key}" for key in keys]
         dropped |= privacy.dropped_values
+        notes += privacy.notes
     _hold_orphans(dataset, tables, held)
+    if home is not None:
+        write_review_queue(home.quarantine / validated.slug, held, held_public, released)
     prepared = PreparedDataset(
         validated.slug,
         tables,
@@ -140,8 +165,9 @@ def prepare(
         validated.sources,
         [],
         report,
+        notes,
     )
-    prepared.blocked = publish_gate(dataset, prepared, validated.rejected)
+    prepared.blocked = blocked + publish_gate(dataset, prepared, validated.rejected)
     return prepared
 
 
@@ -160,7 +186,9 @@ def derive(
         # on-time flag (days_overdue, "as of" the run, stays unpublished).
         computed["is_on_time"] = computed["is_on_time"].mask(computed["response_date"].isna())
         parts.append(computed)
-    return pd.concat(parts).loc[frame.index]
+    derived = pd.concat(parts).loc[frame.index]
+    derived["requester_key"] = requester_identity(derived)
+    return derived
 
 
 def _hold_orphans(

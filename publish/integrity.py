@@ -102,7 +102,16 @@ def _verify_package(package_path: Path, root: Path) -> list[Problem]:
             if not path.is_file():
                 problems.append(Problem(name, "missing", "falta el archivo", "file is missing"))
                 continue
-            if path.stat().st_size != entry["bytes"]:
+            if "bytes" not in entry or "hash" not in entry:
+                problems.append(
+                    Problem(
+                        name,
+                        "no-checksums",
+                        "datapackage.json no declara bytes y hash",
+                        "datapackage.json declares no bytes and hash",
+                    )
+                )
+            elif path.stat().st_size != entry["bytes"]:
                 problems.append(
                     Problem(
                         name,

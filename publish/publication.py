@@ -24,7 +24,7 @@ from datasets.errors import AbiertoError, PublishBlocked
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import write_duckdb
 from publish.integrity import fsync_tree, verify_folder, write_sums
-from publish.leaks import scan_for_values
+from publish.leaks import describe_hits, load_canaries, scan_for_values
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
 from schemas import public_descriptor
@@ -116,7 +116,8 @@ def publish(
             build = archive.build_site(release_id, staging, render)
             checkpoint("site-built")
             dropped = set().union(*(b.dropped_values for b in packages if not b.blocked))
-            gate(staging, build, {b.slug: b.summary for b in packages if not b.blocked}, dropped)
+            summaries = {b.slug: b.summary for b in packages if not b.blocked}
+            gate(staging, build, summaries, dropped, canaries=load_canaries(archive.root))
             checkpoint("gate-passed")
             fsync_tree(staging)
             fsync_tree(build)
@@ -209,9 +210,20 @@ def _write_changes(folder: Path, frame: pd.DataFrame) -> dict:
     return csv_resource("changes", csv_path, title, CHANGES_SCHEMA, [parquet_path])
 
 
-def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[str]) -> None:
+def gate(
+    staging: Path,
+    build: Path,
+    summaries: dict[str, dict],
+    dropped: set[str],
+    *,
+    canaries: set[str] = frozenset(),
+) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
-    reconciled counts, no removed personal value in any public file, and hashes."""
+    reconciled counts, no personal data in any public file (`publish.leaks`: values
+    removed in this run, canaries, personal RUT/e-mail/phone patterns), and hashes.
+
+    The site build's `releases/` and `latest/` are links to release folders: the new
+    one is scanned as `staging`, the older ones were scanned when they were made."""
     problems = []
     for slug, summary in summaries.items():
         report = frictionless.validate(staging / slug / "datapackage.json")
@@ -222,11 +234,10 @@ def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[st
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-    hits = scan_for_values(staging, dropped) + scan_for_values(build, dropped)
+    hits = scan_for_values(staging, dropped, canaries=canaries)
+    hits += scan_for_values(build, dropped, canaries=canaries, exclude=("releases", "latest"))
     if hits:
-        problems.append(
-            "datos personales / personal data: " + ", ".join(sorted({h["file"] for h in hits}))
-        )
+        problems.append("datos personales / personal data: " + describe_hits(hits))
     problems += [str(p) for p in verify_folder(staging)]
     if problems:
         raise PublishBlocked(

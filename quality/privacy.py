@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from datasets.ingest import META_COLUMNS
-from quality.personal_data import scrub_series
+from quality.personal_data import fold, normalise_rut, review_reasons, scrub_series
 from schemas import privacy_rule
 
+MIN_KEY_LENGTH = 16
 PUBLISHED_RULES = {"public", "generalise", "scrub", "redact_natural_person", "pseudonymise"}
 
 
 @dataclass
 class PrivacyResult:
+    """`public`: publishable rows; `held_for_review`: the held rows as they came (private,
+    `_errors` says which field and why) and `held_public`: the same rows cleaned, on the
+    same index, for a reviewer to release; `dropped_values`: removed personal values."""
+
     public: pd.DataFrame
     held_for_review: pd.DataFrame
+    held_public: pd.DataFrame
     dropped_values: set[str]
+    notes: list[dict] = field(default_factory=list)
 
 
 def apply_privacy(
@@ -34,7 +41,8 @@ def apply_privacy(
     """Return the publishable columns, the rows held for review and the removed values.
 
     `dropped_values` (the personal values removed in this run) feed the publish-time
-    leak scan.
+    leak scan. Without `pseudonym_key` a `pseudonymise` field is published empty (fail
+    closed) and `notes` says so.
     """
     fields = [f for f in descriptor["fields"] if f["name"] in frame.columns]
     rules = {f["name"]: privacy_rule(f) for f in fields}
@@ -42,8 +50,9 @@ def apply_privacy(
     dropped_columns = [n for n, r in rules.items() if r not in PUBLISHED_RULES]
     row_values = frame[dropped_columns] if dropped_columns else None
     public = pd.DataFrame(index=frame.index)
-    review = pd.Series(False, index=frame.index)
+    flagged: dict[str, pd.Series] = {}
     dropped: set[str] = set()
+    notes: list[dict] = []
     for name, rule in rules.items():
         column = frame[name]
         if rule not in PUBLISHED_RULES:
@@ -51,36 +60,97 @@ def apply_privacy(
             continue
         if rule == "scrub":
             cleaned, needs_review = scrub_series(column, requester, extra_values=row_values)
-            review |= needs_review.fillna(False).astype(bool)
+            flagged[name] = needs_review.fillna(False).astype(bool)
             column = cleaned
         elif rule == "redact_natural_person":
             is_company = frame["supplier_type"] == "persona_juridica"
             dropped.update(str(v) for v in column[~is_company].dropna())
             column = column.where(is_company, None)
         elif rule == "pseudonymise":
-            column = column.map(lambda v: None if v is None else pseudonym(str(v), pseudonym_key))
+            dropped.update(str(v) for v in column.dropna())
+            if pseudonym(".", pseudonym_key) is None:
+                notes.append(missing_key_note(name))
+            column = pd.Series(
+                [None if pd.isna(v) else pseudonym(str(v), pseudonym_key) for v in column],
+                index=column.index,
+                dtype=object,
+            )
         public[name] = column
     for meta in META_COLUMNS:
         public[meta] = frame[meta]
+    review = pd.Series(False, index=frame.index)
+    for needs_review in flagged.values():
+        review |= needs_review
     held = frame[review].copy()
-    held["_errors"] = [[_review_error(int(r))] for r in held["_source_row"]]
-    return PrivacyResult(public[~review].reset_index(drop=True), held, dropped)
+    held["_errors"] = [
+        [
+            _review_error(int(held.at[i, "_source_row"]), n, review_reasons(public.at[i, n]))
+            for n, f in flagged.items()
+            if f[i]
+        ]
+        for i in held.index
+    ]
+    return PrivacyResult(
+        public[~review].reset_index(drop=True), held, public[review], dropped, notes
+    )
 
 
-def pseudonym(value: str, key: str | None) -> str:
-    """Stable keyed pseudonym; an unkeyed hash of a RUT is brute-forced in seconds."""
-    if not key:
-        raise ValueError("pseudonymise needs a secret key (ABIERTO_PSEUDONYM_KEY)")
+def pseudonym(value: str, key: str | None) -> str | None:
+    """Stable keyed pseudonym (HMAC-SHA256, 16 hex digits); None without a usable key.
+
+    Never an unkeyed hash: the hash of a RUT is brute-forced in seconds. A key shorter
+    than `MIN_KEY_LENGTH` characters counts as no key.
+    """
+    if not key or len(key) < MIN_KEY_LENGTH:
+        return None
     return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _review_error(source_row: int) -> dict:
+def requester_identity(frame: pd.DataFrame) -> pd.Series:
+    """What identifies a requester across requests, before pseudonymising: the RUT
+    (canonical), else the e-mail, else the name (folded, single spaces); None if none."""
+
+    def column(name: str) -> list:
+        return frame[name].tolist() if name in frame else [None] * len(frame)
+
+    identities = []
+    for rut, email, name in zip(
+        column("requester_rut"), column("requester_email"), column("requester_name"), strict=True
+    ):
+        email, name = _folded(email), _folded(name)
+        identities.append(
+            (normalise_rut(rut) if isinstance(rut, str) else None)
+            or (email and f"email:{email}")
+            or (name and f"name:{name}")
+        )
+    return pd.Series(identities, index=frame.index, dtype=object)
+
+
+def _folded(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return " ".join(fold(value).split()) or None
+
+
+def missing_key_note(field_name: str) -> dict:
+    return {
+        "type": "pseudonym-key-missing",
+        "fieldName": field_name,
+        "es": f"«{field_name}» se publica vacío: la clave secreta ABIERTO_PSEUDONYM_KEY no "
+        f"está definida o tiene menos de {MIN_KEY_LENGTH} caracteres",
+        "en": f"'{field_name}' is published empty: the secret key ABIERTO_PSEUDONYM_KEY is "
+        f"not set or shorter than {MIN_KEY_LENGTH} characters",
+    }
+
+
+def _review_error(source_row: int, field_name: str, reasons: list[str]) -> dict:
     return {
         "type": "privacy-review",
         "rowNumber": source_row,
         "fieldNumber": None,
-        "fieldName": None,
+        "fieldName": field_name,
         "cell": None,
+        "reasons": reasons,
         "note_es": "texto libre retenido para revisión: podría contener datos personales",
         "note_en": "free text held for review: it may contain personal data",
     }

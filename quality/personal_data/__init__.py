@@ -22,13 +22,15 @@ risky: a RUT shape or a number after "RUT" (whatever its check digit), a bare
 after a phone word, a self-introduction or honorific followed by a lower-case
 word, a home-address cue followed by a number. Reasons are codes only.
 
+`fold` is the length-preserving accent/case fold every detector reads.
+
 `find_personal_data` is the publish-time leak scan: the same detectors minus
 the requester's name, company RUTs and name guesses (public columns hold
 company and institution names). It flags a bare 9-digit number starting with
 9 as a mobile phone, so run it over text columns, not over integer amounts.
 """
 
-from quality.personal_data._text import Span
+from quality.personal_data._text import Span, fold
 from quality.personal_data.addresses import find_addresses
 from quality.personal_data.emails import find_emails
 from quality.personal_data.names import find_cued_names, find_name_guesses, find_requester_name
@@ -57,6 +59,7 @@ __all__ = [
     "find_phones",
     "find_requester_name",
     "find_ruts",
+    "fold",
     "normalise_rut",
     "review_reasons",
     "rut_kind",

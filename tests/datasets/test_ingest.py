@@ -56,6 +56,24 @@ def test_missing_column_is_a_typed_error_naming_file_and_column(tmp_path):
     assert "Pagado Acumulado" in error.value.message_es
 
 
+def test_a_header_error_does_not_echo_personal_data(tmp_path):
+    """A file without its header row has a data row there; the message is scrubbed."""
+    path = write(
+        tmp_path,
+        "MU1;05-01-2026;Portal;Héctor Espinoza Torres;12.345.678-5;hector@correo.example;"
+        "+56 9 8765 4321;Calle Ñuble 4441\n"
+        "MU2;06-01-2026;Portal;Ana Soto;;;;\n",
+        name="solicitudes_2026.csv",
+    )
+    source = load_descriptor("access_requests").sources[0].model_copy(update={"format": "csv"})
+    with pytest.raises(HeaderError) as error:
+        read_source(path, source, comuna_code="99901")
+    message = error.value.message
+    assert "headers: MU1, 05-01-2026, Portal" in message
+    for value in ("Héctor", "12.345.678", "hector@", "8765", "Ñuble 4441"):
+        assert value not in message
+
+
 def test_wrong_encoding_is_reported_not_mangled(tmp_path):
     row = "2026;10;Educación;Gastos;22-04-001;AÑO;1;2;3;4"
     path = write(tmp_path, f"{BUDGET_HEADER}\n{row}\n", encoding="utf-8")

@@ -60,6 +60,15 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
         assert entry["x-bytes"] == source["bytes"] > 0
         assert "x-encoding" in entry or "x-sheet" in entry
         assert sum(entry["x-rows-excluded"].values()) == source["rows_excluded"]
+    if slug == "access_requests":  # no pseudonym key configured: the field stays empty
+        keys = duckdb.sql(f"select count(requester_key) from '{folder / row_table}.parquet'")
+        assert keys.fetchall()[0][0] == 0
+        [materialization] = result.asset_materializations_for_node(f"publish_{slug}")
+        notes = materialization.metadata["privacy_notes"].value
+        assert notes == [
+            "'requester_key' is published empty: the secret key ABIERTO_PSEUDONYM_KEY is "
+            "not set or shorter than 16 characters"
+        ]
 
 
 def test_whole_catalog_is_published(demo_home):

@@ -1,0 +1,134 @@
+"""The publish-time leak scan: personal data in text fields of every kind of public file."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from datasets.errors import PublishBlocked
+from publish.leaks import describe_hits, load_canaries, scan_for_values
+from publish.publication import gate
+
+PERSON_RUT = "12.345.678-5"
+COMPANY_RUT = "76.543.210-3"
+EMAIL = "maria.perez@correo.example"
+MOBILE = "987654321"
+
+
+def write_csv_package(folder, rows, fields):
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(folder / "t.csv", index=False)
+    package = {"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}
+    (folder / "datapackage.json").write_text(json.dumps(package))
+
+
+def kinds(hits):
+    return sorted((h["file"], h["field"], h["kind"]) for h in hits)
+
+
+def test_numbers_are_not_phones_but_the_same_digits_in_text_are(tmp_path):
+    fields = [{"name": "amount_clp", "type": "integer"}, {"name": "note", "type": "string"}]
+    write_csv_package(tmp_path, {"amount_clp": [987654321], "note": [MOBILE]}, fields)
+    assert kinds(scan_for_values(tmp_path, set())) == [("t.csv", "note", "phone")]
+
+
+def test_company_ruts_are_public_and_person_ruts_are_hits(tmp_path):
+    fields = [{"name": "supplier_rut", "type": "string"}]
+    write_csv_package(tmp_path, {"supplier_rut": [COMPANY_RUT, "7.654.321-6"]}, fields)
+    assert kinds(scan_for_values(tmp_path, set())) == [("t.csv", "supplier_rut", "rut")]
+
+
+def test_parquet_string_columns_are_scanned_and_numbers_are_not(tmp_path):
+    frame = pd.DataFrame({"amount": [987654321, 912345678], "subject": ["ok", f"a {EMAIL}"]})
+    frame.to_parquet(tmp_path / "t.parquet")
+    assert kinds(scan_for_values(tmp_path, set())) == [("t.parquet", "subject", "email")]
+
+
+def test_html_text_and_attributes_by_element(tmp_path):
+    page = (
+        f"<html><body><table><tr><td>{MOBILE}</td><td>Fono +56 9 8765 4321</td></tr>"
+        f"</table><a href='mailto:{EMAIL}'>escríbanos</a></body></html>"
+    )
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    assert kinds(scan_for_values(tmp_path, set())) == [
+        ("index.html", "<a href>", "email"),
+        ("index.html", "<td>", "phone"),
+    ]
+
+
+def test_json_strings_by_path_and_numbers_skipped(tmp_path):
+    document = {
+        "previews": {"rows": [["987654321", "Solicita copia"], ["1", f"RUT {PERSON_RUT}"]]},
+        "bytes": 987654321,
+    }
+    (tmp_path / "catalog.json").write_text(json.dumps(document))
+    assert kinds(scan_for_values(tmp_path, set())) == [("catalog.json", "previews.rows[][]", "rut")]
+
+
+def test_removed_values_match_without_accents_or_case(tmp_path):
+    (tmp_path / "notes.txt").write_text("Contacto: OSCAR HERRERA ZUNIGA\n", encoding="utf-8")
+    hits = scan_for_values(tmp_path, {"Óscar Herrera Zúñiga", "Ana"})
+    assert kinds(hits) == [("notes.txt", "line 1", "removed-value")]
+
+
+def test_canaries_and_their_file(tmp_path):
+    (tmp_path / "canaries.txt").write_text("# planted\nZyxwvu Canario Ñandú  # row 12\n")
+    canaries = load_canaries(tmp_path)
+    assert canaries == {"Zyxwvu Canario Ñandú"}
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "log.txt").write_text("ok\nzyxwvu canario nandu\n")
+    assert kinds(scan_for_values(site, set(), canaries=canaries)) == [
+        ("log.txt", "line 2", "canary")
+    ]
+    assert load_canaries(site) == set()
+
+
+def test_duckdb_tables_are_scanned(tmp_path):
+    with duckdb.connect(str(tmp_path / "abierto.duckdb")) as connection:
+        connection.execute("create table orders (description varchar, amount bigint)")
+        connection.execute(f"insert into orders values ('entregar a {EMAIL}', 987654321)")
+    assert kinds(scan_for_values(tmp_path, set())) == [
+        ("abierto.duckdb", "orders.description", "email")
+    ]
+
+
+def test_a_binary_file_it_cannot_read_is_a_hit_and_images_are_skipped(tmp_path):
+    (tmp_path / "data.bin").write_bytes(b"\x00\x01personal?")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\x00\x00")
+    assert kinds(scan_for_values(tmp_path, set())) == [("data.bin", "(binary)", "unscannable")]
+
+
+def test_excluded_folders_are_left_out(tmp_path):
+    (tmp_path / "releases" / "old").mkdir(parents=True)
+    (tmp_path / "releases" / "old" / "a.txt").write_text(EMAIL)
+    assert scan_for_values(tmp_path, set(), exclude=["releases/old"]) == []
+    assert len(scan_for_values(tmp_path, set())) == 1
+
+
+def test_the_publish_gate_blocks_naming_file_and_field_never_the_value(tmp_path):
+    staging, build = tmp_path / "releases" / ".staging", tmp_path / ".site-builds" / "b"
+    package = staging / "access_requests"
+    fields = [{"name": "subject", "type": "string"}]
+    write_csv_package(package, {"subject": [f"mi RUT es {PERSON_RUT}"]}, fields)
+    (build / "releases" / "2026-10-01").mkdir(parents=True)
+    (build / "releases" / "2026-10-01" / "old.txt").write_text(EMAIL)
+    (build / "index.html").write_text("<p>Solicitudes</p>")
+    with pytest.raises(PublishBlocked) as blocked:
+        gate(staging, build, {}, {"Juan Pérez"})
+    message = str(blocked.value)
+    assert "access_requests/t.csv › subject (rut ×1)" in message
+    assert PERSON_RUT not in message and "12345678" not in message
+    assert "old.txt" not in message
+    (build / "index.html").write_text("<p>Solicitud de Juan Perez</p>")
+    package.joinpath("t.csv").write_text("subject\nok\n")
+    with pytest.raises(PublishBlocked, match=r"index\.html › <p> \(removed-value ×1\)"):
+        gate(staging, build, {}, {"Juan Pérez"})
+
+
+def test_describe_hits_is_capped():
+    hits = [{"file": f"f{i}", "field": "x", "kind": "rut", "count": 1} for i in range(25)]
+    assert describe_hits(hits).endswith("; … +5")
