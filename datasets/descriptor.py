@@ -133,13 +133,24 @@ class SubtotalRule(BaseModel):
 
 class TableMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    columns: dict[str, ColumnSpec | str]
+    columns: dict[str, ColumnSpec]
     group_by: str | None = None
 
-    @field_validator("columns")
+    @model_validator(mode="after")
+    def _keys_are_mapped(self) -> TableMapping:
+        keys = [self.group_by] + [s.sequence_within for s in self.columns.values()]
+        missing = sorted({k for k in keys if k is not None and k not in self.columns})
+        if missing:
+            raise ValueError(f"group_by/sequence_within name unmapped fields: {missing}")
+        return self
+
+    @field_validator("columns", mode="before")
     @classmethod
-    def _expand_shorthand(cls, value: dict) -> dict:
-        return {k: ColumnSpec(column=v) if isinstance(v, str) else v for k, v in value.items()}
+    def _expand_shorthand(cls, value: object) -> object:
+        """`field: Label` is short for `field: {column: Label}`."""
+        if not isinstance(value, dict):
+            return value
+        return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
 class SourceFormat(BaseModel):
@@ -183,26 +194,17 @@ class SourceFormat(BaseModel):
     def _row_table_is_mapped(self) -> SourceFormat:
         if self.row_table not in self.tables:
             raise ValueError(f"row_table {self.row_table!r} is not one of the mapped tables")
+        if self.exclude_subtotals is not None:
+            mapped = set(self.tables[self.row_table].columns)
+            missing = {self.exclude_subtotals.field, *self.exclude_subtotals.within} - mapped
+            if missing:
+                raise ValueError(f"exclude_subtotals names unmapped fields: {sorted(missing)}")
         if self.format == "json" and not self.records:
             raise ValueError("a json source needs `records`, the path of its records")
         return self
 
     def matches(self, file_name: str) -> bool:
         return any(fnmatch.fnmatch(file_name.lower(), p.lower()) for p in self.match)
-
-    def header_matchers(self) -> list[str]:
-        """Folded labels and regular expressions the header row must contain."""
-        from datasets.normalise import fold
-
-        found: list[str] = []
-        for mapping in self.tables.values():
-            for spec in mapping.columns.values():
-                assert isinstance(spec, ColumnSpec)
-                labels = spec.column if isinstance(spec.column, list) else [spec.column]
-                found += [f"^{re.escape(fold(label))}$" for label in labels if label]
-                found += [p for p in (spec.column_pattern, spec.from_header) if p]
-        found += [f"^{re.escape(fold(r.column))}$" for r in self.exclude_rows if r.column]
-        return list(dict.fromkeys(found))
 
 
 class DatasetDescriptor(BaseModel):

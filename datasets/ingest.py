@@ -101,20 +101,23 @@ def _split_non_data(
         rules.append((position, re.compile(rule.pattern, re.IGNORECASE), rule))
     data, excluded = [], []
     for number, cells in records.records:
-        texts = _texts(cells)
-        if not any(texts):
+        first = next((t for t in map(_text, cells) if t), None)
+        if first is None:
+            texts = _texts(cells)
             excluded.append(ExcludedRow(number, "blank-row", "fila en blanco", "blank row", texts))
             continue
-        first = next(t for t in texts if t)
         hit = next(
             (
                 r
                 for pos, rx, r in rules
-                if rx.search(first if pos is None else texts[pos] if pos < len(texts) else "")
+                if rx.search(
+                    first if pos is None else _text(cells[pos]) if pos < len(cells) else ""
+                )
             ),
             None,
         )
         if hit:
+            texts = _texts(cells)
             excluded.append(ExcludedRow(number, hit.reason, hit.reason_es, hit.reason_en, texts))
         else:
             data.append((number, cells))
@@ -153,7 +156,6 @@ def _map_table(
 ) -> pd.DataFrame:
     columns: dict[str, list[str | None]] = {}
     for name, spec in mapping.columns.items():
-        assert isinstance(spec, ColumnSpec)
         if spec.sequence_within is not None:
             continue
         if spec.value is not None:
@@ -170,12 +172,17 @@ def _map_table(
                 _find_column(header, label or "", file, pattern=spec.column_pattern)
                 for label in labels
             ]
-            columns[name] = [normalise_value(_cell(cells, positions), spec) for _, cells in data]
+            if len(positions) == 1:
+                at = positions[0]
+                cells = [c[at] if at < len(c) else None for _, c in data]
+            else:
+                cells = [_joined(c, positions) for _, c in data]
+            columns[name] = _normalise_column(cells, spec)
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
     frame = pd.DataFrame(columns, dtype=object)
     for name, spec in mapping.columns.items():
-        if isinstance(spec, ColumnSpec) and spec.sequence_within is not None:
+        if spec.sequence_within is not None:
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
             frame[name] = (sequence + 1).astype(str)
     frame["_source_file"] = file
@@ -183,31 +190,39 @@ def _map_table(
     return frame
 
 
-def _cell(cells: list[object], positions: list[int]) -> object:
-    """The cell at one position, or the cells at several joined with `;`."""
-    values = [cells[p] if p < len(cells) else None for p in positions]
-    if len(values) == 1:
-        return values[0]
-    return ";".join("" if v is None else str(v).strip() for v in values)
+def _joined(cells: list[object], positions: list[int]) -> str:
+    """The cells at several positions joined with `;` (`22;1;1`)."""
+    return ";".join(_text(cells[p]) if p < len(cells) else "" for p in positions)
+
+
+def _normalise_column(cells: list[object], spec: ColumnSpec) -> list[str | None]:
+    """Canonical text of a column's cells, parsing each distinct value once."""
+    cache: dict[tuple[type, object], str | None] = {}
+    values = []
+    for value in cells:
+        key = (type(value), value)  # True and 1 would be the same key otherwise
+        if key not in cache:
+            cache[key] = normalise_value(value, spec)
+        values.append(cache[key])
+    return values
 
 
 def _drop_subtotals(
     tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, records: SourceRecords
 ) -> list[ExcludedRow]:
     """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)."""
-    frame = tables[row_table].fillna("")
-    keys = [
-        (tuple(str(row[c]) for c in rule.within), str(row[rule.field]))
-        for _, row in frame.iterrows()
-    ]
+    frame = tables[row_table].fillna("").astype(str)
+    scopes = (
+        zip(*(frame[c] for c in rule.within), strict=True) if rule.within else [()] * len(frame)
+    )
+    keys = list(zip(scopes, frame[rule.field], strict=True))
     parents = {
         (scope, ".".join(code.split(".")[:depth]))
         for scope, code in keys
         for depth in range(1, code.count(".") + 1)
     }
-    rows = {
-        n for n, key in zip(frame["_source_row"], keys, strict=True) if key[1] and key in parents
-    }
+    numbers = tables[row_table]["_source_row"]
+    rows = {n for n, key in zip(numbers, keys, strict=True) if key[1] and key in parents}
     for name, table in tables.items():
         tables[name] = table[~table["_source_row"].isin(rows)].reset_index(drop=True)
     cells = dict(records.records)
@@ -217,8 +232,12 @@ def _drop_subtotals(
     ]
 
 
+def _text(cell: object) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
 def _texts(cells: list[object]) -> list[str]:
-    return ["" if c is None else str(c).strip() for c in cells]
+    return [_text(c) for c in cells]
 
 
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:

@@ -41,31 +41,38 @@ MONTHS = {
 }
 
 
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form used to compare labels."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped).strip().lower()
+    return _SPACES.sub(" ", strip_accents(text)).strip().lower()
 
 
 def parse_number(value: str, *, decimal: str = ",", thousands: str = ".") -> str:
-    """`1.234.567` → `1234567`, `1.234,5` → `1234.5`, `(1.234)` → `-1234`."""
+    """`1.234.567` → `1234567`, `1.234,5` → `1234.5`, `(1.234)` → `-1234`.
+
+    Thousands marks must group three digits: with the Chilean marks `1,234.56` or
+    `12.34` are not numbers and are returned unchanged for validation to report.
+    """
     text = _SPACES.sub("", value)
     negative = text.startswith("(") and text.endswith(")")
     if negative:
         text = text[1:-1]
-    if thousands:
-        text = text.replace(thousands, "")
-    if decimal != ".":
-        text = text.replace(decimal, ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+    grouped = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|" if thousands.strip() else ""
+    found = re.fullmatch(rf"([+-]?)({grouped}\d+)(?:{re.escape(decimal)}(\d+))?", text)
+    if found is None:
         return value
-    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text.lstrip("+"))
-    whole, _, fraction = text.partition(".")
-    text = (whole.lstrip("0") or "0") + (f".{fraction}".rstrip("0").rstrip(".") if fraction else "")
-    if negative:
-        sign = "" if sign else "-"
-    return "0" if text == "0" else f"{sign}{text}"
+    sign, whole, fraction = found.group(1), found.group(2), found.group(3) or ""
+    whole = (whole.replace(thousands, "") if thousands else whole).lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    text = f"{whole}.{fraction}" if fraction else whole
+    if text == "0":
+        return "0"
+    negative = negative != (sign == "-")
+    return f"-{text}" if negative else text
 
 
 def parse_date(value: object, formats: list[str]) -> str:
@@ -175,6 +182,11 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _is_number(value: object) -> bool:
+    """A number cell of a spreadsheet or JSON document (its marks are not text)."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def _scaled(number: str, scale: int) -> str:
     """Amounts reported in thousands (`scale: 1000`) become plain units, exactly."""
     try:
@@ -190,6 +202,9 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
         return None
     if spec.parse == "date" and isinstance(value, dt.date):
         return parse_date(value, spec.formats)
+    if spec.parse == "number" and _is_number(value) and spec.extract is None and not spec.map:
+        number = parse_number(format(Decimal(str(value)), "f"), decimal=".", thousands="")
+        return _scaled(number, spec.scale) if spec.scale != 1 else number
     text = _text(value).strip()
     if spec.extract is not None:
         found = re.search(spec.extract, text)

@@ -92,6 +92,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource, **packa
     context.add_output_metadata(
         {
             "release_id": outcome.release_id,
+            "new_release": outcome.is_new,
             "site": dg.MetadataValue.path(str(outcome.site / "index.html")),
             "published": outcome.published,
             "carried_over": outcome.carried_over,

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor
+from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descriptor_file
 from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
@@ -160,6 +160,16 @@ def validate(
         str | None, typer.Option(help="CUT code (default: the first configured).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    descriptor_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--descriptor",
+            exists=True,
+            dir_okay=False,
+            help="A descriptor file to read the export with instead of the dataset's "
+            "(to try a mapping before adding it), e.g. datasets/examples/*.dataset.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """Check one export against its dataset's schemas without publishing anything.
 
@@ -168,7 +178,15 @@ def validate(
     from quality.validate import validate_raw
     from schemas import load_descriptor as load_schema_descriptor
 
-    descriptor = load_descriptor(dataset)
+    descriptor = (
+        load_descriptor_file(descriptor_file) if descriptor_file else load_descriptor(dataset)
+    )
+    if descriptor.slug != dataset:
+        raise AbiertoError(
+            f"el descriptor es del dataset «{descriptor.slug}», no «{dataset}»",
+            f"the descriptor is for dataset '{descriptor.slug}', not '{dataset}'",
+            file=str(descriptor_file),
+        )
     source = descriptor.source_for(file.name)
     if source is None:
         raise AbiertoError(
@@ -185,6 +203,12 @@ def validate(
         "source_format": source.name,
         "rows_read": raw.rows_read,
         "rows_excluded": len(raw.excluded),
+        "rows_excluded_by_reason": raw.provenance["rows_excluded_by_reason"],
+        "detected": {
+            k: raw.provenance[k]
+            for k in ("encoding", "delimiter", "sheet", "header_row")
+            if raw.provenance.get(k) is not None
+        },
         "tables": {},
     }
     for table in descriptor.tables:
@@ -212,8 +236,11 @@ def print_validation(report: dict) -> None:
     console.print(
         f"{report['file']} ({report['source_format']}): "
         f"{report['rows_read']} filas leídas / rows read, "
-        f"{report['rows_excluded']} excluidas / excluded (totales, filas en blanco)"
+        f"{report['rows_excluded']} excluidas / excluded"
+        + "".join(f", {n} {reason}" for reason, n in report["rows_excluded_by_reason"].items())
     )
+    detected = ", ".join(f"{k} {v!r}" for k, v in report["detected"].items())
+    console.print(f"  detectado / detected: {detected}", markup=False)
     for table, result in report["tables"].items():
         console.print(
             f"  {table}: {result['rows_valid']} válidas / valid, "
@@ -359,3 +386,74 @@ def ui(
         str(port),
     ]
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command()
+@user_errors
+def releases(home: HomeOption = None) -> None:
+    """List the releases, oldest first; the served one is marked with *.
+
+    Example: abierto releases
+    """
+    from publish.publication import list_releases
+
+    table = Table("", "publicación/release", "fecha/date", "anterior/previous", "datasets", "bytes")
+    for row in list_releases(Home.from_env(home).site):
+        carried = [
+            f"{s} ({r})" if r != row["release_id"] else s for s, r in row["datasets"].items()
+        ]
+        table.add_row(
+            "*" if row["is_current"] else "",
+            row["release_id"],
+            row["generated_on"],
+            row["previous_release"] or "",
+            ", ".join(carried),
+            str(row["bytes"]),
+        )
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def verify(
+    release: Annotated[
+        str | None,
+        typer.Argument(help="Release id, or the folder of a downloaded release or package."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Check every file of a release (default: the served one) against SHA256SUMS and the
+    bytes and hashes in each datapackage.json; exit code 1 on any difference.
+
+    Example: abierto verify 2026-11-23
+    """
+    from publish.integrity import verify_folder
+    from publish.publication import release_folder
+
+    folder = release_folder(Home.from_env(home).site, release)
+    problems = verify_folder(folder)
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches")
+
+
+@app.command()
+@user_errors
+def rollback(
+    release: Annotated[
+        str | None, typer.Argument(help="Release id to serve (default: the one before).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Serve an earlier release again, atomically; runs with unchanged inputs keep it.
+
+    Example: abierto rollback 2026-11-23
+    """
+    from publish.catalog import renderer
+    from publish.publication import rollback as roll_back
+
+    paths = Home.from_env(home)
+    served = roll_back(paths.site, release, renderer(load_installation()))
+    console.print(f"Publicación servida / release served: {served}")

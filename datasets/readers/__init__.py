@@ -82,8 +82,7 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
         )
     dialect = dialects.sniff(text, source.delimiter)
     rows = dialects.parse(text, dialect, path.name)
-    numbered = [(number, list(cells)) for number, cells in enumerate(rows, start=1)]
-    table = headers.locate(numbered, source, path.name)
+    table = headers.locate(list(enumerate(rows, start=1)), source, path.name)
     details = {
         "encoding": encoding,
         **dialect.describe(),

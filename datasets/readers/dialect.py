@@ -52,7 +52,7 @@ def sniff(text: str, declared: str | None) -> Dialect:
 
 
 def _consistency(sample: str, delimiter: str, escapechar: str | None) -> tuple[float, int]:
-    """(share of sampled records with the most common cell count, that count)."""
+    """(share of sampled records with the most common cell count above one, that count)."""
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, escapechar=escapechar)
     counts: Counter[int] = Counter()
     try:
@@ -63,11 +63,10 @@ def _consistency(sample: str, delimiter: str, escapechar: str | None) -> tuple[f
                 counts[len(row)] += 1
     except csv.Error:
         pass
-    if not counts:
+    wide = Counter({width: n for width, n in counts.items() if width > 1})
+    if not wide:
         return (0.0, 1)
-    width, hits = counts.most_common(1)[0]
-    if width < 2:
-        return (0.0, 1)
+    width, hits = wide.most_common(1)[0]  # title rows above the header have one cell
     return (hits / sum(counts.values()), width)
 
 

@@ -10,6 +10,7 @@ apart, the file is reported as ambiguous rather than guessed.
 from __future__ import annotations
 
 import codecs
+import re
 
 import charset_normalizer
 
@@ -20,7 +21,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf_16"),
     (codecs.BOM_UTF16_BE, "utf_16"),
 )
-_SINGLE_BYTE = {"latin_1", "iso8859_1", "cp1252", "iso8859_15", "cp1250", "mac_roman"}
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+_SINGLE_BYTE = {"iso8859_1", "cp1252", "iso8859_15", "cp1250", "mac_roman"}
 
 
 def _canonical(name: str) -> str:
@@ -65,6 +67,8 @@ def _detect(data: bytes, candidates: list[str], file: str) -> tuple[str, str]:
             f"the file is in none of the accepted encodings ({accepted})",
             file=file,
         )
+    clean = {name: text for name, text in texts.items() if not _C1_CONTROLS.search(text)}
+    texts = clean or texts  # C1 control characters (U+0080–U+009F) are never office text
     if len(set(texts.values())) == 1:
         name = next(iter(texts))
         return texts[name], name

@@ -9,13 +9,13 @@ delimiter at the end of every line) are dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from datasets.descriptor import SourceFormat
 from datasets.errors import SourceError
-from datasets.normalise import fold
+from datasets.normalise import fold, strip_accents
 
 SEARCH_ROWS = 30
 Row = tuple[int, list[object]]
@@ -28,9 +28,16 @@ class Table:
     details: dict[str, object] = field(default_factory=dict)
 
 
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def matchers(source: SourceFormat) -> list[str]:
+    """Regular expressions for the labels the mapping needs, against folded labels."""
+    found: list[str] = []
+    for mapping in source.tables.values():
+        for spec in mapping.columns.values():
+            labels = spec.column if isinstance(spec.column, list) else [spec.column]
+            found += [f"^{re.escape(fold(label))}$" for label in labels if label]
+            found += [p for p in (spec.column_pattern, spec.from_header) if p]
+    found += [f"^{re.escape(fold(r.column))}$" for r in source.exclude_rows if r.column]
+    return list(dict.fromkeys(found))
 
 
 def label_regex(pattern: str) -> re.Pattern[str]:
@@ -71,6 +78,13 @@ def locate(
     return table
 
 
+def _label(cell: object) -> str:
+    """A header cell as text: spreadsheet numbers such as 2024.0 read `2024`."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return cell.isoformat() if isinstance(cell, dt.date) else str(cell).strip()
+
+
 def _filled(cell: object) -> bool:
     return cell is not None and str(cell).strip() != ""
 
@@ -81,11 +95,11 @@ def _header_start(rows: list[Row], source: SourceFormat) -> int | None:
         return None
     if source.header_row is not None:
         return next((i for i, (n, _) in enumerate(rows) if n >= source.header_row), None)
-    matchers = [label_regex(m) for m in source.header_matchers()]
+    regexes = [label_regex(m) for m in matchers(source)]
 
     def score(index: int) -> int:
         labels = [fold(label) for label in _join(rows[index : index + source.header_rows])]
-        return sum(any(m.search(label) for label in labels) for m in matchers)
+        return sum(any(r.search(label) for label in labels) for r in regexes)
 
     best = max(candidates, key=lambda i: (score(i), -i))
     return best if score(best) > 0 else candidates[0]
@@ -98,7 +112,7 @@ def _join(span: list[Row]) -> list[str]:
     for i in range(width):
         parts: list[str] = []
         for _, cells in span:
-            text = str(cells[i]).strip() if i < len(cells) and _filled(cells[i]) else ""
+            text = _label(cells[i]) if i < len(cells) and _filled(cells[i]) else ""
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
         header.append(" ".join(parts))
@@ -106,19 +120,23 @@ def _join(span: list[Row]) -> list[str]:
 
 
 def _fill_merged(rows: list[Row], merged) -> list[Row]:
-    """Copy the value of a merged range's top-left cell into the range (header rows)."""
+    """Copy the value of a merged range's top-left cell into every cell of the range."""
     if not merged:
         return rows
     grid = [list(cells) for _, cells in rows]
+    numbers = [number for number, _ in rows]
     for (top, left), (bottom, right) in merged:
         if top >= len(grid) or left >= len(grid[top]):
             continue
+        while len(grid) <= bottom:
+            grid.append([])
+            numbers.append(numbers[-1] + 1)
         value = grid[top][left]
-        for r in range(top, min(bottom, len(grid) - 1) + 1):
+        for r in range(top, bottom + 1):
             grid[r].extend([None] * (right + 1 - len(grid[r])))
             for c in range(left, right + 1):
                 grid[r][c] = value
-    return [(number, grid[i]) for i, (number, _) in enumerate(rows)]
+    return list(zip(numbers, grid, strict=True))
 
 
 def _drop_trailing_empty_columns(table: Table) -> None:

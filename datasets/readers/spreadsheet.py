@@ -27,7 +27,8 @@ _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def read_sheet(path: Path, sheet: str | None, kind: str) -> tuple[list, list, dict]:
     """Rows (1-based numbers, cells), merged ranges and details of the chosen sheet."""
-    head = path.read_bytes()[:8]
+    with path.open("rb") as handle:
+        head = handle.read(8)
     if kind == "xlsx":
         check_xlsx(path)
     elif head != _XLS_MAGIC:
@@ -61,11 +62,11 @@ def read_sheet(path: Path, sheet: str | None, kind: str) -> tuple[list, list, di
 
 
 def _first_non_empty(workbook: CalamineWorkbook) -> str:
-    for name in workbook.sheet_names:
-        rows = workbook.get_sheet_by_name(name).to_python()
-        if any(str(c).strip() for row in rows for c in row):
-            return name
-    return workbook.sheet_names[0]
+    """The first sheet with any cell (calamine reports the used range without reading it)."""
+    return next(
+        (n for n in workbook.sheet_names if workbook.get_sheet_by_name(n).height > 0),
+        workbook.sheet_names[0],
+    )
 
 
 def _cell(value: object) -> object:

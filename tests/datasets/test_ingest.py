@@ -108,3 +108,50 @@ def test_invalid_descriptor_has_a_clear_message():
 def test_every_descriptor_loads():
     for slug in ("budgets", "contracts", "access_requests"):
         assert load_descriptor(slug).slug == slug
+
+
+def test_readme_worked_example_is_the_descriptor_source():
+    """The onboarding example in the README is the real entry of budgets.dataset.yaml."""
+    import yaml
+
+    from datasets.descriptor import SourceFormat
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How to onboard a new export format", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = SourceFormat.model_validate(yaml.safe_load(block)[0])
+    assert example == load_descriptor("budgets").source_for("Balance_Ingresos_Enero_2024.csv")
+
+
+def test_descriptor_errors_list_every_problem_with_its_location():
+    text = (Path(__file__).resolve().parents[2] / "datasets" / "budgets.dataset.yaml").read_text(
+        encoding="utf-8"
+    )
+    text = text.replace("month: Mes", "month: {column: Mes, value: '1'}")
+    text = text.replace('delimiter: ";"', 'delimiter: ";;"', 1)
+    with pytest.raises(DescriptorError) as error:
+        parse_descriptor(text, "budgets.dataset.yaml")
+    message = error.value.message_en
+    assert "2 problems" in message
+    assert "sources.0.delimiter" in message and "one character" in message
+    assert "sources.0.tables.budget_lines.columns.month" in message and "exactly one" in message
+    with pytest.raises(DescriptorError, match="not valid YAML/JSON"):
+        parse_descriptor("{", "x.dataset.json")
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (("exclude_rows:", "exclude_subtotals: {field: code}\n    exclude_rows:"), "unmapped"),
+        (("        columns:", "        group_by: x\n        columns:"), "unmapped"),
+        (("    row_table: budget_lines", "    row_table: other"), "row_table 'other'"),
+        (('pattern: "^\\\\s*TOTAL"', 'pattern: "(TOTAL"'), "invalid regular expression"),
+    ],
+)  # fmt: skip
+def test_descriptor_references_are_checked(edit, words):
+    text = (Path(__file__).resolve().parents[2] / "datasets" / "budgets.dataset.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert edit[0] in text
+    with pytest.raises(DescriptorError, match=words):
+        parse_descriptor(text.replace(edit[0], edit[1], 1), "budgets.dataset.yaml")

@@ -52,6 +52,14 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
     published = duckdb.sql(f"select count(*) from '{folder / row_table}.parquet'").fetchall()[0][0]
     assert published == rows_read - excluded - quarantined - held
     assert published > 0
+    # each landed file's provenance reaches the package's sources and the quarantine report
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    report = json.loads((demo_home.quarantine / slug / "report.json").read_text(encoding="utf-8"))
+    for entry, source in zip(package["sources"], report["sources"], strict=True):
+        assert entry["title"] == source["name"] and entry["x-sha256"] == source["sha256"]
+        assert entry["x-bytes"] == source["bytes"] > 0
+        assert "x-encoding" in entry or "x-sheet" in entry
+        assert sum(entry["x-rows-excluded"].values()) == source["rows_excluded"]
 
 
 def test_whole_catalog_is_published(demo_home):
@@ -77,7 +85,8 @@ def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_hom
     assert state["release_id"] == "2026-12-02"
     assert state["datasets"]["budgets"]["release_id"] == RUN_DATE
     assert state["datasets"]["contracts"]["release_id"] == "2026-12-02"
-    assert (demo_home.site / "releases" / RUN_DATE / "budgets" / "datapackage.json").exists()
-    assert not (demo_home.site / "releases" / "2026-12-02" / "budgets").exists()
+    previous = demo_home.site / "releases" / RUN_DATE / "budgets" / "budget_lines.csv"
+    carried = demo_home.site / "releases" / "2026-12-02" / "budgets" / "budget_lines.csv"
+    assert carried.read_bytes() == previous.read_bytes()
     report = json.loads((demo_home.quarantine / "budgets" / "report.json").read_text())
     assert [e["type"] for e in report["rejected_files"]] == ["header-error"]

@@ -78,7 +78,9 @@ def test_a_broken_export_blocks_its_dataset_while_the_others_publish(demo_home):
     state = json.loads((demo_home.site / "catalog.json").read_text())
     releases = {slug: entry["release_id"] for slug, entry in state["datasets"].items()}
     assert releases == {"budgets": NEXT_RUN, "contracts": RUN_DATE, "access_requests": NEXT_RUN}
-    assert not (demo_home.site / "releases" / NEXT_RUN / "contracts").exists()
+    previous = demo_home.site / "releases" / RUN_DATE / "contracts" / "purchase_orders.csv"
+    carried = demo_home.site / "releases" / NEXT_RUN / "contracts" / "purchase_orders.csv"
+    assert carried.read_bytes() == previous.read_bytes()  # the broken export is not published
     quality = state["datasets"]["budgets"]["summary"]["quality"]
     assert (quality["rules_run"], quality["errors"], quality["warnings"]) == (7, 0, 1)
 
