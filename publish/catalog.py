@@ -90,7 +90,12 @@ def publish_release(
     equal to the newest release make no new release (`PublishOutcome.is_new` is False).
     """
     return publish(
-        site, packages, date=release_id, generated_on=generated_on, render=renderer(installation)
+        site,
+        packages,
+        date=release_id,
+        generated_on=generated_on,
+        render=renderer(installation),
+        public_contacts=frozenset(m.publisher.email for m in installation.municipalities),
     )
 
 

@@ -67,17 +67,21 @@ def scan_for_values(
     pattern: str = "*",
     canaries: Iterable[str] = (),
     exclude: Iterable[str] = (),
+    public: Iterable[str] = (),
 ) -> list[dict]:
     """Every file and field under `root` holding personal data: `{file, field, kind, count}`.
 
     `values` are the personal values removed in the run; `canaries` are planted
-    values; `exclude` lists folders (relative to `root`) left out. See the module
+    values; `exclude` lists folders (relative to `root`) left out; `public` lists
+    institutional contacts (the publisher's e-mail, phone) that match a pattern but
+    are published on purpose. See the module
     docstring for what is read and matched.
     """
     if not root.exists():
         return []
     needles = [(_needles(values), "removed-value"), (_needles(canaries), "canary")]
     needles = [(n, kind) for n, kind in needles if n is not None]
+    allowed = {fold(v.strip()) for v in public}
     excluded = tuple(f"{e.strip('/')}/" for e in exclude)
     counts: Counter[tuple[str, str, str]] = Counter()
     for path in sorted(root.rglob(pattern)):
@@ -92,7 +96,7 @@ def scan_for_values(
             counts[(name, "(binary)", "unscannable")] += 1
             continue
         for field, text in text_fields(path):
-            for kind in _hits(text, needles):
+            for kind in _hits(text, needles, allowed):
                 counts[(name, field, kind)] += 1
     return [
         {"file": f, "field": field, "kind": kind, "count": n}
@@ -115,14 +119,16 @@ def _needles(values: Iterable[str]) -> re.Pattern | None:
     return re.compile("|".join(re.escape(n) for n in needles))
 
 
-def _hits(text: str, needles: list[tuple[re.Pattern, str]]) -> Iterator[str]:
-    """The kind of every hit in `text` (one per match)."""
+def _hits(
+    text: str, needles: list[tuple[re.Pattern, str]], allowed: set[str] = frozenset()
+) -> Iterator[str]:
+    """The kind of every hit in `text` (one per match), except allowed public contacts."""
     folded = fold(text)
     for pattern, kind in needles:
         for _ in pattern.finditer(folded):
             yield kind
     for span in find_personal_data(text):
-        if span.kind in PATTERN_KINDS:
+        if span.kind in PATTERN_KINDS and fold(text[span.start : span.end]) not in allowed:
             yield span.kind
 
 

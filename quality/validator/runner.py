@@ -1,0 +1,126 @@
+"""Driving a validation: read batches (falling back to exact readers), analyse, merge.
+
+Batches are analysed on worker threads while the next ones are read (Arrow
+releases the GIL while parsing and computing) and merged as they complete.
+When the fast reader cannot guarantee frictionless-py's reading, the whole
+table is validated again with the reader it names.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from . import errors
+from .engine import END, TableValidator
+from .foreign import ForeignTables, TableLike, foreign_keys
+from .reader import Batch, FallbackRequired, file_batches, first_engine, read_prelude
+from .report import ValidationReport
+from .schema import SchemaLike, load_schema
+from .structure import Layout, resolve_layout, stringify_labels
+from .tables import as_text_table, table_batches
+
+WORKERS = 2
+IN_FLIGHT = 3
+
+
+def run_file(
+    path: str | os.PathLike[str],
+    schema_like: SchemaLike,
+    *,
+    encoding: str,
+    delimiter: str,
+    header: bool,
+    foreign_tables: ForeignTables | None,
+    limit_errors: int | None = None,
+    keep_values: bool = False,
+) -> tuple[ValidationReport, TableValidator]:
+    """Validate a CSV file; the validator is returned too, for its typed values."""
+    started = time.perf_counter()
+    schema = load_schema(schema_like)
+    prelude = read_prelude(path, encoding, delimiter, header)
+    layout = resolve_layout(schema, prelude.labels)
+    foreign = foreign_keys(schema, layout, foreign_tables)
+    if prelude.decode_error:
+        # frictionless-py stops while sniffing: one error, no header errors, no rows.
+        validator = TableValidator(Layout(layout.fields, []), schema, foreign, limit_errors)
+        validator.add_error(errors.encoding_error(prelude.decode_error, encoding), (-1, 0, 0, 0))
+        validator.partial = True
+        return validator.report(time.perf_counter() - started, "python"), validator
+    engine = first_engine(prelude)
+    while True:
+        validator = TableValidator(layout, schema, foreign, limit_errors, keep_values)
+        if prelude.empty:
+            validator.add_error(errors.source_empty(), (-2, 0, 0, 0))
+        batches = file_batches(
+            path,
+            prelude,
+            len(validator.plans),
+            header=header,
+            engine=engine,
+            blank_ambiguous=validator.blank_ambiguous,
+        )
+        try:
+            consume(validator, batches, encoding)
+        except FallbackRequired as fallback:
+            engine = fallback.engine
+            continue
+        return validator.report(time.perf_counter() - started, engine), validator
+
+
+def run_table(
+    table: TableLike,
+    schema_like: SchemaLike,
+    *,
+    row_numbers: Sequence[int] | None,
+    foreign_tables: ForeignTables | None,
+    keep_values: bool = False,
+) -> tuple[ValidationReport, TableValidator]:
+    """Validate an in-memory table of text cells; its column names are the header."""
+    started = time.perf_counter()
+    schema = load_schema(schema_like)
+    text = as_text_table(table)
+    layout = resolve_layout(schema, stringify_labels(text.column_names))
+    foreign = foreign_keys(schema, layout, foreign_tables)
+    validator = TableValidator(layout, schema, foreign, None, keep_values)
+    consume(validator, table_batches(text, row_numbers, len(validator.plans)), "utf-8")
+    return validator.report(time.perf_counter() - started, "arrow-table"), validator
+
+
+def consume(
+    validator: TableValidator, batches: Iterable[Batch | UnicodeDecodeError], encoding: str
+) -> None:
+    """Feed batches to the validator; a decoding failure ends the table.
+
+    With ``limit_errors`` batches are validated one by one, so that reading can
+    stop as soon as the first errors are known; otherwise they are analysed on
+    worker threads.
+    """
+    if validator.limit_errors is not None:
+        for batch in batches:
+            if isinstance(batch, UnicodeDecodeError):
+                validator.add_error(errors.encoding_error(str(batch), encoding), (END, 0, 0, 0))
+                return
+            validator.add(batch)
+            if batch.checkpoint and validator.saturated:
+                validator.partial = True
+                return
+        return
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending: deque[Future] = deque()
+        try:
+            for batch in batches:
+                if isinstance(batch, UnicodeDecodeError):
+                    validator.add_error(errors.encoding_error(str(batch), encoding), (END, 0, 0, 0))
+                    break
+                pending.append(pool.submit(validator.analyze, batch))
+                while pending and (len(pending) > IN_FLIGHT or pending[0].done()):
+                    validator.merge(pending.popleft().result())
+            while pending:
+                validator.merge(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
