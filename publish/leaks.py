@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
@@ -40,10 +41,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from quality.personal_data import find_personal_data, fold
+from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
 
 MIN_VALUE_LENGTH = 5
-PATTERN_KINDS = frozenset({"rut", "email", "phone"})
 SKIPPED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf"})
 CANARIES_FILE = "canaries.txt"
 _NUMBER_RE = re.compile(r"\s*[-+]?\$?\s*[0-9]+(?:[.,][0-9]+)*\s*%?\s*")
@@ -117,13 +117,15 @@ def _needles(values: Iterable[str]) -> re.Pattern | None:
 
 def _hits(text: str, needles: list[tuple[re.Pattern, str]]) -> Iterator[str]:
     """The kind of every hit in `text` (one per match)."""
+    text = unicodedata.normalize("NFC", text)
     folded = fold(text)
     for pattern, kind in needles:
         for _ in pattern.finditer(folded):
             yield kind
-    for span in find_personal_data(text):
-        if span.kind in PATTERN_KINDS:
-            yield span.kind
+    for detector in (find_ruts, find_emails, find_phones):
+        for span in detector(text, folded):
+            if span.kind != "rut" or rut_kind(text[span.start : span.end]) != "persona_juridica":
+                yield span.kind
 
 
 def _is_unscannable(path: Path) -> bool:
