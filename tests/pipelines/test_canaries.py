@@ -154,6 +154,8 @@ def test_no_planted_value_is_in_dagster_events_or_metadata(canary_run):
     events = fold("\n".join(str(event) for event in result.all_events))
     leaks = [v for v, k, *_ in planted.values if any(p.search(events) for p in search_forms(v, k))]
     assert leaks == []
+    # the events carry the metadata and check results the scan must see
+    assert "rows_published_access_requests" in events and "rows_reconcile" in events
 
 
 def test_non_personal_values_are_published_unchanged(canary_run):
