@@ -132,3 +132,17 @@ def test_check_no_leaks_blocks_naming_file_and_field_never_the_value(tmp_path):
 def test_describe_hits_is_capped():
     hits = [{"file": f"f{i}", "field": "x", "kind": "rut", "count": 1} for i in range(25)]
     assert describe_hits(hits).endswith("; … +5")
+
+
+def test_xlsx_text_cells_by_sheet_and_header(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "purchase_orders"
+    sheet.append(["order_id", "amount_total_clp", "description"])
+    sheet.append(["2431-157-CM26", 987654321, "Entregar a doña Rosa, fono +56 9 8765 4321"])
+    book.save(tmp_path / "contracts.xlsx")
+    assert kinds(scan_for_values(tmp_path, set())) == [
+        ("contracts.xlsx", "purchase_orders!description", "phone")
+    ]
