@@ -51,13 +51,14 @@ _SEPARATOR = "\n\x00\n"  # between cells: no pattern spans it
 
 
 def load_canaries(home_root: Path) -> set[str]:
-    """Canary values of an installation: `ABIERTO_HOME/canaries.txt`, one per line
-    (`#` starts a comment). Private: it lives beside `landing/`, never under `site/`."""
+    """Canary values of an installation: `ABIERTO_HOME/canaries.txt`, one per line; a
+    line starting with `#` or the text after ` # ` is a comment (so `Prat #456` stays).
+    Private: it lives beside `landing/`, never under `site/`."""
     path = home_root / CANARIES_FILE
     if not path.exists():
         return set()
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
-    return {line for line in lines if line}
+    lines = (re.split(r"\s#\s", line)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return {line for line in lines if line and not line.startswith("#")}
 
 
 def scan_for_values(

@@ -75,9 +75,11 @@ def test_removed_values_match_without_accents_or_case(tmp_path):
 
 
 def test_canaries_and_their_file(tmp_path):
-    (tmp_path / "canaries.txt").write_text("# planted\nZyxwvu Canario Ñandú  # row 12\n")
+    (tmp_path / "canaries.txt").write_text(
+        "# planted\nZyxwvu Canario Ñandú  # row 12\nPasaje Canario #4567\n"
+    )
     canaries = load_canaries(tmp_path)
-    assert canaries == {"Zyxwvu Canario Ñandú"}
+    assert canaries == {"Zyxwvu Canario Ñandú", "Pasaje Canario #4567"}
     site = tmp_path / "site"
     site.mkdir()
     (site / "log.txt").write_text("ok\nzyxwvu canario nandu\n")
