@@ -137,7 +137,7 @@ def prepare(
     except DecisionError as error:
         decisions = {}
         blocked.append({"type": error.type, "es": error.message_es, "en": error.message_en})
-    tables, held, held_public, dropped, released, notes = {}, {}, {}, set(), [], []
+    tables, held, dropped, released, notes = {}, {}, set(), [], []
     for table in dataset.tables:
         frame = derived[table]
         privacy = apply_privacy(frame, load_schema_descriptor(table), pseudonym_key=pseudonym_key)
@@ -149,13 +149,12 @@ def prepare(
             if len(reviewed)
             else privacy.public
         )
-        held_public[table] = privacy.held_public
         released += [f"{table}/{key}" for key in keys]
         dropped |= privacy.dropped_values
         notes += privacy.notes
     _hold_orphans(dataset, tables, held)
     if home is not None:
-        write_review_queue(home.quarantine / validated.slug, held, held_public, released)
+        write_review_queue(home.quarantine / validated.slug, held, released)
     prepared = PreparedDataset(
         validated.slug,
         tables,

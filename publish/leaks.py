@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
@@ -40,10 +41,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from quality.personal_data import find_personal_data, fold
+from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
 
 MIN_VALUE_LENGTH = 5
-PATTERN_KINDS = frozenset({"rut", "email", "phone"})
 SKIPPED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf"})
 CANARIES_FILE = "canaries.txt"
 _NUMBER_RE = re.compile(r"\s*[-+]?\$?\s*[0-9]+(?:[.,][0-9]+)*\s*%?\s*")
@@ -51,13 +51,14 @@ _SEPARATOR = "\n\x00\n"  # between cells: no pattern spans it
 
 
 def load_canaries(home_root: Path) -> set[str]:
-    """Canary values of an installation: `ABIERTO_HOME/canaries.txt`, one per line
-    (`#` starts a comment). Private: it lives beside `landing/`, never under `site/`."""
+    """Canary values of an installation: `ABIERTO_HOME/canaries.txt`, one per line; a
+    line starting with `#` or the text after ` # ` is a comment (so `Prat #456` stays).
+    Private: it lives beside `landing/`, never under `site/`."""
     path = home_root / CANARIES_FILE
     if not path.exists():
         return set()
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
-    return {line for line in lines if line}
+    lines = (re.split(r"\s#\s", line)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return {line for line in lines if line and not line.startswith("#")}
 
 
 def scan_for_values(
@@ -123,13 +124,18 @@ def _hits(
     text: str, needles: list[tuple[re.Pattern, str]], allowed: set[str] = frozenset()
 ) -> Iterator[str]:
     """The kind of every hit in `text` (one per match), except allowed public contacts."""
+    text = unicodedata.normalize("NFC", text)
     folded = fold(text)
     for pattern, kind in needles:
         for _ in pattern.finditer(folded):
             yield kind
-    for span in find_personal_data(text):
-        if span.kind in PATTERN_KINDS and fold(text[span.start : span.end]) not in allowed:
-            yield span.kind
+    for detector in (find_ruts, find_emails, find_phones):
+        for span in detector(text, folded):
+            found = text[span.start : span.end]
+            if fold(found) in allowed:
+                continue
+            if span.kind != "rut" or rut_kind(found) != "persona_juridica":
+                yield span.kind
 
 
 def _is_unscannable(path: Path) -> bool:

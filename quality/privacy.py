@@ -24,9 +24,10 @@ PUBLISHED_RULES = {"public", "generalise", "scrub", "redact_natural_person", "ps
 
 @dataclass
 class PrivacyResult:
-    """`public`: publishable rows; `held_for_review`: the held rows as they came (private,
-    `_errors` says which field and why) and `held_public`: the same rows cleaned, on the
-    same index, for a reviewer to release; `dropped_values`: removed personal values."""
+    """`public`: publishable rows; `held_for_review`: the held rows as they came (private;
+    `_errors` says which field and why, `_cleaned` has the cleaned text of those fields)
+    and `held_public`: the same rows as they would be published, on the same index, for
+    a reviewer to release; `dropped_values`: removed personal values."""
 
     public: pd.DataFrame
     held_for_review: pd.DataFrame
@@ -82,6 +83,9 @@ def apply_privacy(
     for needs_review in flagged.values():
         review |= needs_review
     held = frame[review].copy()
+    held["_cleaned"] = [
+        {n: public.at[i, n] for n, f in flagged.items() if f[i]} for i in held.index
+    ]
     held["_errors"] = [
         [
             _review_error(int(held.at[i, "_source_row"]), n, review_reasons(public.at[i, n]))

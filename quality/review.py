@@ -142,12 +142,7 @@ def release_reviewed(
     return released.reset_index(drop=True), held[~release], sorted(keys[release])
 
 
-def write_review_queue(
-    folder: Path,
-    held: dict[str, pd.DataFrame],
-    held_public: dict[str, pd.DataFrame],
-    released: list[str],
-) -> dict:
+def write_review_queue(folder: Path, held: dict[str, pd.DataFrame], released: list[str]) -> dict:
     """Write the private review report (`review.json`, `review.md`); return it.
 
     Lists every held row with its key, source position, held fields, reasons and
@@ -157,29 +152,26 @@ def write_review_queue(
     for table, frame in held.items():
         keys = row_keys(frame, table)
         for index in frame.index:
-            errors = frame.at[index, "_errors"]
-            fields = []
-            for error in errors:
-                name = error.get("fieldName")
-                if error.get("type") != "privacy-review" or not name:
-                    continue
-                cleaned = held_public.get(table)
-                fields.append(
-                    {
-                        "field": name,
-                        "reasons": error.get("reasons", []),
-                        "original": frame.at[index, name],
-                        "cleaned": None
-                        if cleaned is None or index not in cleaned.index
-                        else cleaned.at[index, name],
-                    }
-                )
+            row = frame.loc[index]
+            errors = row["_errors"]
+            cleaned = row.get("_cleaned")
+            cleaned = cleaned if isinstance(cleaned, dict) else {}
+            fields = [
+                {
+                    "field": e["fieldName"],
+                    "reasons": e.get("reasons", []),
+                    "original": row[e["fieldName"]],
+                    "cleaned": cleaned.get(e["fieldName"]),
+                }
+                for e in errors
+                if e.get("type") == "privacy-review" and e.get("fieldName")
+            ]
             items.append(
                 {
                     "table": table,
                     "key": keys[index],
-                    "source_file": frame.at[index, "_source_file"],
-                    "source_row": int(frame.at[index, "_source_row"]),
+                    "source_file": row["_source_file"],
+                    "source_row": int(row["_source_row"]),
                     "held_because": sorted({e["type"] for e in errors}),
                     "fields": fields,
                 }

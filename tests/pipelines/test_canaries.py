@@ -93,6 +93,9 @@ def canary_run(tmp_path_factory):
         v for v, k, *_ in planted.values if any(p.search(baseline) for p in search_forms(v, k))
     ]
     assert collisions == [], f"canaries in the original samples: {collisions}"
+    # The publish gate also gets every planted value as a canary: it must find none.
+    canaries = "\n".join(sorted({v for v, *_ in planted.values}))
+    (home.root / "canaries.txt").write_text(canaries + "\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ABIERTO_TEST_PSEUDONYM_KEY", "canary-test-secret-key-0123456789")
         result = run_all(home, pseudonym_key_variable="ABIERTO_TEST_PSEUDONYM_KEY")
@@ -154,6 +157,8 @@ def test_no_planted_value_is_in_dagster_events_or_metadata(canary_run):
     events = fold("\n".join(str(event) for event in result.all_events))
     leaks = [v for v, k, *_ in planted.values if any(p.search(events) for p in search_forms(v, k))]
     assert leaks == []
+    # the events carry the metadata and check results the scan must see
+    assert "rows_published_access_requests" in events and "rows_reconcile" in events
 
 
 def test_non_personal_values_are_published_unchanged(canary_run):
@@ -246,3 +251,14 @@ def test_personal_data_in_a_public_field_blocks_the_release(demo_home):
     state = json.loads((demo_home.site / "catalog.json").read_text())
     assert state["release_id"] == RUN_DATE
     assert not (demo_home.site / "releases" / "2026-12-02").exists()
+
+
+def test_a_canary_that_reaches_a_public_file_blocks_the_release(demo_home):
+    (demo_home.root / "canaries.txt").write_text("Combustibles del Valle  # a supplier\n")
+    result = run_all(demo_home)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.error.to_string()
+    assert "contracts/purchase_orders.csv › supplier_name (canary" in message
+    assert "Combustibles" not in message
+    assert not (demo_home.site / "catalog.json").exists()

@@ -91,3 +91,27 @@ def test_a_released_text_is_still_scanned_by_the_gate(demo_home):
     result = run_all(demo_home)
     assert not result.success
     assert not (demo_home.site / "catalog.json").exists()
+
+
+def test_a_held_order_holds_its_lines_and_the_rows_still_reconcile(demo_home):
+    path = demo_home.landing / "99901" / "contracts" / "ordenes_de_compra_2026-10.csv"
+    text = path.read_bytes().decode("latin-1")
+    order = "2431-157-CM26"
+    lines = [
+        line.replace("seg\xfan ficha de producto", "RUT proveedor 12.345.678-9", 1)
+        if line.startswith(order)
+        else line
+        for line in text.split("\r\n")
+    ]
+    path.write_bytes("\r\n".join(lines).encode("latin-1"))
+    assert run_all(demo_home).success
+    report = json.loads((demo_home.quarantine / "contracts" / "review.json").read_text())
+    held = [(i["table"], i["key"], i["held_because"]) for i in report["held"]]
+    assert held == [
+        ("purchase_orders", order, ["privacy-review"]),
+        ("purchase_order_items", f"{order}/1", ["parent-held"]),
+        ("purchase_order_items", f"{order}/2", ["parent-held"]),
+    ]
+    summary = json.loads((demo_home.site / "catalog.json").read_text())["datasets"]["contracts"]
+    assert summary["release_id"] == RUN_DATE
+    assert summary["summary"]["rows_held"] == 2  # order lines, the unit of the source file

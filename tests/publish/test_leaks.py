@@ -75,9 +75,11 @@ def test_removed_values_match_without_accents_or_case(tmp_path):
 
 
 def test_canaries_and_their_file(tmp_path):
-    (tmp_path / "canaries.txt").write_text("# planted\nZyxwvu Canario Ñandú  # row 12\n")
+    (tmp_path / "canaries.txt").write_text(
+        "# planted\nZyxwvu Canario Ñandú  # row 12\nPasaje Canario #4567\n"
+    )
     canaries = load_canaries(tmp_path)
-    assert canaries == {"Zyxwvu Canario Ñandú"}
+    assert canaries == {"Zyxwvu Canario Ñandú", "Pasaje Canario #4567"}
     site = tmp_path / "site"
     site.mkdir()
     (site / "log.txt").write_text("ok\nzyxwvu canario nandu\n")
@@ -132,3 +134,17 @@ def test_the_publish_gate_blocks_naming_file_and_field_never_the_value(tmp_path)
 def test_describe_hits_is_capped():
     hits = [{"file": f"f{i}", "field": "x", "kind": "rut", "count": 1} for i in range(25)]
     assert describe_hits(hits).endswith("; … +5")
+
+
+def test_xlsx_text_cells_by_sheet_and_header(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "purchase_orders"
+    sheet.append(["order_id", "amount_total_clp", "description"])
+    sheet.append(["2431-157-CM26", 987654321, "Entregar a doña Rosa, fono +56 9 8765 4321"])
+    book.save(tmp_path / "contracts.xlsx")
+    assert kinds(scan_for_values(tmp_path, set())) == [
+        ("contracts.xlsx", "purchase_orders!description", "phone")
+    ]

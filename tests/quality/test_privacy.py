@@ -222,13 +222,26 @@ def test_a_correction_for_a_field_that_was_not_held_is_refused(tmp_path):
 
 def test_review_queue_lists_held_rows_privately(tmp_path):
     held, held_public = held_requests()
-    report = write_review_queue(
-        tmp_path, {"access_requests": held}, {"access_requests": held_public}, []
-    )
-    [item] = report["held"]
+    # rows moved in after a parent was held come with a fresh index
+    moved = held.assign(_errors=[[{"type": "parent-held", "fieldName": "request_id"}]])
+    moved = moved.drop(columns="_cleaned").assign(request_id="MU9")
+    both = pd.concat([held, moved], ignore_index=True)
+    report = write_review_queue(tmp_path, {"access_requests": both}, [])
+    item, orphan = report["held"]
     assert item["key"] == "99901/MU2" and item["source_row"] == 3
-    assert item["fields"][0]["original"] == "Mi RUT es 12.345.678-9, urgente"
-    assert item["fields"][0]["reasons"] == ["possible-rut"]
+    assert item["fields"] == [
+        {
+            "field": "subject",
+            "reasons": ["possible-rut"],
+            "original": "Mi RUT es 12.345.678-9, urgente",
+            "cleaned": held_public.iloc[0]["subject"],
+        }
+    ]
+    assert (orphan["key"], orphan["held_because"], orphan["fields"]) == (
+        "99901/MU9",
+        ["parent-held"],
+        [],
+    )
     assert json.loads((tmp_path / "review.json").read_text()) == report
     markdown = (tmp_path / "review.md").read_text()
     assert "PRIVADO" in markdown and "posible RUT / possible RUT" in markdown
