@@ -246,7 +246,7 @@ def test_personal_data_in_a_public_field_blocks_the_release(demo_home):
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     message = failure.step_failure_data.error.to_string()
-    assert "releases/2026-12-02/budgets/budget_lines.csv › account_name (rut" in message
+    assert "budgets/budget_lines.csv › account_name (rut" in message
     assert "12.345.678" not in message and "12345678" not in message
     state = json.loads((demo_home.site / "catalog.json").read_text())
     assert state["release_id"] == RUN_DATE

@@ -148,3 +148,14 @@ def test_xlsx_text_cells_by_sheet_and_header(tmp_path):
     assert kinds(scan_for_values(tmp_path, set())) == [
         ("contracts.xlsx", "purchase_orders!description", "phone")
     ]
+
+
+def test_the_publishers_own_contact_is_public_but_other_emails_are_not(tmp_path):
+    office = "transparencia@villaejemplo.example"
+    (tmp_path / "data.json").write_text(json.dumps({"contact": office, "other": EMAIL}))
+    hits = scan_for_values(tmp_path, set(), public={office})
+    assert kinds(hits) == [("data.json", "other", "email")]
+    assert kinds(scan_for_values(tmp_path, set())) == [
+        ("data.json", "contact", "email"),
+        ("data.json", "other", "email"),
+    ]
