@@ -94,6 +94,7 @@ def run(
 
     from pipelines.definitions import defs
     from pipelines.resources import AbiertoResource
+    from pipelines.runner import run_all
 
     paths = Home.from_env(home)
     if date:
@@ -106,15 +107,15 @@ def run(
     dagster_home.mkdir(parents=True, exist_ok=True)
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance:
-        result = dg.materialize(
-            list(defs.assets or []),
-            resources={"abierto": resource},
-            instance=instance,
-            raise_on_error=False,
-        )
-    if not result.success:
+        outcome = run_all(defs, resource, instance)
+    if not outcome.catalog_ok:
         fail(
             AbiertoError("la ejecución falló; vea `abierto ui`", "the run failed; see `abierto ui`")
+        )
+    if outcome.comunas_failed:
+        console.print(
+            f"[red]Comunas con ejecución fallida / comunas whose run failed:[/red] "
+            f"{', '.join(outcome.comunas_failed)} (abierto ui)"
         )
     state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
     report_release(paths, state)

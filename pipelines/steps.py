@@ -55,12 +55,14 @@ class PreparedDataset:
         return bool(self.blocked)
 
 
-def ingest(home: Home, installation: Installation, slug: str) -> IngestedDataset:
-    """Read every landed export of the dataset, for every configured comuna."""
+def ingest(
+    home: Home, installation: Installation, slug: str, *, comuna: str | None = None
+) -> IngestedDataset:
+    """Read every landed export of the dataset, for one comuna or every configured comuna."""
     dataset = load_descriptor(slug)
     result = IngestedDataset(slug, [])
     for municipality in installation.municipalities:
-        if slug not in municipality.datasets:
+        if slug not in municipality.datasets or comuna not in (None, municipality.cut):
             continue
         for path in home.landing_files(municipality.cut, slug):
             source = dataset.source_for(path.name)

@@ -91,10 +91,12 @@ def publish_release(
     *,
     release_id: str,
     generated_on: dt.date,
+    comunas: list[dict] | None = None,
 ) -> PublishOutcome:
     """Put every package that passed its gate in a new release and switch the site to it.
 
     A blocked dataset keeps the package of its previous release, if it had one.
+    `comunas` (optional) says where each comuna × dataset stands (`pipelines.freshness`).
     """
     previous = previous_catalog(site)["datasets"]
     staging = stage(site, release_id)
@@ -114,8 +116,9 @@ def publish_release(
         published.append(built.slug)
         dropped |= built.dropped_values
     context = catalog_context(installation, releases, staging, release_id, generated_on)
+    context["comunas"] = comunas or []
     build_site(staging, context)
-    write_catalog_state(staging, releases, release_id)
+    write_catalog_state(staging, releases, release_id, comunas=comunas or [])
     check_no_leaks(staging, release_id, dropped)
     switch(staging, site)
     return PublishOutcome(release_id, site, published, carried, blocked)

@@ -76,9 +76,12 @@ def switch(staging: Path, site: Path) -> None:
         shutil.rmtree(old)
 
 
-def write_catalog_state(staging: Path, releases: list[DatasetRelease], release_id: str) -> None:
+def write_catalog_state(
+    staging: Path, releases: list[DatasetRelease], release_id: str, comunas: list[dict]
+) -> None:
     state = {
         "release_id": release_id,
+        "comunas": comunas,
         "datasets": {
             r.slug: {"release_id": r.release_id, "package": r.package, "summary": r.summary}
             for r in releases

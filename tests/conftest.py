@@ -11,6 +11,7 @@ from pipelines.home import Home
 
 REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
 RUN_DATE = "2026-11-02"
+DEMO_CUT = "99901"
 
 
 @pytest.fixture

@@ -10,15 +10,21 @@ import frictionless
 import pytest
 
 from datasets.descriptor import SLUGS, load_descriptor
+from pipelines import warehouse
 from pipelines.definitions import defs
 from pipelines.resources import AbiertoResource
-from tests.conftest import RUN_DATE
+from pipelines.runner import run_all
+from publish.catalog import build_package
+from tests.conftest import DEMO_CUT, RUN_DATE
 
 
 def materialize(home, selection):
     resource = AbiertoResource(home_dir=str(home.root), run_date=RUN_DATE)
     result = dg.materialize(
-        list(defs.assets or []), resources={"abierto": resource}, selection=selection
+        list(defs.assets or []),
+        resources={"abierto": resource},
+        selection=selection,
+        partition_key=DEMO_CUT,
     )
     assert result.success
     return result
@@ -27,9 +33,18 @@ def materialize(home, selection):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
     result = materialize(demo_home, [f"ingest_{slug}", f"validate_{slug}", f"publish_{slug}"])
-    built = result.output_for_node(f"publish_{slug}")
-    assert not built.blocked
+    assert result.output_for_node(f"publish_{slug}") == {"comuna_code": DEMO_CUT, "blocked": []}
+    resource = AbiertoResource(home_dir=str(demo_home.root), run_date=RUN_DATE)
+    combined = warehouse.combine(demo_home, slug, [DEMO_CUT])
     folder = demo_home.warehouse / "packages" / slug
+    built = build_package(
+        combined,
+        resource.installation(),
+        folder,
+        release_id=RUN_DATE,
+        generated_on=resource.today(),
+    )
+    assert not built.blocked
     report = frictionless.validate(folder / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])
 
@@ -55,7 +70,10 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
 
 
 def test_whole_catalog_is_published(demo_home):
-    materialize(demo_home, None)
+    resource = AbiertoResource(home_dir=str(demo_home.root), run_date=RUN_DATE)
+    with dg.instance_for_test() as instance:
+        outcome = run_all(defs, resource, instance)
+    assert outcome.catalog_ok and not outcome.comunas_failed
     site = demo_home.site
     state = json.loads((site / "catalog.json").read_text())
     assert set(state["datasets"]) == set(SLUGS)
