@@ -71,7 +71,7 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
 
 def test_whole_catalog_is_published(demo_home):
     resource = AbiertoResource(home_dir=str(demo_home.root), run_date=RUN_DATE)
-    with dg.instance_for_test() as instance:
+    with dg.DagsterInstance.ephemeral() as instance:
         outcome = run_all(defs, resource, instance)
     assert outcome.catalog_ok and not outcome.comunas_failed
     site = demo_home.site
