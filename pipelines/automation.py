@@ -41,7 +41,7 @@ catalog_job = dg.define_asset_job(
 
 freshness_job = dg.define_asset_job(
     "evaluate_freshness",
-    selection=dg.AssetSelection.checks_for_assets("catalog") - dg.AssetSelection.assets("catalog"),
+    selection=dg.AssetSelection.checks_for_assets("catalog"),
     description="Flag every comuna × dataset older than its declared cadence.",
 )
 
@@ -128,11 +128,12 @@ def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource
                     continue  # new or still changing: look again next tick
                 done = state["done"].get(key)
                 if done and done[:2] == seen[key]:
-                    continue
+                    continue  # handled on an earlier tick
                 digest = _sha256(path)
                 state["done"][key] = [*seen[key], digest]
-                if digest not in published:
-                    ready.setdefault((municipality.cut, slug), []).append(digest)
+                if (done and done[2] == digest) or digest in published:
+                    continue  # same content again (touched or re-copied), or already published
+                ready.setdefault((municipality.cut, slug), []).append(digest)
     requests = [
         dg.RunRequest(
             run_key=f"{cut}/{slug}/" + hashlib.sha256("".join(sorted(d)).encode()).hexdigest()[:16],
