@@ -188,7 +188,8 @@ def catalog_sensor(context: dg.SensorEvaluationContext):
 def failure_alert(context: dg.RunFailureSensorContext):
     """Alert the office that a run failed: where, which kind of error, and the link."""
     errors = [e.event_specific_data.error for e in context.get_step_failure_events()]
-    reasons = [e.cls_name for e in errors if e is not None] or ["run-failure"]
+    # the class of the original error (a `Failure` raised by `transient_only` wraps it)
+    reasons = [(e.cause or e).cls_name for e in errors if e is not None] or ["run-failure"]
     run = context.dagster_run
     alert = notify.Alert(
         "failed",
