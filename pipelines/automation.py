@@ -21,7 +21,19 @@ from quality.deadlines import get_calendar
 PUBLISH_WORKING_DAY = int(os.environ.get("ABIERTO_PUBLISH_WORKING_DAY", "3"))
 MONTHLY_CRON = os.environ.get("ABIERTO_MONTHLY_CRON", "0 7 1-15 * *")
 SENSOR_INTERVAL = int(os.environ.get("ABIERTO_SENSOR_INTERVAL", "30"))
+# One run is one comuna: its steps are small, so they run in the run's process by default
+# (a subprocess per step costs seconds of imports). `multiprocess` parallelises steps on
+# one server; `k8s` runs each step as a Kubernetes job (needs `dagster-k8s`).
+EXECUTOR = os.environ.get("ABIERTO_EXECUTOR", "in_process")
 PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTED]
+
+
+def executor(name: str = EXECUTOR) -> dg.ExecutorDefinition:
+    if name == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    return {"in_process": dg.in_process_executor, "multiprocess": dg.multiprocess_executor}[name]
 
 
 def comuna_job(partitions: dg.PartitionsDefinition) -> dg.UnresolvedAssetJobDefinition:
@@ -29,6 +41,7 @@ def comuna_job(partitions: dg.PartitionsDefinition) -> dg.UnresolvedAssetJobDefi
         "publish_comuna",
         selection=dg.AssetSelection.groups(*SLUGS),
         partitions_def=partitions,
+        executor_def=executor(),
         description="Ingest, validate and publish one comuna's datasets (one partition).",
     )
 
@@ -36,12 +49,14 @@ def comuna_job(partitions: dg.PartitionsDefinition) -> dg.UnresolvedAssetJobDefi
 catalog_job = dg.define_asset_job(
     "publish_catalog",
     selection=dg.AssetSelection.assets("catalog"),
+    executor_def=executor(),
     description="Combine every comuna's last valid data and release the catalog.",
 )
 
 freshness_job = dg.define_asset_job(
     "evaluate_freshness",
     selection=dg.AssetSelection.checks_for_assets("catalog"),
+    executor_def=dg.in_process_executor,
     description="Flag every comuna × dataset older than its declared cadence.",
 )
 

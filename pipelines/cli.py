@@ -23,6 +23,7 @@ from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
 from pipelines.home import Home
+from pipelines.instance import ensure_dagster_home
 
 app = typer.Typer(
     help="abierto: datos abiertos municipales validados y sin datos personales / "
@@ -103,8 +104,7 @@ def run(
         console.print(
             f"Copiando {seed_demo(paths)} exportaciones de ejemplo (sintéticas) a {paths.landing}"
         )
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster")))
-    dagster_home.mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance:
         outcome = run_all(defs, resource, instance)
@@ -275,7 +275,7 @@ def ui(
     paths = Home.from_env(home)
     env = os.environ | {"ABIERTO_HOME": str(paths.root)}
     env.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home(Path(env["DAGSTER_HOME"]))
     command = [
         sys.executable,
         "-m",
