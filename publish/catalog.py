@@ -116,12 +116,27 @@ def publish_release(
         published.append(built.slug)
         dropped |= built.dropped_values
     context = catalog_context(installation, releases, staging, release_id, generated_on)
-    context["comunas"] = comunas or []
+    context["comunas"] = comuna_pages(comunas or [])
     build_site(staging, context)
     write_catalog_state(staging, releases, release_id, comunas=comunas or [])
     check_no_leaks(staging, release_id, dropped)
     switch(staging, site)
     return PublishOutcome(release_id, site, published, carried, blocked)
+
+
+def comuna_pages(rows: list[dict]) -> list[dict]:
+    """The per-comuna pages' context: rows of `pipelines.freshness` grouped by comuna."""
+    pages: dict[str, dict] = {}
+    for row in rows:
+        page = pages.setdefault(
+            row["comuna_code"],
+            {"code": row["comuna_code"], "name": row["comuna_name"], "datasets": []},
+        )
+        page["datasets"].append(
+            {k: row[k] for k in ("status", "published_on", "is_stale", "max_age_days")}
+            | {"slug": row["dataset"], "title": load_descriptor(row["dataset"]).title.model_dump()}
+        )
+    return [pages[code] for code in sorted(pages)]
 
 
 def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:

@@ -5,6 +5,7 @@ already holds the release's data files) and returns the files it wrote::
 
     index.html                      catalog home (es)        en/index.html
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
+    comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
     assets/style.css                copied from publish/static/
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
@@ -54,6 +55,12 @@ a dict with both languages::
         preview: {columns: [str], rows: [[str | None]]}   first ≤ 10 rows,
                                          values as written in the CSV
       }]
+    }]
+
+    comunas?: [{                         one page per comuna: where each dataset stands
+      code; name
+      datasets: [{slug, title {es, en}, status: published | carried | blocked | missing,
+                  published_on: "YYYY-MM-DD" | None, is_stale: bool, max_age_days: int}]
     }]
 
 Other keys (``kind``, ``files[].hash``, ``quality.rows_in``, …) are ignored.
@@ -465,6 +472,12 @@ def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
         for lang in LANGS:
             page = Page(f"datasets/{dataset['slug']}/index.html", lang)
             yield page.output, _render(env, "dataset.html", page, dataset=dataset, **common)
+    for comuna in catalog.get("comunas", []):
+        if not re.fullmatch(r"[0-9]{5}", str(comuna["code"])):
+            raise SiteError(f"unsafe comuna code {comuna['code']!r}")
+        for lang in LANGS:
+            page = Page(f"comunas/{comuna['code']}/index.html", lang)
+            yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
     for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
         yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
 

@@ -68,6 +68,10 @@ def test_broken_export_blocks_only_its_comuna(two_comunas):
     assert budget_rows(home, "2026-11-03", "99902") == before["99902"]
     assert budget_rows(home, "2026-11-03", "99901") == before["99901"]
     assert warehouse.status(home, "99902", "budgets").attempted_on == "2026-11-03"
+    page = (home.site / "comunas" / "99902" / "index.html").read_text("utf-8")
+    assert "Se mantiene la versión anterior" in page
+    english = (home.site / "en" / "comunas" / "99902" / "index.html").read_text("utf-8")
+    assert "Previous version kept" in english
 
 
 def test_never_valid_comuna_is_blocked_and_absent(two_comunas):
@@ -78,6 +82,9 @@ def test_never_valid_comuna_is_blocked_and_absent(two_comunas):
     assert status(state, "99902", "budgets")["status"] == "blocked"
     assert status(state, "99902", "budgets")["is_stale"]
     assert budget_rows(home, "2026-11-02", "99902") == []
+    page = (home.site / "en" / "comunas" / "99902" / "index.html").read_text("utf-8")
+    assert "Not published" in page and "Stale (older than 45 days)" in page
+    assert "comunas/99902/index.html" in (home.site / "en" / "index.html").read_text("utf-8")
     assert budget_rows(home, "2026-11-02", "99901")
 
 
