@@ -25,6 +25,7 @@ SENSOR_INTERVAL = int(os.environ.get("ABIERTO_SENSOR_INTERVAL", "30"))
 # (a subprocess per step costs seconds of imports). `multiprocess` parallelises steps on
 # one server; `k8s` runs each step as a Kubernetes job (needs `dagster-k8s`).
 EXECUTOR = os.environ.get("ABIERTO_EXECUTOR", "in_process")
+STAGES = ("ingest", "validate", "publish")
 PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTED]
 
 
@@ -70,7 +71,7 @@ def working_day_of_month(day: dt.date) -> int | None:
 
 
 def monthly_schedule(
-    job: dg.UnresolvedAssetJobDefinition, cuts: list[str]
+    job: dg.UnresolvedAssetJobDefinition, datasets_by_cut: dict[str, list[str]]
 ) -> dg.ScheduleDefinition:
     @dg.schedule(
         name="monthly_publication",
@@ -80,7 +81,8 @@ def monthly_schedule(
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
     def schedule(context: dg.ScheduleEvaluationContext):
-        """Every comuna's run on the configured working day of the month (one run each)."""
+        """Every comuna's run on the configured working day of the month (one run each,
+        for the datasets it publishes)."""
         day = context.scheduled_execution_time.astimezone(SANTIAGO).date()
         if working_day_of_month(day) != PUBLISH_WORKING_DAY:
             return dg.SkipReason(
@@ -88,8 +90,13 @@ def monthly_schedule(
                 f"{day} is not working day {PUBLISH_WORKING_DAY} of the month"
             )
         return [
-            dg.RunRequest(run_key=f"{day:%Y-%m}/{cut}", partition_key=cut, tags=_tags(cut))
-            for cut in cuts
+            dg.RunRequest(
+                run_key=f"{day:%Y-%m}/{cut}",
+                partition_key=cut,
+                asset_selection=_stages(*slugs),
+                tags=_tags(cut),
+            )
+            for cut, slugs in sorted(datasets_by_cut.items())
         ]
 
     return schedule
@@ -102,6 +109,10 @@ freshness_schedule = dg.ScheduleDefinition(
     execution_timezone="America/Santiago",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+
+def _stages(*slugs: str) -> list[dg.AssetKey]:
+    return [dg.AssetKey(f"{stage}_{slug}") for slug in slugs for stage in STAGES]
 
 
 def _tags(cut: str, slug: str | None = None) -> dict[str, str]:
@@ -153,9 +164,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource
         dg.RunRequest(
             run_key=f"{cut}/{slug}/" + hashlib.sha256("".join(sorted(d)).encode()).hexdigest()[:16],
             partition_key=cut,
-            asset_selection=[
-                dg.AssetKey(f"{stage}_{slug}") for stage in ("ingest", "validate", "publish")
-            ],
+            asset_selection=_stages(slug),
             tags=_tags(cut, slug),
         )
         for (cut, slug), d in sorted(ready.items())

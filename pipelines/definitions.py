@@ -19,15 +19,15 @@ from pipelines.resources import AbiertoResource
 
 def build_defs(installation_file: Path | None = None) -> dg.Definitions:
     path = installation_file or installation_path()
-    cuts = [m.cut for m in load_installation(path).municipalities]
-    partitions = comuna_partitions(cuts)
+    municipalities = load_installation(path).municipalities
+    partitions = comuna_partitions([m.cut for m in municipalities])
     comuna_job = automation.comuna_job(partitions)
     return dg.Definitions(
         assets=[a for slug in SLUGS for a in dataset_assets(slug, partitions)] + [catalog],
         asset_checks=[freshness_check(slug) for slug in SLUGS],
         jobs=[comuna_job, automation.catalog_job, automation.freshness_job],
         schedules=[
-            automation.monthly_schedule(comuna_job, cuts),
+            automation.monthly_schedule(comuna_job, {m.cut: m.datasets for m in municipalities}),
             automation.freshness_schedule,
         ],
         sensors=[automation.landing_sensor, automation.catalog_sensor, automation.failure_alert],

@@ -150,6 +150,19 @@ def test_monthly_schedule_runs_every_comuna_on_the_third_working_day(setup, day,
         return
     assert [r.partition_key for r in data.run_requests] == CUTS
     assert [r.run_key for r in data.run_requests] == [f"{day:%Y-%m}/{c}" for c in CUTS]
+    assert len(data.run_requests[0].asset_selection) == 9  # 3 datasets × 3 stages
+
+
+def test_monthly_schedule_runs_only_the_datasets_a_comuna_publishes(tmp_path):
+    installation = write_installation(tmp_path / "municipalities.yaml", CUTS)
+    text = installation.read_text("utf-8")
+    installation.write_text(
+        text.replace("  - budgets\n  - contracts\n  - access_requests\n", "  - budgets\n", 1)
+    )
+    when = dt.datetime(2026, 11, 4, 7, tzinfo=SANTIAGO)
+    first, second = evaluate_schedule(installation, when).run_requests
+    assert [k.to_user_string() for k in first.asset_selection] == list(BUDGETS)
+    assert len(second.asset_selection) == 9
 
 
 def test_catalog_sensor_requests_one_release_after_new_publications(setup):
