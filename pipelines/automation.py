@@ -19,6 +19,11 @@ from quality.deadlines import get_calendar
 # schedule ticks every morning of the month's first half and publishes on the
 # ABIERTO_PUBLISH_WORKING_DAY-th working day (default 3rd), leaving a week to fix exports.
 PUBLISH_WORKING_DAY = int(os.environ.get("ABIERTO_PUBLISH_WORKING_DAY", "3"))
+if not 1 <= PUBLISH_WORKING_DAY <= 10:
+    raise ValueError(
+        f"ABIERTO_PUBLISH_WORKING_DAY={PUBLISH_WORKING_DAY}: debe ser de 1 a 10 (plazo legal: "
+        "primeros diez días hábiles) / must be 1 to 10 (legal deadline: first ten working days)"
+    )
 MONTHLY_CRON = os.environ.get("ABIERTO_MONTHLY_CRON", "0 7 1-15 * *")
 SENSOR_INTERVAL = int(os.environ.get("ABIERTO_SENSOR_INTERVAL", "30"))
 # One run is one comuna: its steps are small, so they run in the run's process by default
