@@ -75,13 +75,14 @@ def bench(count: int, profile: bool, in_memory: bool) -> None:
             total = time.perf_counter() - started
             assert outcome.catalog_ok and not outcome.comunas_failed
             runs = instance.get_runs()
-            comuna = [_seconds(instance, r) for r in runs if "abierto/comuna" in r.tags]
+            comuna = [_seconds(instance, r) for r in reversed(runs) if "abierto/comuna" in r.tags]
             catalog = sum(_seconds(instance, r) for r in runs if "abierto/comuna" not in r.tags)
         print(
             f"\n{count} comunas ({'in-memory' if in_memory else 'SQLite'} Dagster instance): "
             f"{total:.1f} s in all; {len(comuna)} comuna runs "
             f"(mean {sum(comuna) / len(comuna):.2f} s, {sum(comuna):.1f} s), "
-            f"catalog run {catalog:.1f} s, between runs {total - sum(comuna) - catalog:.1f} s"
+            f"catalog run {catalog:.1f} s, between runs {total - sum(comuna) - catalog:.1f} s; "
+            f"first/last comuna run {comuna[0]:.2f} s / {comuna[-1]:.2f} s"
         )
         if profiler:
             for label, seconds in where_the_time_goes(pstats.Stats(profiler)).items():
