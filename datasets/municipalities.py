@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,11 @@ from datasets.errors import DescriptorError
 from schemas import load_code_list
 
 INSTALLATION_FILE = DATASETS_DIR / "municipalities.yaml"
+
+
+def installation_path() -> Path:
+    """The installation file: `ABIERTO_INSTALLATION` if set, else the bundled one."""
+    return Path(os.environ.get("ABIERTO_INSTALLATION") or INSTALLATION_FILE)
 
 
 class Publisher(BaseModel):

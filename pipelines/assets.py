@@ -1,24 +1,59 @@
-"""Assets: per dataset ingest → validate → publish, then one catalog over all of them.
+"""Assets: per dataset ingest → validate → publish, one partition per comuna; then one catalog.
 
-Each asset is a thin wrapper around the plain functions in `pipelines.steps` and
-`publish.catalog`; it adds metadata for the Dagster UI and nothing else.
+Each comuna is a partition of the dataset assets, so it runs, fails and is backfilled on
+its own. A comuna's publish step records its outcome in the warehouse
+(`pipelines.warehouse`); the unpartitioned `catalog` asset combines, per dataset, each
+comuna's last output that passed its gate, so one comuna's broken export blocks only
+that comuna. The assets are thin wrappers around `pipelines.steps` and `publish.catalog`.
 """
+
+import contextlib
+from collections.abc import Iterator
 
 import dagster as dg
 
 from datasets.descriptor import SLUGS
-from pipelines import checks, steps
+from pipelines import checks, freshness, notify, steps, warehouse
 from pipelines.resources import AbiertoResource
-from publish.catalog import BuiltPackage, build_package, publish_release
+from publish.catalog import build_package, publish_release
+
+# Transient I/O (a network share hiccup, a file briefly locked) is retried with backoff;
+# anything else fails at once (`transient_only`).
+RETRY = dg.RetryPolicy(
+    max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
 
 
-def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
-    @dg.asset(name=f"ingest_{slug}", group_name=slug, kinds={"python"})
+@contextlib.contextmanager
+def transient_only() -> Iterator[None]:
+    """Let `OSError` through to the retry policy; any other error fails without retrying."""
+    try:
+        yield
+    except OSError:
+        raise
+    except Exception as error:
+        raise dg.Failure(type(error).__name__, allow_retries=False) from error
+
+
+def comuna_partitions(cuts: list[str]) -> dg.StaticPartitionsDefinition:
+    """One partition per comuna (CUT code) of the installation."""
+    return dg.StaticPartitionsDefinition(sorted(cuts))
+
+
+def dataset_assets(
+    slug: str, partitions: dg.PartitionsDefinition, retry: dg.RetryPolicy = RETRY
+) -> list[dg.AssetsDefinition]:
+    common = {"group_name": slug, "partitions_def": partitions, "retry_policy": retry}
+
+    @dg.asset(name=f"ingest_{slug}", kinds={"python"}, **common)
     def ingest(
         context: dg.AssetExecutionContext, abierto: AbiertoResource
     ) -> steps.IngestedDataset:
-        """Read every landed export of the dataset and map it to the canonical tables."""
-        result = steps.ingest(abierto.home(), abierto.installation(), slug)
+        """Read the comuna's landed exports of the dataset and map them to the canonical tables."""
+        with transient_only():
+            result = steps.ingest(
+                abierto.home(), abierto.installation(), slug, comuna=context.partition_key
+            )
         context.add_output_metadata(
             {
                 "files_read": len(result.sources),
@@ -31,13 +66,15 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         name=f"validate_{slug}",
-        group_name=slug,
         ins={"ingested": dg.AssetIn(f"ingest_{slug}")},
         check_specs=checks.validation_check_specs(f"validate_{slug}"),
+        **common,
     )
     def validate(context: dg.AssetExecutionContext, abierto: AbiertoResource, ingested):
         """Validate against the Table Schemas; quarantine failing rows with their errors."""
-        result = steps.validate(ingested, abierto.installation(), abierto.home().quarantine)
+        quarantine = abierto.home().quarantine / context.partition_key
+        with transient_only():
+            result = steps.validate(ingested, abierto.installation(), quarantine)
         yield dg.Output(
             result,
             metadata={f"rows_valid_{t}": len(f) for t, f in result.valid.items()}
@@ -47,35 +84,41 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         name=f"publish_{slug}",
-        group_name=slug,
         ins={"validated": dg.AssetIn(f"validate_{slug}")},
         check_specs=checks.publish_check_specs(f"publish_{slug}")
         + checks.quality_check_specs(f"publish_{slug}", slug),
+        **common,
     )
     def publish(context: dg.AssetExecutionContext, abierto: AbiertoResource, validated):
         """Derive computed columns, run the quality rules, apply privacy rules, run the gate,
-        write the data package."""
-        installation = abierto.installation()
-        prepared = steps.prepare(
-            validated,
-            installation,
-            as_of=abierto.today(),
-            pseudonym_key=abierto.pseudonym_key(),
-            home=abierto.home(),
-        )
+        record the comuna's outcome.
+
+        A blocked comuna keeps its previous data in the catalog and the office is alerted.
+        """
+        cut = context.partition_key
+        home = abierto.home()
+        with transient_only():
+            prepared = steps.prepare(
+                validated,
+                abierto.installation(),
+                as_of=abierto.today(),
+                pseudonym_key=abierto.pseudonym_key(),
+                home=home,
+                quarantine_dir=home.quarantine / cut,
+            )
+            warehouse.record(home, cut, prepared, abierto.today())
         for note in prepared.notes:
             context.log.warning(f"{note['es']} / {note['en']}")
-        built = build_package(
-            prepared,
-            installation,
-            abierto.home().warehouse / "packages" / slug,
-            release_id=abierto.release_id(),
-            generated_on=abierto.today(),
-        )
+        reasons = sorted({r["type"] for r in prepared.blocked})
+        if reasons:
+            alert = notify.Alert.blocked(
+                cut, slug, [r["type"] for r in prepared.blocked], notify.run_link(context.run_id)
+            )
+            notify.send(alert, notify.channels_from_env())
         yield dg.Output(
-            built,
+            {"comuna_code": cut, "blocked": prepared.blocked},
             metadata={f"rows_published_{t}": len(f) for t, f in prepared.tables.items()}
-            | {"blocked": bool(built.blocked), "privacy_notes": [n["en"] for n in prepared.notes]},
+            | {"blocked": reasons, "privacy_notes": [n["en"] for n in prepared.notes]},
         )
         yield from checks.publish_checks(f"publish_{slug}", prepared)
         yield from checks.quality_checks(f"publish_{slug}", prepared)
@@ -83,19 +126,59 @@ def dataset_assets(slug: str) -> list[dg.AssetsDefinition]:
     return [ingest, validate, publish]
 
 
-@dg.asset(
-    group_name="catalog",
-    ins={f"package_{slug}": dg.AssetIn(f"publish_{slug}") for slug in SLUGS},
-    kinds={"html"},
-)
-def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource, **packages: BuiltPackage):
-    """The static open data catalog: a new release of every dataset that passed its gate."""
+def freshness_check(slug: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset="catalog",
+        name=f"fresh_{slug}",
+        description=f"Every comuna's {slug} data is no older than the dataset's cadence allows.",
+    )
+    def check(abierto: AbiertoResource) -> dg.AssetCheckResult:
+        rows = freshness.freshness(abierto.home(), abierto.installation(), slug, abierto.today())
+        stale = [r for r in rows if r["is_stale"]]
+        return dg.AssetCheckResult(
+            passed=not stale,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "comunas": len(rows),
+                "stale": [f"{r['comuna_code']} {r['comuna_name']}" for r in stale],
+                "max_age_days": rows[0]["max_age_days"] if rows else 0,
+            },
+        )
+
+    return check
+
+
+@dg.asset(group_name="catalog", deps=[f"publish_{slug}" for slug in SLUGS], kinds={"html"})
+def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
+    """The static open data catalog: every dataset over all comunas, each comuna at its last
+    output that passed its gate, plus where each comuna × dataset stands."""
+    home, installation, today = abierto.home(), abierto.installation(), abierto.today()
+    cuts = [m.cut for m in installation.municipalities]
+    packages = []
+    for slug in SLUGS:
+        combined = warehouse.combine(home, slug, cuts)
+        if combined is None:
+            combined = steps.PreparedDataset(slug, {}, {}, {}, set(), [], [])
+            combined.blocked = [{"type": "no-data", "es": "no hay datos", "en": "no data"}]
+        packages.append(
+            build_package(
+                combined,
+                installation,
+                home.warehouse / "packages" / slug,
+                release_id=abierto.release_id(),
+                generated_on=today,
+            )
+        )
+    comunas = [
+        row for slug in SLUGS for row in freshness.freshness(home, installation, slug, today)
+    ]
     outcome = publish_release(
-        abierto.home().site,
-        abierto.installation(),
-        [packages[f"package_{slug}"] for slug in SLUGS],
+        home.site,
+        installation,
+        packages,
         release_id=abierto.release_id(),
-        generated_on=abierto.today(),
+        generated_on=today,
+        comunas=comunas,
     )
     context.add_output_metadata(
         {
@@ -105,6 +188,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource, **packa
             "published": outcome.published,
             "carried_over": outcome.carried_over,
             "blocked": list(outcome.blocked),
+            "comunas_stale": sorted({r["comuna_code"] for r in comunas if r["is_stale"]}),
         }
     )
     return outcome.release_id

@@ -1,62 +1,230 @@
-"""When runs happen: a monthly schedule and a sensor on the landing folder."""
+"""When runs happen: the monthly publication, the landing-folder sensor, the catalog
+update after comuna runs, the daily freshness evaluation and failure alerts."""
 
+from __future__ import annotations
+
+import datetime as dt
 import hashlib
 import json
+import os
 
 import dagster as dg
 
 from datasets.descriptor import SLUGS
-from pipelines.resources import AbiertoResource
+from pipelines import notify, warehouse
+from pipelines.resources import SANTIAGO, AbiertoResource
+from quality.deadlines import get_calendar
 
-publish_job = dg.define_asset_job(
+# Transparencia activa is updated within the first ten working days of each month. The
+# schedule ticks every morning of the month's first half and publishes on the
+# ABIERTO_PUBLISH_WORKING_DAY-th working day (default 3rd), leaving a week to fix exports.
+PUBLISH_WORKING_DAY = int(os.environ.get("ABIERTO_PUBLISH_WORKING_DAY", "3"))
+if not 1 <= PUBLISH_WORKING_DAY <= 10:
+    raise ValueError(
+        f"ABIERTO_PUBLISH_WORKING_DAY={PUBLISH_WORKING_DAY}: debe ser de 1 a 10 (plazo legal: "
+        "primeros diez días hábiles) / must be 1 to 10 (legal deadline: first ten working days)"
+    )
+MONTHLY_CRON = os.environ.get("ABIERTO_MONTHLY_CRON", "0 7 1-15 * *")
+SENSOR_INTERVAL = int(os.environ.get("ABIERTO_SENSOR_INTERVAL", "30"))
+# One run is one comuna: its steps are small, so they run in the run's process by default
+# (a subprocess per step costs seconds of imports). `multiprocess` parallelises steps on
+# one server; `k8s` runs each step as a Kubernetes job (needs `dagster-k8s`).
+EXECUTOR = os.environ.get("ABIERTO_EXECUTOR", "in_process")
+STAGES = ("ingest", "validate", "publish")
+PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTED]
+
+
+def executor(name: str = EXECUTOR) -> dg.ExecutorDefinition:
+    if name == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    return {"in_process": dg.in_process_executor, "multiprocess": dg.multiprocess_executor}[name]
+
+
+def comuna_job(partitions: dg.PartitionsDefinition) -> dg.UnresolvedAssetJobDefinition:
+    return dg.define_asset_job(
+        "publish_comuna",
+        selection=dg.AssetSelection.groups(*SLUGS),
+        partitions_def=partitions,
+        executor_def=executor(),
+        description="Ingest, validate and publish one comuna's datasets (one partition).",
+    )
+
+
+catalog_job = dg.define_asset_job(
     "publish_catalog",
-    selection=dg.AssetSelection.all(),
-    description="Ingest, validate and publish every dataset, then release the catalog.",
+    selection=dg.AssetSelection.assets("catalog"),
+    executor_def=executor(),
+    description="Combine every comuna's last valid data and release the catalog.",
 )
 
-# Transparencia activa must be updated within the first ten working days of each
-# month: run early on the 2nd, leaving time to fix exports before the deadline.
-monthly_schedule = dg.ScheduleDefinition(
-    name="monthly_publication",
-    job=publish_job,
-    cron_schedule="0 6 2 * *",
+freshness_job = dg.define_asset_job(
+    "evaluate_freshness",
+    selection=dg.AssetSelection.checks_for_assets("catalog"),
+    executor_def=dg.in_process_executor,
+    description="Flag every comuna × dataset older than its declared cadence.",
+)
+
+
+def working_day_of_month(day: dt.date) -> int | None:
+    """1 for the month's first working day (national holidays), …; None on a day off."""
+    calendar = get_calendar(None, [day.year - 1, day.year])
+    if not calendar.is_working_day(day):
+        return None
+    return calendar.working_days_between(day.replace(day=1) - dt.timedelta(days=1), day)
+
+
+def monthly_schedule(
+    job: dg.UnresolvedAssetJobDefinition, datasets_by_cut: dict[str, list[str]]
+) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="monthly_publication",
+        job=job,
+        cron_schedule=MONTHLY_CRON,
+        execution_timezone="America/Santiago",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    def schedule(context: dg.ScheduleEvaluationContext):
+        """Every comuna's run on the configured working day of the month (one run each,
+        for the datasets it publishes)."""
+        day = context.scheduled_execution_time.astimezone(SANTIAGO).date()
+        if working_day_of_month(day) != PUBLISH_WORKING_DAY:
+            return dg.SkipReason(
+                f"{day} no es el día hábil n.º {PUBLISH_WORKING_DAY} del mes / "
+                f"{day} is not working day {PUBLISH_WORKING_DAY} of the month"
+            )
+        return [
+            dg.RunRequest(
+                run_key=f"{day:%Y-%m}/{cut}",
+                partition_key=cut,
+                asset_selection=_stages(*slugs),
+                tags=_tags(cut),
+            )
+            for cut, slugs in sorted(datasets_by_cut.items())
+        ]
+
+    return schedule
+
+
+freshness_schedule = dg.ScheduleDefinition(
+    name="daily_freshness",
+    job=freshness_job,
+    cron_schedule="0 8 * * *",
     execution_timezone="America/Santiago",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
-def landed_files(abierto: AbiertoResource) -> dict[str, int]:
-    """Every landed export as `<cut>/<slug>/<name>` → size in bytes."""
-    home = abierto.home()
-    files = {}
-    for municipality in abierto.installation().municipalities:
-        for slug in SLUGS:
-            for path in home.landing_files(municipality.cut, slug):
-                files[f"{municipality.cut}/{slug}/{path.name}"] = path.stat().st_size
-    return files
+def _stages(*slugs: str) -> list[dg.AssetKey]:
+    return [dg.AssetKey(f"{stage}_{slug}") for slug in slugs for stage in STAGES]
+
+
+def _tags(cut: str, slug: str | None = None) -> dict[str, str]:
+    return {"abierto/comuna": cut} | ({"abierto/dataset": slug} if slug else {})
+
+
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @dg.sensor(
-    job=publish_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
+    job_name="publish_comuna",
+    minimum_interval_seconds=SENSOR_INTERVAL,
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource):
-    """Start a run when an export lands or changes, once its size has stopped changing.
+    """Run exactly the comuna and dataset whose export arrived in `landing/<cut>/<slug>/`.
 
-    The cursor keeps each file's size from the previous tick (a file still being
-    copied is seen to grow and waits) and the fingerprint of what was already run.
+    A file is read only once its size and modification time are the same on two
+    ticks (a file still being copied waits). The cursor remembers every file handled
+    (size, mtime, sha256), so the same file never starts two runs; a file whose
+    sha256 is already published for that comuna and dataset starts none.
     """
-    state = json.loads(context.cursor) if context.cursor else {"sizes": {}, "done": {}}
-    current = landed_files(abierto)
+    state = json.loads(context.cursor) if context.cursor else {"seen": {}, "done": {}}
     home = abierto.home()
-    ready = {}
-    for key, size in current.items():
-        if state["sizes"].get(key) != size:
-            continue
-        digest = hashlib.sha256((home.landing / key).read_bytes()).hexdigest()
-        if state["done"].get(key) != digest:
-            ready[key] = digest
-    if ready:
-        run_key = hashlib.sha256(json.dumps(sorted(ready.items())).encode()).hexdigest()[:16]
-        yield dg.RunRequest(run_key=run_key, tags={"abierto/files": ",".join(sorted(ready))})
-    state = {"sizes": current, "done": state["done"] | ready}
-    context.update_cursor(json.dumps(state, sort_keys=True))
+    seen, ready = {}, {}
+    for municipality in abierto.installation().municipalities:
+        for slug in municipality.datasets:
+            published = warehouse.published_hashes(home, municipality.cut, slug)
+            for path in home.landing_files(municipality.cut, slug):
+                key = f"{municipality.cut}/{slug}/{path.name}"
+                stat = path.stat()
+                seen[key] = [stat.st_size, stat.st_mtime_ns]
+                if state["seen"].get(key) != seen[key]:
+                    continue  # new or still changing: look again next tick
+                done = state["done"].get(key)
+                if done and done[:2] == seen[key]:
+                    continue  # handled on an earlier tick
+                digest = _sha256(path)
+                state["done"][key] = [*seen[key], digest]
+                if (done and done[2] == digest) or digest in published:
+                    continue  # same content again (touched or re-copied), or already published
+                ready.setdefault((municipality.cut, slug), []).append(digest)
+    requests = [
+        dg.RunRequest(
+            run_key=f"{cut}/{slug}/" + hashlib.sha256("".join(sorted(d)).encode()).hexdigest()[:16],
+            partition_key=cut,
+            asset_selection=_stages(slug),
+            tags=_tags(cut, slug),
+        )
+        for (cut, slug), d in sorted(ready.items())
+    ]
+    state["seen"] = seen
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(state, sort_keys=True))
+
+
+@dg.sensor(
+    job=catalog_job,
+    minimum_interval_seconds=SENSOR_INTERVAL,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def catalog_sensor(context: dg.SensorEvaluationContext):
+    """Release the catalog once comuna runs have published, one release for many runs.
+
+    Waits while any comuna or catalog run is still queued or running, so a monthly
+    batch of comunas produces one release when the batch is done.
+    """
+    after = int(context.cursor or 0)
+    newest = after
+    for slug in SLUGS:
+        records = context.instance.fetch_materializations(
+            dg.AssetRecordsFilter(dg.AssetKey(f"publish_{slug}"), after_storage_id=after),
+            limit=1,
+        ).records
+        newest = max([newest, *(r.storage_id for r in records)])
+    if newest == after:
+        return dg.SkipReason("no hay publicaciones nuevas / no new comuna publications")
+    pending = context.instance.get_runs(
+        dg.RunsFilter(job_name="publish_comuna", statuses=PENDING), limit=1
+    ) or context.instance.get_runs(
+        dg.RunsFilter(job_name="publish_catalog", statuses=PENDING), limit=1
+    )
+    if pending:
+        return dg.SkipReason("esperando ejecuciones en curso / waiting for runs in progress")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=f"catalog-{newest}")], cursor=str(newest)
+    )
+
+
+@dg.run_failure_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING, monitor_all_code_locations=False
+)
+def failure_alert(context: dg.RunFailureSensorContext):
+    """Alert the office that a run failed: where, which kind of error, and the link."""
+    errors = [e.event_specific_data.error for e in context.get_step_failure_events()]
+    # the class of the original error (a `Failure` raised by `transient_only` wraps it)
+    reasons = [(e.cause or e).cls_name for e in errors if e is not None] or ["run-failure"]
+    run = context.dagster_run
+    alert = notify.Alert(
+        "failed",
+        run.tags.get("abierto/comuna") or run.tags.get("dagster/partition"),
+        run.tags.get("abierto/dataset") or run.job_name,
+        dict(sorted((r, reasons.count(r)) for r in set(reasons))),
+        notify.run_link(run.run_id),
+    )
+    notify.send(alert, notify.channels_from_env())

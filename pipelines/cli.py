@@ -23,6 +23,7 @@ from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
 from pipelines.home import Home
+from pipelines.instance import ensure_dagster_home
 
 app = typer.Typer(
     help="abierto: datos abiertos municipales validados y sin datos personales / "
@@ -96,6 +97,7 @@ def run(
 
     from pipelines.definitions import defs
     from pipelines.resources import AbiertoResource
+    from pipelines.runner import run_all
 
     paths = Home.from_env(home)
     if date:
@@ -104,30 +106,25 @@ def run(
         console.print(
             f"Copiando {seed_demo(paths)} exportaciones de ejemplo (sintéticas) a {paths.landing}"
         )
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster")))
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_file = dagster_home / "dagster.yaml"
-    if not instance_file.exists():
-        instance_file.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance:
-        result = dg.materialize(
-            list(defs.assets or []),
-            resources={"abierto": resource},
-            instance=instance,
-            run_config=QUIET_RUN,
-            raise_on_error=False,
-        )
-    if not result.success:
+        outcome = run_all(defs, resource, instance, run_config=QUIET_RUN)
+    if not outcome.catalog_ok:
         fail(
             AbiertoError("la ejecución falló; vea `abierto ui`", "the run failed; see `abierto ui`")
         )
+    if outcome.comunas_failed:
+        console.print(
+            f"[red]Comunas con ejecución fallida / comunas whose run failed:[/red] "
+            f"{', '.join(outcome.comunas_failed)} (abierto ui)"
+        )
     state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
     report_release(paths, state)
-    for slug in SLUGS:
-        for reason in result.output_for_node(f"publish_{slug}").blocked:
+    for (cut, slug), reasons in sorted(outcome.blocked.items()):
+        for reason in reasons:
             console.print(
-                f"[red]{slug} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
+                f"[red]{slug} bloqueado / blocked:[/red] ({cut}) {reason['es']} / {reason['en']}",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -374,7 +371,7 @@ def ui(
     paths = Home.from_env(home)
     env = os.environ | {"ABIERTO_HOME": str(paths.root)}
     env.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home(Path(env["DAGSTER_HOME"]))
     command = [
         sys.executable,
         "-m",

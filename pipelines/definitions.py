@@ -1,18 +1,38 @@
-"""The Dagster code location of abierto (`dagster dev` from the repository root)."""
+"""The Dagster code location of abierto (`dagster dev -m pipelines.definitions`).
+
+The comunas (partitions) come from the installation file: `ABIERTO_INSTALLATION` or
+`datasets/municipalities.yaml`.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import dagster as dg
 
 from datasets.descriptor import SLUGS
-from pipelines.assets import catalog, dataset_assets
-from pipelines.automation import landing_sensor, monthly_schedule, publish_job
+from datasets.municipalities import installation_path, load_installation
+from pipelines import automation
+from pipelines.assets import catalog, comuna_partitions, dataset_assets, freshness_check
 from pipelines.resources import AbiertoResource
 
-defs = dg.Definitions(
-    assets=[asset for slug in SLUGS for asset in dataset_assets(slug)] + [catalog],
-    jobs=[publish_job],
-    schedules=[monthly_schedule],
-    sensors=[landing_sensor],
-    resources={"abierto": AbiertoResource()},
-)
+
+def build_defs(installation_file: Path | None = None) -> dg.Definitions:
+    path = installation_file or installation_path()
+    municipalities = load_installation(path).municipalities
+    partitions = comuna_partitions([m.cut for m in municipalities])
+    comuna_job = automation.comuna_job(partitions)
+    return dg.Definitions(
+        assets=[a for slug in SLUGS for a in dataset_assets(slug, partitions)] + [catalog],
+        asset_checks=[freshness_check(slug) for slug in SLUGS],
+        jobs=[comuna_job, automation.catalog_job, automation.freshness_job],
+        schedules=[
+            automation.monthly_schedule(comuna_job, {m.cut: m.datasets for m in municipalities}),
+            automation.freshness_schedule,
+        ],
+        sensors=[automation.landing_sensor, automation.catalog_sensor, automation.failure_alert],
+        resources={"abierto": AbiertoResource(installation_file=str(path))},
+    )
+
+
+defs = build_defs()

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from datasets.municipalities import INSTALLATION_FILE, Installation, load_installation
+from datasets.municipalities import Installation, installation_path, load_installation
 from pipelines.home import Home
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -15,9 +15,10 @@ class AbiertoResource(dg.ConfigurableResource):
     """The installation: `ABIERTO_HOME` folders and the municipalities file.
 
     Empty values fall back to the `ABIERTO_HOME` environment variable (default `./data`)
-    and to `datasets/municipalities.yaml`. `run_date` fixes the release date (ISO),
-    for reproducible runs and backfills. `pseudonym_key_variable` names the environment
-    variable holding the secret key of pseudonyms (see `pseudonym_key`).
+    and to `ABIERTO_INSTALLATION` or `datasets/municipalities.yaml`. `run_date` fixes the
+    release date (ISO), for reproducible runs and backfills. `pseudonym_key_variable`
+    names the environment variable holding the secret key of pseudonyms (see
+    `pseudonym_key`).
     """
 
     home_dir: str = ""
@@ -37,7 +38,9 @@ class AbiertoResource(dg.ConfigurableResource):
     def installation(self) -> Installation:
         from pathlib import Path
 
-        return load_installation(Path(self.installation_file or INSTALLATION_FILE))
+        return load_installation(
+            Path(self.installation_file) if self.installation_file else installation_path()
+        )
 
     def today(self) -> dt.date:
         if self.run_date:

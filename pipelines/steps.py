@@ -60,12 +60,14 @@ class PreparedDataset:
         return bool(self.blocked)
 
 
-def ingest(home: Home, installation: Installation, slug: str) -> IngestedDataset:
-    """Read every landed export of the dataset, for every configured comuna."""
+def ingest(
+    home: Home, installation: Installation, slug: str, *, comuna: str | None = None
+) -> IngestedDataset:
+    """Read every landed export of the dataset, for one comuna or every configured comuna."""
     dataset = load_descriptor(slug)
     result = IngestedDataset(slug, [])
     for municipality in installation.municipalities:
-        if slug not in municipality.datasets:
+        if slug not in municipality.datasets or comuna not in (None, municipality.cut):
             continue
         for path in home.landing_files(municipality.cut, slug):
             source = dataset.source_for(path.name)
@@ -119,11 +121,13 @@ def prepare(
     as_of: dt.date,
     pseudonym_key: str | None = None,
     home: Home | None = None,
+    quarantine_dir: Path | None = None,
 ) -> PreparedDataset:
     """Add derived columns, run the quality rules, apply privacy rules and the publish gate.
 
     With `home`, the reviewer's decisions release held rows and the private review
-    queue is written to `quarantine/<slug>/` (see `quality.review`).
+    queue is written to `<quarantine_dir>/<slug>/` (default `quarantine/<slug>/`; see
+    `quality.review`).
     """
     dataset = load_descriptor(validated.slug)
     derived = {t: derive(t, validated.valid[t], installation, as_of) for t in dataset.tables}
@@ -154,7 +158,7 @@ def prepare(
         notes += privacy.notes
     _hold_orphans(dataset, tables, held)
     if home is not None:
-        write_review_queue(home.quarantine / validated.slug, held, released)
+        write_review_queue((quarantine_dir or home.quarantine) / validated.slug, held, released)
     prepared = PreparedDataset(
         validated.slug,
         tables,

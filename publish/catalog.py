@@ -83,11 +83,14 @@ def publish_release(
     *,
     release_id: str,
     generated_on: dt.date,
+    comunas: list[dict] | None = None,
 ) -> PublishOutcome:
     """Publish the packages that passed their gate as a new release and serve it.
 
     A blocked dataset keeps the package of its previous release, if it had one; inputs
     equal to the newest release make no new release (`PublishOutcome.is_new` is False).
+    `comunas` (optional) says where each comuna × dataset stands (`pipelines.freshness`);
+    it goes into the release's catalog and gives each comuna its page.
     """
     return publish(
         site,
@@ -96,6 +99,7 @@ def publish_release(
         generated_on=generated_on,
         render=renderer(installation),
         public_contacts=frozenset(m.publisher.email for m in installation.municipalities),
+        comunas=comunas or [],
     )
 
 
@@ -107,12 +111,28 @@ def renderer(installation: Installation) -> Render:
             DatasetRelease(slug, **entry) for slug, entry in manifest["catalog"]["datasets"].items()
         ]
         generated_on = dt.date.fromisoformat(manifest["generated_on"])
-        build_site(
-            build,
-            catalog_context(installation, releases, build, manifest["release_id"], generated_on),
+        context = catalog_context(
+            installation, releases, build, manifest["release_id"], generated_on
         )
+        context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
+        build_site(build, context)
 
     return render
+
+
+def comuna_pages(rows: list[dict]) -> list[dict]:
+    """The per-comuna pages' context: rows of `pipelines.freshness` grouped by comuna."""
+    pages: dict[str, dict] = {}
+    for row in rows:
+        page = pages.setdefault(
+            row["comuna_code"],
+            {"code": row["comuna_code"], "name": row["comuna_name"], "datasets": []},
+        )
+        page["datasets"].append(
+            {k: row[k] for k in ("status", "published_on", "is_stale", "max_age_days")}
+            | {"slug": row["dataset"], "title": load_descriptor(row["dataset"]).title.model_dump()}
+        )
+    return [pages[code] for code in sorted(pages)]
 
 
 def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:

@@ -53,10 +53,17 @@ class PublishOutcome:
     changes: dict[str, dict] = field(default_factory=dict)
 
 
-def content_fingerprint(packages: list[BuiltPackage], previous: dict) -> str:
+def content_fingerprint(
+    packages: list[BuiltPackage], previous: dict, comunas: list[dict] | None = None
+) -> str:
     """What a release holds, without its id: the packages' descriptors (with every file's
-    hash) and, for a dataset carried over, the release it comes from."""
-    parts = {}
+    hash), for a dataset carried over the release it comes from, and where each comuna
+    stands (its status and dates, not its age on the run date)."""
+    parts: dict = {}
+    if comunas:
+        parts["_comunas"] = [
+            {k: v for k, v in row.items() if k not in ("age_days", "is_stale")} for row in comunas
+        ]
     for built in sorted(packages, key=lambda b: b.slug):
         if built.blocked:
             parts[built.slug] = {"carried": previous.get(built.slug, {}).get("release_id")}
@@ -74,11 +81,13 @@ def publish(
     generated_on: dt.date,
     render: Render,
     public_contacts: frozenset[str] = frozenset(),
+    comunas: list[dict] | None = None,
 ) -> PublishOutcome:
     """Publish the packages as a new release, unless they equal the newest release.
 
     `public_contacts` are the publishers' institutional e-mails and phones, which the
-    leak scan's patterns would otherwise flag in the catalog metadata."""
+    leak scan's patterns would otherwise flag in the catalog metadata. `comunas` (where
+    each comuna × dataset stands) goes into the release's catalog."""
     archive = Archive(site.parent)
     with archive.lock():
         checkpoint("locked")
@@ -86,7 +95,7 @@ def publish(
         checkpoint("orphans-cleaned")
         current = archive.current()
         previous = archive.manifest(current)["catalog"]["datasets"] if current else {}
-        fingerprint = content_fingerprint(packages, previous)
+        fingerprint = content_fingerprint(packages, previous, comunas)
         published = [b.slug for b in packages if not b.blocked]
         carried = [b.slug for b in packages if b.blocked and b.slug in previous]
         blocked = {b.slug: b.blocked for b in packages if b.blocked}
@@ -107,7 +116,8 @@ def publish(
                 "previous_release": current,
                 "fingerprint": fingerprint,
                 "generated_on": generated_on.isoformat(),
-                "catalog": {"release_id": release_id, "datasets": datasets},
+                "catalog": {"release_id": release_id, "datasets": datasets}
+                | ({"comunas": comunas} if comunas else {}),
             }
             (staging / MANIFEST).write_text(_json(manifest), encoding="utf-8")
             (staging / NOTES).write_text(

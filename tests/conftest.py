@@ -19,6 +19,7 @@ REFERENCE_DATA = next(
     Path(__file__).resolve().parents[2] / "shared" / "reference-data",
 )
 RUN_DATE = "2026-11-02"
+DEMO_CUT = "99901"
 
 
 @pytest.fixture

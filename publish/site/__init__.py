@@ -9,6 +9,7 @@ already holds the release's data files) and returns the files it wrote::
     assets/style.css, assets/search.js   copied from publish/static/
     robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
                                     (:mod:`publish.site.metadata`)
+    comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
@@ -67,6 +68,12 @@ a dict with both languages::
         preview: {columns: [str], rows: [[str | None]]}   first ≤ 10 rows,
                                          values as written in the CSV
       }]
+    }]
+
+    comunas?: [{                         one page per comuna: where each dataset stands
+      code; name
+      datasets: [{slug, title {es, en}, status: published | carried | blocked | missing,
+                  published_on: "YYYY-MM-DD" | None, is_stale: bool, max_age_days: int}]
     }]
 
 Other keys (``quality.rows_in``, …) are ignored.
@@ -526,6 +533,12 @@ def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
                     chart_path(dataset["slug"], chart["id"], lang),
                     render_svg(chart, lang).encode(),
                 )
+    for comuna in catalog.get("comunas", []):
+        if not re.fullmatch(r"[0-9]{5}", str(comuna["code"])):
+            raise SiteError(f"unsafe comuna code {comuna['code']!r}")
+        for lang in LANGS:
+            page = Page(f"comunas/{comuna['code']}/index.html", lang)
+            yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
     for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
         yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
     yield from metadata_files(catalog)

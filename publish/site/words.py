@@ -116,6 +116,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite_title": "Título",
         "chart_table": "Ver los datos del gráfico en una tabla",
         "chart_pesos": "en pesos",
+        "comuna_datasets": "Estado de sus conjuntos de datos",
+        "status": "Estado",
+        "status_published": "Publicado en esta versión",
+        "status_carried": (
+            "Se mantiene la versión anterior: la última entrega no pasó los controles"
+        ),
+        "status_blocked": "Sin publicar: ninguna entrega ha pasado los controles",
+        "status_missing": "Sin entregas",
+        "published_on": "Publicado el",
+        "freshness": "Vigencia",
+        "fresh": "Al día",
+        "stale": "Desactualizado (más de {days} días)",
     },
     "en": {
         "lang_name": "English",
@@ -225,6 +237,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite_title": "Title",
         "chart_table": "See the chart's data as a table",
         "chart_pesos": "in pesos",
+        "comuna_datasets": "Where its datasets stand",
+        "status": "Status",
+        "status_published": "Published in this release",
+        "status_carried": "Previous version kept: the latest delivery failed its checks",
+        "status_blocked": "Not published: no delivery has passed its checks yet",
+        "status_missing": "Nothing delivered",
+        "published_on": "Published on",
+        "freshness": "Freshness",
+        "fresh": "Up to date",
+        "stale": "Stale (older than {days} days)",
     },
 }
 

@@ -8,7 +8,7 @@ quality summary and the catalog.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -76,3 +76,27 @@ class QualityReport:
         for finding in self.findings:
             out.setdefault(finding.family, []).append(finding)
         return out
+
+
+def merge_reports(reports: list[QualityReport]) -> QualityReport:
+    """One report over several parts of a dataset (e.g. each comuna's run): per rule, the
+    counts add up and the sample keeps the first `SAMPLE_SIZE` keys in sorted order."""
+    by_rule: dict[str, list[Finding]] = {}
+    for report in reports:
+        for finding in report.findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+    findings = []
+    for parts in by_rule.values():
+        sample = sorted(
+            (key for part in parts for key in part.sample),
+            key=lambda key: tuple((value is None, value) for value in key.values()),
+        )
+        findings.append(
+            replace(
+                parts[0],
+                rows_checked=sum(p.rows_checked for p in parts),
+                rows_failed=sum(p.rows_failed for p in parts),
+                sample=sample[:SAMPLE_SIZE],
+            )
+        )
+    return QualityReport(reports[0].slug, reports[0].engine, findings)

@@ -17,11 +17,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import dagster as dg
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines import runner
 from pipelines.cli import seed_demo
 from pipelines.definitions import defs
 from pipelines.home import Home
@@ -31,11 +31,9 @@ from tests.conftest import RUN_DATE
 from tests.pipelines.canaries import Planted, plant
 
 
-def run_all(home: Home, run_date: str = RUN_DATE, **config: str) -> dg.ExecuteInProcessResult:
+def run_all(home: Home, run_date: str = RUN_DATE, **config: str) -> runner.RunAll:
     resource = AbiertoResource(home_dir=str(home.root), run_date=run_date, **config)
-    return dg.materialize(
-        list(defs.assets or []), resources={"abierto": resource}, raise_on_error=False
-    )
+    return runner.run_all(defs, resource)
 
 
 def public_texts(site: Path) -> dict[str, str]:
@@ -151,7 +149,9 @@ def test_no_planted_value_is_in_any_public_file(canary_run):
 
 def test_no_planted_value_is_in_dagster_events_or_metadata(canary_run):
     home, planted, result = canary_run
-    quarantined = json.loads((home.quarantine / "contracts" / "purchase_orders.json").read_text())
+    quarantined = json.loads(
+        (home.quarantine / "99901" / "contracts" / "purchase_orders.json").read_text()
+    )
     assert [row["order_id"] for row in quarantined] == [planted.quarantined_order]
     assert quarantined[0]["_errors"][0]["cell"]  # the private report keeps the value
     events = fold("\n".join(str(event) for event in result.all_events))
@@ -172,7 +172,7 @@ def test_non_personal_values_are_published_unchanged(canary_run):
         assert requests[folio]["subject"] == subject
     keys = [r["requester_key"] for r in requests.values()]
     assert all(re.fullmatch("[0-9a-f]{16}", k) for k in keys)
-    review = json.loads((home.quarantine / "access_requests" / "review.json").read_text())
+    review = json.loads((home.quarantine / "99901" / "access_requests" / "review.json").read_text())
     assert len(review["held"]) >= 12  # the subjects with a mistyped RUT
     # every planted requester is someone else: one key per published request
     assert len(set(keys)) == len(keys) == 80 - len(review["held"])

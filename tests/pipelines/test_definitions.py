@@ -1,50 +1,52 @@
-"""The Dagster code location loads, and its schedule and sensor behave."""
+"""The code location loads, with one partition per configured comuna; `abierto ui`."""
 
 from __future__ import annotations
 
-import json
+import subprocess
 
-import dagster as dg
+import yaml
+from typer.testing import CliRunner
 
-from pipelines.automation import landing_sensor, monthly_schedule
-from pipelines.definitions import defs
-from pipelines.resources import AbiertoResource
-
-
-def test_definitions_load_with_every_dataset_chain_and_the_catalog():
-    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    for slug in ("budgets", "contracts", "access_requests"):
-        assert {f"ingest_{slug}", f"validate_{slug}", f"publish_{slug}"} <= keys
-    assert "catalog" in keys
-    assert defs.resolve_job_def("publish_catalog") is not None
+from pipelines import cli
+from pipelines.definitions import build_defs, defs
 
 
-def test_monthly_schedule_runs_early_in_the_month_in_santiago():
-    assert monthly_schedule.execution_timezone == "America/Santiago"
-    assert monthly_schedule.cron_schedule == "0 6 2 * *"
+def test_definitions_load_with_a_partition_per_comuna():
+    repository = defs.get_repository_def()
+    job = defs.resolve_job_def("publish_comuna")
+    assert job.partitions_def.get_partition_keys() == ["99901"]
+    assert {s.name for s in repository.schedule_defs} == {
+        "monthly_publication",
+        "daily_freshness",
+    }
+    assert {s.name for s in repository.sensor_defs} == {
+        "landing_sensor",
+        "catalog_sensor",
+        "failure_alert",
+    }
+    assert repository.get_schedule_def("monthly_publication").execution_timezone == (
+        "America/Santiago"
+    )
 
 
-def _tick(resource, cursor=None):
-    context = dg.build_sensor_context(cursor=cursor, resources={"abierto": resource})
-    requests = list(landing_sensor(context))
-    return requests, context.cursor
+def test_installation_file_sets_the_partitions(tmp_path):
+    from datasets.samples.comunas import write_installation
+
+    path = write_installation(tmp_path / "m.yaml", ["99901", "99902", "99903"])
+    job = build_defs(path).resolve_job_def("publish_comuna")
+    assert job.partitions_def.get_partition_keys() == ["99901", "99902", "99903"]
 
 
-def test_sensor_waits_for_stable_size_then_runs_once_per_file_version(demo_home):
-    resource = AbiertoResource(home_dir=str(demo_home.root))
-    requests, cursor = _tick(resource)
-    assert requests == []  # first sight: sizes unknown, a copy may be in progress
-    requests, cursor = _tick(resource, cursor)
-    assert len(requests) == 1
-    assert len(requests[0].tags["abierto/files"].split(",")) == 5
-    requests, cursor = _tick(resource, cursor)
-    assert requests == []  # nothing new
-    landed = demo_home.landing / "99901" / "budgets" / "ejecucion_presupuestaria_2026-10.csv"
-    landed.write_bytes(landed.read_bytes() + b"\r\n")
-    requests, cursor = _tick(resource, cursor)
-    assert requests == []  # size changed since the last tick: still being written
-    requests, cursor = _tick(resource, cursor)
-    assert [r.tags["abierto/files"] for r in requests] == [
-        "99901/budgets/ejecucion_presupuestaria_2026-10.csv"
-    ]
-    assert "99901/budgets/ejecucion_presupuestaria_2026-10.csv" in json.loads(cursor)["done"]
+def test_ui_starts_dagster_dev_on_a_local_sqlite_home(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    result = CliRunner().invoke(cli.app, ["ui", "--home", str(tmp_path), "--port", "3001"])
+    assert result.exit_code == 0, result.output
+    ((command, env),) = calls
+    assert command[1:4] == ["-m", "dagster", "dev"] and command[-2:] == ["-p", "3001"]
+    assert env["ABIERTO_HOME"] == str(tmp_path)
+    assert env["DAGSTER_HOME"] == str(tmp_path / "dagster")
+    config = yaml.safe_load((tmp_path / "dagster" / "dagster.yaml").read_text())
+    assert "storage" not in config  # Dagster's default: SQLite under DAGSTER_HOME
+    assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"

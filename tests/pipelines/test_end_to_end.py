@@ -10,26 +10,49 @@ import frictionless
 import pytest
 
 from datasets.descriptor import SLUGS, load_descriptor
+from pipelines import warehouse
 from pipelines.definitions import defs
 from pipelines.resources import AbiertoResource
-from tests.conftest import RUN_DATE
+from pipelines.runner import run_all
+from publish.catalog import build_package
+from tests.conftest import DEMO_CUT, RUN_DATE
 
 
 def materialize(home, selection):
     resource = AbiertoResource(home_dir=str(home.root), run_date=RUN_DATE)
     result = dg.materialize(
-        list(defs.assets or []), resources={"abierto": resource}, selection=selection
+        list(defs.assets or []),
+        resources={"abierto": resource},
+        selection=selection,
+        partition_key=DEMO_CUT,
     )
     assert result.success
     return result
 
 
+def run_everything(home, run_date=RUN_DATE):
+    """Every comuna's partition run, then the catalog, as `abierto run` does."""
+    resource = AbiertoResource(home_dir=str(home.root), run_date=run_date)
+    outcome = run_all(defs, resource)
+    assert outcome.success
+    return outcome
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
     result = materialize(demo_home, [f"ingest_{slug}", f"validate_{slug}", f"publish_{slug}"])
-    built = result.output_for_node(f"publish_{slug}")
-    assert not built.blocked
+    assert result.output_for_node(f"publish_{slug}") == {"comuna_code": DEMO_CUT, "blocked": []}
+    resource = AbiertoResource(home_dir=str(demo_home.root), run_date=RUN_DATE)
+    combined = warehouse.combine(demo_home, slug, [DEMO_CUT])
     folder = demo_home.warehouse / "packages" / slug
+    built = build_package(
+        combined,
+        resource.installation(),
+        folder,
+        release_id=RUN_DATE,
+        generated_on=resource.today(),
+    )
+    assert not built.blocked
     report = frictionless.validate(folder / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])
 
@@ -54,7 +77,9 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
     assert published > 0
     # each landed file's provenance reaches the package's sources and the quarantine report
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    report = json.loads((demo_home.quarantine / slug / "report.json").read_text(encoding="utf-8"))
+    report = json.loads(
+        (demo_home.quarantine / DEMO_CUT / slug / "report.json").read_text(encoding="utf-8")
+    )
     for entry, source in zip(package["sources"], report["sources"], strict=True):
         assert entry["title"] == source["name"] and entry["x-sha256"] == source["sha256"]
         assert entry["x-bytes"] == source["bytes"] > 0
@@ -72,7 +97,10 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
 
 
 def test_whole_catalog_is_published(demo_home):
-    materialize(demo_home, None)
+    resource = AbiertoResource(home_dir=str(demo_home.root), run_date=RUN_DATE)
+    with dg.DagsterInstance.ephemeral() as instance:
+        outcome = run_all(defs, resource, instance)
+    assert outcome.catalog_ok and not outcome.comunas_failed
     site = demo_home.site
     state = json.loads((site / "catalog.json").read_text())
     assert set(state["datasets"]) == set(SLUGS)
@@ -84,18 +112,21 @@ def test_whole_catalog_is_published(demo_home):
 
 
 def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_home):
-    materialize(demo_home, None)
+    run_everything(demo_home)
     broken = demo_home.landing / "99901" / "budgets" / "ejecucion_presupuestaria_2026-10.csv"
     broken.write_bytes("Año;Mes\r\n2026;10\r\n".encode("latin-1"))
-    resource = AbiertoResource(home_dir=str(demo_home.root), run_date="2026-12-02")
-    result = dg.materialize(list(defs.assets or []), resources={"abierto": resource})
-    assert result.success
+    outcome = run_everything(demo_home, "2026-12-02")
+    assert [r["type"] for r in outcome.blocked[("99901", "budgets")]] == ["rejected-file"]
     state = json.loads((demo_home.site / "catalog.json").read_text())
     assert state["release_id"] == "2026-12-02"
-    assert state["datasets"]["budgets"]["release_id"] == RUN_DATE
-    assert state["datasets"]["contracts"]["release_id"] == "2026-12-02"
+    statuses = {r["dataset"]: r["status"] for r in state["comunas"]}
+    assert statuses == {
+        "budgets": "carried",
+        "contracts": "published",
+        "access_requests": "published",
+    }
     previous = demo_home.site / "releases" / RUN_DATE / "budgets" / "budget_lines.csv"
     carried = demo_home.site / "releases" / "2026-12-02" / "budgets" / "budget_lines.csv"
     assert carried.read_bytes() == previous.read_bytes()
-    report = json.loads((demo_home.quarantine / "budgets" / "report.json").read_text())
+    report = json.loads((demo_home.quarantine / "99901" / "budgets" / "report.json").read_text())
     assert [e["type"] for e in report["rejected_files"]] == ["header-error"]

@@ -38,7 +38,7 @@ def published_subjects(home, release_id: str) -> dict[str, str]:
 def test_held_rows_are_queued_privately_and_released_by_decision(demo_home):
     write_subjects(demo_home, HELD)
     assert run_all(demo_home).success
-    queue = demo_home.quarantine / "access_requests"
+    queue = demo_home.quarantine / "99901" / "access_requests"
     report = json.loads((queue / "review.json").read_text())
     keys = sorted(item["key"] for item in report["held"])
     assert keys == ["99901/MU999T0000002", "99901/MU999T0000003"]
@@ -105,7 +105,7 @@ def test_a_held_order_holds_its_lines_and_the_rows_still_reconcile(demo_home):
     ]
     path.write_bytes("\r\n".join(lines).encode("latin-1"))
     assert run_all(demo_home).success
-    report = json.loads((demo_home.quarantine / "contracts" / "review.json").read_text())
+    report = json.loads((demo_home.quarantine / "99901" / "contracts" / "review.json").read_text())
     held = [(i["table"], i["key"], i["held_because"]) for i in report["held"]]
     assert held == [
         ("purchase_orders", order, ["privacy-review"]),

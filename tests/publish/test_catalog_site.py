@@ -8,7 +8,7 @@ import json
 import rdflib
 from rdflib import namespace as ns
 
-from tests.pipelines.test_end_to_end import materialize
+from tests.pipelines.test_end_to_end import run_everything
 from tests.publish.test_metadata import pod_validator
 
 SITE_URL = "https://datos.villaejemplo.example/"
@@ -16,7 +16,7 @@ SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 
 
 def test_demo_catalog_metadata_charts_and_freshness(demo_home):
-    materialize(demo_home, None)
+    run_everything(demo_home)
     site = demo_home.site
     data = json.loads((site / "data.json").read_text("utf-8"))
     assert list(pod_validator().iter_errors(data)) == []
