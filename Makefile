@@ -20,6 +20,7 @@ demo: install
 
 ## Install everything and run the full test suite.
 test: install
+	bash tests/browser/setup.sh
 	$(BIN)/python -m pytest
 
 lint: install

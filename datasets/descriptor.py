@@ -7,19 +7,38 @@ format means adding an entry to its `sources` list; no code changes.
 from __future__ import annotations
 
 import fnmatch
+import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from datasets.errors import DescriptorError
 
 DATASETS_DIR = Path(__file__).resolve().parent
 SLUGS = ("budgets", "contracts", "access_requests")
 
-Parser = Literal["text", "number", "date", "budget_code", "rut", "rut_kind", "boolean"]
+Parser = Literal["text", "number", "date", "budget_code", "rut", "rut_kind", "boolean", "month"]
+DEFAULT_ENCODINGS = ["utf_8", "cp1252", "latin_1"]
+
+
+def _check_regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
 
 
 class Bilingual(BaseModel):
@@ -36,18 +55,44 @@ class Licence(BaseModel):
 
 
 class ColumnSpec(BaseModel):
-    """How one canonical field is read from a source column."""
+    """How one canonical field is read from a source column.
+
+    The value comes from exactly one of: `column` (a header label; a list of labels
+    joins their cells with `;`, e.g. Subtítulo;Ítem;Asignación → `22;1;1`),
+    `column_pattern` (a regular expression searched in the folded header, for
+    labels that change, e.g. `ejecucion acumulada al \\w+`), `from_header` (a
+    regular expression whose first group is taken from a header label, the same for
+    every row, e.g. the month in `Ejecución Acumulada al ABRIL`), `value` (a
+    constant) or `sequence_within` (line number within a key). `extract` keeps the
+    first group of a regular expression searched in the cell before parsing.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    column: str | None = None
+    column: str | list[str] | None = None
+    column_pattern: str | None = None
+    from_header: str | None = None
     value: str | None = None
+    extract: str | None = None
     parse: Parser = "text"
     decimal: str = ","
     thousands: str = "."
+    scale: int = Field(1, ge=1)
     formats: list[str] = Field(default_factory=list)
     map: dict[str, str] | None = None
     missing: list[str] = Field(default_factory=lambda: ["", "-"])
     sequence_within: str | None = None
+
+    _regexes = field_validator("column_pattern", "from_header", "extract")(_check_regex)
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ColumnSpec:
+        origins = [self.column, self.column_pattern, self.from_header, self.value]
+        given = sum(o is not None for o in origins) + (self.sequence_within is not None)
+        if given != 1:
+            raise ValueError(
+                "give exactly one of column, column_pattern, from_header, value, sequence_within"
+            )
+        return self
 
     @field_validator("map")
     @classmethod
@@ -58,41 +103,105 @@ class ColumnSpec(BaseModel):
 
 
 class ExcludeRule(BaseModel):
-    """A non-data row (totals, footers): excluded from the data with a recorded reason."""
+    """A non-data row (totals, footers, comments): excluded with a recorded reason.
+
+    `pattern` is searched (case-insensitive) in the cell of `column`, or in the
+    first non-empty cell of the row when no column is given.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    column: str
+    column: str | None = None
     pattern: str
     reason: str
     reason_es: str
     reason_en: str
 
+    _regexes = field_validator("pattern")(_check_regex)
+
+
+class SubtotalRule(BaseModel):
+    """Rows of a hierarchy that add up other rows of the same file (`22` above
+    `22.04` above `22.04.001`): excluded so that a sum does not count twice."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    within: list[str] = Field(default_factory=list)
+    reason: str = "subtotal-row"
+    reason_es: str = "fila de subtotal de la jerarquía (suma de las cuentas bajo ella)"
+    reason_en: str = "subtotal row of the hierarchy (sum of the accounts below it)"
+
 
 class TableMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    columns: dict[str, ColumnSpec | str]
+    columns: dict[str, ColumnSpec]
     group_by: str | None = None
 
-    @field_validator("columns")
+    @model_validator(mode="after")
+    def _keys_are_mapped(self) -> TableMapping:
+        keys = [self.group_by] + [s.sequence_within for s in self.columns.values()]
+        missing = sorted({k for k in keys if k is not None and k not in self.columns})
+        if missing:
+            raise ValueError(f"group_by/sequence_within name unmapped fields: {missing}")
+        return self
+
+    @field_validator("columns", mode="before")
     @classmethod
-    def _expand_shorthand(cls, value: dict) -> dict:
-        return {k: ColumnSpec(column=v) if isinstance(v, str) else v for k, v in value.items()}
+    def _expand_shorthand(cls, value: object) -> object:
+        """`field: Label` is short for `field: {column: Label}`."""
+        if not isinstance(value, dict):
+            return value
+        return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
 class SourceFormat(BaseModel):
-    """One accepted export format of a dataset."""
+    """One accepted export format of a dataset.
+
+    `encoding` and `delimiter` are detected when not given (`encodings` lists the
+    candidates the detector may choose from). The header row is found by looking
+    for the mapped labels in the first rows unless `header_row` (1-based) is given;
+    `header_rows` joins a header written over several rows; `column_names` reads a
+    file without header in the declared column order. `records` is the path of the
+    records in a JSON document (`Listado[].Items.Listado[]`).
+    """
 
     model_config = ConfigDict(extra="forbid")
     name: str
     title: str
     match: list[str]
-    format: Literal["csv", "xlsx", "ocds"]
+    format: Literal["csv", "xlsx", "xls", "ocds", "json"]
     encoding: str | None = None
+    encodings: list[str] = Field(default_factory=lambda: list(DEFAULT_ENCODINGS))
     delimiter: str | None = None
     sheet: str | None = None
+    header_row: int | None = Field(None, ge=1)
+    header_rows: int = Field(1, ge=1, le=10)
+    column_names: list[str] | None = None
+    records: str | None = None
+    max_bytes: int | None = Field(None, ge=1)
     row_table: str
     tables: dict[str, TableMapping]
     exclude_rows: list[ExcludeRule] = Field(default_factory=list)
+    exclude_subtotals: SubtotalRule | None = None
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1:
+            raise ValueError("the delimiter must be one character")
+        return value
+
+    @model_validator(mode="after")
+    def _row_table_is_mapped(self) -> SourceFormat:
+        if self.row_table not in self.tables:
+            raise ValueError(f"row_table {self.row_table!r} is not one of the mapped tables")
+        if self.exclude_subtotals is not None:
+            mapped = set(self.tables[self.row_table].columns)
+            missing = {self.exclude_subtotals.field, *self.exclude_subtotals.within} - mapped
+            if missing:
+                raise ValueError(f"exclude_subtotals names unmapped fields: {sorted(missing)}")
+        if self.format == "json" and not self.records:
+            raise ValueError("a json source needs `records`, the path of its records")
+        return self
 
     def matches(self, file_name: str) -> bool:
         return any(fnmatch.fnmatch(file_name.lower(), p.lower()) for p in self.match)
@@ -107,6 +216,7 @@ class DatasetDescriptor(BaseModel):
     licence: Licence
     tables: list[str]
     max_invalid_share: float = Field(0.05, ge=0, le=1)
+    quality: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)
     sources: list[SourceFormat]
 
     def source_for(self, file_name: str) -> SourceFormat | None:
@@ -130,10 +240,30 @@ def load_descriptor(slug: str) -> DatasetDescriptor:
     return parse_descriptor(path.read_text(encoding="utf-8"), str(path))
 
 
+def load_descriptor_file(path: Path) -> DatasetDescriptor:
+    """Load a descriptor from any path (YAML or JSON), e.g. `datasets/examples/*.yaml`."""
+    return parse_descriptor(Path(path).read_text(encoding="utf-8"), str(path))
+
+
 def parse_descriptor(text: str, file: str) -> DatasetDescriptor:
+    """Validate a YAML or JSON descriptor; every problem is listed with its location."""
     try:
-        return DatasetDescriptor.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
+        data = json.loads(text) if file.endswith(".json") else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise DescriptorError(
-            f"descriptor inválido: {exc}", f"invalid descriptor: {exc}", file=file
+            f"el descriptor no es YAML/JSON válido: {exc}",
+            f"the descriptor is not valid YAML/JSON: {exc}",
+            file=file,
+        ) from None
+    try:
+        return DatasetDescriptor.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(raíz/root)'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise DescriptorError(
+            f"descriptor inválido ({exc.error_count()} problemas): {problems}",
+            f"invalid descriptor ({exc.error_count()} problems): {problems}",
+            file=file,
         ) from None

@@ -73,3 +73,9 @@ class PublishBlocked(AbiertoError):
     """The publish gate refused a dataset; the previous release stays current."""
 
     type = "publish-blocked"
+
+
+class UnsafeFileError(SourceError):
+    """The file is refused before parsing: too large, a zip bomb or an XML bomb."""
+
+    type = "unsafe-file"

@@ -42,6 +42,7 @@ class CatalogInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Bilingual
     description: Bilingual
+    site_url: str | None = Field(default=None, pattern=r"^https?://")
 
 
 class Installation(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from stdnum.cl import rut as stdnum_rut
 
@@ -16,54 +17,135 @@ from datasets.descriptor import ColumnSpec
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _BUDGET_PARTS = (2, 2, 3)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("enero", "ene", "january", "jan"),
+            ("febrero", "feb", "february"),
+            ("marzo", "mar", "march"),
+            ("abril", "abr", "april", "apr"),
+            ("mayo", "may"),
+            ("junio", "jun", "june"),
+            ("julio", "jul", "july"),
+            ("agosto", "ago", "august", "aug"),
+            ("septiembre", "setiembre", "sep", "sept", "set", "september"),
+            ("octubre", "oct", "october"),
+            ("noviembre", "nov", "november"),
+            ("diciembre", "dic", "december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form used to compare labels."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped).strip().lower()
+    return _SPACES.sub(" ", strip_accents(text)).strip().lower()
 
 
 def parse_number(value: str, *, decimal: str = ",", thousands: str = ".") -> str:
-    """`1.234.567` → `1234567`, `1.234,5` → `1234.5`, `(1.234)` → `-1234`."""
+    """`1.234.567` → `1234567`, `1.234,5` → `1234.5`, `(1.234)` → `-1234`.
+
+    Thousands marks must group three digits: with the Chilean marks `1,234.56` or
+    `12.34` are not numbers and are returned unchanged for validation to report.
+    """
     text = _SPACES.sub("", value)
     negative = text.startswith("(") and text.endswith(")")
     if negative:
         text = text[1:-1]
-    if thousands:
-        text = text.replace(thousands, "")
-    if decimal != ".":
-        text = text.replace(decimal, ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+    grouped = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|" if thousands.strip() else ""
+    found = re.fullmatch(rf"([+-]?)({grouped}\d+)(?:{re.escape(decimal)}(\d+))?", text)
+    if found is None:
         return value
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"-{text.lstrip('+')}" if negative else text
+    sign, whole, fraction = found.group(1), found.group(2), found.group(3) or ""
+    whole = (whole.replace(thousands, "") if thousands else whole).lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    text = f"{whole}.{fraction}" if fraction else whole
+    if text == "0":
+        return "0"
+    negative = negative != (sign == "-")
+    return f"-{text}" if negative else text
 
 
 def parse_date(value: object, formats: list[str]) -> str:
-    """Dates become ISO `YYYY-MM-DD`; Excel cells already arrive as date objects."""
+    """Dates become ISO `YYYY-MM-DD`, trying only the formats the descriptor declares.
+
+    Besides `strptime` formats, `iso` accepts ISO 8601 with or without time and time
+    zone (`2026-10-05T10:00:00-03:00` is the local date 2026-10-05, not converted to
+    UTC) and `excel` accepts an Excel serial day number (`45292` = 2024-01-01).
+    Excel cells typed as dates already arrive as date objects.
+    """
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
+    text = _text(value).strip()
     for fmt in formats:
-        try:
-            return dt.datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
+        parsed = _parse_date_as(text, fmt)
+        if parsed is not None:
+            return parsed.isoformat()
     return text
 
 
+def _parse_date_as(text: str, fmt: str) -> dt.date | None:
+    try:
+        if fmt == "iso":
+            return dt.datetime.fromisoformat(text).date()
+        if fmt == "excel":
+            serial = float(text)
+            if not serial.is_integer() and "." not in text:
+                return None
+            return _EXCEL_EPOCH + dt.timedelta(days=int(serial)) if 0 < serial < 2958466 else None
+        return dt.datetime.strptime(text, fmt).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_month(value: str) -> str:
+    """`ABRIL`, `abr`, `04`, `4` → `4`; anything else unchanged."""
+    folded = fold(value).rstrip(".")
+    if folded.isdigit() and 1 <= int(folded) <= 12:
+        return str(int(folded))
+    return str(MONTHS[folded]) if folded in MONTHS else value
+
+
 def parse_budget_code(value: str) -> str:
-    """`22-04-001`, `22.4.1`, `22;04;001` → `22.04.001` (zero-padded, dotted)."""
+    """`22-04-001`, `22.4.1`, `22;1;1`, `2201001` → `22.04.001` (zero-padded, dotted).
+
+    Trailing all-zero levels are dropped (`35-00-000` is subtítulo `35`): a level
+    numbered zero means the account stops above it. Undivided digit strings are cut
+    at the classifier's widths (2, 2, 3, 3…).
+    """
     parts = [p for p in re.split(r"[-.;/ ]+", value.strip()) if p]
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) > 2:
+        parts = _cut_digits(parts[0])
+        if parts is None:
+            return value
     if not parts or not all(p.isdigit() for p in parts):
         return value
+    while len(parts) > 1 and int(parts[-1]) == 0:
+        parts.pop()
     widths = _BUDGET_PARTS + (3,) * max(0, len(parts) - len(_BUDGET_PARTS))
     return ".".join(p.zfill(w) for p, w in zip(parts, widths, strict=False))
+
+
+def _cut_digits(digits: str) -> list[str] | None:
+    parts, widths = [], iter(_BUDGET_PARTS + (3,) * 8)
+    while digits:
+        width = next(widths)
+        if len(digits) < width:
+            return None
+        parts.append(digits[:width])
+        digits = digits[width:]
+    return parts
 
 
 def parse_rut(value: str) -> str:
@@ -100,13 +182,33 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _is_number(value: object) -> bool:
+    """A number cell of a spreadsheet or JSON document (its marks are not text)."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _scaled(number: str, scale: int) -> str:
+    """Amounts reported in thousands (`scale: 1000`) become plain units, exactly."""
+    try:
+        value = Decimal(number) * scale
+    except InvalidOperation:
+        return number
+    return parse_number(format(value, "f"), decimal=".", thousands="")
+
+
 def normalise_value(value: object, spec: ColumnSpec) -> str | None:
     """Canonical text for one cell, or None for an empty cell."""
     if value is None:
         return None
     if spec.parse == "date" and isinstance(value, dt.date):
         return parse_date(value, spec.formats)
+    if spec.parse == "number" and _is_number(value) and spec.extract is None and not spec.map:
+        number = parse_number(format(Decimal(str(value)), "f"), decimal=".", thousands="")
+        return _scaled(number, spec.scale) if spec.scale != 1 else number
     text = _text(value).strip()
+    if spec.extract is not None:
+        found = re.search(spec.extract, text)
+        text = (found.group(1) if found.groups() else found.group(0)).strip() if found else text
     if text in spec.missing:
         return None
     if spec.map is not None:
@@ -116,7 +218,8 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
             return None
     match spec.parse:
         case "number":
-            return parse_number(text, decimal=spec.decimal, thousands=spec.thousands)
+            number = parse_number(text, decimal=spec.decimal, thousands=spec.thousands)
+            return _scaled(number, spec.scale) if spec.scale != 1 else number
         case "date":
             return parse_date(text, spec.formats)
         case "budget_code":
@@ -125,6 +228,8 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
             return parse_rut(text)
         case "rut_kind":
             return parse_rut_kind(text)
+        case "month":
+            return parse_month(text)
         case "boolean":
             return parse_boolean(text)
     return text

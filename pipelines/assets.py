@@ -85,11 +85,13 @@ def dataset_assets(
     @dg.asset(
         name=f"publish_{slug}",
         ins={"validated": dg.AssetIn(f"validate_{slug}")},
-        check_specs=checks.publish_check_specs(f"publish_{slug}"),
+        check_specs=checks.publish_check_specs(f"publish_{slug}")
+        + checks.quality_check_specs(f"publish_{slug}", slug),
         **common,
     )
     def publish(context: dg.AssetExecutionContext, abierto: AbiertoResource, validated):
-        """Derive computed columns, apply privacy rules, run the gate, record the comuna's outcome.
+        """Derive computed columns, run the quality rules, apply privacy rules, run the gate,
+        record the comuna's outcome.
 
         A blocked comuna keeps its previous data in the catalog and the office is alerted.
         """
@@ -104,11 +106,12 @@ def dataset_assets(
             )
             notify.send(alert, notify.channels_from_env())
         yield dg.Output(
-            {"comuna_code": cut, "blocked": reasons},
+            {"comuna_code": cut, "blocked": prepared.blocked},
             metadata={f"rows_published_{t}": len(f) for t, f in prepared.tables.items()}
             | {"blocked": reasons},
         )
         yield from checks.publish_checks(f"publish_{slug}", prepared)
+        yield from checks.quality_checks(f"publish_{slug}", prepared)
 
     return [ingest, validate, publish]
 
@@ -143,10 +146,14 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     cuts = [m.cut for m in installation.municipalities]
     packages = []
     for slug in SLUGS:
+        statuses = [warehouse.status(home, cut, slug) for cut in cuts]
         combined = warehouse.combine(home, slug, cuts)
-        if combined is None:
+        if combined is None or not any(s.status == "published" for s in statuses):
+            # nothing new from any comuna: the dataset keeps its previous release
             combined = steps.PreparedDataset(slug, {}, {}, {}, set(), [], [])
-            combined.blocked = [{"type": "no-data", "es": "no hay datos", "en": "no data"}]
+            combined.blocked = _reasons(statuses) or [
+                {"type": "no-data", "es": "no hay datos", "en": "no data"}
+            ]
         packages.append(
             build_package(
                 combined,
@@ -170,6 +177,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     context.add_output_metadata(
         {
             "release_id": outcome.release_id,
+            "new_release": outcome.is_new,
             "site": dg.MetadataValue.path(str(outcome.site / "index.html")),
             "published": outcome.published,
             "carried_over": outcome.carried_over,
@@ -178,3 +186,13 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
         }
     )
     return outcome.release_id
+
+
+def _reasons(statuses: list[warehouse.ComunaStatus]) -> list[dict]:
+    """The gate reasons of comunas whose latest attempt was blocked (codes, no values)."""
+    reasons = []
+    for state in statuses:
+        for reason in state.reasons:
+            es, en = notify.REASONS.get(reason, (reason, reason))
+            reasons.append({"type": reason, "es": f"{state.cut}: {es}", "en": f"{state.cut}: {en}"})
+    return reasons

@@ -2,7 +2,8 @@
 
 Checks do not block: Dagster's blocking only holds inside one run and would stop the
 catalog for every dataset; the publish gate keeps a failing dataset at its previous
-release instead while the others publish.
+release instead while the others publish. Quality rules appear as one check per rule
+family (`quality_<family>`, see docs/quality.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import dagster as dg
 
 from datasets.descriptor import load_descriptor
 from pipelines import steps
+from quality.rules import RULES
 
 SAMPLE_SIZE = 20
 
@@ -90,3 +92,47 @@ def publish_checks(asset: str, prepared: steps.PreparedDataset) -> list[dg.Asset
             metadata={"reasons": [r["en"] for r in prepared.blocked]},
         ),
     ]
+
+
+def quality_check_specs(asset: str, slug: str) -> list[dg.AssetCheckSpec]:
+    """One check per rule family of the dataset (`quality_<family>`)."""
+    families: dict[str, list[str]] = {}
+    for rule in RULES[slug]:
+        families.setdefault(rule.family, []).append(f"{rule.title_es} / {rule.title_en}")
+    return [
+        dg.AssetCheckSpec(f"quality_{family}", asset=asset, description="; ".join(titles))
+        for family, titles in families.items()
+    ]
+
+
+def quality_checks(asset: str, prepared: steps.PreparedDataset) -> list[dg.AssetCheckResult]:
+    """Per family: failed if any rule fails; ERROR when a failing rule blocks publication.
+
+    Metadata per rule: severity, rows checked, the true count of offending rows and a
+    sorted sample of their public keys (never a personal value).
+    """
+    results = []
+    for family, findings in prepared.quality.families().items():
+        failed = [f for f in findings if not f.passed]
+        blocking = any(f.severity == "error" for f in failed)
+        metadata = {
+            f.rule: dg.MetadataValue.json(
+                {
+                    "severity": f.severity,
+                    "rows_checked": f.rows_checked,
+                    "rows_failed": f.rows_failed,
+                    "sample_keys": f.sample,
+                }
+            )
+            for f in findings
+        }
+        results.append(
+            dg.AssetCheckResult(
+                check_name=f"quality_{family}",
+                asset_key=asset,
+                passed=not failed,
+                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+                metadata=metadata | {"rules_failed": len(failed)},
+            )
+        )
+    return results

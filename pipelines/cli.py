@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor
+from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descriptor_file
 from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
@@ -31,12 +31,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(soft_wrap=True)
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 HomeOption = Annotated[
     str | None,
@@ -107,7 +109,7 @@ def run(
     ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance:
-        outcome = run_all(defs, resource, instance)
+        outcome = run_all(defs, resource, instance, run_config=QUIET_RUN)
     if not outcome.catalog_ok:
         fail(
             AbiertoError("la ejecución falló; vea `abierto ui`", "the run failed; see `abierto ui`")
@@ -119,27 +121,26 @@ def run(
         )
     state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
     report_release(paths, state)
+    for (cut, slug), reasons in sorted(outcome.blocked.items()):
+        for reason in reasons:
+            console.print(
+                f"[red]{slug} {cut} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def report_release(paths: Home, state: dict) -> None:
-    table = Table(title=f"Publicación / release {state['release_id']}")
-    for column in (
-        "dataset",
-        "release",
-        "publicadas/published",
-        "cuarentena/quarantined",
-        "excluidas/excluded",
-    ):
-        table.add_column(column)
+    """Rows per dataset: read, published, quarantined, held for review, excluded."""
+    table = Table(title=f"Publicación / release {state['release_id']}", show_lines=False)
+    counts = ("rows_in", "rows_published", "rows_quarantined", "rows_held", "rows_excluded")
+    table.add_column("dataset")
+    table.add_column("release")
+    for label in ("entran/in", "publicadas", "cuarentena", "retenidas/held", "excluidas"):
+        table.add_column(label, justify="right")
     for slug, entry in state["datasets"].items():
-        s = entry["summary"]
-        table.add_row(
-            slug,
-            entry["release_id"],
-            str(s["rows_published"]),
-            str(s["rows_quarantined"]),
-            str(s["rows_excluded"]),
-        )
+        summary = entry["summary"]
+        table.add_row(slug, entry["release_id"], *(str(summary[c]) for c in counts))
     console.print(table)
     console.print(f"Catálogo / catalog: {paths.site / 'index.html'}")
     console.print(
@@ -156,6 +157,16 @@ def validate(
         str | None, typer.Option(help="CUT code (default: the first configured).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    descriptor_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--descriptor",
+            exists=True,
+            dir_okay=False,
+            help="A descriptor file to read the export with instead of the dataset's "
+            "(to try a mapping before adding it), e.g. datasets/examples/*.dataset.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """Check one export against its dataset's schemas without publishing anything.
 
@@ -164,7 +175,15 @@ def validate(
     from quality.validate import validate_raw
     from schemas import load_descriptor as load_schema_descriptor
 
-    descriptor = load_descriptor(dataset)
+    descriptor = (
+        load_descriptor_file(descriptor_file) if descriptor_file else load_descriptor(dataset)
+    )
+    if descriptor.slug != dataset:
+        raise AbiertoError(
+            f"el descriptor es del dataset «{descriptor.slug}», no «{dataset}»",
+            f"the descriptor is for dataset '{descriptor.slug}', not '{dataset}'",
+            file=str(descriptor_file),
+        )
     source = descriptor.source_for(file.name)
     if source is None:
         raise AbiertoError(
@@ -181,6 +200,12 @@ def validate(
         "source_format": source.name,
         "rows_read": raw.rows_read,
         "rows_excluded": len(raw.excluded),
+        "rows_excluded_by_reason": raw.provenance["rows_excluded_by_reason"],
+        "detected": {
+            k: raw.provenance[k]
+            for k in ("encoding", "delimiter", "sheet", "header_row")
+            if raw.provenance.get(k) is not None
+        },
         "tables": {},
     }
     for table in descriptor.tables:
@@ -208,8 +233,11 @@ def print_validation(report: dict) -> None:
     console.print(
         f"{report['file']} ({report['source_format']}): "
         f"{report['rows_read']} filas leídas / rows read, "
-        f"{report['rows_excluded']} excluidas / excluded (totales, filas en blanco)"
+        f"{report['rows_excluded']} excluidas / excluded"
+        + "".join(f", {n} {reason}" for reason, n in report["rows_excluded_by_reason"].items())
     )
+    detected = ", ".join(f"{k} {v!r}" for k, v in report["detected"].items())
+    console.print(f"  detectado / detected: {detected}", markup=False)
     for table, result in report["tables"].items():
         console.print(
             f"  {table}: {result['rows_valid']} válidas / valid, "
@@ -225,6 +253,74 @@ def print_validation(report: dict) -> None:
                     f"{error['note_es']}\n{error['note_en']}",
                 )
             console.print(errors)
+
+
+@app.command()
+@user_errors
+def check(
+    dataset: Annotated[str, typer.Option("--dataset", help=f"One of: {', '.join(SLUGS)}.")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="Exports to check (default: the landed ones)."
+        ),
+    ] = None,
+    home: HomeOption = None,
+    comuna: Annotated[
+        str | None, typer.Option(help="CUT code of the files (default: the first configured).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Run date YYYY-MM-DD (default: today in Santiago).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Run the dataset's quality rules (and its publish gate) without publishing anything.
+
+    Exit code 2 when a rule of severity error fails or the gate would block the dataset.
+    Example: abierto check --dataset budgets ejecucion_presupuestaria_2026-10.csv
+    """
+    from pipelines.quality_check import check_dataset
+    from pipelines.resources import AbiertoResource
+
+    load_descriptor(dataset)
+    report = check_dataset(
+        dataset,
+        load_installation(),
+        as_of=dt.date.fromisoformat(date) if date else AbiertoResource().today(),
+        files=files,
+        comuna_code=comuna,
+        home=Home.from_env(home),
+    )
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_check(report)
+    if report["blocked"]:
+        raise typer.Exit(2)
+
+
+def print_check(report: dict) -> None:
+    quality = report["quality"]
+    console.print(
+        f"{report['dataset']}: {quality['rules_run']} reglas / rules, "
+        f"{quality['rules_passed']} se cumplen / pass, {quality['errors']} errores / errors, "
+        f"{quality['warnings']} avisos / warnings"
+    )
+    for rule in quality["rules"]:
+        state = "ok" if rule["passed"] else rule["severity"]
+        sample = "; ".join(
+            ",".join(str(v) for v in keys.values()) for keys in rule["sample_keys"][:3]
+        )
+        console.print(
+            f"  [{state}] {rule['rule']}: {rule['rows_affected']}/{rule['rows_checked']}"
+            f" — {rule['title_es']} / {rule['title_en']}"
+            + (f" — p. ej. / e.g. {sample}" if sample else ""),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    for reason in report["blocked"]:
+        console.print(f"[red]bloqueado / blocked:[/red] {reason['es']} / {reason['en']}")
 
 
 class CatalogHandler(http.server.SimpleHTTPRequestHandler):
@@ -287,3 +383,74 @@ def ui(
         str(port),
     ]
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command()
+@user_errors
+def releases(home: HomeOption = None) -> None:
+    """List the releases, oldest first; the served one is marked with *.
+
+    Example: abierto releases
+    """
+    from publish.publication import list_releases
+
+    table = Table("", "publicación/release", "fecha/date", "anterior/previous", "datasets", "bytes")
+    for row in list_releases(Home.from_env(home).site):
+        carried = [
+            f"{s} ({r})" if r != row["release_id"] else s for s, r in row["datasets"].items()
+        ]
+        table.add_row(
+            "*" if row["is_current"] else "",
+            row["release_id"],
+            row["generated_on"],
+            row["previous_release"] or "",
+            ", ".join(carried),
+            str(row["bytes"]),
+        )
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def verify(
+    release: Annotated[
+        str | None,
+        typer.Argument(help="Release id, or the folder of a downloaded release or package."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Check every file of a release (default: the served one) against SHA256SUMS and the
+    bytes and hashes in each datapackage.json; exit code 1 on any difference.
+
+    Example: abierto verify 2026-11-23
+    """
+    from publish.integrity import verify_folder
+    from publish.publication import release_folder
+
+    folder = release_folder(Home.from_env(home).site, release)
+    problems = verify_folder(folder)
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches")
+
+
+@app.command()
+@user_errors
+def rollback(
+    release: Annotated[
+        str | None, typer.Argument(help="Release id to serve (default: the one before).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Serve an earlier release again, atomically; runs with unchanged inputs keep it.
+
+    Example: abierto rollback 2026-11-23
+    """
+    from publish.catalog import renderer
+    from publish.publication import rollback as roll_back
+
+    paths = Home.from_env(home)
+    served = roll_back(paths.site, release, renderer(load_installation()))
+    console.print(f"Publicación servida / release served: {served}")

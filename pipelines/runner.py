@@ -17,11 +17,15 @@ from pipelines.resources import AbiertoResource
 @dataclass
 class RunAll:
     comunas_failed: list[str] = field(default_factory=list)
+    blocked: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # gate reasons
     catalog_ok: bool = False
 
 
 def run_all(
-    defs: dg.Definitions, resource: AbiertoResource, instance: dg.DagsterInstance
+    defs: dg.Definitions,
+    resource: AbiertoResource,
+    instance: dg.DagsterInstance,
+    run_config: dict | None = None,
 ) -> RunAll:
     assets = list(defs.assets or [])
     outcome = RunAll()
@@ -39,15 +43,23 @@ def run_all(
             resources={"abierto": resource},
             instance=instance,
             tags={"abierto/comuna": municipality.cut},
+            run_config=run_config,
             raise_on_error=False,
         )
         if not result.success:
             outcome.comunas_failed.append(municipality.cut)
+            continue
+        for slug in SLUGS:
+            if slug in municipality.datasets:
+                reasons = result.output_for_node(f"publish_{slug}")["blocked"]
+                if reasons:
+                    outcome.blocked[(municipality.cut, slug)] = reasons
     result = dg.materialize(
         assets + list(defs.asset_checks or []),
         selection=["catalog"],
         resources={"abierto": resource},
         instance=instance,
+        run_config=run_config,
         raise_on_error=False,
     )
     outcome.catalog_ok = result.success

@@ -20,6 +20,7 @@ from pipelines.home import Home
 from quality.deadlines import compute_deadlines
 from quality.messages import public_error
 from quality.privacy import apply_privacy
+from quality.rules import QualityReport, context_tables, run_quality
 from quality.validate import validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 
@@ -38,6 +39,7 @@ class ValidatedDataset:
     quarantined: dict[str, pd.DataFrame]
     sources: list[dict]
     rejected: list[dict]
+    excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class PreparedDataset:
     dropped_values: set[str]
     sources: list[dict]
     blocked: list[dict]
+    quality: QualityReport | None = None
 
     @property
     def is_blocked(self) -> bool:
@@ -95,7 +98,16 @@ def validate(
         valid[table], quarantined[table] = result.valid, result.quarantined
         references[table] = result.valid
     sources = [_provenance(cut, raw) for cut, raw in ingested.sources]
-    validated = ValidatedDataset(ingested.slug, valid, quarantined, sources, ingested.rejected)
+    excluded = {}
+    for table in dataset.tables:
+        frames = [
+            r.excluded_tables[table] for _, r in ingested.sources if table in r.excluded_tables
+        ]
+        if frames:
+            excluded[table] = pd.concat(frames, ignore_index=True)
+    validated = ValidatedDataset(
+        ingested.slug, valid, quarantined, sources, ingested.rejected, excluded
+    )
     write_quarantine(quarantine_dir / ingested.slug, quarantined, sources, ingested.rejected)
     return validated
 
@@ -107,11 +119,16 @@ def prepare(
     as_of: dt.date,
     pseudonym_key: str | None = None,
 ) -> PreparedDataset:
-    """Add derived columns, apply privacy rules and run the dataset's publish gate."""
+    """Add derived columns, run the quality rules, apply privacy rules and the publish gate."""
     dataset = load_descriptor(validated.slug)
+    derived = {t: derive(t, validated.valid[t], installation, as_of) for t in dataset.tables}
+    context = context_tables(
+        validated.slug, derived, validated.quarantined, validated.excluded_tables
+    )
+    report = run_quality(validated.slug, derived, context=context)
     tables, held, dropped = {}, {}, set()
     for table in dataset.tables:
-        frame = derive(table, validated.valid[table], installation, as_of)
+        frame = derived[table]
         privacy = apply_privacy(frame, load_schema_descriptor(table), pseudonym_key=pseudonym_key)
         tables[table], held[table] = privacy.public, privacy.held_for_review
         dropped |= privacy.dropped_values
@@ -124,6 +141,7 @@ def prepare(
         dropped,
         validated.sources,
         [],
+        report,
     )
     prepared.blocked = publish_gate(dataset, prepared, validated.rejected)
     return prepared
@@ -140,6 +158,9 @@ def derive(
         region = installation.municipality(str(cut)).region_code
         computed = compute_deadlines(part, region_code=region, as_of=as_of, comuna_code=str(cut))
         computed["legal_deadline_date"] = computed["legal_deadline_date"].dt.date.astype(object)
+        # Published values must not depend on the run date: an open request has no
+        # on-time flag (days_overdue, "as of" the run, stays unpublished).
+        computed["is_on_time"] = computed["is_on_time"].mask(computed["response_date"].isna())
         parts.append(computed)
     return pd.concat(parts).loc[frame.index]
 
@@ -230,6 +251,16 @@ def publish_gate(
                     f"{dataset.max_invalid_share:.0%}",
                 }
             )
+    for finding in prepared.quality.errors if prepared.quality else []:
+        reasons.append(
+            {
+                "type": "quality",
+                "es": f"regla de calidad «{finding.rule}» ({finding.title_es}): "
+                f"{finding.rows_failed} de {finding.rows_checked} filas no la cumplen",
+                "en": f"quality rule '{finding.rule}' ({finding.title_en}): "
+                f"{finding.rows_failed} of {finding.rows_checked} rows break it",
+            }
+        )
     if not any(len(prepared.tables[t]) for t in dataset.tables) and not reasons:
         reasons.append({"type": "no-data", "es": "no hay datos", "en": "no data"})
     return reasons

@@ -18,13 +18,14 @@ import datetime as dt
 import json
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from pipelines.home import Home
 from pipelines.steps import PreparedDataset
+from quality.rules.base import Finding, QualityReport
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,29 @@ def combine(home: Home, slug: str, cuts: list[str]) -> PreparedDataset | None:
         set().union(*(p.dropped_values for p in parts)),
         [s for p in parts for s in p.sources],
         [],
+        _combine_quality([p.quality for p in parts if p.quality is not None]),
     )
+
+
+def _combine_quality(reports: list[QualityReport]) -> QualityReport | None:
+    """One finding per rule over all comunas: rows checked and failed add up."""
+    if not reports:
+        return None
+    findings: dict[str, Finding] = {}
+    for report in reports:
+        for finding in report.findings:
+            seen = findings.get(finding.rule)
+            findings[finding.rule] = (
+                finding
+                if seen is None
+                else replace(
+                    seen,
+                    rows_checked=seen.rows_checked + finding.rows_checked,
+                    rows_failed=seen.rows_failed + finding.rows_failed,
+                    sample=(seen.sample + finding.sample)[: max(len(seen.sample), 10)],
+                )
+            )
+    return QualityReport(reports[0].slug, reports[0].engine, list(findings.values()))
 
 
 def _read_json(path: Path) -> dict | None:

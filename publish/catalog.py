@@ -1,15 +1,16 @@
-"""Publish a release: write the data packages, render the catalog, check, switch.
+"""Build a dataset's package, publish a release of them, and the catalog site's context.
 
-The publish gate lives here too (Dagster's blocking checks only hold within one
-run): a dataset publishes only if its own gate passed, and the whole release is
-refused if the leak scan finds a removed personal value in any public file.
+The publish gate is re-checked at publication (Dagster's blocking checks only hold
+within one run): a dataset publishes only if its own gate passed, and the whole
+release is refused if `publish.publication.gate` fails (see there).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,42 +18,33 @@ import pandas as pd
 from datasets.descriptor import load_descriptor
 from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
+from publish.duckdb_release import FILE_NAME as DUCKDB_FILE
+from publish.freshness import next_update_due
 from publish.package import write_package
-from publish.release import (
-    DatasetRelease,
-    check_no_leaks,
-    previous_catalog,
-    stage,
-    switch,
-    write_catalog_state,
-)
+from publish.publication import BuiltPackage, PublishOutcome, publish
+from publish.release import NOTES, Render
 from publish.site import build_site
+from publish.site.charts import dataset_charts
 from quality.messages import error_title
+from quality.rules.summary import quality_section, quality_summary
 from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
 
 PREVIEW_ROWS = 10
 
 
+__all__ = ["BuiltPackage", "PublishOutcome", "build_package", "publish_release"]
+
+
 @dataclass
-class BuiltPackage:
-    """A dataset's data package written to the warehouse, ready to enter a release."""
+class DatasetRelease:
+    """A dataset's package in a release: new in this one or carried over from before."""
 
     slug: str
-    folder: Path
-    package: dict | None
-    summary: dict | None
-    dropped_values: set[str]
-    blocked: list[dict]
-
-
-@dataclass
-class PublishOutcome:
     release_id: str
-    site: Path
-    published: list[str]
-    carried_over: list[str]
-    blocked: dict[str, list[dict]]
+    package: dict
+    summary: dict
+    changes: dict = field(default_factory=dict)
 
 
 def build_package(
@@ -93,35 +85,37 @@ def publish_release(
     generated_on: dt.date,
     comunas: list[dict] | None = None,
 ) -> PublishOutcome:
-    """Put every package that passed its gate in a new release and switch the site to it.
+    """Publish the packages that passed their gate as a new release and serve it.
 
-    A blocked dataset keeps the package of its previous release, if it had one.
+    A blocked dataset keeps the package of its previous release, if it had one; inputs
+    equal to the newest release make no new release (`PublishOutcome.is_new` is False).
     `comunas` (optional) says where each comuna × dataset stands (`pipelines.freshness`).
     """
-    previous = previous_catalog(site)["datasets"]
-    staging = stage(site, release_id)
-    releases, published, carried, blocked, dropped = [], [], [], {}, set()
-    for built in packages:
-        if built.blocked:
-            blocked[built.slug] = built.blocked
-            if built.slug in previous:
-                releases.append(DatasetRelease(built.slug, **previous[built.slug]))
-                carried.append(built.slug)
-            continue
-        target = staging / "releases" / release_id / built.slug
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(built.folder, target)
-        releases.append(DatasetRelease(built.slug, release_id, built.package, built.summary))
-        published.append(built.slug)
-        dropped |= built.dropped_values
-    context = catalog_context(installation, releases, staging, release_id, generated_on)
-    context["comunas"] = comuna_pages(comunas or [])
-    build_site(staging, context)
-    write_catalog_state(staging, releases, release_id, comunas=comunas or [])
-    check_no_leaks(staging, release_id, dropped)
-    switch(staging, site)
-    return PublishOutcome(release_id, site, published, carried, blocked)
+    return publish(
+        site,
+        packages,
+        date=release_id,
+        generated_on=generated_on,
+        render=renderer(installation),
+        comunas=comunas,
+    )
+
+
+def renderer(installation: Installation) -> Render:
+    """Render the catalog pages of a release (from its manifest) into a site build."""
+
+    def render(build: Path, manifest: dict) -> None:
+        releases = [
+            DatasetRelease(slug, **entry) for slug, entry in manifest["catalog"]["datasets"].items()
+        ]
+        generated_on = dt.date.fromisoformat(manifest["generated_on"])
+        context = catalog_context(
+            installation, releases, build, manifest["release_id"], generated_on
+        )
+        context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
+        build_site(build, context)
+
+    return render
 
 
 def comuna_pages(rows: list[dict]) -> list[dict]:
@@ -170,6 +164,7 @@ def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
         "rows_held": sum(r["rows_held"] for r in reconciliation),
         "rows_excluded": sum(r["rows_excluded"] for r in reconciliation),
         "quarantine_reasons": quarantine_summary(dataset),
+        "quality": quality_summary(dataset.quality) if dataset.quality else None,
         "sources": [
             {"name": s["name"], "sha256": s["sha256"], "rows_read": s["rows_read"]}
             for s in dataset.sources
@@ -195,10 +190,16 @@ def catalog_context(
     return {
         "title": installation.catalog.title.model_dump(),
         "description": installation.catalog.description.model_dump(),
-        "publisher": {"name": publisher.name, "url": publisher.url},
+        "publisher": {"name": publisher.name, "url": publisher.url, "email": publisher.email},
+        "site_url": installation.catalog.site_url,
         "release_id": release_id,
         "generated_on": generated_on.isoformat(),
         "is_demo": any(m.fictional for m in installation.municipalities),
+        "downloads": {
+            "duckdb": f"latest/{DUCKDB_FILE}",
+            "notes": f"releases/{release_id}/{NOTES}",
+            "checksums": f"releases/{release_id}/SHA256SUMS",
+        },
         "datasets": [
             _dataset_context(r, municipalities, staging) for r in sorted(releases, key=_order)
         ],
@@ -248,21 +249,40 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "description": descriptor.description.model_dump(),
         "licence": descriptor.licence.model_dump(),
         "cadence": CADENCES[descriptor.cadence],
+        "cadence_code": descriptor.cadence,
         "municipalities": [
             {"code": c, "name": municipalities[c].name if c in municipalities else c}
             for c in summary["comunas"]
         ],
         "years": summary["years"],
         "last_updated": summary["generated_on"],
+        "next_update_due": next_update_due(
+            dt.date.fromisoformat(summary["generated_on"]),
+            descriptor.cadence,
+            next(
+                (municipalities[c].region_code for c in summary["comunas"] if c in municipalities),
+                None,
+            ),
+        ).isoformat(),
         "release_id": release.release_id,
-        "datapackage": {"path": f"{base}/datapackage.json", "bytes": datapackage.stat().st_size},
+        "latest": {"datapackage": f"latest/{release.slug}/datapackage.json"},
+        "changes": release.changes,
+        "datapackage": {
+            "path": f"{base}/datapackage.json",
+            "bytes": datapackage.stat().st_size,
+            "hash": "sha256:" + hashlib.sha256(datapackage.read_bytes()).hexdigest(),
+        },
         "sources": summary["sources"],
         "quality": {
             k: summary[k]
             for k in ("rows_in", "rows_published", "rows_quarantined", "rows_excluded", "rows_held")
         }
-        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])},
+        | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])}
+        | {"rules": quality_section(summary["quality"]) if summary.get("quality") else None},
         "resources": resources,
+        "charts": dataset_charts(
+            {t: pd.read_parquet(staging / base / f"{t}.parquet") for t in descriptor.tables}
+        ),
     }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 MIN_VALUE_LENGTH = 5
-TEXT_SUFFIXES = {".csv", ".json", ".html", ".txt", ".md", ".xml", ".ttl", ".js"}
+TEXT_SUFFIXES = {".csv", ".json", ".jsonld", ".html", ".txt", ".md", ".xml", ".ttl", ".js", ".svg"}
 
 
 def _needles(values: set[str]) -> re.Pattern | None:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datasets.descriptor import DatasetDescriptor
+from publish.spreadsheet import NOTE, fits_excel, neutralise_formula, write_xlsx
 from schemas import public_descriptor
 
 ARROW_TYPES = {
@@ -26,12 +27,19 @@ ARROW_TYPES = {
     "boolean": pa.bool_(),
     "date": pa.date32(),
 }
-MEDIATYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+DEMO_NOTE = {
+    "es": "DATOS SINTÉTICOS DE DEMOSTRACIÓN de una comuna ficticia. ",
+    "en": "SYNTHETIC DEMO DATA of a fictional municipality. ",
+}
+MEDIATYPES = {
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def file_facts(path: Path) -> dict:
-    data = path.read_bytes()
-    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{file_sha256(path)}"}
 
 
 def csv_text(value: object, kind: str) -> str:
@@ -44,7 +52,17 @@ def csv_text(value: object, kind: str) -> str:
     if kind == "number":
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
+    if kind == "string":
+        return neutralise_formula(str(value))
     return str(value)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_csv(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
@@ -89,7 +107,7 @@ def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
     return frame.sort_values(keys, kind="mergesort", na_position="first").reset_index(drop=True)
 
 
-def _resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -> dict:
+def csv_resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -> dict:
     """A CSV resource with its integrity facts and its other formats.
 
     Parquet copies are listed under `x-alternates` (with their own bytes and hash)
@@ -117,6 +135,26 @@ def _resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -
     return resource
 
 
+PROVENANCE_FIELDS = ("bytes", "source_format", "encoding", "delimiter", "sheet", "header_row")
+
+
+def source_entry(provenance: dict) -> dict:
+    """A data package `sources` entry from a file's provenance (no cell values)."""
+    entry = {
+        "title": provenance["name"],
+        "x-sha256": provenance["sha256"],
+        "x-rows-read": provenance["rows_read"],
+    }
+    entry |= {
+        f"x-{name.replace('_', '-')}": provenance[name]
+        for name in PROVENANCE_FIELDS
+        if provenance.get(name) is not None
+    }
+    if "rows_excluded_by_reason" in provenance:
+        entry["x-rows-excluded"] = provenance["rows_excluded_by_reason"]
+    return entry
+
+
 def write_package(
     out_dir: Path,
     dataset: DatasetDescriptor,
@@ -126,8 +164,12 @@ def write_package(
     comunas: pd.DataFrame,
     version: str,
 ) -> dict:
-    """Write one dataset's package into `out_dir`; return the datapackage descriptor."""
+    """Write one dataset's package into `out_dir`; return the datapackage descriptor.
+
+    A package holding any fictional comuna says it is synthetic demo data.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    is_demo = bool(comunas["is_fictional"].astype(bool).any())
     resources = []
     for table in dataset.tables:
         schema = public_descriptor(table)
@@ -136,21 +178,24 @@ def write_package(
         csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
         write_csv(frame, schema["fields"], csv_path)
         write_parquet(frame, schema["fields"], parquet_path)
-        resources.append(_resource(table, csv_path, title, schema, [parquet_path]))
+        alternates = [parquet_path]
+        if fits_excel(frame):
+            alternates.append(out_dir / f"{table}.xlsx")
+            write_xlsx(frame, schema["fields"], alternates[-1], sheet=table, title=title)
+        resources.append(csv_resource(table, csv_path, title, schema, alternates))
     resources.append(_comunas_resource(out_dir, comunas))
     package = {
         "profile": "data-package",
         "name": dataset.slug.replace("_", "-"),
         "title": dataset.title.es,
-        "description": dataset.description.es,
+        "description": DEMO_NOTE["es"] * is_demo + dataset.description.es,
         "x-title-en": dataset.title.en,
-        "x-description-en": dataset.description.en,
+        "x-description-en": DEMO_NOTE["en"] * is_demo + dataset.description.en,
+        "x-synthetic-demo-data": is_demo,
         "version": version,
+        "x-spreadsheet-safe-csv": NOTE,
         "licenses": [dataset.licence.model_dump()],
-        "sources": [
-            {"title": s["name"], "x-sha256": s["sha256"], "x-rows-read": s["rows_read"]}
-            for s in sources
-        ],
+        "sources": [source_entry(s) for s in sources],
         "resources": resources,
     }
     text = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -162,6 +207,8 @@ def _comunas_resource(out_dir: Path, comunas: pd.DataFrame) -> dict:
     """The comunas the package refers to (code-list rows), so foreign keys resolve."""
     schema = public_descriptor("comunas")
     path = out_dir / "comunas.csv"
-    write_csv(sort_rows(comunas, schema), schema["fields"], path)
+    frame = sort_rows(comunas, schema)
+    write_csv(frame, schema["fields"], path)
+    write_parquet(frame, schema["fields"], path.with_suffix(".parquet"))
     title = {"es": "Comunas (códigos CUT)", "en": "Comunas (CUT codes)"}
-    return _resource("comunas", path, title, schema)
+    return csv_resource("comunas", path, title, schema, [path.with_suffix(".parquet")])

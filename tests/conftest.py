@@ -9,7 +9,15 @@ import pytest
 from pipelines.cli import seed_demo
 from pipelines.home import Home
 
-REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
+# `shared/` sits beside the checkout (CI) or beside the folder of worktrees.
+REFERENCE_DATA = next(
+    (
+        parent / "shared" / "reference-data"
+        for parent in Path(__file__).resolve().parents[1:]
+        if (parent / "shared" / "reference-data").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "reference-data",
+)
 RUN_DATE = "2026-11-02"
 DEMO_CUT = "99901"
 

@@ -6,21 +6,27 @@ already holds the release's data files) and returns the files it wrote::
     index.html                      catalog home (es)        en/index.html
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
     comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
-    assets/style.css                copied from publish/static/
+    datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
+    assets/style.css, assets/search.js   copied from publish/static/
+    robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
+                                    (:mod:`publish.site.metadata`)
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
-Pages are plain static HTML: no JavaScript, no external requests, every link
-relative (a per-page prefix such as ``../../``) so the site works from any
-sub-path and from ``file://``. Output is deterministic: the same context gives
-the same bytes (the only dates shown are those in the context).
+Pages are static HTML, usable without JavaScript: the one script,
+``assets/search.js``, filters the home page's dataset cards with an index embedded
+in the page (:mod:`publish.site.search`); no inline scripts (JSON data blocks
+only), no external requests, every link relative (a per-page prefix such as
+``../../``) so the site works from any sub-path and from ``file://``. Output is
+deterministic: the same context gives the same bytes (the only dates shown are
+those in the context).
 
 Context (``catalog``); keys marked ``?`` are optional, every other key is
 required and a missing one raises (Jinja ``StrictUndefined``). ``{es, en}`` is
 a dict with both languages::
 
     title {es, en}; description {es, en}
-    publisher: {name, url?}
+    publisher: {name, url?, email?}      email: contact point in DCAT and data.json
     release_id: str                      shown verbatim, e.g. "2026-11-25"
     generated_on: "YYYY-MM-DD"
     is_demo: bool                        demo banner on every page
@@ -29,11 +35,18 @@ a dict with both languages::
                                          "query it" snippets (else the file name)
     datasets: [{
       slug                               ^[a-z0-9]+([_-][a-z0-9]+)*$, unique
-      title {es, en}; description {es, en}; cadence {es, en}
+      title {es, en}; description {es, en}  description: Markdown, sanitised
+      cadence {es, en}; cadence_code?: monthly | quarterly | yearly
+      kind?: str                         search facet (default: the slug)
       licence: {name, title, path?}      path = URL (https) or relative path
       municipalities: [{code, name}]; years: [int]
       last_updated: "YYYY-MM-DD"
-      datapackage: {path, bytes}
+      next_update_due?: "YYYY-MM-DD"     flagged late when before generated_on
+      datapackage: {path, bytes, hash?}  hash "sha256:…" shown in "cite this version"
+      files?: [{format, mediatype, path, bytes, hash?}]   whole-dataset files
+                                         (duckdb, xlsx), listed only when given
+      changelog?: [{release_id, date, summary? {es, en}}]   recent releases
+      charts?: [chart data from publish.site.charts.dataset_charts]
       sources: [{name, sha256, rows_read}]
       release_id?: str                   release the dataset's files belong to
                                          (a dataset carried over from an older
@@ -63,7 +76,7 @@ a dict with both languages::
                   published_on: "YYYY-MM-DD" | None, is_stale: bool, max_age_days: int}]
     }]
 
-Other keys (``kind``, ``files[].hash``, ``quality.rows_in``, …) are ignored.
+Other keys (``quality.rows_in``, …) are ignored.
 Paths of data files (``datapackage.path``, ``files[].path``) are relative to
 the site root (= ``out_dir``). Everything from the context is HTML-escaped, and
 a link from the context is only emitted when it is a relative path inside the
@@ -79,6 +92,7 @@ its columns. Row reconciliation is the publish gate's job, not this module's.
 from __future__ import annotations
 
 import functools
+import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -88,8 +102,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
+from publish.site.charts import chart_table, render_svg
+from publish.site.metadata import dataset_jsonld, json_script, metadata_files
+from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
 __all__ = [
@@ -112,6 +132,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 _NOT_ANCHOR = re.compile(r"[^a-z0-9_-]+")
 _NUMERIC_TYPES = frozenset({"integer", "number"})
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN_TAGS = {"p", "a", "em", "strong", "code", "ul", "ol", "li", "br"}
 
 
 class SiteError(ValueError):
@@ -188,17 +210,37 @@ def human_size(n_bytes: int, lang: str) -> str:
     raise AssertionError("unreachable")
 
 
-def query_snippets(path: str, site_url: str | None) -> dict[str, str]:
-    """DuckDB and pandas code reading one Parquet file (absolute URL if known)."""
+def _file_ref(path: str, site_url: str | None) -> str:
     if site_url:
-        ref = site_url.rstrip("/") + "/" + quote(path, safe="/")
-    else:
-        ref = PurePosixPath(path).name
+        return site_url.rstrip("/") + "/" + quote(path, safe="/")
+    return PurePosixPath(path).name
+
+
+def query_snippets(path: str, site_url: str | None, csv_path: str | None = None) -> dict[str, str]:
+    """DuckDB and pandas code reading one Parquet file (absolute URL if known), and R
+    code reading the table's CSV when there is one."""
+    ref = _file_ref(path, site_url)
     sql_literal = "'" + ref.replace("'", "''") + "'"
-    return {
+    snippets = {
         "duckdb": f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;",
         "pandas": f"import pandas as pd\n\ndf = pd.read_parquet({ref!r})\ndf.head(10)",
     }
+    if csv_path:
+        csv_literal = json.dumps(_file_ref(csv_path, site_url), ensure_ascii=False)
+        snippets["r"] = f'df <- read.csv({csv_literal}, encoding = "UTF-8")\nhead(df, 10)'
+    return snippets
+
+
+def markdown(text: str) -> Markup:
+    """Markdown from the context as safe HTML: raw HTML is not rendered, the result is
+    sanitised (nh3) to a few text tags, and links keep only http, https and mailto."""
+    html = _MARKDOWN.render(text)
+    return Markup(nh3.clean(html, tags=_MARKDOWN_TAGS, url_schemes=set(_ALLOWED_SCHEMES)))  # noqa: S704
+
+
+def citation_url(path: str, site_url: str | None) -> str:
+    """The address to cite for a file: absolute when the site's address is known."""
+    return _file_ref(path, site_url) if site_url else path
 
 
 def distinct_licences(datasets: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -422,6 +464,15 @@ def _environment() -> Environment:
         basename=lambda path: PurePosixPath(str(path)).name,
         distinct_licences=distinct_licences,
         query_snippets=query_snippets,
+        dataset_jsonld=dataset_jsonld,
+        json_script=json_script,
+        search_index=search_index,
+        facets=facets,
+        chart_path=chart_path,
+        markdown=markdown,
+        citation_url=citation_url,
+        chart_table=chart_table,
+        kind_label=kind_label,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env
@@ -456,6 +507,11 @@ def _check_catalog(catalog: Mapping[str, Any]) -> None:
                     )
 
 
+def chart_path(slug: str, chart_id: str, lang: str) -> str:
+    """Site path of a chart's SVG in one language."""
+    return f"datasets/{slug}/{anchor(chart_id)}.{lang}.svg"
+
+
 def _render(env: Environment, template: str, page: Page, **context: Any) -> bytes:
     formatter = Formatter(page.lang)
     html = env.get_template(template).render(page=page, f=formatter, t=formatter.t, **context)
@@ -472,6 +528,11 @@ def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
         for lang in LANGS:
             page = Page(f"datasets/{dataset['slug']}/index.html", lang)
             yield page.output, _render(env, "dataset.html", page, dataset=dataset, **common)
+            for chart in dataset.get("charts", []):
+                yield (
+                    chart_path(dataset["slug"], chart["id"], lang),
+                    render_svg(chart, lang).encode(),
+                )
     for comuna in catalog.get("comunas", []):
         if not re.fullmatch(r"[0-9]{5}", str(comuna["code"])):
             raise SiteError(f"unsafe comuna code {comuna['code']!r}")
@@ -480,6 +541,7 @@ def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
             yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
     for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
         yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
+    yield from metadata_files(catalog)
 
 
 def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:

@@ -46,11 +46,13 @@ PLACE_WORDS = _words(
     capitan coronel teniente sargento presidente almirante comandante obispo beato
     programa fondo premio beca centro biblioteca teatro museo salon sala gimnasio complejo
     cancha condominio edificio monumento busto estatua fundacion corporacion hogar sede
+    papa
     """
 )
 
 # Words after an honorific that are roles or institutions, not a name
-# ("Sr. Alcalde", "Sra. Directora de Obras"); a capitalised run stops at them.
+# ("Sr. Alcalde", "Sra. Directora de Obras", "Sr. Pérez, Decreto ..."); a capitalised
+# run stops at them.
 ROLE_WORDS = _words(
     """
     alcalde alcaldesa concejal concejala concejales director directora directores jefe jefa
@@ -67,6 +69,8 @@ ROLE_WORDS = _words(
     vecinas ciudadano ciudadana ciudadanos solicitante requirente interesado interesada
     persona personas estudiante periodista cordiales gracias cordialmente atentamente
     saludos se le les lo solicito solicita junta
+    decreto ley resolucion oficio ordinario memo memorandum contrato licitacion folio
+    expediente articulo reglamento ordenanza programa proyecto plan presupuesto
     """
 )
 
@@ -74,15 +78,16 @@ ROLE_WORDS = _words(
 # more of its words are removed, never a single word.
 ORG_MARKERS = _words(
     """
-    fundacion corporacion ong sa spa ltda limitada eirl universidad municipalidad
+    fundacion corporacion ong sa spa ltda limitada eirl cia universidad municipalidad
     asociacion junta sindicato colegio club comite cooperativa consultora consultores
     empresa empresas sociedad centro instituto agrupacion federacion confederacion
     observatorio red
     """
 )
 
-# Frequent Chilean given names (none of them everyday words): a capitalised one
-# followed by another capitalised word in a scrubbed text asks for review.
+# Frequent Chilean given names: a capitalised one followed by another capitalised
+# word is taken for a person's name (capitals make "Tomás Silva" a name where
+# "tomás" alone would be a verb).
 GIVEN_NAMES = _words(
     """
     maria ana carolina francisca javiera catalina valentina constanza camila daniela
@@ -102,6 +107,7 @@ GIVEN_NAMES = _words(
     enrique esteban fabian gustavo hernan ivan leonardo lorenzo marco maximiliano nelson
     osvaldo rolando samuel simon waldo boris bastian cristobal emilio ernesto gaspar
     gerardo guillermo humberto ismael jonathan luciano mateo raimundo renato rodolfo
-    ruben ulises williams alonso gregorio
+    ruben ulises williams alonso gregorio tomas marcos angel jesus rosa carmen pilar
+    soledad gloria mercedes dolores rosario consuelo lucas
     """
 )

@@ -11,8 +11,9 @@ Flagged:
   casa 4`): a bare number after it is too often a year or a count
   (`Villa Alemana 2026`);
 * a unit on its own: `Block 3`, `Depto. 56`, `Dpto 302`;
-* after `domicilio`, `dirección`, `vivo en`, `resido en`: name words and a
-  number (`vivo en Los Aromos 1234`; the cue word itself is kept).
+* after `domicilio`, `dirección`, `vivo en`, `resido en`, `ubicada en`, `mi
+  propiedad/casa/vivienda de|en`: name words and a number (`vivo en Los Aromos
+  1234`, `mi propiedad de Los Quillayes 1481`; the cue words are kept).
 
 Each hit extends over trailing units (`, depto 56`, `casa 4`, `block B`,
 `N° 1520`). Name words stop at common verbs and function words (`que`,
@@ -64,7 +65,9 @@ _AREA = (
 _UNIT_ALONE = r"\b(?:block|blok|depto|dpto|departamento)\b\.?\s*(?:" + _MARK + r")?" + _NUM + _EXT
 _CUE = (
     r"\b(?:domicilio(?:\s+particular)?|domiciliad[oa]\s+en|direccion(?:\s+particular)?"
-    r"|vivo\s+en|resido\s+en|residente\s+en)\b\s*(?:es\s+|en\s+|:\s*)?"
+    r"|vivo\s+en|resido\s+en|residente\s+en|ubicad[oa]\s+en"
+    r"|mi\s+(?:propiedad|casa|vivienda|inmueble|terreno|sitio)(?:\s+ubicad[oa])?\s+(?:de|en))\b"
+    r"\s*(?:es\s+|en\s+|:\s*)?"
     r"(?P<cued>(?:" + _WORD + r"){1,5}?(?:" + _MARK + r")?" + _NUM + _EXT + r")"
 )
 _ADDRESS_RE = re.compile("|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE)))

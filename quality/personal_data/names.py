@@ -1,4 +1,4 @@
-"""Name detectors: the requester's own name, and other names after a cue.
+"""Name detectors: the requester's own name, other names after a cue, and guesses.
 
 Requester name (`find_requester_name`, kind `person_name`): the full name is
 split into parts (`María José Pérez Soto` -> maria, jose, perez, soto) and the
@@ -21,6 +21,13 @@ more capitalised words after an honorific (`don`, `doña`, `Sr.`, `Sra.`,
 `yo,`, `soy` or a signature (`Atentamente,`, `Atte.`, `Saludos,`,
 `Cordialmente`). The run stops at role and institution words, so
 `Sr. Alcalde` and `Sra. Directora de Obras` stay.
+
+Names without a cue (`find_name_guesses`, kind `person_name_guess`): a
+frequent Chilean given name (`_words.GIVEN_NAMES`) followed by more
+capitalised words (`contra José Miguel Painequeo`), except inside place and
+institution names (`Escuela Gabriela Mistral`, `Liceo Juan Pablo II`, comunas
+such as `Pedro Aguirre Cerda`). Surnames-only mentions and rare given names
+are not found.
 """
 
 from __future__ import annotations
@@ -113,8 +120,9 @@ def _close_run(
 _UPPER = "A-ZÁÉÍÓÚÑÜ"
 _LOWER = "a-záéíóúñü"
 _CAP_WORD = rf"(?:[{_UPPER}][{_LOWER}{_UPPER}'’-]+|[{_UPPER}]\.)"
-_CONNECTOR = r"(?:(?:de|del|de\s+la|de\s+las|de\s+los|y|DE|DEL|DE\s+LA|DE\s+LOS|Y)\s+)"
+_CONNECTOR = r"(?:(?:de|del|de\s+la|de\s+las|de\s+los|DE|DEL|DE\s+LA|DE\s+LOS)\s+)"
 _CAP_WORD_RE = re.compile(_CAP_WORD)
+_CAPITALISED_RE = re.compile(rf"[{_UPPER}][{_LOWER}{_UPPER}]+")
 _CAP_RUN_RE = re.compile(rf"{_CAP_WORD}(?:\s+{_CONNECTOR}?{_CAP_WORD}){{0,5}}")
 
 # (cue pattern over folded text, minimum capitalised words after it)
@@ -163,26 +171,39 @@ def _named_places() -> tuple[str, ...]:
     return tuple(n for n in folded if any(t in GIVEN_NAMES for t in _TOKEN_RE.findall(n)))
 
 
-def has_uncued_full_name(text: str, folded: str | None = None) -> bool:
-    """True when a known given name is followed by another capitalised word
-    (`Carolina Muñoz`), outside a place or institution name (`Escuela Gabriela
-    Mistral`, `Plaza Arturo Prat`, the comuna `Pedro Aguirre Cerda`). A review
-    signal, not a detector."""
+def find_name_guesses(text: str, folded: str | None = None) -> list[Span]:
+    """Names without a cue: a frequent given name followed by capitalised words.
+
+    `instruido contra José Miguel Painequeo` -> `José Miguel Painequeo` (kind
+    `person_name_guess`). Not inside a place or institution name (`Escuela
+    Gabriela Mistral`, `Plaza Arturo Prat`, `Liceo Juan Pablo II`, the comuna
+    `Pedro Aguirre Cerda`) and stopping at role words (`Juan Director`).
+    """
     folded = fold(text) if folded is None else folded
+    if not any(fold(m.group()) in GIVEN_NAMES for m in _CAPITALISED_RE.finditer(text)):
+        return []
+    spans = []
     for run in _CAP_RUN_RE.finditer(text):
-        words = [
-            folded[w.start() : w.end()].rstrip(".")
-            for w in _CAP_WORD_RE.finditer(text, run.start(), run.end())
-        ]
-        if not any(word in GIVEN_NAMES for word in words[:-1]):
+        words = list(_CAP_WORD_RE.finditer(text, run.start(), run.end()))
+        keys = [folded[w.start() : w.end()].rstrip(".") for w in words]
+        if not any(key in GIVEN_NAMES for key in keys[:-1]):
             continue
         run_text = folded[run.start() : run.end()]
         if any(place in run_text for place in _named_places()):
             continue
         before = _TOKEN_RE.findall(folded, max(0, run.start() - 30), run.start())
-        placed = bool(before) and before[-1] in PLACE_WORDS
-        for word, following in zip(words, words[1:], strict=False):
-            placed = placed or word in PLACE_WORDS
-            if not placed and word in GIVEN_NAMES and following not in ROLE_WORDS:
-                return True
-    return False
+        if before and before[-1] in PLACE_WORDS:
+            continue
+        i = 0
+        while i < len(words) - 1 and keys[i] not in PLACE_WORDS:
+            if keys[i] in GIVEN_NAMES and keys[i + 1] not in _NOT_NAME:
+                last = i + 1
+                while last + 1 < len(words) and keys[last + 1] not in _NOT_NAME:
+                    last += 1
+                spans.append(Span(words[i].start(), words[last].end(), "person_name_guess"))
+                i = last
+            i += 1
+    return spans
+
+
+_NOT_NAME = ROLE_WORDS | PLACE_WORDS | ORG_MARKERS

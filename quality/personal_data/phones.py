@@ -14,8 +14,9 @@ Santiago landlines with 2, other landlines with a two-digit area code (32,
   8-digit numbers.
 
 Not phones: `$` amounts, dotted numbers (`123.456.789`), ungrouped landline-
-looking runs without context (`223456789`), numbers right after `N°`, folio,
-decreto, resolución, ley, monto, total or followed by pesos/CLP/millones.
+looking runs without context (`223456789`), plain runs right after `N°`,
+folio, decreto, resolución, boleta, monto, total, rol... or followed by
+pesos/CLP/millones (`folio 912345678`; a phone-grouped `9 8765 4321` still counts).
 """
 
 from __future__ import annotations
@@ -25,32 +26,8 @@ import re
 from quality.personal_data._text import Span, fold, has_digit
 
 # Two-digit landline area codes outside Santiago (2).
-_AREA_CODES = (
-    32,
-    33,
-    34,
-    35,
-    41,
-    42,
-    43,
-    45,
-    51,
-    52,
-    53,
-    55,
-    57,
-    58,
-    61,
-    63,
-    64,
-    65,
-    67,
-    71,
-    72,
-    73,
-    75,
-)
-AREA_CODES = frozenset(str(code) for code in _AREA_CODES)
+_AREA_CODES = "32 33 34 35 41 42 43 45 51 52 53 55 57 58 61 63 64 65 67 71 72 73 75"
+AREA_CODES = frozenset(_AREA_CODES.split(" "))
 
 _CC = r"(?P<cc>\+\s?56[\s-]?|\(\s?\+?56\s?\)[\s-]?|\b56[\s-]|\b56(?=[29][0-9]{8}(?![0-9])))"
 _PAREN = r"\(\s?(?P<par>0?[0-9]{1,2})\s?\)[\s-]?(?P<prest>[0-9]{3,4}[\s-]?[0-9]{4})"
@@ -69,9 +46,9 @@ _CONTEXT = (
 )
 _CONTEXT_RE = re.compile(_CONTEXT + r"[^0-9]{0,20}$")
 _NOT_PHONE_BEFORE_RE = re.compile(
-    r"(?:\$|n°|\b(?:nro|num)\.|\b(?:nro|num|numero|folio|id|codigo|decreto|resolucion|ley|oc|orden"
-    r"|compra|licitacion|expediente|boleta|factura|cheque|patente"
-    r"|monto|total|cuenta|rol|rut|run|ci)\b)[\s:#]*$"
+    r"(?:\$|n°\.?|\b(?:nro|num)\.|\b(?:nro|num|numero|folio|id|codigo|decreto|resolucion"
+    r"|oficio|expediente|boleta|factura|cheque|patente|monto|total|cuenta|rol|rut|run|ci)\b)"
+    r"[\s:#]*$"
 )
 _NOT_PHONE_AFTER_RE = re.compile(r"\s*(?:pesos|clp|millones|mil\b|uf\b|usd|m\$)")
 
@@ -110,22 +87,19 @@ def find_phones(text: str, folded: str | None = None) -> list[Span]:
             continue
         marked = match.group("cc") is not None or match.group("par") is not None
         context = has_phone_context(folded, start)
+        groups = re.split(r"[\s-]+", raw)
+        grouped = len(groups) > 1 and len(groups[-1]) == 4  # "9 8765 4321", "22 345 6789"
         if not marked:
             before = folded[max(0, start - 20) : start]
             if "$" in before[-3:]:
                 continue
-            if not context and (
+            # Identifiers and amounts are written as plain runs: "folio 912345678".
+            if not (context or grouped) and (
                 _NOT_PHONE_BEFORE_RE.search(before) or _NOT_PHONE_AFTER_RE.match(folded, end)
             ):
                 continue
         strong = marked or context or match.group("trunk") is not None
-        if len(digits) == 8:
-            ok = strong
-        elif digits[0] == "9":
-            ok = True
-        else:
-            groups = re.split(r"[\s-]+", raw)
-            ok = strong or (len(groups) > 1 and len(groups[-1]) == 4)
-        if ok:
+        # The old 8-digit numbers need a strong signal; a 9-digit one is a mobile or grouped.
+        if strong or (len(digits) == 9 and (digits[0] == "9" or grouped)):
             spans.append(Span(start, end, "phone"))
     return spans

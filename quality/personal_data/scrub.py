@@ -20,8 +20,8 @@ from quality.personal_data.addresses import find_addresses
 from quality.personal_data.emails import find_emails
 from quality.personal_data.names import (
     find_cued_names,
+    find_name_guesses,
     find_requester_name,
-    has_uncued_full_name,
 )
 from quality.personal_data.phones import find_phones, has_phone_context
 from quality.personal_data.ruts import CONTEXT, find_ruts, normalise_rut, rut_kind
@@ -33,13 +33,19 @@ PLACEHOLDERS = {
     "address": "[dirección eliminada]",
     "person_name": "[nombre eliminado]",
     "person_name_cue": "[nombre eliminado]",
+    "person_name_guess": "[nombre eliminado]",
 }
 _FOLDED_PLACEHOLDERS = {kind: fold(text) for kind, text in PLACEHOLDERS.items()}
 # Which kind names a merged span when two detectors claim the same stretch.
 _PRIORITY = {kind: i for i, kind in enumerate(PLACEHOLDERS)}
 
-REVIEW_REASONS = ("possible-rut", "possible-email", "possible-phone", "possible-name",
-                  "possible-address")  # fmt: skip
+REVIEW_REASONS = (
+    "possible-rut",
+    "possible-email",
+    "possible-phone",
+    "possible-name",
+    "possible-address",
+)
 
 
 @dataclass(frozen=True)
@@ -66,19 +72,27 @@ def _detect(text: str, folded: str) -> list[Span]:
     ]
 
 
-def find_personal_data(text: str, *, include_company_ruts: bool = False) -> list[Span]:
+def find_personal_data(
+    text: str, *, include_company_ruts: bool = False, include_name_guesses: bool = False
+) -> list[Span]:
     """All personal-data spans in `text` (no requester name), sorted and non-overlapping.
 
     For the publish-time leak scan. Company RUTs (body >= 50,000,000) are public
-    information and left out unless `include_company_ruts`. Offsets refer to the
-    NFC form of `text` (the same as `text` for ordinary input).
+    information and left out unless `include_company_ruts`; names without a cue
+    (`person_name_guess`) are left out unless `include_name_guesses`, because
+    public columns hold company and institution names such as "Constructora
+    Pedro Soto Ltda." (`scrub_text` always removes them from free text). Offsets
+    refer to the NFC form of `text` (the same as `text` for ordinary input).
     """
     if not isinstance(text, str) or not text:
         return []
     text = nfc(text)
-    spans = _detect(text, fold(text))
+    folded = fold(text)
+    spans = _detect(text, folded)
     if not include_company_ruts:
         spans = [s for s in spans if not _is_company_rut_span(text, s)]
+    if include_name_guesses:
+        spans.extend(find_name_guesses(text, folded))
     return merge_spans(spans, _PRIORITY)
 
 
@@ -103,7 +117,8 @@ def _value_pattern(value: str) -> tuple[str, re.Pattern[str]] | None:
     digits = re.sub(r"[^0-9]", "", folded)
     if len(digits) >= 8 and re.fullmatch(r"[0-9\s()+.-]+", folded):
         last8 = r"[\s.-]?".join(digits[-8:])
-        return "phone", re.compile(rf"(?:\+?\s?56[\s-]?)?\(?0?[0-9]?\)?[\s-]?{last8}(?![0-9])")
+        prefix = r"(?<![0-9])(?:\+?\s?56[\s-]?)?\(?0?[0-9]?\)?[\s-]?"
+        return "phone", re.compile(prefix + last8 + r"(?![0-9])")
     tokens = re.findall(r"[a-z0-9]+", folded)
     if tokens and tokens[0] in _STREET_WORDS and has_digit(folded):
         tokens = tokens[1:]  # "Av. Los Aromos 1234" also matches "Los Aromos 1234"
@@ -195,10 +210,8 @@ def review_reasons(cleaned: str, folded: str | None = None) -> list[str]:
             found.add("possible-address")
     if "@" in folded or re.search(r"\barroba\b", folded):
         found.add("possible-email")
-    if (
-        (_has_any(folded, _SELF_STEMS) and _SELF_NAME_RE.search(folded))
-        or any(m.group("word") not in ROLE_WORDS for m in _HONORIFIC_RE.finditer(folded))
-        or has_uncued_full_name(cleaned, folded)
+    if (_has_any(folded, _SELF_STEMS) and _SELF_NAME_RE.search(folded)) or any(
+        m.group("word") not in ROLE_WORDS for m in _HONORIFIC_RE.finditer(folded)
     ):
         found.add("possible-name")
     return [reason for reason in REVIEW_REASONS if reason in found]
@@ -222,6 +235,7 @@ def scrub_text(
     text = nfc(text)
     folded = fold(text)
     spans = [s for s in _detect(text, folded) if not _is_company_rut_span(text, s)]
+    spans.extend(find_name_guesses(text, folded))
     if requester_name:
         spans.extend(find_requester_name(text, requester_name, folded))
     spans.extend(_value_spans(folded, extra_values))
@@ -257,14 +271,14 @@ def scrub_series(
     never flagged.
     """
     names = (
-        requester_names.reindex(texts.index).tolist()
-        if requester_names is not None
-        else [None] * len(texts)
+        [None] * len(texts)
+        if requester_names is None
+        else _aligned(requester_names, texts).tolist()
     )
     extras = (
-        extra_values.reindex(texts.index).itertuples(index=False, name=None)
-        if extra_values is not None
-        else ([()] * len(texts))
+        [()] * len(texts)
+        if extra_values is None
+        else _aligned(extra_values, texts).itertuples(index=False, name=None)
     )
     cleaned: list[object] = []
     review: list[bool] = []
@@ -284,3 +298,8 @@ def scrub_series(
         pd.Series(cleaned, index=texts.index, dtype=texts.dtype, name=texts.name),
         pd.Series(review, index=texts.index, dtype=bool, name=texts.name),
     )
+
+
+def _aligned(values: pd.Series | pd.DataFrame, texts: pd.Series) -> pd.Series | pd.DataFrame:
+    """`values` (Series or DataFrame) row-aligned with `texts`."""
+    return values if values.index.equals(texts.index) else values.reindex(texts.index)

@@ -57,9 +57,15 @@ def test_missing_column_is_a_typed_error_naming_file_and_column(tmp_path):
 
 
 def test_wrong_encoding_is_reported_not_mangled(tmp_path):
-    path = write(tmp_path, f"{BUDGET_HEADER}\n", encoding="utf-16")
-    with pytest.raises((EncodingError, HeaderError)):
-        read_source(path, budget_source(), comuna_code="99901")
+    row = "2026;10;Educación;Gastos;22-04-001;AÑO;1;2;3;4"
+    path = write(tmp_path, f"{BUDGET_HEADER}\n{row}\n", encoding="utf-8")
+    with pytest.raises(EncodingError) as error:
+        read_source(path, budget_source(), comuna_code="99901")  # declared latin-1
+    assert "UTF-8" in error.value.message_en
+    path = write(tmp_path, f"{BUDGET_HEADER}\n{row}\n", encoding="utf-16")
+    raw = read_source(path, budget_source(), comuna_code="99901")  # a BOM is proof
+    assert raw.tables["budget_lines"]["account_name"].tolist() == ["AÑO"]
+    assert raw.provenance["encoding"] == "utf_16"
 
 
 def test_empty_file_is_a_source_error(tmp_path):
@@ -102,3 +108,50 @@ def test_invalid_descriptor_has_a_clear_message():
 def test_every_descriptor_loads():
     for slug in ("budgets", "contracts", "access_requests"):
         assert load_descriptor(slug).slug == slug
+
+
+def test_readme_worked_example_is_the_descriptor_source():
+    """The onboarding example in the README is the real entry of budgets.dataset.yaml."""
+    import yaml
+
+    from datasets.descriptor import SourceFormat
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How to onboard a new export format", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = SourceFormat.model_validate(yaml.safe_load(block)[0])
+    assert example == load_descriptor("budgets").source_for("Balance_Ingresos_Enero_2024.csv")
+
+
+def test_descriptor_errors_list_every_problem_with_its_location():
+    text = (Path(__file__).resolve().parents[2] / "datasets" / "budgets.dataset.yaml").read_text(
+        encoding="utf-8"
+    )
+    text = text.replace("month: Mes", "month: {column: Mes, value: '1'}")
+    text = text.replace('delimiter: ";"', 'delimiter: ";;"', 1)
+    with pytest.raises(DescriptorError) as error:
+        parse_descriptor(text, "budgets.dataset.yaml")
+    message = error.value.message_en
+    assert "2 problems" in message
+    assert "sources.0.delimiter" in message and "one character" in message
+    assert "sources.0.tables.budget_lines.columns.month" in message and "exactly one" in message
+    with pytest.raises(DescriptorError, match="not valid YAML/JSON"):
+        parse_descriptor("{", "x.dataset.json")
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (("exclude_rows:", "exclude_subtotals: {field: code}\n    exclude_rows:"), "unmapped"),
+        (("        columns:", "        group_by: x\n        columns:"), "unmapped"),
+        (("    row_table: budget_lines", "    row_table: other"), "row_table 'other'"),
+        (('pattern: "^\\\\s*TOTAL"', 'pattern: "(TOTAL"'), "invalid regular expression"),
+    ],
+)  # fmt: skip
+def test_descriptor_references_are_checked(edit, words):
+    text = (Path(__file__).resolve().parents[2] / "datasets" / "budgets.dataset.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert edit[0] in text
+    with pytest.raises(DescriptorError, match=words):
+        parse_descriptor(text.replace(edit[0], edit[1], 1), "budgets.dataset.yaml")

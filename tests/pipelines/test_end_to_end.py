@@ -67,6 +67,15 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
     published = duckdb.sql(f"select count(*) from '{folder / row_table}.parquet'").fetchall()[0][0]
     assert published == rows_read - excluded - quarantined - held
     assert published > 0
+    # each landed file's provenance reaches the package's sources and the quarantine report
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    report_path = demo_home.quarantine / DEMO_CUT / slug / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    for entry, source in zip(package["sources"], report["sources"], strict=True):
+        assert entry["title"] == source["name"] and entry["x-sha256"] == source["sha256"]
+        assert entry["x-bytes"] == source["bytes"] > 0
+        assert "x-encoding" in entry or "x-sheet" in entry
+        assert sum(entry["x-rows-excluded"].values()) == source["rows_excluded"]
 
 
 def test_whole_catalog_is_published(demo_home):
@@ -82,3 +91,28 @@ def test_whole_catalog_is_published(demo_home):
         assert (site / "datasets" / slug / "index.html").exists()
         package = site / "releases" / RUN_DATE / slug / "datapackage.json"
         assert frictionless.validate(package).valid
+
+
+def run_demo(home, date):
+    resource = AbiertoResource(home_dir=str(home.root), run_date=date)
+    with dg.DagsterInstance.ephemeral() as instance:
+        outcome = run_all(defs, resource, instance)
+    assert outcome.catalog_ok and not outcome.comunas_failed
+    return outcome
+
+
+def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_home):
+    run_demo(demo_home, RUN_DATE)
+    broken = demo_home.landing / "99901" / "budgets" / "ejecucion_presupuestaria_2026-10.csv"
+    broken.write_bytes("Año;Mes\r\n2026;10\r\n".encode("latin-1"))
+    outcome = run_demo(demo_home, "2026-12-02")
+    assert [r["type"] for r in outcome.blocked[(DEMO_CUT, "budgets")]] == ["rejected-file"]
+    state = json.loads((demo_home.site / "catalog.json").read_text())
+    assert state["release_id"] == "2026-12-02"
+    assert state["datasets"]["budgets"]["release_id"] == RUN_DATE
+    assert state["datasets"]["contracts"]["release_id"] == "2026-12-02"
+    previous = demo_home.site / "releases" / RUN_DATE / "budgets" / "budget_lines.csv"
+    carried = demo_home.site / "releases" / "2026-12-02" / "budgets" / "budget_lines.csv"
+    assert carried.read_bytes() == previous.read_bytes()
+    report = json.loads((demo_home.quarantine / DEMO_CUT / "budgets" / "report.json").read_text())
+    assert [e["type"] for e in report["rejected_files"]] == ["header-error"]

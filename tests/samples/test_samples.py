@@ -22,6 +22,7 @@ from stdnum.cl import rut
 
 from datasets.samples import access_requests, budgets, purchase_orders
 from datasets.samples.generate import DEFAULT_OUT_DIR, generate
+from tests.conftest import REFERENCE_DATA
 
 COMUNA_DIR = DEFAULT_OUT_DIR / "99901"
 BUDGET_FILES = [
@@ -32,10 +33,7 @@ OCDS_FILE = COMUNA_DIR / "contracts" / "ocds_2026-10.json"
 REQUESTS_FILE = COMUNA_DIR / "access_requests" / "solicitudes_2026.xlsx"
 TRUTH_FILE = DEFAULT_OUT_DIR / "ground_truth" / "solicitudes_2026_materia_datos_personales.json"
 CSV_FILES = [*BUDGET_FILES, ORDERS_FILE]
-CLASSIFIER = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/reference-data/codes/clasificador_presupuestario.csv"
-)
+CLASSIFIER = REFERENCE_DATA / "codes" / "clasificador_presupuestario.csv"
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -1,0 +1,139 @@
+"""Readers: turn a landed file into a header and records, whatever its container.
+
+`read_records` checks the file before parsing (size cap, empty, declared format
+against its signature), decodes text with a detected encoding, sniffs the CSV
+dialect, finds the header and returns a `SourceRecords`: the header labels and the
+data records, each with its 1-based record number in the source (for tables the
+physical record, the header of a simple CSV being record 1; for JSON, records are
+numbered from 1), plus the details that go to the file's provenance. Anything the
+parsers raise becomes a typed `SourceError` naming the file: no partial output.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datasets.descriptor import SourceFormat
+from datasets.errors import AbiertoError, SourceError, UnsafeFileError
+from datasets.readers import dialect as dialects
+from datasets.readers import headers, jsondoc, ocds, spreadsheet
+from datasets.readers.encoding import decode
+
+MAX_SOURCE_BYTES = 512 * 1024 * 1024
+csv.field_size_limit(MAX_SOURCE_BYTES)
+
+
+@dataclass
+class SourceRecords:
+    header: list[str]
+    records: list[tuple[int, list[object]]]
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def read_records(path: Path, source: SourceFormat) -> SourceRecords:
+    """Read one file with its declared source format (see the module docstring)."""
+    size = path.stat().st_size
+    limit = source.max_bytes or MAX_SOURCE_BYTES
+    if size == 0:
+        raise SourceError("el archivo está vacío", "the file is empty", file=path.name)
+    if size > limit:
+        raise UnsafeFileError(
+            f"el archivo pesa {size} bytes, más que el máximo de {limit}",
+            f"the file is {size} bytes, over the {limit}-byte limit",
+            file=path.name,
+        )
+    reader = {
+        "csv": _read_csv,
+        "xlsx": _read_spreadsheet,
+        "xls": _read_spreadsheet,
+        "ocds": _read_ocds,
+        "json": _read_json,
+    }[source.format]
+    try:
+        return reader(path, source)
+    except AbiertoError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OSError, RecursionError) as exc:
+        raise SourceError(
+            f"no se pudo leer el archivo ({type(exc).__name__}: {exc})",
+            f"could not read the file ({type(exc).__name__}: {exc})",
+            file=path.name,
+        ) from None
+
+
+def _text(path: Path, source: SourceFormat) -> tuple[str, str]:
+    data = path.read_bytes()
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise SourceError(
+            f"el archivo es una planilla o un ZIP, no {source.format.upper()}",
+            f"the file is a spreadsheet or ZIP, not {source.format.upper()}",
+            file=path.name,
+        )
+    return decode(data, source.encoding, source.encodings, path.name)
+
+
+def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
+    text, encoding = _text(path, source)
+    if not text.strip():
+        raise SourceError(
+            "el archivo no tiene contenido", "the file has no content", file=path.name
+        )
+    dialect = dialects.sniff(text, source.delimiter)
+    rows = dialects.parse(text, dialect, path.name)
+    table = headers.locate(list(enumerate(rows, start=1)), source, path.name)
+    details = {
+        "encoding": encoding,
+        **dialect.describe(),
+        "line_endings": dialects.line_endings(text),
+        **table.details,
+    }
+    return SourceRecords([h.strip() for h in table.header], table.records, details)
+
+
+def _read_spreadsheet(path: Path, source: SourceFormat) -> SourceRecords:
+    rows, merged, details = spreadsheet.read_sheet(path, source.sheet, source.format)
+    table = headers.locate(rows, source, path.name, merged)
+    header = [" ".join(str(h).split()) for h in table.header]
+    return SourceRecords(header, table.records, details | table.details)
+
+
+def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
+    """Flatten OCDS releases and records into one record per contract item."""
+    text, encoding = _text(path, source)
+    releases, counts = ocds.releases_in(jsondoc.load_documents(text, path.name), path.name)
+    if not releases and not counts["linked_releases"]:
+        raise SourceError(
+            "el documento OCDS no tiene entregas",
+            "the OCDS document has no releases",
+            file=path.name,
+        )
+    processes = ocds.compile_processes(releases, path.name)
+    rows = [row for process in processes for row in ocds.item_rows(process)]
+    records = [(n, [row.get(k) for k in ocds.COLUMNS]) for n, row in enumerate(rows, start=1)]
+    details = {"encoding": encoding, **counts, "processes": len(processes)}
+    return SourceRecords(list(ocds.COLUMNS), records, details)
+
+
+def _read_json(path: Path, source: SourceFormat) -> SourceRecords:
+    text, encoding = _text(path, source)
+    assert source.records is not None
+    rows = [
+        row
+        for document in jsondoc.load_documents(text, path.name)
+        for row in jsondoc.flatten_records(document, source.records)
+    ]
+    return _from_dicts(rows, {"encoding": encoding, "records_path": source.records}, path.name)
+
+
+def _from_dicts(rows: list[dict], details: dict, file: str) -> SourceRecords:
+    if not rows:
+        raise SourceError(
+            "el documento no tiene registros que leer",
+            "the document has no records to read",
+            file=file,
+        )
+    header = sorted({key for row in rows for key in row})
+    records = [(n, [row.get(k) for k in header]) for n, row in enumerate(rows, start=1)]
+    return SourceRecords(header, records, details)

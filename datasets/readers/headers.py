@@ -1,0 +1,152 @@
+"""Find the header of a table: under title rows, over several rows, or declared.
+
+The header row is the row, among the first ones, where most of the labels the
+mapping needs are found (labels compare folded: case, accents and repeated spaces
+ignored). Merged header cells are spread over the columns they cover before a
+multi-row header is joined. Trailing columns with neither label nor values (a
+delimiter at the end of every line) are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from datasets.descriptor import SourceFormat
+from datasets.errors import SourceError
+from datasets.normalise import fold, strip_accents
+
+SEARCH_ROWS = 30
+Row = tuple[int, list[object]]
+
+
+@dataclass
+class Table:
+    header: list[str]
+    records: list[Row]
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def matchers(source: SourceFormat) -> list[str]:
+    """Regular expressions for the labels the mapping needs, against folded labels."""
+    found: list[str] = []
+    for mapping in source.tables.values():
+        for spec in mapping.columns.values():
+            labels = spec.column if isinstance(spec.column, list) else [spec.column]
+            found += [f"^{re.escape(fold(label))}$" for label in labels if label]
+            found += [p for p in (spec.column_pattern, spec.from_header) if p]
+    found += [f"^{re.escape(fold(r.column))}$" for r in source.exclude_rows if r.column]
+    return list(dict.fromkeys(found))
+
+
+def label_regex(pattern: str) -> re.Pattern[str]:
+    """A header pattern, matched case-insensitively against the folded label."""
+    return re.compile(strip_accents(pattern), re.IGNORECASE)
+
+
+def locate(
+    rows: list[Row],
+    source: SourceFormat,
+    file: str,
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = (),
+) -> Table:
+    """Split physical rows into a header and data records."""
+    rows = _fill_merged(rows, merged)
+    if source.column_names is not None:
+        table = Table(list(source.column_names), rows, {"header_row": None})
+    else:
+        start = _header_start(rows, source)
+        if start is None:
+            raise SourceError("el archivo no tiene filas", "the file has no rows", file=file)
+        span = rows[start : start + source.header_rows]
+        header = _join(span)
+        table = Table(header, rows[start + source.header_rows :], {"header_row": span[0][0]})
+    _drop_trailing_empty_columns(table)
+    folded = [fold(h) for h in table.header]
+    table.details["blank_headers"] = [i + 1 for i, h in enumerate(folded) if not h]
+    table.details["duplicate_headers"] = sorted({h for h in folded if h and folded.count(h) > 1})
+    extra = [n for n, cells in table.records if any(map(_filled, cells[len(table.header) :]))]
+    table.details["rows_with_extra_cells"] = len(extra)
+    table.details["rows_with_extra_cells_first"] = extra[:10]
+    if not any(any(_filled(c) for c in cells) for _, cells in table.records):
+        raise SourceError(
+            "el archivo tiene encabezado pero ninguna fila de datos",
+            "the file has a header but no data rows",
+            file=file,
+        )
+    return table
+
+
+def _label(cell: object) -> str:
+    """A header cell as text: spreadsheet numbers such as 2024.0 read `2024`."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return cell.isoformat() if isinstance(cell, dt.date) else str(cell).strip()
+
+
+def _filled(cell: object) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def _header_start(rows: list[Row], source: SourceFormat) -> int | None:
+    candidates = [i for i, (_, cells) in enumerate(rows[:SEARCH_ROWS]) if any(map(_filled, cells))]
+    if not candidates:
+        return None
+    if source.header_row is not None:
+        return next((i for i, (n, _) in enumerate(rows) if n >= source.header_row), None)
+    regexes = [label_regex(m) for m in matchers(source)]
+
+    def score(index: int) -> int:
+        labels = [fold(label) for label in _join(rows[index : index + source.header_rows])]
+        return sum(any(r.search(label) for label in labels) for r in regexes)
+
+    best = max(candidates, key=lambda i: (score(i), -i))
+    return best if score(best) > 0 else candidates[0]
+
+
+def _join(span: list[Row]) -> list[str]:
+    """Header labels of one or more rows; a label repeated down a merged range counts once."""
+    width = max(len(cells) for _, cells in span)
+    header = []
+    for i in range(width):
+        parts: list[str] = []
+        for _, cells in span:
+            text = _label(cells[i]) if i < len(cells) and _filled(cells[i]) else ""
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        header.append(" ".join(parts))
+    return header
+
+
+def _fill_merged(rows: list[Row], merged) -> list[Row]:
+    """Copy the value of a merged range's top-left cell into every cell of the range."""
+    if not merged:
+        return rows
+    grid = [list(cells) for _, cells in rows]
+    numbers = [number for number, _ in rows]
+    for (top, left), (bottom, right) in merged:
+        if top >= len(grid) or left >= len(grid[top]):
+            continue
+        while len(grid) <= bottom:
+            grid.append([])
+            numbers.append(numbers[-1] + 1)
+        value = grid[top][left]
+        for r in range(top, bottom + 1):
+            grid[r].extend([None] * (right + 1 - len(grid[r])))
+            for c in range(left, right + 1):
+                grid[r][c] = value
+    return list(zip(numbers, grid, strict=True))
+
+
+def _drop_trailing_empty_columns(table: Table) -> None:
+    width = len(table.header)
+    while width and not table.header[width - 1].strip():
+        column = width - 1
+        if any(len(c) > column and _filled(c[column]) for _, c in table.records):
+            break
+        width -= 1
+    if width < len(table.header):
+        table.details["trailing_empty_columns"] = len(table.header) - width
+        table.header = table.header[:width]
+        table.records = [(n, cells[:width]) for n, cells in table.records]

@@ -1,0 +1,180 @@
+"""OCDS: any packaging of releases and records, merged per process, one record per item.
+
+Accepted: a release, a record, a release package, a record package, several
+packages one per line or concatenated, or a JSON array of any of these. Linked
+releases (only `url`, `date`, `tag`) carry no data and are counted, not read; a
+record's `compiledRelease` is used when present, else its embedded releases are
+merged. All releases of one `ocid` are merged with `ocdsmerge` (later releases
+update earlier ones; objects in arrays are merged by `id`). A `tag` given as a string
+and a missing publisher or version are accepted. Each contract (or award without a
+contract) of a merged process gives one record per item, with dotted column names
+(`contract.id`, `supplier.id`, `item.quantity`…) that descriptors map.
+"""
+
+from __future__ import annotations
+
+import ocdsmerge
+import ocdsmerge.exceptions
+
+from datasets.errors import SourceError
+
+_LINK_KEYS = {"url", "date", "tag"}
+COLUMNS = [
+    "ocid", "date", "buyer.id", "buyer.name", "buyer.contactPoint.name",
+    "buyer.contactPoint.email", "buyer.contactPoint.telephone", "tender.id", "tender.title",
+    "tender.procurementMethod", "tender.procurementMethodDetails", "contract.source",
+    "contract.id", "contract.title", "contract.description", "contract.status",
+    "contract.dateSigned", "contract.value.amount", "contract.value.currency", "award.id",
+    "award.date", "supplier.id", "supplier.name", "item.id", "item.description",
+    "item.classification.id", "item.quantity", "item.unit.name", "item.unit.value.amount",
+]  # fmt: skip
+
+
+def releases_in(documents: list[object], file: str) -> tuple[list[dict], dict[str, int]]:
+    """Embedded releases (compiled releases included) and counts of what was found."""
+    found: list[dict] = []
+    counts = {"packages": 0, "records": 0, "releases": 0, "linked_releases": 0}
+    pending = list(documents)
+    while pending:
+        document = pending.pop(0)
+        if isinstance(document, list):
+            pending[:0] = document
+            continue
+        if not isinstance(document, dict):
+            raise _not_ocds(file, f"{type(document).__name__}")
+        if isinstance(document.get("records"), list):
+            counts["packages"] += 1
+            pending[:0] = document["records"]
+        elif isinstance(document.get("releases"), list) and "ocid" not in document:
+            counts["packages"] += 1
+            pending[:0] = _embedded(document["releases"], counts)
+        elif "compiledRelease" in document or isinstance(document.get("releases"), list):
+            counts["records"] += 1
+            if isinstance(document.get("compiledRelease"), dict):
+                found.append(document["compiledRelease"])
+                counts["linked_releases"] += len(document.get("releases") or [])
+            else:
+                pending[:0] = _embedded(document["releases"], counts)
+        elif "ocid" in document:
+            counts["releases"] += 1
+            found.append(document)
+        else:
+            raise _not_ocds(file, ", ".join(sorted(document)[:8]))
+    return found, counts
+
+
+def _embedded(releases: list, counts: dict[str, int]) -> list:
+    linked = [r for r in releases if isinstance(r, dict) and set(r) <= _LINK_KEYS]
+    counts["linked_releases"] += len(linked)
+    return [r for r in releases if not (isinstance(r, dict) and set(r) <= _LINK_KEYS)]
+
+
+def _not_ocds(file: str, what: str) -> SourceError:
+    return SourceError(
+        f"no es OCDS (ni entrega, registro ni paquete): {what}",
+        f"not OCDS (neither release, record nor package): {what}",
+        file=file,
+    )
+
+
+def compile_processes(releases: list[dict], file: str) -> list[dict]:
+    """One compiled release per ocid, in ocid order."""
+    merger = ocdsmerge.Merger(merge_rules={})
+    by_ocid: dict[str, list[dict]] = {}
+    for release in releases:
+        by_ocid.setdefault(str(release.get("ocid") or ""), []).append(release)
+    compiled = []
+    for ocid in sorted(by_ocid):
+        group = by_ocid[ocid]
+        if len(group) == 1:
+            compiled.append(group[0])
+            continue
+        try:
+            compiled.append(merger.create_compiled_release(group))
+        except (ocdsmerge.exceptions.OCDSMergeError, TypeError) as exc:
+            raise SourceError(
+                f"no se pudieron combinar las entregas de {ocid}: {exc}",
+                f"could not merge the releases of {ocid}: {exc}",
+                file=file,
+            ) from None
+    return compiled
+
+
+def item_rows(compiled: dict) -> list[dict[str, object]]:
+    """One row per item of each contract (or of each award no contract refers to)."""
+    parties = [p for p in _list(compiled.get("parties")) if isinstance(p, dict)]
+    by_id = {p.get("id"): p for p in parties}
+    buyer_ref = compiled.get("buyer") if isinstance(compiled.get("buyer"), dict) else {}
+    buyer = by_id.get(buyer_ref.get("id")) or next(
+        (p for p in parties if "buyer" in _list(p.get("roles"))), buyer_ref
+    )
+    contact = _dict(buyer.get("contactPoint")) or _dict(buyer_ref.get("contactPoint"))
+    tender = _dict(compiled.get("tender"))
+    awards = [a for a in _list(compiled.get("awards")) if isinstance(a, dict)]
+    contracts = [c for c in _list(compiled.get("contracts")) if isinstance(c, dict)]
+    referenced = {c.get("awardID") for c in contracts}
+    deals = [("contract", c) for c in contracts] + [
+        ("award", a) for a in awards if a.get("id") not in referenced
+    ]
+    base = {
+        "ocid": compiled.get("ocid"),
+        "date": compiled.get("date"),
+        "buyer.id": _dict(buyer.get("identifier")).get("id") or buyer.get("id"),
+        "buyer.name": buyer.get("name") or buyer_ref.get("name"),
+        "buyer.contactPoint.name": contact.get("name"),
+        "buyer.contactPoint.email": contact.get("email"),
+        "buyer.contactPoint.telephone": contact.get("telephone"),
+        "tender.id": tender.get("id"),
+        "tender.title": tender.get("title"),
+        "tender.procurementMethod": tender.get("procurementMethod"),
+        "tender.procurementMethodDetails": tender.get("procurementMethodDetails"),
+    }
+    rows = []
+    for kind, deal in deals:
+        award = (
+            deal
+            if kind == "award"
+            else next((a for a in awards if a.get("id") == deal.get("awardID")), {})
+        )
+        supplier_ref = next(iter(_list(award.get("suppliers"))), {})
+        supplier = by_id.get(_dict(supplier_ref).get("id")) or _dict(supplier_ref)
+        value = _dict(deal.get("value"))
+        row = base | {
+            "contract.source": kind,
+            "contract.id": deal.get("id"),
+            "contract.title": deal.get("title"),
+            "contract.description": deal.get("description"),
+            "contract.status": deal.get("status"),
+            "contract.dateSigned": deal.get("dateSigned") or deal.get("date"),
+            "contract.value.amount": value.get("amount"),
+            "contract.value.currency": value.get("currency"),
+            "award.id": award.get("id"),
+            "award.date": award.get("date"),
+            "supplier.id": _dict(supplier.get("identifier")).get("id") or supplier.get("id"),
+            "supplier.name": supplier.get("name"),
+        }
+        items = [
+            i for i in _list(deal.get("items")) or _list(award.get("items")) if isinstance(i, dict)
+        ]
+        for item in items or [{}]:
+            unit = _dict(item.get("unit"))
+            rows.append(
+                row
+                | {
+                    "item.id": item.get("id"),
+                    "item.description": item.get("description"),
+                    "item.classification.id": _dict(item.get("classification")).get("id"),
+                    "item.quantity": item.get("quantity"),
+                    "item.unit.name": unit.get("name"),
+                    "item.unit.value.amount": _dict(unit.get("value")).get("amount"),
+                }
+            )
+    return rows
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []

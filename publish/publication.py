@@ -1,0 +1,321 @@
+"""Publish a release atomically; serve, roll back and verify releases.
+
+`publish` assembles a release (data packages, `changes` resources, DuckDB file, release
+notes, manifest, `SHA256SUMS`) in a staging folder, builds the site around it, runs the
+publish gate, fsyncs, commits the release with one rename and switches the served site
+with one `os.replace` (see `publish.release` for the layout and the crash points).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+import pyarrow.parquet as pq
+
+from datasets.descriptor import load_descriptor
+from datasets.errors import AbiertoError, PublishBlocked
+from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
+from publish.duckdb_release import write_duckdb
+from publish.integrity import fsync_tree, verify_folder, write_sums
+from publish.leaks import scan_for_values
+from publish.package import csv_resource, write_csv, write_parquet
+from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
+from schemas import public_descriptor
+
+
+@dataclass
+class BuiltPackage:
+    """A dataset's data package written to the warehouse, ready to enter a release."""
+
+    slug: str
+    folder: Path
+    package: dict | None
+    summary: dict | None
+    dropped_values: set[str]
+    blocked: list[dict]
+
+
+@dataclass
+class PublishOutcome:
+    release_id: str
+    site: Path
+    published: list[str]
+    carried_over: list[str]
+    blocked: dict[str, list[dict]]
+    is_new: bool = True
+    changes: dict[str, dict] = field(default_factory=dict)
+
+
+def content_fingerprint(
+    packages: list[BuiltPackage], previous: dict, comunas: list[dict] | None = None
+) -> str:
+    """What a release holds, without its id: the packages' descriptors (with every file's
+    hash), for a dataset carried over the release it comes from, and where each comuna ×
+    dataset stands (published, carried, blocked; not its age, which changes every day)."""
+    parts: dict = {}
+    if comunas:
+        parts["comunas"] = sorted(
+            (r["comuna_code"], r["dataset"], r["status"], r["published_on"] or "") for r in comunas
+        )
+    for built in sorted(packages, key=lambda b: b.slug):
+        if built.blocked:
+            parts[built.slug] = {"carried": previous.get(built.slug, {}).get("release_id")}
+        else:
+            parts[built.slug] = {k: v for k, v in built.package.items() if k != "version"}
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def publish(
+    site: Path,
+    packages: list[BuiltPackage],
+    *,
+    date: str,
+    generated_on: dt.date,
+    render: Render,
+    comunas: list[dict] | None = None,
+) -> PublishOutcome:
+    """Publish the packages as a new release, unless they equal the newest release.
+
+    `comunas`: where each comuna × dataset stands, kept in the catalog state.
+    """
+    archive = Archive(site.parent)
+    with archive.lock():
+        checkpoint("locked")
+        archive.clean_orphans()
+        checkpoint("orphans-cleaned")
+        current = archive.current()
+        previous = archive.manifest(current)["catalog"]["datasets"] if current else {}
+        fingerprint = content_fingerprint(packages, previous, comunas)
+        published = [b.slug for b in packages if not b.blocked]
+        carried = [b.slug for b in packages if b.blocked and b.slug in previous]
+        blocked = {b.slug: b.blocked for b in packages if b.blocked}
+        newest = archive.newest()
+        if newest and archive.manifest(newest)["fingerprint"] == fingerprint:
+            if newest != current and archive.pinned() is None:
+                archive.serve(newest, render, pin=False)  # complete an interrupted publication
+            return PublishOutcome(newest, site, published, carried, blocked, is_new=False)
+        release_id = archive.next_id(date)
+        staging = archive.staging(release_id)
+        build = None
+        try:
+            datasets, changes = _stage(archive, staging, packages, previous, release_id)
+            write_duckdb(staging, {slug: entry["package"] for slug, entry in datasets.items()})
+            checkpoint("staged-duckdb")
+            manifest = {
+                "release_id": release_id,
+                "previous_release": current,
+                "fingerprint": fingerprint,
+                "generated_on": generated_on.isoformat(),
+                "catalog": {"release_id": release_id, "datasets": datasets}
+                | ({"comunas": comunas} if comunas else {}),
+            }
+            (staging / MANIFEST).write_text(_json(manifest), encoding="utf-8")
+            (staging / NOTES).write_text(
+                release_notes(release_id, current, {s: changes.get(s) for s in datasets}),
+                encoding="utf-8",
+            )
+            checkpoint("staged-manifest")
+            write_sums(staging)
+            checkpoint("staged-checksums")
+            build = archive.build_site(release_id, staging, render)
+            checkpoint("site-built")
+            dropped = set().union(*(b.dropped_values for b in packages if not b.blocked))
+            gate(staging, build, {b.slug: b.summary for b in packages if not b.blocked}, dropped)
+            checkpoint("gate-passed")
+            fsync_tree(staging)
+            fsync_tree(build)
+            checkpoint("synced")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            if build is not None:
+                shutil.rmtree(build, ignore_errors=True)
+            raise
+        archive.commit(staging, release_id)
+        checkpoint("committed")
+        archive.switch(build)
+        archive.pin.unlink(missing_ok=True)
+        checkpoint("switched")
+    checkpoint("done")
+    return PublishOutcome(release_id, site, published, carried, blocked, changes=changes)
+
+
+def _stage(
+    archive: Archive,
+    staging: Path,
+    packages: list[BuiltPackage],
+    previous: dict,
+    release_id: str,
+) -> tuple[dict, dict]:
+    """Put every dataset's package in the staging folder; return catalog entries and changes."""
+    datasets, fresh = {}, []
+    for built in packages:
+        if built.blocked:
+            if built.slug in previous:
+                origin = previous[built.slug]["release_id"]
+                shutil.copytree(
+                    archive.releases / origin / built.slug,
+                    staging / built.slug,
+                    copy_function=_link,
+                )
+                datasets[built.slug] = previous[built.slug]
+            continue
+        shutil.copytree(built.folder, staging / built.slug)
+        fresh.append(built)
+    checkpoint("staged-packages")
+    changes = {}
+    for built in fresh:
+        folder = staging / built.slug
+        before = None
+        if built.slug in previous:
+            before = archive.releases / previous[built.slug]["release_id"] / built.slug
+        frame = dataset_changes(built.slug, before, folder)
+        changes[built.slug] = summarise_changes(frame)
+        package = json.loads((folder / "datapackage.json").read_text("utf-8"))
+        package["version"] = release_id
+        package["resources"].append(_write_changes(folder, frame))
+        (folder / "datapackage.json").write_text(
+            json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        datasets[built.slug] = {
+            "release_id": release_id,
+            "package": package,
+            "summary": built.summary,
+            "changes": changes[built.slug],
+        }
+    checkpoint("staged-changes")
+    return datasets, changes
+
+
+def _link(source: str, target: str) -> None:
+    Path(target).hardlink_to(source)
+
+
+def dataset_changes(slug: str, before: Path | None, after: Path) -> pd.DataFrame:
+    """The `changes` rows of a dataset between two package folders (none for a first release)."""
+    frames = []
+    for table in load_descriptor(slug).tables:
+        old, new = (before / f"{table}.parquet") if before else None, after / f"{table}.parquet"
+        if old is not None and old.exists():
+            key = public_descriptor(table)["primaryKey"]
+            frames.append(diff_table(old, new, key if isinstance(key, list) else [key], table))
+    names = [f["name"] for f in CHANGES_SCHEMA["fields"]]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=names)
+
+
+def _write_changes(folder: Path, frame: pd.DataFrame) -> dict:
+    csv_path, parquet_path = folder / "changes.csv", folder / "changes.parquet"
+    write_csv(frame, CHANGES_SCHEMA["fields"], csv_path)
+    write_parquet(frame, CHANGES_SCHEMA["fields"], parquet_path)
+    title = {
+        "es": "Cambios respecto de la publicación anterior",
+        "en": "Changes since the previous release",
+    }
+    return csv_resource("changes", csv_path, title, CHANGES_SCHEMA, [parquet_path])
+
+
+def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[str]) -> None:
+    """The publish gate, re-checked here: valid packages, row counts that match the
+    reconciled counts, no removed personal value in any public file, and hashes."""
+    problems = []
+    for slug, summary in summaries.items():
+        report = frictionless.validate(staging / slug / "datapackage.json")
+        if not report.valid:
+            errors = report.flatten(["type", "note"])[:3]
+            problems.append(f"{slug}/datapackage.json: frictionless {errors}")
+        for table, preview in summary["previews"].items():
+            rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
+            if rows != preview["rows_total"]:
+                problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
+    hits = scan_for_values(staging, dropped) + scan_for_values(build, dropped)
+    if hits:
+        problems.append(
+            "datos personales / personal data: " + ", ".join(sorted({h["file"] for h in hits}))
+        )
+    problems += [str(p) for p in verify_folder(staging)]
+    if problems:
+        raise PublishBlocked(
+            "la publicación se canceló: " + "; ".join(problems),
+            "publication cancelled: " + "; ".join(problems),
+        )
+
+
+def rollback(site: Path, release_id: str | None, render: Render) -> str:
+    """Serve an earlier release (default: the one before the current); return its id."""
+    archive = Archive(site.parent)
+    with archive.lock():
+        archive.clean_orphans()
+        ids, current = archive.ids(), archive.current()
+        if release_id is None:
+            earlier = [i for i in ids if current is None or ids.index(i) < ids.index(current)]
+            if not earlier:
+                raise AbiertoError(
+                    "no hay una publicación anterior a la actual",
+                    "there is no release before the current one",
+                )
+            release_id = earlier[-1]
+        archive.manifest(release_id)
+        problems = verify_folder(archive.releases / release_id)
+        if problems:
+            raise AbiertoError(
+                f"la publicación {release_id} no pasa la verificación: {problems[0]}",
+                f"release {release_id} fails verification: {problems[0]}",
+            )
+        archive.serve(release_id, render, pin=True)
+    return release_id
+
+
+def list_releases(site: Path) -> list[dict]:
+    """Every release, oldest first: id, date, datasets, whether it is served."""
+    archive = Archive(site.parent)
+    current = archive.current()
+    rows = []
+    for release_id in archive.ids():
+        manifest = archive.manifest(release_id)
+        folder = archive.releases / release_id
+        rows.append(
+            {
+                "release_id": release_id,
+                "generated_on": manifest["generated_on"],
+                "previous_release": manifest["previous_release"],
+                "datasets": {
+                    slug: entry["release_id"]
+                    for slug, entry in manifest["catalog"]["datasets"].items()
+                },
+                "bytes": sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
+                "is_current": release_id == current,
+            }
+        )
+    return rows
+
+
+def release_folder(site: Path, release: str | None) -> Path:
+    """The folder to verify: a release id of this home (default: the served one) or a path."""
+    archive = Archive(site.parent)
+    if release is None:
+        release = archive.current()
+        if release is None:
+            raise AbiertoError(
+                "no hay ninguna publicación; ejecute `abierto run`",
+                "there is no release yet; run `abierto run`",
+            )
+    if (archive.releases / release / MANIFEST).exists():
+        return archive.releases / release
+    path = Path(release)
+    if path.is_dir():
+        return path
+    raise AbiertoError(
+        f"{release} no es una publicación ni una carpeta; vea `abierto releases`",
+        f"{release} is neither a release nor a folder; see `abierto releases`",
+    )
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,322 @@
+"""Charts of the published tables: the data behind each chart, then a static SVG.
+
+Two steps, so the catalog context stays plain data:
+
+- :func:`dataset_charts` (run when the release is assembled, from the tables as
+  published) returns each chart's data: a long table ``rows: [[x, series, value]]``
+  plus its titles, axis names, series labels and a text alternative, in both
+  languages.
+- :func:`render_svg` draws one chart in one language with Vega-Lite (``altair``)
+  rendered by ``vl-convert`` at build time: no script runs in the reader's browser.
+
+Charts: budget execution by subtítulo (current, accrued, paid), purchase orders
+by month and procurement method, access requests answered on time or late by month.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from publish.site.words import MONTHS
+from schemas import load_code_list, load_descriptor
+
+# English names of the expense subtítulos (the classifier has them in Spanish only).
+SUBTITULOS_EN = {
+    "21": "Personnel expenses",
+    "22": "Consumer goods and services",
+    "23": "Social security benefits",
+    "24": "Current transfers",
+    "25": "Payments to the Treasury",
+    "26": "Other current expenses",
+    "27": "Contributions",
+    "29": "Non-financial assets",
+    "30": "Financial assets",
+    "31": "Investment projects",
+    "32": "Loans",
+    "33": "Capital transfers",
+    "34": "Debt service",
+    "35": "Final cash balance",
+}
+PHASES = {
+    "amount_current_clp": {"es": "Presupuesto vigente", "en": "Current budget"},
+    "amount_accrued_clp": {"es": "Devengado", "en": "Accrued"},
+    "amount_paid_clp": {"es": "Pagado", "en": "Paid"},
+}
+ON_TIME = {
+    "on_time": {"es": "Respondidas en plazo", "en": "Answered on time"},
+    "late": {"es": "Respondidas fuera de plazo", "en": "Answered late"},
+}
+PALETTE = ["#0b57a4", "#c2410c", "#4d7c0f", "#7e22ce", "#a16207", "#0f766e", "#4d4d4d"]
+
+
+def _month_label(month: str, lang: str) -> str:
+    year, number = month.split("-")
+    return f"{MONTHS[lang][int(number) - 1][:3]} {year}"
+
+
+def _span(months: list[str], lang: str) -> str:
+    """``entre ene 2026 y oct 2026`` / ``from Jan 2026 to Oct 2026``, or one month."""
+    first, last = _month_label(months[0], lang), _month_label(months[-1], lang)
+    if first == last:
+        return f"en {first}" if lang == "es" else f"in {first}"
+    return f"entre {first} y {last}" if lang == "es" else f"from {first} to {last}"
+
+
+def _money(value: float, lang: str) -> str:
+    from publish.site import format_number
+
+    millions = value / 1_000_000
+    return f"{format_number(round(millions, 1), lang)} " + (
+        "millones" if lang == "es" else "million"
+    )
+
+
+# --- the data behind each chart ---------------------------------------------
+
+
+@functools.cache
+def _subtitulo_names() -> dict[str, str]:
+    codes = load_code_list("budget_classifier")
+    rows = codes[(codes["account_type"] == "gasto") & (codes["level"] == "subtitulo")]
+    return {r.code: r.name.capitalize() for r in rows.itertuples()}
+
+
+def _leaves(codes: pd.Series) -> pd.Series:
+    """True for the account codes with no sub-account in the same group (no double counting)."""
+    present = set(codes)
+    return codes.map(lambda c: not any(o.startswith(c + ".") for o in present))
+
+
+def budget_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
+    """Expenses by subtítulo at the latest month published: current, accrued, paid."""
+    expenses = lines[lines["account_type"] == "gasto"]
+    if expenses.empty:
+        return None
+    year = int(expenses["fiscal_year"].max())
+    month = int(expenses.loc[expenses["fiscal_year"] == year, "month"].max())
+    latest = expenses[(expenses["fiscal_year"] == year) & (expenses["month"] == month)]
+    latest = latest[latest.groupby("area")["account_code"].transform(_leaves)]
+    by_sub = latest.groupby(latest["account_code"].str[:2])[list(PHASES)].sum().sort_index()
+    names = _subtitulo_names()
+    labels = {
+        code: {
+            "es": f"{code} {names.get(code, code)}",
+            "en": f"{code} {SUBTITULOS_EN.get(code, names.get(code, code))}",
+        }
+        for code in by_sub.index
+    }
+    rows = [[code, phase, int(by_sub.at[code, phase])] for code in by_sub.index for phase in PHASES]
+    current, accrued, paid = (int(by_sub[k].sum()) for k in PHASES)
+    biggest = labels[by_sub["amount_current_clp"].idxmax()]
+    when = {"es": f"{MONTHS['es'][month - 1]} de {year}", "en": f"{MONTHS['en'][month - 1]} {year}"}
+
+    def pct(part: int) -> int:
+        return round(part / current * 100) if current else 0
+
+    summary = {
+        "es": f"A {when['es']}, el presupuesto vigente de gastos suma {_money(current, 'es')}"
+        f" de pesos; se ha devengado el {pct(accrued)} % y pagado el {pct(paid)} %."
+        f" El subtítulo con más presupuesto es {biggest['es']}.",
+        "en": f"By {when['en']}, the current expense budget totals {_money(current, 'en')}"
+        f" pesos; {pct(accrued)} % has been accrued and {pct(paid)} % paid."
+        f" The subtítulo with the largest budget is {biggest['en']}.",
+    }
+    return {
+        "id": "presupuesto-por-subtitulo",
+        "title": {
+            "es": f"Ejecución del gasto por subtítulo, {when['es']}",
+            "en": f"Expense execution by subtítulo, {when['en']}",
+        },
+        "summary": summary,
+        "x": {"es": "Subtítulo", "en": "Subtítulo"},
+        "y": {"es": "Millones de pesos", "en": "Million pesos"},
+        "unit": 1_000_000,
+        "series": {"es": "Etapa", "en": "Stage"},
+        "x_labels": labels,
+        "series_labels": PHASES,
+        "stacked": False,
+        "horizontal": True,
+        "rows": rows,
+    }
+
+
+def _enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
+    fields = load_descriptor(table)["fields"]
+    return next(f for f in fields if f["name"] == field).get("x-enumLabels", {})
+
+
+def _month(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m")
+
+
+def orders_chart(orders: pd.DataFrame) -> dict[str, Any] | None:
+    """Purchase orders created per month, by procurement method (stacked counts)."""
+    frame = pd.DataFrame(
+        {"month": _month(orders["created_date"]), "method": orders["procurement_method"]}
+    ).dropna()
+    if frame.empty:
+        return None
+    counts = frame.groupby(["month", "method"]).size().sort_index()
+    methods = _enum_labels("purchase_orders", "procurement_method")
+    by_method = counts.groupby(level="method").sum().sort_values(ascending=False)
+    top = by_method.index[0]
+    label = {code: methods.get(code, {"es": code, "en": code}) for code in by_method.index}
+    months = sorted(frame["month"].unique())
+    total = int(counts.sum())
+    summary = {
+        "es": f"{total} órdenes de compra {_span(months, 'es')}; la modalidad más usada"
+        f" es «{label[top]['es']}» ({int(by_method[top])} órdenes).",
+        "en": f"{total} purchase orders {_span(months, 'en')}; the most used method"
+        f" is “{label[top]['en']}” ({int(by_method[top])} orders).",
+    }
+    return {
+        "id": "ordenes-por-mes",
+        "title": {
+            "es": "Órdenes de compra por mes y modalidad",
+            "en": "Purchase orders by month and procurement method",
+        },
+        "summary": summary,
+        "x": {"es": "Mes", "en": "Month"},
+        "y": {"es": "Órdenes de compra", "en": "Purchase orders"},
+        "series": {"es": "Modalidad", "en": "Method"},
+        "x_labels": {m: {lang: _month_label(m, lang) for lang in ("es", "en")} for m in months},
+        "series_labels": {code: label[code] for code in by_method.index},
+        "stacked": True,
+        "horizontal": False,
+        "rows": [[m, code, int(n)] for (m, code), n in counts.items()],
+    }
+
+
+def requests_chart(requests: pd.DataFrame) -> dict[str, Any] | None:
+    """Answered access requests per month received: on time or late (Ley 20.285)."""
+    answered = requests[requests["is_on_time"].notna()]
+    if answered.empty:
+        return None
+    frame = pd.DataFrame(
+        {
+            "month": _month(answered["received_date"]),
+            "kind": answered["is_on_time"].map(lambda v: "on_time" if bool(v) else "late"),
+        }
+    ).dropna()
+    counts = frame.groupby(["month", "kind"]).size().sort_index()
+    months = sorted(frame["month"].unique())
+    on_time = (
+        int(counts.xs("on_time", level="kind").sum()) if "on_time" in frame["kind"].values else 0
+    )
+    late = int(counts.sum()) - on_time
+    pending = len(requests) - len(answered)
+    summary = {
+        "es": f"De {on_time + late} solicitudes respondidas, {on_time} se respondieron en plazo"
+        f" y {late} fuera de plazo; {pending} siguen sin respuesta y no se cuentan.",
+        "en": f"Of {on_time + late} answered requests, {on_time} were answered on time and"
+        f" {late} late; {pending} are still unanswered and not counted.",
+    }
+    return {
+        "id": "solicitudes-en-plazo",
+        "title": {
+            "es": "Solicitudes respondidas en plazo y fuera de plazo, por mes de ingreso",
+            "en": "Requests answered on time and late, by month received",
+        },
+        "summary": summary,
+        "x": {"es": "Mes de ingreso", "en": "Month received"},
+        "y": {"es": "Solicitudes", "en": "Requests"},
+        "series": {"es": "Respuesta", "en": "Answer"},
+        "x_labels": {m: {lang: _month_label(m, lang) for lang in ("es", "en")} for m in months},
+        "series_labels": ON_TIME,
+        "stacked": True,
+        "horizontal": False,
+        "rows": [[m, kind, int(n)] for (m, kind), n in counts.items()],
+    }
+
+
+CHARTS = {
+    "budget_lines": budget_chart,
+    "purchase_orders": orders_chart,
+    "access_requests": requests_chart,
+}
+
+
+def dataset_charts(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """The charts a dataset's published tables support (none for an empty table)."""
+    charts = []
+    for table, make in CHARTS.items():
+        if table in tables and len(tables[table]):
+            chart = make(tables[table])
+            if chart:
+                charts.append(chart)
+    return charts
+
+
+# --- drawing ----------------------------------------------------------------
+
+
+def chart_table(chart: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The table behind a chart: one row per x value, one column per series."""
+    series = list(chart["series_labels"])
+    xs = list(chart["x_labels"])
+    values = {(x, s): v for x, s, v in chart["rows"]}
+    return {
+        "columns": [chart["series_labels"][s][lang] for s in series],
+        "rows": [(chart["x_labels"][x][lang], [values.get((x, s), 0) for s in series]) for x in xs],
+    }
+
+
+def render_svg(chart: Mapping[str, Any], lang: str) -> str:
+    """One chart as a standalone SVG in ``lang`` (deterministic for the same data)."""
+    import altair as alt  # heavy imports, only needed when a chart is drawn
+    import vl_convert as vlc
+
+    series = list(chart["series_labels"])
+    xs = list(chart["x_labels"])
+    frame = pd.DataFrame(
+        [
+            {
+                "x": chart["x_labels"][x][lang],
+                "series": chart["series_labels"][s][lang],
+                "value": v / chart.get("unit", 1),
+                "rank": series.index(s),
+            }
+            for x, s, v in chart["rows"]
+        ]
+    )
+    x_order = [chart["x_labels"][x][lang] for x in xs]
+    s_order = [chart["series_labels"][s][lang] for s in series]
+    cat_axis = alt.Axis(title=chart["x"][lang], labelLimit=150)
+    num_axis = alt.Axis(title=chart["y"][lang], format=",d" if chart["stacked"] else ",.0f")
+    cat = alt.X("x:N", sort=x_order, axis=cat_axis) if not chart["horizontal"] else None
+    colour = alt.Color(
+        "series:N",
+        sort=s_order,
+        scale=alt.Scale(domain=s_order, range=PALETTE[: len(s_order)]),
+        legend=alt.Legend(title=chart["series"][lang], orient="bottom", columns=1),
+    )
+    base = alt.Chart(frame).mark_bar()
+    if chart["horizontal"]:
+        encoded = base.encode(
+            y=alt.Y("x:N", sort=x_order, axis=cat_axis),
+            x=alt.X("value:Q", axis=num_axis),
+            yOffset=alt.YOffset("series:N", sort=s_order),
+            color=colour,
+        )
+        size = {"width": 170, "height": alt.Step(9)}
+    else:
+        encoded = base.encode(
+            x=cat,
+            y=alt.Y("value:Q", axis=num_axis, stack="zero"),
+            color=colour,
+            order=alt.Order("rank:Q", sort="descending"),
+        )
+        size = {"width": 290, "height": 220}
+    spec = (
+        encoded.properties(**size)
+        .configure(font="sans-serif", background="#ffffff")
+        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#1b1b1b")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=300)
+        .to_dict()
+    )
+    locale = {"es": "es-ES", "en": "en-US"}[lang]
+    return vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])

@@ -1,0 +1,169 @@
+"""Browser tests of the catalog: Debian's Chromium driven by Playwright against `abierto serve`.
+
+`tests/browser/setup.sh` (run by `make test`) installs Chromium with apt and
+axe-core with npm. Without them the tests skip, except in CI (``CI`` set), where
+they fail: the catalog must be checked in a real browser there.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from pipelines.home import Home
+from tests.conftest import RUN_DATE
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = HERE / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTILE_TITLE = '<script>window.__pwned = 1; alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _missing(what: str) -> None:
+    message = f"{what}; run `bash tests/browser/setup.sh` (make test does)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _abierto() -> list[str]:
+    return [str(Path(sys.executable).parent / "abierto")]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    site: Path
+    process: subprocess.Popen = field(repr=False)
+
+
+def _serve(home: Path) -> Iterator[Server]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [*_abierto(), "serve", "--home", str(home), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    f"abierto serve did not start: {process.stderr.read()!r}"
+                ) from None
+            time.sleep(0.1)
+    try:
+        yield Server(f"http://127.0.0.1:{port}/", home / "site", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Iterator[Server]:
+    """The demo catalog published by `abierto run --demo`, served on a free port."""
+    home = tmp_path_factory.mktemp("browser") / "abierto"
+    subprocess.run(
+        [*_abierto(), "run", "--demo", "--home", str(home), "--date", RUN_DATE],
+        check=True,
+        capture_output=True,
+        env=os.environ | {"DAGSTER_HOME": str(home / "dagster")},
+    )
+    yield from _serve(home)
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory) -> Iterator[Server]:
+    """A catalog whose first dataset's title is markup that would run if not escaped."""
+    from tests.publish.test_site import make_catalog, render
+
+    home = Home(tmp_path_factory.mktemp("hostile") / "abierto")
+    site = home.root / "site"
+    site.mkdir(parents=True)
+    catalog = make_catalog()
+    catalog["datasets"][0]["title"] = {"es": HOSTILE_TITLE, "en": HOSTILE_TITLE}
+    render(site, catalog)
+    yield from _serve(home.root)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} not found")
+    if not AXE.exists():
+        _missing(f"{AXE} not found")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watched:
+    """A page plus what it did: console errors, page errors, requests, dialogs."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def _watch(browser, **options) -> Iterator[Watched]:
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1366, "height": 900}, **options
+    )
+    page = context.new_page()
+    seen = Watched(page)
+    page.on("console", lambda m: m.type == "error" and seen.errors.append(m.text))
+    page.on("pageerror", lambda e: seen.errors.append(str(e)))
+    page.on("request", lambda r: seen.requests.append(r.url))
+
+    def on_dialog(dialog) -> None:
+        seen.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield seen
+    context.close()
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    """A page under the site's own Content-Security-Policy."""
+    yield from _watch(browser)
+
+
+@pytest.fixture
+def watched_for_axe(browser) -> Iterator[Watched]:
+    """A page that lets the test inject axe-core (the CSP forbids any injected script)."""
+    yield from _watch(browser, bypass_csp=True)

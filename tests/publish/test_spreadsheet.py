@@ -1,0 +1,101 @@
+"""Spreadsheet-safe CSV (OWASP CSV injection) and the Excel download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from publish.package import csv_text, write_csv, write_parquet
+from publish.spreadsheet import neutralise_formula, write_xlsx
+
+FIELDS = [
+    {"name": "name", "type": "string", "title": "Nombre", "x-title-en": "Name"},
+    {"name": "amount_clp", "type": "integer", "title": "Monto", "x-title-en": "Amount"},
+    {"name": "ratio", "type": "number", "title": "Razón", "x-title-en": "Ratio"},
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1:A9)", "'=SUM(A1:A9)"),
+        ("+56 9 1234 5678", "'+56 9 1234 5678"),
+        ("-1500", "'-1500"),  # a text field that looks negative is still text
+        ("@cmd", "'@cmd"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        ('   =HYPERLINK("http://x")', '\'   =HYPERLINK("http://x")'),
+        ("  -3", "'  -3"),
+        ("Compra de papel", "Compra de papel"),
+        ("e-mail: x", "e-mail: x"),  # a sign inside the text is harmless
+        ("1+1", "1+1"),
+        ("", ""),
+        ("'=already", "'=already"),
+    ],
+)
+def test_text_that_would_run_as_a_formula_is_prefixed(value, expected):
+    assert neutralise_formula(value) == expected
+    assert csv_text(value, "string") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [(-1500, "integer", "-1500"), (-0.25, "number", "-0.25"), (-3.0, "number", "-3")],
+)
+def test_numbers_are_never_touched(value, kind, expected):
+    assert csv_text(value, kind) == expected
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": ["=1+1", "-Descuento", "Papel", None],
+            "amount_clp": pd.array([-1500, 20, None, 3], dtype="Int64"),
+            "ratio": [-0.5, 1.0, None, 2.25],
+        }
+    )
+
+
+def test_csv_neutralises_text_while_parquet_keeps_exact_values(frame, tmp_path):
+    write_csv(frame, FIELDS, tmp_path / "t.csv")
+    write_parquet(frame, FIELDS, tmp_path / "t.parquet")
+    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text("utf-8"))))
+    assert rows == [
+        ["name", "amount_clp", "ratio"],
+        ["'=1+1", "-1500", "-0.5"],
+        ["'-Descuento", "20", "1"],
+        ["Papel", "", ""],
+        ["", "3", "2.25"],
+    ]
+    table = pq.read_table(tmp_path / "t.parquet").to_pydict()
+    assert table["name"] == ["=1+1", "-Descuento", "Papel", None]
+    assert table["amount_clp"] == [-1500, 20, None, 3]
+
+
+def test_xlsx_types_formula_like_text_as_text_and_explains_columns(frame, tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_xlsx(frame, FIELDS, path, sheet="tabla", title={"es": "Tabla", "en": "Table"})
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["tabla", "columnas-columns"]
+    data = book["tabla"]
+    assert data["A2"].value == "=1+1" and data["A2"].data_type == "s"
+    assert data["B2"].value == -1500 and data["C2"].value == -0.5
+    assert data.max_row == 5
+    notes = [row for row in book["columnas-columns"].iter_rows(values_only=True)]
+    assert notes[1][:4] == ("name", "Nombre", "Name", "string")
+    with zipfile.ZipFile(path) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_xlsx_is_byte_identical_when_written_twice(frame, tmp_path):
+    for name in ("a.xlsx", "b.xlsx"):
+        write_xlsx(frame, FIELDS, tmp_path / name, sheet="t", title={"es": "T", "en": "T"})
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
