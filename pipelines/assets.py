@@ -156,10 +156,14 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     cuts = [m.cut for m in installation.municipalities]
     packages = []
     for slug in SLUGS:
+        statuses = [warehouse.status(home, cut, slug) for cut in cuts]
         combined = warehouse.combine(home, slug, cuts)
-        if combined is None:
+        if combined is None or not any(s.status == "published" for s in statuses):
+            # nothing new from any comuna: the dataset keeps its previous release
             combined = steps.PreparedDataset(slug, {}, {}, {}, set(), [], [])
-            combined.blocked = [{"type": "no-data", "es": "no hay datos", "en": "no data"}]
+            combined.blocked = _reasons(statuses) or [
+                {"type": "no-data", "es": "no hay datos", "en": "no data"}
+            ]
         packages.append(
             build_package(
                 combined,
@@ -192,3 +196,13 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
         }
     )
     return outcome.release_id
+
+
+def _reasons(statuses: list[warehouse.ComunaStatus]) -> list[dict]:
+    """The gate reasons of comunas whose latest attempt was blocked (codes, no values)."""
+    reasons = []
+    for state in statuses:
+        for reason in state.reasons:
+            es, en = notify.REASONS.get(reason, (reason, reason))
+            reasons.append({"type": reason, "es": f"{state.cut}: {es}", "en": f"{state.cut}: {en}"})
+    return reasons

@@ -124,7 +124,7 @@ def run(
     for (cut, slug), reasons in sorted(outcome.blocked.items()):
         for reason in reasons:
             console.print(
-                f"[red]{slug} bloqueado / blocked:[/red] ({cut}) {reason['es']} / {reason['en']}",
+                f"[red]{slug} {cut} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -57,13 +57,13 @@ def content_fingerprint(
     packages: list[BuiltPackage], previous: dict, comunas: list[dict] | None = None
 ) -> str:
     """What a release holds, without its id: the packages' descriptors (with every file's
-    hash), for a dataset carried over the release it comes from, and where each comuna
-    stands (its status and dates, not its age on the run date)."""
+    hash), for a dataset carried over the release it comes from, and where each comuna ×
+    dataset stands (published, carried, blocked; not its age, which changes every day)."""
     parts: dict = {}
     if comunas:
-        parts["_comunas"] = [
-            {k: v for k, v in row.items() if k not in ("age_days", "is_stale")} for row in comunas
-        ]
+        parts["comunas"] = sorted(
+            (r["comuna_code"], r["dataset"], r["status"], r["published_on"] or "") for r in comunas
+        )
     for built in sorted(packages, key=lambda b: b.slug):
         if built.blocked:
             parts[built.slug] = {"carried": previous.get(built.slug, {}).get("release_id")}

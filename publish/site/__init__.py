@@ -5,11 +5,11 @@ already holds the release's data files) and returns the files it wrote::
 
     index.html                      catalog home (es)        en/index.html
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
+    comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
     assets/style.css, assets/search.js   copied from publish/static/
     robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
                                     (:mod:`publish.site.metadata`)
-    comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 

@@ -93,14 +93,11 @@ def test_backfill_of_a_past_month_for_one_comuna(two_comunas):
     run(home, installation, "2026-11-02")
     before = {cut: budget_rows(home, "2026-11-02", cut) for cut in CUTS}
 
-    # 99902 re-sends September with one account name corrected (amounts still add up)
+    # 99902 re-sends September with one account's name corrected
     september = home.landing / "99902" / "budgets" / "ejecucion_presupuestaria_2026-09.csv"
-    lines = september.read_bytes().split(b"\r\n")
-    header, row = lines[0].split(b";"), lines[1].split(b";")
-    column = header.index("Denominación".encode("latin-1"))
-    row[column] = row[column] + b" (CORREGIDO)"
-    lines[1] = b";".join(row)
-    september.write_bytes(b"\r\n".join(lines))
+    content = september.read_bytes()
+    assert content.count(b";PATENTES MUNICIPALES;") == 1
+    september.write_bytes(content.replace(b";PATENTES MUNICIPALES;", b";PATENTES MUNICIPALES (*);"))
 
     defs = build_defs(installation)
     resource = AbiertoResource(

@@ -11,6 +11,14 @@ from pipelines import cli
 from pipelines.definitions import build_defs, defs
 
 
+def test_definitions_load_with_every_dataset_chain_and_the_catalog():
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    for slug in ("budgets", "contracts", "access_requests"):
+        assert {f"ingest_{slug}", f"validate_{slug}", f"publish_{slug}"} <= keys
+    assert "catalog" in keys
+    assert defs.resolve_job_def("publish_catalog") is not None
+
+
 def test_definitions_load_with_a_partition_per_comuna():
     repository = defs.get_repository_def()
     job = defs.resolve_job_def("publish_comuna")

@@ -116,9 +116,11 @@ def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_hom
     broken = demo_home.landing / "99901" / "budgets" / "ejecucion_presupuestaria_2026-10.csv"
     broken.write_bytes("Año;Mes\r\n2026;10\r\n".encode("latin-1"))
     outcome = run_everything(demo_home, "2026-12-02")
-    assert [r["type"] for r in outcome.blocked[("99901", "budgets")]] == ["rejected-file"]
+    assert [r["type"] for r in outcome.blocked[(DEMO_CUT, "budgets")]] == ["rejected-file"]
     state = json.loads((demo_home.site / "catalog.json").read_text())
     assert state["release_id"] == "2026-12-02"
+    assert state["datasets"]["budgets"]["release_id"] == RUN_DATE
+    assert state["datasets"]["contracts"]["release_id"] == "2026-12-02"
     statuses = {r["dataset"]: r["status"] for r in state["comunas"]}
     assert statuses == {
         "budgets": "carried",
@@ -128,5 +130,5 @@ def test_a_dataset_with_an_unreadable_export_keeps_its_previous_release(demo_hom
     previous = demo_home.site / "releases" / RUN_DATE / "budgets" / "budget_lines.csv"
     carried = demo_home.site / "releases" / "2026-12-02" / "budgets" / "budget_lines.csv"
     assert carried.read_bytes() == previous.read_bytes()
-    report = json.loads((demo_home.quarantine / "99901" / "budgets" / "report.json").read_text())
+    report = json.loads((demo_home.quarantine / DEMO_CUT / "budgets" / "report.json").read_text())
     assert [e["type"] for e in report["rejected_files"]] == ["header-error"]

@@ -16,13 +16,14 @@ from pipelines.definitions import defs
 from pipelines.resources import AbiertoResource
 from pipelines.runner import run_all
 from quality.rules import RULES
-from tests.conftest import RUN_DATE
+from tests.conftest import DEMO_CUT, RUN_DATE
 
 BROKEN = Path(__file__).parent / "fixtures" / "ordenes_de_compra_2026-10.csv"
 NEXT_RUN = "2026-12-02"
 
 
 def run(home, date):
+    """The demo comuna's run, then the catalog's, as `abierto run` does."""
     resource = AbiertoResource(home_dir=str(home.root), run_date=date)
     outcome = run_all(defs, resource)
     assert outcome.success
@@ -37,7 +38,7 @@ def run(home, date):
 def test_every_rule_family_is_an_asset_check_and_the_samples_pass_their_errors(demo_home):
     _, checks = run(demo_home, RUN_DATE)
     removed = set().union(
-        *(warehouse.combine(demo_home, slug, ["99901"]).dropped_values for slug in RULES)
+        *(warehouse.combine(demo_home, slug, [DEMO_CUT]).dropped_values for slug in RULES)
     )
     metadata = json.dumps(
         [{k: str(v.value) for k, v in e.metadata.items()} for e in checks.values()]
@@ -74,11 +75,13 @@ def test_a_broken_export_blocks_its_dataset_while_the_others_publish(demo_home):
         "sample_keys": [{"order_id": "2431-157-CM26"}],
     }
     assert not checks[("publish_contracts", "publish_gate")].passed
-    blocked = outcome.blocked[("99901", "contracts")]
+    blocked = outcome.blocked[(DEMO_CUT, "contracts")]
     assert [r["type"] for r in blocked] == ["quality"]
     assert "order-net-equals-items" in blocked[0]["es"] and "1 of" in blocked[0]["en"]
 
     state = json.loads((demo_home.site / "catalog.json").read_text())
+    releases = {slug: entry["release_id"] for slug, entry in state["datasets"].items()}
+    assert releases == {"budgets": NEXT_RUN, "contracts": RUN_DATE, "access_requests": NEXT_RUN}
     statuses = {r["dataset"]: r["status"] for r in state["comunas"]}
     assert statuses == {
         "budgets": "published",
