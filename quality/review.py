@@ -19,7 +19,7 @@ purchase_orders:
 
 `release` publishes the row with the reviewer's text where given, else with the
 automatically cleaned text; the publish gate still scans it. `keep-held` (or no
-decision) keeps it held. The queue (`quarantine/<dataset>/review.json` and a
+decision) keeps it held. The queue (`quarantine/<cut>/<dataset>/review.json` and a
 readable `review.md`) holds raw text: it stays private like the rest of quarantine.
 """
 

@@ -89,7 +89,7 @@ def merge_reports(reports: list[QualityReport]) -> QualityReport:
     for parts in by_rule.values():
         sample = sorted(
             (key for part in parts for key in part.sample),
-            key=lambda key: tuple((value is None, value) for value in key.values()),
+            key=lambda key: tuple((v is None, "" if v is None else v) for v in key.values()),
         )
         findings.append(
             replace(

@@ -12,6 +12,7 @@ from datasets.descriptor import SLUGS, load_descriptor
 from datasets.municipalities import load_installation
 from pipelines.steps import derive
 from quality.rules import RULES, context_tables, run_quality
+from quality.rules.base import merge_reports
 from quality.rules.summary import quality_markdown, quality_summary
 
 D = dt.date
@@ -465,3 +466,24 @@ def test_every_rule_has_a_failing_case_here():
     cases = [*BUDGET_CASES, *CONTRACT_CASES, *REQUEST_CASES]
     covered = {case.values[0] for case in cases} | {"deadline-computed"}
     assert covered == {r.name for rules in RULES.values() for r in rules}
+
+
+def test_comunas_reports_merge_into_the_report_over_all_comunas():
+    """The catalog merges each comuna's findings (`merge_reports`): the same counts and
+    sorted sample as one run over every comuna's rows."""
+
+    def as_comuna(rows: list[dict], cut: str) -> list[dict]:
+        return [
+            r | {"comuna_code": cut, "_source_file": r["_source_file"].replace("99901", cut)}
+            for r in rows
+        ]
+
+    first = edit(budget_rows(), 10, "22.04.001", account_code="22.77.000")
+    second = as_comuna(edit(budget_rows(), 9, "22.04.001", account_code="22.66.000"), "99900")
+    totals = budget_totals()
+    merged = merge_reports(
+        [run_budgets(first, totals), run_budgets(second, as_comuna(totals, "99900"))]
+    )
+    whole = run_budgets(first + second, totals + as_comuna(totals, "99900"))
+    assert [f.to_dict() for f in merged.findings] == [f.to_dict() for f in whole.findings]
+    assert by_rule(merged)["account-code-in-classifier"].rows_failed == 2
