@@ -30,6 +30,8 @@ a dict with both languages::
     release_id: str                      shown verbatim, e.g. "2026-11-25"
     generated_on: "YYYY-MM-DD"
     is_demo: bool                        demo banner on every page
+    downloads?: {duckdb?, notes?, checksums?}   paths of whole-catalog files
+                                         (shown, with sizes, when they exist in out_dir)
     site_url?: "https://…/"              public address of the site root; used
                                          to print absolute Parquet URLs in the
                                          "query it" snippets (else the file name)
@@ -46,6 +48,9 @@ a dict with both languages::
       files?: [{format, mediatype, path, bytes, hash?}]   whole-dataset files
                                          (duckdb, xlsx), listed only when given
       changelog?: [{release_id, date, summary? {es, en}}]   recent releases
+      changes?: {table: {added, removed, changed, fields: {name: count}}}
+                                         changes since the previous release
+      latest?: {datapackage}             stable path of the newest release
       charts?: [chart data from publish.site.charts.dataset_charts]
       sources: [{name, sha256, rows_read}]
       release_id?: str                   release the dataset's files belong to
@@ -518,9 +523,38 @@ def _render(env: Environment, template: str, page: Page, **context: Any) -> byte
     return html.encode("utf-8")
 
 
-def _pages(catalog: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+CATALOG_DOWNLOADS = {  # catalog.downloads key → (format, media type)
+    "duckdb": ("duckdb_catalog", "application/vnd.duckdb"),
+    "notes": ("notes", "text/markdown"),
+    "checksums": ("checksums", "text/plain"),
+}
+
+
+def catalog_downloads(out_dir: Path, catalog: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The whole-catalog files in ``catalog.downloads`` that exist under ``out_dir``, sized."""
+    files = []
+    for key, path in (catalog.get("downloads") or {}).items():
+        target = Path(out_dir) / str(path)
+        if key in CATALOG_DOWNLOADS and safe_href(path) and target.is_file():
+            file_format, mediatype = CATALOG_DOWNLOADS[key]
+            files.append(
+                {
+                    "format": file_format,
+                    "mediatype": mediatype,
+                    "path": path,
+                    "bytes": target.stat().st_size,
+                }
+            )
+    return files
+
+
+def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, bytes]]:
     env = _environment()
-    common = {"catalog": catalog, "site_url": catalog.get("site_url")}
+    common = {
+        "catalog": catalog,
+        "site_url": catalog.get("site_url"),
+        "catalog_files": catalog_downloads(out_dir, catalog),
+    }
     for lang in LANGS:
         page = Page("index.html", lang)
         yield page.output, _render(env, "index.html", page, **common)
@@ -553,7 +587,7 @@ def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:
     required key.
     """
     _check_catalog(catalog)
-    files = list(_pages(catalog))
+    files = list(_pages(catalog, out_dir))
     written = []
     for rel, data in files:
         target = Path(out_dir) / rel

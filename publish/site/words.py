@@ -91,6 +91,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_many": "{n} conjuntos de datos coinciden.",
         "kind": "Tipo",
         "charts": "Gráficos",
+        "catalog_downloads": "Todo el catálogo",
+        "dl_duckdb_catalog": "base de datos DuckDB con todas las tablas de todos los conjuntos",
+        "dl_notes": "notas de la versión: qué cambió",
+        "dl_checksums": "huellas SHA-256 de cada archivo",
+        "changes": "Cambios respecto de la versión anterior",
+        "changes_counts": (
+            "{table}: {added} filas nuevas, {removed} eliminadas, {changed} modificadas"
+        ),
+        "cite_latest": "La versión más reciente está siempre en:",
         "metadata": "Metadatos para portales y buscadores:",
         "next_update": "Próxima actualización",
         "late_flag": "(atrasada)",
@@ -212,6 +221,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_many": "{n} datasets match.",
         "kind": "Kind",
         "charts": "Charts",
+        "catalog_downloads": "The whole catalogue",
+        "dl_duckdb_catalog": "DuckDB database with every table of every dataset",
+        "dl_notes": "release notes: what changed",
+        "dl_checksums": "SHA-256 fingerprint of every file",
+        "changes": "Changes since the previous release",
+        "changes_counts": "{table}: {added} rows added, {removed} removed, {changed} changed",
+        "cite_latest": "The newest release is always at:",
         "metadata": "Metadata for portals and search engines:",
         "next_update": "Next update",
         "late_flag": "(late)",
@@ -400,6 +416,9 @@ FORMATS = {
     "json": "JSON",
     "xlsx": "Excel",
     "duckdb": "DuckDB",
+    "duckdb_catalog": "DuckDB",
+    "notes": "Markdown",
+    "checksums": "SHA256SUMS",
 }
 
 # What kind of data each dataset is (the search facet); others fall back to their title.

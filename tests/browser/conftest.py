@@ -7,6 +7,7 @@ they fail: the catalog must be checked in a real browser there.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -87,7 +88,7 @@ def _serve(home: Path) -> Iterator[Server]:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_site(tmp_path_factory) -> Iterator[Server]:
     """The demo catalog published by `abierto run --demo`, served on a free port."""
     home = tmp_path_factory.mktemp("browser") / "abierto"
@@ -100,7 +101,7 @@ def demo_site(tmp_path_factory) -> Iterator[Server]:
     yield from _serve(home)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Iterator[Server]:
     """A catalog whose first dataset's title is markup that would run if not escaped."""
     from tests.publish.test_site import make_catalog, render
@@ -114,7 +115,7 @@ def hostile_site(tmp_path_factory) -> Iterator[Server]:
     yield from _serve(home.root)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} not found")
@@ -126,6 +127,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    # Playwright leaves its closed event loop as the thread's current one; later tests
+    # (Dagster runs) would warn about it. Module scope ends it before they start.
+    asyncio.set_event_loop(None)
 
 
 @dataclass

@@ -50,7 +50,7 @@ def test_search_then_dataset_page_then_every_download(demo_site, watched, tmp_pa
 
     links = page.eval_on_selector_all(".downloads a[download]", "as => as.map(a => a.href)")
     formats = {Path(urlparse(h).path).suffix for h in links}
-    assert {".csv", ".parquet", ".json"} <= formats
+    assert {".csv", ".parquet", ".xlsx", ".json", ".duckdb"} <= formats
     for href in links:
         with page.expect_download() as info:
             page.click(f'.downloads a[href$="{Path(urlparse(href).path).name}"] >> nth=0')

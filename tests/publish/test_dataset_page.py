@@ -137,3 +137,32 @@ def test_markdown_in_descriptions_is_sanitised(tmp_path):
     doc = page(tmp_path, hostile)
     assert not [a for a in doc.find("a") if "javascript" in (a.get("href") or "").lower()]
     assert "<script>x</script>" in doc.text
+
+
+def test_catalog_downloads_changes_and_latest(tmp_path):
+    def with_release_files(catalog):
+        catalog["downloads"] = {
+            "duckdb": "latest/abierto.duckdb",
+            "notes": "releases/2026-11-25/CHANGES.md",
+            "checksums": "releases/2026-11-25/SHA256SUMS",
+            "unknown": "latest/other.bin",
+        }
+        catalog["datasets"][0]["changes"] = {
+            "budget_lines": {"added": 12, "removed": 0, "changed": 3, "fields": {"month": 3}}
+        }
+        catalog["datasets"][0]["latest"] = {"datapackage": "latest/budgets/datapackage.json"}
+
+    (tmp_path / "latest").mkdir(parents=True)
+    (tmp_path / "latest/abierto.duckdb").write_bytes(b"d" * 2_048)
+    (tmp_path / "releases/2026-11-25").mkdir(parents=True)
+    (tmp_path / "releases/2026-11-25/CHANGES.md").write_text("# Cambios\n")
+    # SHA256SUMS is missing: not listed
+    index = page(tmp_path, with_release_files, "index.html")
+    hrefs = [a["href"] for a in index.find("a") if "download" in a]
+    assert "latest/abierto.duckdb" in hrefs and "releases/2026-11-25/CHANGES.md" in hrefs
+    assert not any("SHA256SUMS" in h or "other.bin" in h for h in hrefs)
+    assert "DuckDB, 2,0 kB" in index.text
+    doc = Doc(tmp_path / "datasets/budgets/index.html")
+    assert "../../latest/abierto.duckdb" in [a["href"] for a in doc.find("a")]
+    assert "budget_lines: 12 filas nuevas, 0 eliminadas, 3 modificadas" in doc.text
+    assert "https://datos.villaejemplo.cl/latest/budgets/datapackage.json" in doc.text
