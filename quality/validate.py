@@ -1,7 +1,8 @@
 """Validate: split a raw (text) table into typed valid rows and quarantined rows.
 
-Table Schema semantics come from frictionless-py (the reference); foreign keys to
-code lists and other tables of the package are checked here on whole columns.
+Table Schema semantics are frictionless-py's, computed by the columnar validator in
+`quality.validator` (tested against frictionless-py); foreign keys to code lists and
+other tables of the package are checked here on whole columns.
 A row with any error is quarantined whole, with every error and its source row.
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import frictionless
 import pandas as pd
 
 from datasets.ingest import META_COLUMNS
 from quality.messages import describe_error
+from quality.validator import validate_table
 
 PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
@@ -53,18 +54,22 @@ def validate_raw(
     """Validate a raw table against its schema descriptor and foreign-key references."""
     schema = validation_schema(descriptor, list(raw.columns))
     names = [f["name"] for f in schema["fields"]]
-    rows = raw[names].astype(object).where(raw[names].notna(), None).values.tolist()
-    resource = frictionless.Resource(
-        data=[names, *rows], schema=frictionless.Schema.from_descriptor(schema)
-    )
-    report = resource.validate(frictionless.Checklist(skip_errors=["blank-row"]))
+    cells = raw[names].astype(object).where(raw[names].notna(), None)
+    report = validate_table(cells.reset_index(drop=True), schema)
     errors: dict[int, list[dict]] = {}
     source_rows = raw["_source_row"].tolist()
-    for error in report.flatten(["rowNumber", "fieldNumber", "fieldName", "type", "cell", "note"]):
-        row_number, field_number, field_name, kind, cell, note = error
-        index = row_number - 2
+    for error in report.errors:
+        index = error.row_number - 2  # canonical column names: no header-level errors
+        # The validator's own notes quote the cell; ours never echo a value.
         errors.setdefault(index, []).append(
-            describe_error(kind, field_name, field_number, source_rows[index], cell, note)
+            describe_error(
+                error.type,
+                error.field_name,
+                error.field_number,
+                source_rows[index],
+                error.cell,
+                error.note,
+            )
         )
     for index, error in _foreign_key_errors(raw, descriptor, references or {}, names):
         errors.setdefault(index, []).append(error)

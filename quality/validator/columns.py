@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from frictionless.schema import Field
 
 from .constraints import Check, fast_checks
-from .exact import ExactReader, ExactResult
+from .exact import EMPTY, ExactReader, ExactResult
 from .fieldtypes import FastReader, fast_reader, output_type, to_arrow
 from .fieldtypes.base import keep_only, to_mask
 from .schema import active_constraints, is_required, missing_values
@@ -113,7 +113,7 @@ def evaluate(plan: FieldPlan, column: pa.Array, absent: np.ndarray | None = None
         for name in violations:
             violations[name] &= ok
     residual = present & ~ok
-    exact = plan.exact.read(column, np.flatnonzero(residual))
+    exact = plan.exact.read(column, np.flatnonzero(residual)) if residual.any() else EMPTY
     type_error = np.zeros(size, bool)
     if exact.positions.size:
         type_error[exact.positions] = exact.flags(lambda o: o.type_error)
@@ -127,17 +127,18 @@ def evaluate(plan: FieldPlan, column: pa.Array, absent: np.ndarray | None = None
 
 
 def typed_values(plan: FieldPlan, outcome: ColumnOutcome) -> pa.Array:
-    """The column's typed values (the cell text for types without an Arrow type), null if none."""
+    """The column's typed values (the cell text for types without an Arrow type).
+
+    Only meant for valid rows: cells of rows with errors are left as they are.
+    """
     column = outcome.column
     target = output_type(plan.field)
     if pa.types.is_string(target):
-        valid = ~outcome.missing & ~outcome.type_error
-        return pc.if_else(pa.array(valid), column, pa.scalar(None, pa.string()))
-    if outcome.values is None:
-        base = pa.nulls(len(column), target)
-    else:
-        empty = pa.scalar(None, outcome.values.type)
-        base = pc.if_else(pa.array(outcome.ok), outcome.values, empty)
+        spelled_missing = outcome.missing & to_mask(column.is_valid())  # e.g. "NA"
+        if spelled_missing.any():
+            return pc.if_else(pa.array(spelled_missing), pa.scalar(None, pa.string()), column)
+        return column
+    base = pa.nulls(len(column), target) if outcome.values is None else outcome.values
     exact = outcome.exact
     if exact.positions.size == 0:
         return base
@@ -163,12 +164,12 @@ def common_type(base: pa.Array, other: pa.Array) -> tuple[pa.Array, pa.Array]:
     return base.cast(utc), other.cast(utc)
 
 
-def concat_typed(chunks: list[pa.Array], field: Field) -> pa.Array:
-    """One array of a field's typed values from its batches, widened to a common type."""
+def concat_typed(chunks: list[pa.Array], field: Field) -> pa.ChunkedArray:
+    """A field's typed values over all batches, widened to a common type."""
     if not chunks:
-        return pa.array([], output_type(field))
+        return pa.chunked_array([], output_type(field))
     target = chunks[0].type
     for chunk in chunks[1:]:
         if chunk.type != target:
             target = common_type(pa.nulls(0, target), pa.nulls(0, chunk.type))[0].type
-    return pa.concat_arrays([chunk.cast(target) for chunk in chunks])
+    return pa.chunked_array([chunk.cast(target) for chunk in chunks], target)

@@ -109,12 +109,16 @@ class TableValidator:
         bad = blank.copy()
         for j, (plan, outcome) in enumerate(zip(self.plans, outcomes, strict=True)):
             failing = outcome.has_errors() & ~blank
+            if failing.any():
+                bad |= failing
+                found.extend(_cell_errors(plan, outcome, rows, np.flatnonzero(failing)))
             absent = outcome.absent & ~blank
-            bad |= failing | absent
-            found.extend(_cell_errors(plan, outcome, rows, np.flatnonzero(failing)))
-            for i in np.flatnonzero(absent):
-                error = errors.missing_cell(int(rows[i]), j + 1, plan.field.name, len(self.plans))
-                found.append(((int(rows[i]), GROUP_MISSING, j + 1, 0), error))
+            if absent.any():
+                bad |= absent
+                for i in np.flatnonzero(absent):
+                    number, name = j + 1, plan.field.name
+                    error = errors.missing_cell(int(rows[i]), number, name, len(self.plans))
+                    found.append(((int(rows[i]), GROUP_MISSING, number, 0), error))
         for i, cells in batch.extra_cells.items():
             if blank[i]:
                 continue
@@ -123,7 +127,7 @@ class TableValidator:
                 number = len(self.plans) + 1 + offset
                 error = errors.extra_cell(int(rows[i]), number, str(cell), len(self.plans))
                 found.append(((int(rows[i]), GROUP_EXTRA, number, 0), error))
-        for i in np.flatnonzero(blank):
+        for i in np.flatnonzero(blank) if blank.any() else ():
             found.append(((int(rows[i]), GROUP_CELL, 0, 0), errors.blank_row(int(rows[i]))))
         key_batch = None
         if self.keys.active:
@@ -175,18 +179,17 @@ class TableValidator:
         names = {field.name for field in self.schema.fields}
         keep = [j for j, plan in enumerate(self.plans) if plan.field.name in names]
         rows = np.concatenate([r for r, _ in self.typed]) if self.typed else np.zeros(0, np.int64)
-        columns = []
-        for j in keep:
-            chunks = [typed[j] for _, typed in self.typed]
-            columns.append(concat_typed(chunks, self.plans[j].field))
         table = pa.table(
-            {self.plans[j].field.name: column for j, column in zip(keep, columns, strict=True)}
+            {
+                self.plans[j].field.name: concat_typed(
+                    [typed[j] for _, typed in self.typed], self.plans[j].field
+                )
+                for j in keep
+            }
         )
         order = np.argsort(rows, kind="stable")
-        rows = rows[order]
-        table = table.take(pa.array(order))
-        valid = ~np.isin(rows, np.fromiter(invalid, np.int64, len(invalid)))
-        return table.filter(pa.array(valid)), rows[valid]
+        order = order[~np.isin(rows[order], np.fromiter(invalid, np.int64, len(invalid)))]
+        return table.take(pa.array(order)), rows[order]
 
 
 def _in_reading_order(

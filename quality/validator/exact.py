@@ -44,6 +44,9 @@ class ExactResult:
         return per_outcome[self.indices]
 
 
+EMPTY = ExactResult(np.zeros(0, np.int64), np.zeros(0, np.int64), [], [])
+
+
 class ExactReader:
     """frictionless-py's cell reader for one field, with a bounded cache."""
 
@@ -66,7 +69,7 @@ class ExactReader:
     def read(self, cells: pa.Array, positions: np.ndarray) -> ExactResult:
         """Read the (non-null) cells at ``positions``."""
         if positions.size == 0:
-            return ExactResult(positions, np.zeros(0, np.int64), [], [])
+            return EMPTY
         encoded = pc.dictionary_encode(cells.take(pa.array(positions)))
         texts = encoded.dictionary.to_pylist()
         indices = encoded.indices.to_numpy(zero_copy_only=False)

@@ -37,7 +37,8 @@ import pyarrow.csv as pcsv
 from .fieldtypes.base import to_mask
 
 SAMPLE_LINES = 100
-BLOCK_SIZE = 1 << 21
+BLOCK_SIZE = 1 << 21  # Arrow's parsing memory grows with its block size
+BATCH_ROWS = 32_768  # rows analysed together (fewer, larger batches cost less Python)
 PYTHON_BATCH_ROWS = 8192
 
 
@@ -190,6 +191,7 @@ def arrow_batches(
             ),
         )
         numbering = _Numbering(first_data_row=2 if header else 1)
+        parts: list[Batch] = []
         while True:
             try:
                 record_batch = reader.read_next_batch()
@@ -204,15 +206,19 @@ def arrow_batches(
             skipped = _ragged_rows(ragged, prelude.dialect, n_fields, numbering)
             ragged.clear()
             if skipped.num_rows:
-                skipped.checkpoint = not batch.num_rows
+                skipped.checkpoint = False
                 yield skipped
-            if batch.num_rows:
-                yield batch
+            parts.append(batch)
+            if sum(part.num_rows for part in parts) >= BATCH_ROWS:
+                yield _concat_batches(parts)
+                parts = []
         if threaded and ragged:
             raise FallbackRequired(engine.replace("threaded", "serial"), "a ragged row")
         tail = _ragged_rows(ragged, prelude.dialect, n_fields, numbering)
         if tail.num_rows:
             yield tail
+        if parts:
+            yield _concat_batches(parts)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exception:
         multiline_next = "out of sync with chunker" in str(exception) and not multiline
         next_engine = engine + "-multiline" if multiline_next else "python"
@@ -238,6 +244,15 @@ class _Numbering:
             self.next = int(numbers[-1]) + 1
             self.skipped = {n for n in self.skipped if n > self.next - 1}
         return numbers
+
+
+def _concat_batches(parts: list[Batch]) -> Batch:
+    """One batch of the rows of full-width Arrow batches."""
+    if len(parts) == 1:
+        return parts[0]
+    columns = [pa.concat_arrays(list(c)) for c in zip(*(p.columns for p in parts), strict=True)]
+    numbers = np.concatenate([part.row_numbers for part in parts])
+    return Batch(columns=columns, row_numbers=numbers)
 
 
 def _drop_header(record_batch: pa.RecordBatch, numbers: np.ndarray, first: int) -> Batch:

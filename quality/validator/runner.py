@@ -24,7 +24,7 @@ from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
 
 WORKERS = 2
-IN_FLIGHT = 3
+IN_FLIGHT = 2
 
 
 def run_file(
