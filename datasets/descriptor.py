@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from datasets.errors import DescriptorError
+from datasets.errors import DescriptorError, SourceError
 
 DATASETS_DIR = Path(__file__).resolve().parent
 SLUGS = ("budgets", "contracts", "access_requests")
@@ -221,6 +221,17 @@ class DatasetDescriptor(BaseModel):
 
     def source_for(self, file_name: str) -> SourceFormat | None:
         return next((s for s in self.sources if s.matches(file_name)), None)
+
+    def require_source(self, file_name: str) -> SourceFormat:
+        """The source format that accepts this file name, or a typed error naming it."""
+        source = self.source_for(file_name)
+        if source is None:
+            raise SourceError(
+                "ningún formato de origen del dataset acepta este nombre de archivo",
+                "no source format of the dataset accepts this file name",
+                file=file_name,
+            )
+        return source
 
 
 def descriptor_path(slug: str) -> Path:

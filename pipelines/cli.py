@@ -184,13 +184,7 @@ def validate(
             f"the descriptor is for dataset '{descriptor.slug}', not '{dataset}'",
             file=str(descriptor_file),
         )
-    source = descriptor.source_for(file.name)
-    if source is None:
-        raise AbiertoError(
-            "ningún formato de origen del dataset acepta este nombre de archivo",
-            "no source format of the dataset accepts this file name",
-            file=file.name,
-        )
+    source = descriptor.require_source(file.name)
     installation = load_installation()
     cut = comuna or installation.municipalities[0].cut
     raw = read_source(file, source, comuna_code=cut)

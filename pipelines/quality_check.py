@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 from datasets.descriptor import load_descriptor
-from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import Installation
 from pipelines import steps
@@ -24,13 +23,7 @@ def ingest_files(slug: str, files: list[Path], comuna_code: str) -> steps.Ingest
     dataset = load_descriptor(slug)
     ingested = steps.IngestedDataset(slug, [])
     for path in files:
-        source = dataset.source_for(path.name)
-        if source is None:
-            raise AbiertoError(
-                "ningún formato de origen del dataset acepta este nombre de archivo",
-                "no source format of the dataset accepts this file name",
-                file=path.name,
-            )
+        source = dataset.require_source(path.name)
         ingested.sources.append((comuna_code, read_source(path, source, comuna_code=comuna_code)))
     return ingested
 

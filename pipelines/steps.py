@@ -70,14 +70,8 @@ def ingest(
         if slug not in municipality.datasets or comuna not in (None, municipality.cut):
             continue
         for path in home.landing_files(municipality.cut, slug):
-            source = dataset.source_for(path.name)
             try:
-                if source is None:
-                    raise AbiertoError(
-                        "ningún formato de origen del descriptor acepta este archivo",
-                        "no source format in the descriptor accepts this file",
-                        file=path.name,
-                    )
+                source = dataset.require_source(path.name)
                 result.sources.append(
                     (municipality.cut, read_source(path, source, comuna_code=municipality.cut))
                 )

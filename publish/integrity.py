@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.package import file_sha256
+from datasets.ingest import sha256_file
 
 SUMS = "SHA256SUMS"
 
@@ -36,7 +36,7 @@ def release_files(folder: Path) -> list[Path]:
 
 def write_sums(folder: Path) -> Path:
     lines = [
-        f"{file_sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in release_files(folder)
+        f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in release_files(folder)
     ]
     path = folder / SUMS
     path.write_text("".join(lines), encoding="utf-8")
@@ -68,7 +68,7 @@ def verify_folder(folder: Path) -> list[Problem]:
             path = folder / name
             if not path.is_file():
                 problems.append(Problem(name, "missing", "falta el archivo", "file is missing"))
-            elif file_sha256(path) != digest:
+            elif sha256_file(path) != digest:
                 problems.append(
                     Problem(name, "hash-mismatch", "el hash SHA-256 no coincide", "SHA-256 differs")
                 )
@@ -120,7 +120,7 @@ def _verify_package(package_path: Path, root: Path) -> list[Problem]:
                         f"size differs from the declared {entry['bytes']} bytes",
                     )
                 )
-            elif f"sha256:{file_sha256(path)}" != entry["hash"]:
+            elif f"sha256:{sha256_file(path)}" != entry["hash"]:
                 problems.append(
                     Problem(
                         name,

@@ -7,7 +7,6 @@ timestamps), so the same inputs give byte-identical files.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -17,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datasets.descriptor import DatasetDescriptor
+from datasets.ingest import sha256_file
 from publish.spreadsheet import NOTE, fits_excel, neutralise_formula, write_xlsx
 from schemas import public_descriptor
 
@@ -39,7 +39,7 @@ MEDIATYPES = {
 
 
 def file_facts(path: Path) -> dict:
-    return {"bytes": path.stat().st_size, "hash": f"sha256:{file_sha256(path)}"}
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}"}
 
 
 def csv_text(value: object, kind: str) -> str:
@@ -55,14 +55,6 @@ def csv_text(value: object, kind: str) -> str:
     if kind == "string":
         return neutralise_formula(str(value))
     return str(value)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_csv(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
