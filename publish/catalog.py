@@ -156,7 +156,12 @@ def catalog_context(
     release_id: str,
     generated_on: dt.date,
 ) -> dict:
-    """The context the site templates render (see `publish.site`)."""
+    """The context the site templates render (see `publish.site`).
+
+    Keys for releases, not yet shown by the templates: `downloads` {duckdb, notes,
+    checksums} (site-relative paths), per dataset `latest.datapackage` and `changes`
+    (rows added / removed / changed per table), per file `latest` (its stable URL).
+    """
     municipalities = {m.cut: m for m in installation.municipalities}
     publisher = installation.municipalities[0].publisher
     return {
@@ -188,7 +193,7 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
     files_by_table = {
         r["name"]: [
             {k: f[k] for k in ("format", "mediatype", "bytes", "hash")}
-            | {"path": f"{base}/{f['path']}"}
+            | {"path": f"{base}/{f['path']}", "latest": f"latest/{release.slug}/{f['path']}"}
             for f in [r, *r.get("x-alternates", [])]
         ]
         for r in release.package["resources"]
