@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import openpyxl
 import pyarrow.parquet as pq
 
 MIN_VALUE_LENGTH = 5
@@ -19,6 +20,15 @@ def _needles(values: set[str]) -> re.Pattern | None:
 
 
 def _file_text(path: Path) -> str:
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        return "\n".join(
+            str(v)
+            for sheet in book
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     if path.suffix == ".parquet":
         table = pq.read_table(path)
         return "\n".join(
@@ -37,7 +47,7 @@ def scan_for_values(root: Path, values: set[str], *, pattern: str = "*") -> list
         return []
     hits = []
     for path in sorted(root.rglob(pattern)):
-        if not path.is_file() or path.suffix not in TEXT_SUFFIXES | {".parquet"}:
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES | {".parquet", ".xlsx"}:
             continue
         for match in needles.finditer(_file_text(path)):
             hits.append({"file": str(path.relative_to(root)), "offset": match.start()})
