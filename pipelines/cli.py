@@ -118,6 +118,12 @@ def run(
         )
     state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
     report_release(paths, state)
+    catalog = result.asset_materializations_for_node("catalog")
+    if catalog and not catalog[-1].metadata["new_release"].value:
+        console.print(
+            "Sin cambios en los datos: no se creó una publicación nueva / "
+            "unchanged data: no new release"
+        )
 
 
 def report_release(paths: Home, state: dict) -> None:

@@ -82,8 +82,10 @@ def publish_release(
 ) -> PublishOutcome:
     """Publish the packages that passed their gate as a new release and serve it.
 
-    A blocked dataset keeps the package of its previous release, if it had one; inputs
-    equal to the newest release make no new release (`PublishOutcome.is_new` is False).
+    `release_id` is the run date; the release gets it, or `<date>.2`, `.3`… when a
+    release of that day exists (see `publish.release`). A blocked dataset keeps the
+    package of its previous release, if it had one; inputs equal to the newest release
+    make no new release (`PublishOutcome.is_new` is False).
     """
     return publish(
         site, packages, date=release_id, generated_on=generated_on, render=renderer(installation)

@@ -383,3 +383,9 @@ def test_documented_duckdb_snippets_run(built, template_a, tmp_path):
     remote = remote.replace("https://datos.example.cl/latest", str(home / "site" / "latest"))
     out = subprocess.run([sys.executable, "-c", remote], capture_output=True, text=True, cwd="/")
     assert out.returncode == 0 and "order_id" in out.stdout, out.stderr
+
+
+def test_release_and_site_folders_are_world_readable(built, template_a, tmp_path):
+    home = home_with_a(template_a, tmp_path)
+    for folder in (home / "releases" / DATE, home / "site", home / "site" / "latest"):
+        assert folder.resolve().stat().st_mode & 0o755 == 0o755, folder
