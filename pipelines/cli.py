@@ -128,6 +128,12 @@ def run(
                 highlight=False,
                 soft_wrap=True,
             )
+    catalog = outcome.results[-1].asset_materializations_for_node("catalog")
+    if catalog and not catalog[-1].metadata["new_release"].value:
+        console.print(
+            "Sin cambios en los datos: no se creó una publicación nueva / "
+            "unchanged data: no new release"
+        )
 
 
 def report_release(paths: Home, state: dict) -> None:

@@ -87,10 +87,12 @@ def publish_release(
 ) -> PublishOutcome:
     """Publish the packages that passed their gate as a new release and serve it.
 
-    A blocked dataset keeps the package of its previous release, if it had one; inputs
-    equal to the newest release make no new release (`PublishOutcome.is_new` is False).
-    `comunas` (optional) says where each comuna × dataset stands (`pipelines.freshness`);
-    it goes into the release's catalog and gives each comuna its page.
+    `release_id` is the run date; the release gets it, or `<date>.2`, `.3`… when a
+    release of that day exists (see `publish.release`). A blocked dataset keeps the
+    package of its previous release, if it had one; inputs equal to the newest release
+    make no new release (`PublishOutcome.is_new` is False). `comunas` (optional) says
+    where each comuna × dataset stands (`pipelines.freshness`); it goes into the
+    release's catalog and gives each comuna its page.
     """
     return publish(
         site,
@@ -186,7 +188,12 @@ def catalog_context(
     release_id: str,
     generated_on: dt.date,
 ) -> dict:
-    """The context the site templates render (see `publish.site`)."""
+    """The context the site templates render (see `publish.site`).
+
+    Keys for releases, not yet shown by the templates: `downloads` {duckdb, notes,
+    checksums} (site-relative paths), per dataset `latest.datapackage` and `changes`
+    (rows added / removed / changed per table), per file `latest` (its stable URL).
+    """
     municipalities = {m.cut: m for m in installation.municipalities}
     publisher = installation.municipalities[0].publisher
     return {
@@ -219,7 +226,7 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
     files_by_table = {
         r["name"]: [
             {k: f[k] for k in ("format", "mediatype", "bytes", "hash")}
-            | {"path": f"{base}/{f['path']}"}
+            | {"path": f"{base}/{f['path']}", "latest": f"latest/{release.slug}/{f['path']}"}
             for f in [r, *r.get("x-alternates", [])]
         ]
         for r in release.package["resources"]

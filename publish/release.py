@@ -156,7 +156,9 @@ class Archive:
 
     def staging(self, release_id: str) -> Path:
         self.releases.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".staging-{release_id}-", dir=self.releases))
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{release_id}-", dir=self.releases))
+        staging.chmod(0o755)  # mkdtemp makes it private; a release is public
+        return staging
 
     def commit(self, staging: Path, release_id: str) -> Path:
         """Make a staged release permanent: fsync, then one atomic rename into `releases/`."""
@@ -173,6 +175,7 @@ class Archive:
         """
         self.builds.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix=f"{release_id}-", dir=self.builds))
+        build.chmod(0o755)
         for other in self.ids():
             if other != release_id:
                 shutil.copytree(

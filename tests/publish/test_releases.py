@@ -146,8 +146,7 @@ def test_same_inputs_give_byte_identical_files_and_no_new_release(built, tmp_pat
     assert publish(one, load(built, "a")).is_new
     assert publish(two, load(built, "a")).is_new
     first, second = files(one / "releases" / DATE), files(two / "releases" / DATE)
-    # DuckDB database files are not byte-reproducible; everything else is.
-    assert {k for k in first if first[k] != second.get(k)} == {DUCKDB_FILE, "SHA256SUMS"}
+    assert first == second  # including abierto.duckdb, .xlsx and SHA256SUMS
     assert files(one / "site" / "datasets") == files(two / "site" / "datasets")
 
     again = publish(one, load(built, "a"), date="2026-11-30")
@@ -384,3 +383,9 @@ def test_documented_duckdb_snippets_run(built, template_a, tmp_path):
     remote = remote.replace("https://datos.example.cl/latest", str(home / "site" / "latest"))
     out = subprocess.run([sys.executable, "-c", remote], capture_output=True, text=True, cwd="/")
     assert out.returncode == 0 and "order_id" in out.stdout, out.stderr
+
+
+def test_release_and_site_folders_are_world_readable(built, template_a, tmp_path):
+    home = home_with_a(template_a, tmp_path)
+    for folder in (home / "releases" / DATE, home / "site", home / "site" / "latest"):
+        assert folder.resolve().stat().st_mode & 0o755 == 0o755, folder

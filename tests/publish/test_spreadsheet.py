@@ -99,3 +99,12 @@ def test_xlsx_is_byte_identical_when_written_twice(frame, tmp_path):
     for name in ("a.xlsx", "b.xlsx"):
         write_xlsx(frame, FIELDS, tmp_path / name, sheet="t", title={"es": "T", "en": "T"})
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_the_leak_scan_reads_excel_files(frame, tmp_path):
+    from publish.leaks import scan_for_values
+
+    frame.loc[2, "name"] = "Juana Pérez Soto"
+    write_xlsx(frame, FIELDS, tmp_path / "t.xlsx", sheet="t", title={"es": "T", "en": "T"})
+    assert [h["file"] for h in scan_for_values(tmp_path, {"juana pérez soto"})] == ["t.xlsx"]
+    assert scan_for_values(tmp_path, {"Pedro Rojas"}) == []
