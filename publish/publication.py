@@ -58,12 +58,11 @@ def content_fingerprint(
 ) -> str:
     """What a release holds, without its id: the packages' descriptors (with every file's
     hash), for a dataset carried over the release it comes from, and where each comuna ×
-    dataset stands (published, carried, blocked; not its age, which changes every day)."""
+    dataset stands (published, carried, blocked; not its dates, which move with every
+    run even when nothing changed: the same inputs make no new release)."""
     parts: dict = {}
     if comunas:
-        parts["comunas"] = sorted(
-            (r["comuna_code"], r["dataset"], r["status"], r["published_on"] or "") for r in comunas
-        )
+        parts["comunas"] = sorted((r["comuna_code"], r["dataset"], r["status"]) for r in comunas)
     for built in sorted(packages, key=lambda b: b.slug):
         if built.blocked:
             parts[built.slug] = {"carried": previous.get(built.slug, {}).get("release_id")}

@@ -80,3 +80,15 @@ def test_run_demo_publishes_and_says_where(tmp_path, monkeypatch):
     assert str(home / "site" / "index.html") in result.output
     assert "abierto serve" in result.output
     assert (home / "site" / "releases" / "2026-11-02" / "contracts" / "datapackage.json").exists()
+
+
+def test_a_rerun_on_another_day_with_the_same_exports_makes_no_new_release(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    home = str(tmp_path / "home")
+    assert (
+        runner.invoke(app, ["run", "--demo", "--home", home, "--date", "2026-11-02"]).exit_code == 0
+    )
+    again = runner.invoke(app, ["run", "--home", home, "--date", "2026-11-03"])
+    assert again.exit_code == 0, again.output
+    assert "no new release" in again.output
+    assert sorted(p.name for p in (tmp_path / "home" / "releases").iterdir()) == ["2026-11-02"]
