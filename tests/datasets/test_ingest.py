@@ -11,6 +11,15 @@ BUDGET_HEADER = (
     "Devengado Acumulado;Pagado Acumulado"
 )
 
+# One account line, a blank line and the report's totals row.
+BUDGET_WITH_TOTALS = (
+    f"{BUDGET_HEADER}\r\n"
+    "2026;10;Educación;Gastos;22-04-001;MATERIALES DE OFICINA;"
+    "1.234.567;1.300.000;900.000;850.500\r\n"
+    ";;;;;;;;;\r\n"
+    ";;;;;TOTAL GASTOS;1.234.567;1.300.000;900.000;850.500\r\n"
+)
+
 
 def budget_source():
     return load_descriptor("budgets").sources[0]
@@ -25,11 +34,7 @@ def write(tmp_path: Path, text: str, encoding="latin-1", name="ejecucion_presupu
 def test_budget_csv_is_mapped_and_totals_excluded(tmp_path):
     path = write(
         tmp_path,
-        f"{BUDGET_HEADER}\r\n"
-        "2026;10;Educación;Gastos;22-04-001;MATERIALES DE OFICINA;"
-        "1.234.567;1.300.000;900.000;850.500\r\n"
-        ";;;;;;;;;\r\n"
-        ";;;;;TOTAL GASTOS;1.234.567;1.300.000;900.000;850.500\r\n",
+        BUDGET_WITH_TOTALS,
     )
     raw = read_source(path, budget_source(), comuna_code="99901")
     frame = raw.tables["budget_lines"]

@@ -1,17 +1,13 @@
 """Totals rows are excluded from the data but kept, mapped, for the quality rules."""
 
 from datasets.ingest import read_source
-from tests.datasets.test_ingest import BUDGET_HEADER, budget_source, write
+from tests.datasets.test_ingest import BUDGET_WITH_TOTALS, budget_source, write
 
 
 def test_totals_row_is_kept_mapped_to_the_canonical_columns(tmp_path):
     path = write(
         tmp_path,
-        f"{BUDGET_HEADER}\r\n"
-        "2026;10;Educación;Gastos;22-04-001;MATERIALES DE OFICINA;"
-        "1.234.567;1.300.000;900.000;850.500\r\n"
-        ";;;;;;;;;\r\n"
-        ";;;;;TOTAL GASTOS;1.234.567;1.300.000;900.000;850.500\r\n",
+        BUDGET_WITH_TOTALS,
     )
     raw = read_source(path, budget_source(), comuna_code="99901")
     totals = raw.excluded_tables["budget_lines"]
