@@ -20,8 +20,9 @@ from frictionless import Schema
 
 from .canonical import canonical_keys, composite, family
 from .columns import FieldPlan, evaluate
+from .engines import file_batches, first_engine
 from .fieldtypes.base import to_mask
-from .reader import Batch, FallbackRequired, file_batches, first_engine, read_prelude
+from .reader import Batch, FallbackRequired, read_prelude
 from .schema import SchemaLike, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
@@ -150,7 +151,7 @@ def lookup_keys(
             parts.append(canonical_keys(plans[j], outcome))
         collected.append(composite(parts, tags).filter(pa.array(any_valid(parts))))
     if not collected:
-        return pa.array([], pa.string())
+        return pa.nulls(0, pa.string())
     return pc.unique(pa.chunked_array(collected, pa.string()).combine_chunks())
 
 

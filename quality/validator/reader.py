@@ -25,10 +25,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -157,40 +158,25 @@ def arrow_batches(
     when one straddles two blocks, which sends the file to the multiline reader.
     """
     threaded, multiline = "threaded" in engine, engine.endswith("multiline")
-    names = [f"c{i}" for i in range(n_fields)]
     ragged: list[tuple[int, str]] = []
 
     def on_invalid_row(row: pcsv.InvalidRow) -> str:
         ragged.append((row.number, row.text))
         return "skip"
 
-    arrow_encoding = "utf8" if prelude.encoding in ("utf-8", "utf-8-sig") else prelude.encoding
     try:
         reader = pcsv.open_csv(
             path,
-            read_options=pcsv.ReadOptions(
-                column_names=names,
-                use_threads=threaded,
+            **arrow_options(
+                prelude,
+                n_fields,
+                on_invalid_row,
+                threaded=threaded,
+                multiline=multiline,
                 block_size=BLOCK_SIZE,
-                encoding=arrow_encoding,
-            ),
-            parse_options=pcsv.ParseOptions(
-                delimiter=prelude.dialect.delimiter,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=multiline,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid_row,
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
             ),
         )
-        numbering = _Numbering(first_data_row=2 if header else 1)
+        numbering = Numbering(first_data_row=2 if header else 1)
         parts: list[Batch] = []
         while True:
             try:
@@ -199,14 +185,11 @@ def arrow_batches(
                 break
             if threaded and ragged:
                 raise FallbackRequired(engine.replace("threaded", "serial"), "a ragged row")
-            numbers = numbering.assign(record_batch.num_rows, [n for n, _ in ragged])
-            batch = _drop_header(record_batch, numbers, numbering.first_data_row)
-            if blank_ambiguous and _has_all_empty_row(batch):
-                raise FallbackRequired("python", "a row of empty cells may be a blank line")
-            skipped = _ragged_rows(ragged, prelude.dialect, n_fields, numbering)
+            skipped, batch = number_rows(
+                record_batch, ragged, numbering, prelude, n_fields, blank_ambiguous
+            )
             ragged.clear()
             if skipped.num_rows:
-                skipped.checkpoint = False
                 yield skipped
             parts.append(batch)
             if sum(part.num_rows for part in parts) >= BATCH_ROWS:
@@ -225,7 +208,62 @@ def arrow_batches(
         raise FallbackRequired(next_engine, str(exception)) from exception
 
 
-class _Numbering:
+def arrow_options(
+    prelude: Prelude,
+    n_fields: int,
+    on_invalid_row: Callable[[pcsv.InvalidRow], str],
+    *,
+    threaded: bool,
+    multiline: bool,
+    block_size: int,
+) -> dict[str, Any]:
+    """Arrow's CSV options for reading ``n_fields`` columns of text cells as ``csv`` does."""
+    names = [f"c{i}" for i in range(n_fields)]
+    arrow_encoding = "utf8" if prelude.encoding in ("utf-8", "utf-8-sig") else prelude.encoding
+    return {
+        "read_options": pcsv.ReadOptions(
+            column_names=names,
+            use_threads=threaded,
+            block_size=block_size,
+            encoding=arrow_encoding,
+        ),
+        "parse_options": pcsv.ParseOptions(
+            delimiter=prelude.dialect.delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=multiline,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid_row,
+        ),
+        "convert_options": pcsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    }
+
+
+def number_rows(
+    record_batch: pa.RecordBatch,
+    ragged: list[tuple[int, str]],
+    numbering: Numbering,
+    prelude: Prelude,
+    n_fields: int,
+    blank_ambiguous: bool,
+) -> tuple[Batch, Batch]:
+    """Arrow's rows numbered (header dropped) and the rows it skipped, re-read with ``csv``."""
+    numbers = numbering.assign(record_batch.num_rows, [n for n, _ in ragged])
+    batch = _drop_header(record_batch, numbers, numbering.first_data_row)
+    if blank_ambiguous and _has_all_empty_row(batch):
+        raise FallbackRequired("python", "a row of empty cells may be a blank line")
+    skipped = _ragged_rows(ragged, prelude.dialect, n_fields, numbering)
+    skipped.checkpoint = False
+    return skipped, batch
+
+
+class Numbering:
     """Record numbers of Arrow's valid rows, given the numbers of the rows it skipped."""
 
     def __init__(self, first_data_row: int):
@@ -276,7 +314,7 @@ def _has_all_empty_row(batch: Batch) -> bool:
 
 
 def _ragged_rows(
-    ragged: list[tuple[int, str]], dialect: type[csv.Dialect], n_fields: int, numbering: _Numbering
+    ragged: list[tuple[int, str]], dialect: type[csv.Dialect], n_fields: int, numbering: Numbering
 ) -> Batch:
     """The rows Arrow skipped, re-read with ``csv`` from their text."""
     rows = []
@@ -303,28 +341,6 @@ def rows_to_batch(rows: list[tuple[int, list[str]]], n_fields: int) -> Batch:
     numbers = np.fromiter((number for number, _ in rows), np.int64, len(rows))
     counts = np.fromiter((len(cells) for _, cells in rows), np.int64, len(rows))
     return Batch(columns=columns, row_numbers=numbers, extra_cells=extra, cell_counts=counts)
-
-
-def first_engine(prelude: Prelude) -> str:
-    """The reader to try first: Arrow's threaded one, unless only ``csv`` reads alike."""
-    return "python" if prelude.dialect.skipinitialspace else ARROW_ENGINES[0]
-
-
-def file_batches(
-    path: str | Path,
-    prelude: Prelude,
-    n_fields: int,
-    *,
-    header: bool,
-    engine: str,
-    blank_ambiguous: bool,
-) -> Iterator[Batch | UnicodeDecodeError]:
-    """Batches from the named reader (see ``ARROW_ENGINES``, or ``python``)."""
-    if engine == "python":
-        return python_batches(path, prelude, n_fields, header=header)
-    return arrow_batches(
-        path, prelude, n_fields, header=header, engine=engine, blank_ambiguous=blank_ambiguous
-    )
 
 
 def python_batches(

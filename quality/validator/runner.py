@@ -16,8 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from . import errors
 from .engine import END, TableValidator
+from .engines import file_batches, first_engine
 from .foreign import ForeignTables, TableLike, foreign_keys
-from .reader import Batch, FallbackRequired, file_batches, first_engine, read_prelude
+from .reader import Batch, FallbackRequired, read_prelude
 from .report import ValidationReport
 from .schema import SchemaLike, load_schema
 from .structure import Layout, resolve_layout, stringify_labels

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validator_compare import FIXTURES, REFERENCE_DATA, assert_same
 
-from quality.validator import keys, reader
+from quality.validator import chunked, keys, reader, validate_file
 
 needs_reference = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason="shared/reference-data is not beside the checkout"
@@ -481,6 +481,44 @@ def test_ragged_rows_across_blocks(write_csv, monkeypatch) -> None:
     assert_same(path, schema(("a", INT, {}), ("b", INT, {"constraints": {"unique": True}})))
 
 
+def engine_used(path: Path, described: dict[str, Any], **options: Any) -> str:
+    return validate_file(path, described, **options).stats["engine"]
+
+
+def test_chunks_cut_between_quoted_newlines_and_ragged_rows(write_csv, monkeypatch) -> None:
+    """Cuts land between records, never inside quotes; rows keep their numbers across chunks."""
+    monkeypatch.setattr(chunked, "CHUNK_BYTES", 64)
+    rows = [f'{i},"one\ntwo, ""{i}"""' if i % 4 == 0 else f"{i},x{i}" for i in range(300)]
+    for i in (1, 2, 99, 150, 151, 298):
+        rows[i] = f"{i}" if i % 2 else f"{i},y,{i}"
+    rows[200] = ""
+    path = write_csv("a,b\r\n" + "\r\n".join(rows) + "\r\n")
+    described = schema(("a", INT, {"constraints": {"unique": True}}), ("b", STR, {}))
+    assert len(assert_same(path, described)) == 7
+    assert engine_used(path, described) == "arrow-chunked"
+
+
+@pytest.mark.parametrize(
+    ("content", "engine"),
+    [
+        ('a,b\n1,x"y\n2,"q\n' + "3,z\n" * 40 + '4,"\n5,6\n', "arrow-serial-multiline"),
+        ("a,b\n1," + "x" * 300 + "\n2,3\n", "arrow-serial-multiline"),
+        (b"a,b\n" + b"1,2\n" * 40 + b"\xff,3\n", "python"),
+        ("\ufeffa,b\n" + "1,2\n" * 50 + "3", "arrow-chunked"),
+    ],
+    ids=["quote-inside-a-value", "record-longer-than-a-chunk", "undecodable", "bom-no-eol"],
+)
+def test_chunks_give_way_when_unsure(
+    write_csv, monkeypatch, content: str | bytes, engine: str
+) -> None:
+    """A cut that may be inside quotes, or none at all, sends the file to a slower reader."""
+    monkeypatch.setattr(chunked, "CHUNK_BYTES", 64)
+    path = write_csv(content)
+    described = schema(("a", INT, {}), ("b", STR, {}))
+    assert_same(path, described)
+    assert engine_used(path, described) == engine
+
+
 def test_keys_across_many_batches(write_csv, monkeypatch) -> None:
     """Duplicates and foreign keys found across batches and compacted key stores."""
     monkeypatch.setattr(reader, "BLOCK_SIZE", 128)
@@ -602,3 +640,14 @@ def test_random_csv_text(body: list[str], tmp_path_factory) -> None:
     path = tmp_path_factory.mktemp("raw") / "table.csv"
     path.write_text("a,b\n" + "".join(body), encoding="utf-8", newline="")
     assert_same(path, schema(("a", STR, {"constraints": {"maxLength": 2}}), ("b", INT, {})))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(st.sampled_from(RAW_PIECES), max_size=60), size=st.integers(4, 24))
+def test_random_csv_text_in_small_chunks(body: list[str], size: int, tmp_path_factory) -> None:
+    """Cut every few bytes, the file still reads as csv reads it."""
+    path = tmp_path_factory.mktemp("raw") / "table.csv"
+    path.write_text("a,b\n" + "".join(body), encoding="utf-8", newline="")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunked, "CHUNK_BYTES", size)
+        assert_same(path, schema(("a", STR, {"constraints": {"maxLength": 2}}), ("b", INT, {})))
