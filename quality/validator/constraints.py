@@ -122,7 +122,11 @@ def _pattern(pattern: str) -> Check | None:
 
     def check(values: pa.Array, cells: pa.Array) -> Verdict:
         fails = ~to_mask(pc.match_substring_regex(cells, translated.source))
-        unsure = to_mask(pc.match_substring(cells, "\n"))
+        # Python's $ also matches before a final newline: only a failing cell can differ.
+        unsure = np.zeros(len(cells), bool)
+        failing = np.flatnonzero(fails & to_mask(cells.is_valid()))
+        if failing.size:
+            unsure[failing] = to_mask(pc.match_substring(cells.take(pa.array(failing)), "\n"))
         if translated.ascii_only:
             unsure |= ~to_mask(pc.string_is_ascii(cells))
         return fails, unsure

@@ -4,8 +4,9 @@ frictionless-py checks ``re.compile("^{pattern}$").match(cell)``. Python's ``$``
 also matches before a trailing newline, and ``\\d``, ``\\w``, ``\\b`` are Unicode
 aware; RE2 (Arrow's regex engine) has neither. The pattern is parsed with
 Python's own parser and re-emitted for RE2 from a whitelist of constructs whose
-meaning is the same in both engines; the caller must send cells with a newline
-(and, if ``ascii_only``, non-ASCII cells) to the exact path. Anything else
+meaning is the same in both engines; the caller must send the cells RE2 does
+not match that hold a newline (and, if ``ascii_only``, non-ASCII cells) to the
+exact path: where RE2 matches, Python's more permissive ``$`` matches too. Anything else
 (look-arounds, back-references, flags, ``\\s``) is left to Python entirely.
 """
 

@@ -35,8 +35,17 @@ def to_mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def keep_only(cells: pa.Array, keep: np.ndarray) -> pa.Array:
-    """The same cells with every position outside ``keep`` set to null."""
-    return pc.if_else(pa.array(keep), cells, pa.scalar(None, cells.type))
+    """The same cells with every position outside ``keep`` set to null.
+
+    Text cells keep their buffers: only the validity bitmap is replaced.
+    """
+    if not pa.types.is_string(cells.type) or cells.offset:
+        return pc.if_else(pa.array(keep), cells, pa.scalar(None, cells.type))
+    if cells.null_count:
+        keep = keep & to_mask(cells.is_valid())
+    validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
+    _, offsets, data = cells.buffers()
+    return pa.Array.from_buffers(cells.type, len(cells), [validity, offsets, data])
 
 
 def strict_cast(

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless.schema import Field
 
-from .base import strict_cast, to_mask
+from .base import keep_only, strict_cast, to_mask
 
 # A cell that bareNumber: false (strip leading non-digits but '-', trailing
 # non-digits) leaves as it is.
@@ -35,10 +35,22 @@ class IntegerReader:
     arrow_type = pa.int64()
 
     def read(self, cells: pa.Array) -> tuple[pa.Array, np.ndarray]:
-        values, ok = strict_cast(cells, self.arrow_type, INTEGER)
-        # Arrow also reads hexadecimal (0x1F): only canonical decimal text is vouched for.
-        padded = pc.and_(pc.starts_with(cells, "0"), pc.greater(pc.binary_length(cells), 1))
-        return values, ok & ~to_mask(pc.or_(padded, pc.starts_with(cells, "-0")))
+        # Up to 18 ASCII digits without a leading zero: cast at once, it cannot fail.
+        length = pc.binary_length(cells)
+        padded = to_mask(pc.and_(pc.starts_with(cells, "0"), pc.greater(length, 1)))
+        ok = to_mask(pc.and_(pc.ascii_is_decimal(cells), pc.less_equal(length, 18))) & ~padded
+        values = pc.cast(keep_only(cells, ok), self.arrow_type)
+        rest = np.flatnonzero(~ok & to_mask(cells.is_valid()))
+        if rest.size == 0:
+            return values, ok
+        # Signs and other text: a strict cast, vouching only for canonical decimal text
+        # (Arrow also reads hexadecimal, 0x1F).
+        others = cells.take(pa.array(rest))
+        cast, cast_ok = strict_cast(others, self.arrow_type, INTEGER)
+        ok[rest] = cast_ok & ~padded[rest] & ~to_mask(pc.starts_with(others, "-0"))
+        mask = np.zeros(len(cells), bool)
+        mask[rest] = True
+        return pc.replace_with_mask(values, pa.array(mask), cast), ok
 
 
 class NumberReader:

@@ -11,6 +11,8 @@ year 0000) and vouched for only in their canonical zero-padded form from year
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,8 +100,8 @@ class DatetimeReader:
     arrow_type = pa.timestamp("us")
 
     def read(self, cells: pa.Array) -> tuple[pa.Array, np.ndarray]:
-        first = cells.drop_null().slice(0, 1)
-        if len(first) and to_mask(pc.match_substring_regex(first, UTC_DATETIME))[0]:
+        first = _first_value(cells)
+        if first is not None and re.fullmatch(UTC_DATETIME, first):
             grammar = to_mask(pc.match_substring_regex(cells, UTC_DATETIME))
             values, ok = strict_cast(keep_only(cells, grammar), pa.timestamp("us", "UTC"))
             return values, ok & grammar
@@ -110,6 +112,17 @@ class DatetimeReader:
         shape = pc.and_(pc.greater_equal(length, 19), pc.less_equal(length, 26))
         colon = pc.equal(pc.binary_slice(cells.view(pa.binary()), 16, 17), pa.scalar(b":"))
         return values, ok & to_mask(pc.and_(shape, colon))
+
+
+def _first_value(cells: pa.Array) -> str | None:
+    """The first non-null cell, looked for in growing slices (not the whole column)."""
+    start, size = 0, 64
+    while start < len(cells):
+        found = cells.slice(start, size).drop_null()
+        if len(found):
+            return found[0].as_py()
+        start, size = start + size, size * 8
+    return None
 
 
 class TimeReader:
