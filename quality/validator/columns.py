@@ -18,7 +18,11 @@ from .constraints import Check, fast_checks
 from .exact import EMPTY, ExactReader, ExactResult
 from .fieldtypes import FastReader, fast_reader, output_type, to_arrow
 from .fieldtypes.base import keep_only, to_mask
+from .fieldtypes.text import TextReader
 from .schema import active_constraints, is_required, missing_values
+
+FEW_DISTINCT = 0.1  # read the distinct texts only, below this share of distinct cells
+MANY_CELLS = 4096  # in batches this long (shorter ones are read whole)
 
 
 @dataclass
@@ -33,6 +37,13 @@ class FieldPlan:
     reader: FastReader | None
     checks: list[tuple[str, Check]]
     exact: ExactReader
+    distinct_share: float | None = None  # distinct texts per cell in the last batch read
+
+    @property
+    def costly(self) -> bool:
+        """Whether reading a text costs more than spreading a result back to its cells."""
+        kinds = {name for name, _ in self.checks}
+        return not isinstance(self.reader, TextReader) or "pattern" in kinds
 
     @classmethod
     def build(cls, field: Field, number: int) -> FieldPlan:
@@ -101,17 +112,10 @@ def evaluate(plan: FieldPlan, column: pa.Array, absent: np.ndarray | None = None
     ok = np.zeros(size, bool)
     if plan.reader is not None:
         cells = keep_only(column, present) if (missing & ~null).any() else column
-        values, ok = plan.reader.read(cells)
-        ok &= present
-        unsure = np.zeros(size, bool)
-        for name, check in plan.checks:
-            fails, defer = check(values, cells)
-            violations[name] = fails & ok
-            if defer is not None:
-                unsure |= defer
-        ok &= ~unsure
-        for name in violations:
-            violations[name] &= ok
+        values, ok, fails, unsure = _read_fast(plan, cells)
+        ok &= present & ~unsure
+        for name, failed in fails.items():
+            violations[name] = failed & ok
     residual = present & ~ok
     exact = plan.exact.read(column, np.flatnonzero(residual)) if residual.any() else EMPTY
     type_error = np.zeros(size, bool)
@@ -124,6 +128,40 @@ def evaluate(plan: FieldPlan, column: pa.Array, absent: np.ndarray | None = None
     return ColumnOutcome(
         column, absent, missing, ok, residual, values, exact, type_error, violations
     )
+
+
+def _read_fast(
+    plan: FieldPlan, cells: pa.Array
+) -> tuple[pa.Array, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """The fast reader's values and ``ok`` mask, each check's failures, the cells it defers.
+
+    A column with few distinct texts (dates, codes, rates, flags) is read once
+    per distinct text and the results spread back to its cells.
+    """
+    encoded = None
+    probe = plan.distinct_share is None or plan.distinct_share <= FEW_DISTINCT
+    if plan.costly and probe and len(cells) >= MANY_CELLS:
+        encoded = pc.dictionary_encode(cells)
+        plan.distinct_share = len(encoded.dictionary) / len(cells)
+        if plan.distinct_share > FEW_DISTINCT or not len(encoded.dictionary):
+            encoded = None
+    source = cells if encoded is None else encoded.dictionary
+    values, ok = plan.reader.read(source)
+    unsure = np.zeros(len(source), bool)
+    fails = {}
+    for name, check in plan.checks:
+        fails[name], defer = check(values, source)
+        if defer is not None:
+            unsure |= defer
+    if encoded is None:
+        return values, ok, fails, unsure
+    indices = encoded.indices
+    spread = indices.fill_null(0).to_numpy(zero_copy_only=False)
+    values = cells if values is source else values.take(indices)
+    ok = ok[spread]
+    if indices.null_count:
+        ok &= to_mask(indices.is_valid())
+    return values, ok, {name: f[spread] for name, f in fails.items()}, unsure[spread]
 
 
 def typed_values(plan: FieldPlan, outcome: ColumnOutcome) -> pa.Array:

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validator_compare import FIXTURES, REFERENCE_DATA, assert_same
 
-from quality.validator import chunked, keys, reader, validate_file
+from quality.validator import chunked, columns, keys, reader, validate_file
 
 needs_reference = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason="shared/reference-data is not beside the checkout"
@@ -628,6 +628,43 @@ def test_random_tables(table: tuple[str, dict[str, Any]], tmp_path_factory) -> N
     path = tmp_path_factory.mktemp("random") / "table.csv"
     path.write_text(text, encoding="utf-8", newline="")
     assert_same(path, described)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables())
+def test_random_tables_read_by_distinct_texts(
+    table: tuple[str, dict[str, Any]], tmp_path_factory
+) -> None:
+    """Reading each distinct text once and spreading the result back changes nothing."""
+    text, described = table
+    path = tmp_path_factory.mktemp("distinct") / "table.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MANY_CELLS", 1)
+        patch.setattr(columns, "FEW_DISTINCT", 1.0)
+        assert_same(path, described)
+
+
+def test_long_columns_of_few_distinct_texts(write_csv) -> None:
+    """Dates, rates, counts and codes repeated over many rows, errors and traps among them."""
+    dates = ["2024-01-31", "2024-02-29", "2023-02-29", "2024-2-9", "", "NA", "2024/01/05"]
+    rates = ["0.19", "0", "0,19", "1.5", "+0.1", "1e-1", ""]
+    counts = ["1", "2", "007", "-3", "0", "x", " 4 "]
+    codes = ["13101", "05101", "1310", "13101\n", "", "ABCDE"]
+    flags = ["true", "false", "si", "", "1"]
+    rows = [
+        f'{dates[i % 7]},{rates[i // 7 % 7]},{counts[i // 3 % 7]},"{codes[i % 6]}",{flags[i % 5]}'
+        for i in range(12_000)
+    ]
+    path = write_csv("fecha,tasa,cantidad,comuna,marco\n" + "\n".join(rows) + "\n")
+    described = schema(
+        ("fecha", "date", {"constraints": {"required": True}, "missingValues": ["", "NA"]}),
+        ("tasa", "number", {"constraints": {"minimum": 0, "maximum": 1}}),
+        ("cantidad", INT, {"constraints": {"minimum": 1}}),
+        ("comuna", STR, {"constraints": {"pattern": "[0-9]{5}"}}),
+        ("marco", "boolean", {}),
+    )
+    assert len(assert_same(path, described)) > 10_000
 
 
 RAW_PIECES = ["a", "1", ",", ",", '"', '""', "\n", "\r\n", "\r", " ", "é", "x,y", "-", "\x00"]
