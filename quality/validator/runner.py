@@ -8,11 +8,14 @@ table is validated again with the reader it names.
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
 
 from . import errors
 from .engine import END, TableValidator
@@ -25,9 +28,34 @@ from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
 
 WORKERS = 2
+P = ParamSpec("P")
+R = TypeVar("R")
 IN_FLIGHT = 2
 
 
+def without_cyclic_gc(function: Callable[P, R]) -> Callable[P, R]:
+    """Run ``function`` with Python's cyclic garbage collector paused.
+
+    A validation allocates many short-lived objects and almost no cycles, so
+    the collector would only re-scan every live object (a tenth of a second
+    on a million rows, holding the GIL). Reference counting still frees
+    everything; cycles, if any, are collected once the collector is back on.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@without_cyclic_gc
 def run_file(
     path: str | os.PathLike[str],
     schema_like: SchemaLike,
@@ -72,6 +100,7 @@ def run_file(
         return validator.report(time.perf_counter() - started, engine), validator
 
 
+@without_cyclic_gc
 def run_table(
     table: TableLike,
     schema_like: SchemaLike,
