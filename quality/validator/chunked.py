@@ -17,6 +17,7 @@ and a quote are bytes no other character contains can be cut this way.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +30,7 @@ import pyarrow.csv as pcsv
 from .reader import Batch, FallbackRequired, Numbering, Prelude, arrow_options, number_rows
 
 CHUNK_BYTES = 8 << 20  # about 30,000 rows of a typical export; also the longest record
-PARSE_AHEAD = 2
+PARSE_AHEAD = 4  # chunks parsed ahead (while the caller starts up, too)
 WORKERS = 2
 CUTTABLE_ENCODINGS = ("utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-15", "cp1252")
 Parsed = tuple[pa.RecordBatch, list[tuple[int, str]]]
@@ -40,50 +41,92 @@ def can_cut(prelude: Prelude) -> bool:
     return prelude.encoding in CUTTABLE_ENCODINGS and prelude.dialect.delimiter not in '"\r\n'
 
 
-def chunked_batches(
-    path: str | Path, prelude: Prelude, n_fields: int, *, header: bool, blank_ambiguous: bool
-) -> Iterator[Batch]:
-    """Batches in file order, each chunk parsed on a worker thread while earlier ones are used."""
-    numbering = Numbering(first_data_row=2 if header else 1)
-    records = 0
-    buffers = [bytearray(CHUNK_BYTES) for _ in range(PARSE_AHEAD + 2)]
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool, open(path, "rb") as raw:
-        pending: deque[tuple[Future, bytearray]] = deque()
+class ChunkedBatches(Iterator[Batch]):
+    """Batches in file order; chunks are parsed on worker threads from creation on.
+
+    Parsing starts at once, so that it overlaps whatever the caller does before
+    reading the first batch; ``close`` (or ``contextlib.closing``) stops it.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        prelude: Prelude,
+        n_fields: int,
+        *,
+        header: bool,
+        blank_ambiguous: bool,
+    ):
+        self.prelude, self.n_fields, self.blank_ambiguous = prelude, n_fields, blank_ambiguous
+        self.numbering = Numbering(first_data_row=2 if header else 1)
+        self.buffers: list[bytearray] = []
+        self.pending: deque[tuple[Future, bytearray]] = deque()
+        self.raw = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS)
+        size = min(CHUNK_BYTES, os.fstat(self.raw.fileno()).st_size + 1)
+        self.chunks = _chunks(self.raw, self.buffers, size)
+        self.batches = self._batches()
         try:
-            for chunk, buffer, last in _chunks(raw, buffers):
-                pending.append((pool.submit(_parse, chunk, prelude, n_fields, last), buffer))
-                if len(pending) <= PARSE_AHEAD:
-                    continue
-                future, buffer = pending.popleft()
-                parsed = future.result()
-                buffers.append(buffer)
-                records = yield from _numbered(
-                    parsed, records, numbering, prelude, n_fields, blank_ambiguous
-                )
-            while pending:
-                records = yield from _numbered(
-                    pending.popleft()[0].result(),
-                    records,
-                    numbering,
-                    prelude,
-                    n_fields,
-                    blank_ambiguous,
-                )
-        finally:
-            for future, _ in pending:
-                future.cancel()
+            self._submit()
+        except BaseException:
+            self.close()
+            raise
+
+    def __next__(self) -> Batch:
+        return next(self.batches)
+
+    def close(self) -> None:
+        """Stop parsing and release the file."""
+        for future, _ in self.pending:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+        self.batches.close()
+        self.raw.close()
+
+    def _submit(self) -> None:
+        """Keep ``PARSE_AHEAD`` chunks submitted beyond the one being used."""
+        while len(self.pending) <= PARSE_AHEAD:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return
+            data, buffer, last = chunk
+            future = self.pool.submit(_parse, data, self.prelude, self.n_fields, last)
+            self.pending.append((future, buffer))
+
+    def _batches(self) -> Iterator[Batch]:
+        records = 0
+        while self.pending:
+            future, buffer = self.pending.popleft()
+            record_batch, ragged = future.result()
+            self.buffers.append(buffer)
+            self._submit()
+            in_file = [(records + number, text) for number, text in ragged]
+            skipped, batch = number_rows(
+                record_batch,
+                in_file,
+                self.numbering,
+                self.prelude,
+                self.n_fields,
+                self.blank_ambiguous,
+            )
+            records += record_batch.num_rows + len(ragged)
+            if skipped.num_rows:
+                yield skipped
+            if batch.num_rows:
+                yield batch
 
 
 def _chunks(
-    raw: BinaryIO, buffers: list[bytearray]
+    raw: BinaryIO, buffers: list[bytearray], size: int
 ) -> Iterator[tuple[memoryview, bytearray, bool]]:
-    """(chunk, its buffer, whether it is the last) ending at record ends, in reused buffers.
+    """(chunk, its buffer, whether it is the last) ending at record ends.
 
-    A buffer is in use until the caller puts it back in ``buffers``.
+    Buffers of ``size`` bytes are reused: one is in use until the caller puts
+    it back in ``buffers``.
     """
     rest = b""
     while True:
-        buffer = buffers.pop()
+        buffer = buffers.pop() if buffers else bytearray(size)
         buffer[: len(rest)] = rest
         filled = len(rest) + raw.readinto(memoryview(buffer)[len(rest) :])
         if filled < len(buffer):
@@ -152,24 +195,3 @@ def _ends_in_quotes(record_batch: pa.RecordBatch, ragged: list[tuple[int, str]])
         return False
     cell = record_batch.column(record_batch.num_columns - 1)[-1].as_py()
     return cell is not None and cell.endswith(("\n", "\r"))
-
-
-def _numbered(
-    parsed: Parsed,
-    records: int,
-    numbering: Numbering,
-    prelude: Prelude,
-    n_fields: int,
-    blank_ambiguous: bool,
-) -> Iterator[Batch]:
-    """A parsed chunk's batches, numbered in the file; returns the records read so far."""
-    record_batch, ragged = parsed
-    in_file = [(records + number, text) for number, text in ragged]
-    skipped, batch = number_rows(
-        record_batch, in_file, numbering, prelude, n_fields, blank_ambiguous
-    )
-    if skipped.num_rows:
-        yield skipped
-    if batch.num_rows:
-        yield batch
-    return records + record_batch.num_rows + len(ragged)

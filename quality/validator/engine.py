@@ -73,11 +73,6 @@ class TableValidator:
         self.partial = False
 
     @property
-    def blank_ambiguous(self) -> bool:
-        """Whether a row of empty cells reads differently from a blank line."""
-        return any("" not in plan.missing for plan in self.plans)
-
-    @property
     def saturated(self) -> bool:
         """Whether ``limit_errors`` is reached and no later row can reorder the first ones."""
         return (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .chunked import can_cut, chunked_batches
+from .chunked import ChunkedBatches, can_cut
 from .reader import ARROW_ENGINES, Batch, Prelude, arrow_batches, python_batches
 
 
@@ -31,11 +31,11 @@ def file_batches(
     engine: str,
     blank_ambiguous: bool,
 ) -> Iterator[Batch | UnicodeDecodeError]:
-    """Batches from the named reader."""
+    """Batches from the named reader (to be closed, e.g. with ``contextlib.closing``)."""
     if engine == "python":
         return python_batches(path, prelude, n_fields, header=header)
     if engine == "arrow-chunked":
-        return chunked_batches(
+        return ChunkedBatches(
             path, prelude, n_fields, header=header, blank_ambiguous=blank_ambiguous
         )
     return arrow_batches(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from .columns import FieldPlan, evaluate
 from .engines import file_batches, first_engine
 from .fieldtypes.base import to_mask
 from .reader import Batch, FallbackRequired, read_prelude
-from .schema import SchemaLike, load_schema
+from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
 
@@ -108,13 +109,13 @@ def _reference_lookup(
     prelude = read_prelude(spec.source, spec.encoding, spec.delimiter, spec.header)
     plans = _plans(schema, prelude.labels)
     tags, their_tags = _tags(families, _families(plans, fields))
-    blank_ambiguous = any("" not in plan.missing for plan in plans)
+    ambiguous = blank_ambiguous([plan.field for plan in plans])
     engine = first_engine(prelude)
     while True:
-        options = {"header": spec.header, "engine": engine, "blank_ambiguous": blank_ambiguous}
-        batches = file_batches(spec.source, prelude, len(plans), **options)
+        options = {"header": spec.header, "engine": engine, "blank_ambiguous": ambiguous}
         try:
-            return lookup_keys(plans, batches, fields, their_tags), tags
+            with closing(file_batches(spec.source, prelude, len(plans), **options)) as batches:
+                return lookup_keys(plans, batches, fields, their_tags), tags
         except FallbackRequired as fallback:
             engine = fallback.engine
 

@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from typing import ParamSpec, TypeVar
 
 from . import errors
@@ -23,7 +24,7 @@ from .engines import file_batches, first_engine
 from .foreign import ForeignTables, TableLike, foreign_keys
 from .reader import Batch, FallbackRequired, read_prelude
 from .report import ValidationReport
-from .schema import SchemaLike, load_schema
+from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
 
@@ -67,33 +68,34 @@ def run_file(
     limit_errors: int | None = None,
     keep_values: bool = False,
 ) -> tuple[ValidationReport, TableValidator]:
-    """Validate a CSV file; the validator is returned too, for its typed values."""
+    """Validate a CSV file; the validator is returned too, for its typed values.
+
+    The reader starts before the foreign keys' tables are read, so that the
+    first chunks are parsed meanwhile.
+    """
     started = time.perf_counter()
     schema = load_schema(schema_like)
     prelude = read_prelude(path, encoding, delimiter, header)
     layout = resolve_layout(schema, prelude.labels)
-    foreign = foreign_keys(schema, layout, foreign_tables)
     if prelude.decode_error:
         # frictionless-py stops while sniffing: one error, no header errors, no rows.
+        foreign = foreign_keys(schema, layout, foreign_tables)
         validator = TableValidator(Layout(layout.fields, []), schema, foreign, limit_errors)
         validator.add_error(errors.encoding_error(prelude.decode_error, encoding), (-1, 0, 0, 0))
         validator.partial = True
         return validator.report(time.perf_counter() - started, "python"), validator
-    engine = first_engine(prelude)
+    ambiguous = blank_ambiguous(layout.fields)
+    engine, foreign = first_engine(prelude), None
     while True:
-        validator = TableValidator(layout, schema, foreign, limit_errors, keep_values)
-        if prelude.empty:
-            validator.add_error(errors.source_empty(), (-2, 0, 0, 0))
-        batches = file_batches(
-            path,
-            prelude,
-            len(validator.plans),
-            header=header,
-            engine=engine,
-            blank_ambiguous=validator.blank_ambiguous,
-        )
         try:
-            consume(validator, batches, encoding)
+            options = {"header": header, "engine": engine, "blank_ambiguous": ambiguous}
+            with closing(file_batches(path, prelude, len(layout.fields), **options)) as batches:
+                if foreign is None:
+                    foreign = foreign_keys(schema, layout, foreign_tables)
+                validator = TableValidator(layout, schema, foreign, limit_errors, keep_values)
+                if prelude.empty:
+                    validator.add_error(errors.source_empty(), (-2, 0, 0, 0))
+                consume(validator, batches, encoding)
         except FallbackRequired as fallback:
             engine = fallback.engine
             continue

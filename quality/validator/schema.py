@@ -39,6 +39,12 @@ def missing_values(field: Field) -> list[str]:
     return list(field.missing_values)
 
 
+def blank_ambiguous(fields: list[Field]) -> bool:
+    """Whether a row of empty cells reads differently from a blank line (some field
+    does not take '' for "no value")."""
+    return any("" not in missing_values(field) for field in fields)
+
+
 def active_constraints(field: Field) -> list[str]:
     """Constraints checked cell by cell, in the order frictionless-py reports them."""
     return [
