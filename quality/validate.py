@@ -101,10 +101,13 @@ def foreign_tables(schema: dict, references: References) -> dict[str, ReferenceT
 
     A DataFrame reference is read with its resource's schema, restricted to the
     referenced columns (typed columns as plain text: `2026-10-01`, `12`, `true`).
+    A key to the table itself (resource "") needs none.
     """
     wanted: dict[str, list[str]] = {}
     for fk in schema.get("foreignKeys", []):
-        resource = fk["reference"]["resource"]
+        resource = fk["reference"].get("resource", "")
+        if not resource:
+            continue
         columns = wanted.setdefault(resource, [])
         columns += [n for n in _names(fk["reference"]["fields"]) if n not in columns]
         given = references.get(resource)
@@ -114,9 +117,9 @@ def foreign_tables(schema: dict, references: References) -> dict[str, ReferenceT
             table = schema.get("name", "?")
             raise MissingReferenceError(
                 f"la clave foránea de «{table}» apunta a «{resource}» "
-                f"({', '.join(columns)}), que no se entregó para validar",
+                f"({', '.join(columns)}), que no se entregó para validar o no trae esas columnas",
                 f"the foreign key of '{table}' references '{resource}' "
-                f"({', '.join(columns)}), which was not given to validate against",
+                f"({', '.join(columns)}), which was not given to validate against or lacks them",
                 column=_names(fk["fields"])[0],
             )
     tables = {}
@@ -152,9 +155,11 @@ def _describe(
     fk = next(
         fk
         for fk in schema["foreignKeys"]
-        if _names(fk["fields"]) == fields and fk["reference"]["resource"] == resource
+        if _names(fk["fields"]) == fields and fk["reference"].get("resource", "") == resource
     )
-    expected = f"{resource}.{', '.join(_names(fk['reference']['fields']))}"
+    target = resource or schema.get("name")  # "": a key to the table itself
+    referenced = ", ".join(_names(fk["reference"]["fields"]))
+    expected = f"{target}.{referenced}" if target else referenced
     shown = ", ".join("" if v is None else str(v) for v in cells.loc[index, fields])
     number = list(cells.columns).index(fields[0]) + 1
     return describe_error("foreign-key", fields[0], number, source_row, shown, expected)

@@ -249,3 +249,21 @@ def test_a_typed_reference_is_read_with_its_schema():
     result = validate_raw(raw, schema, references={"budget_lines": budget})
     assert result.quarantined["_source_row"].tolist() == [4, 5]
     assert {e["type"] for e in result.errors} == {"foreign-key"}
+
+
+def test_a_key_to_the_table_itself_needs_no_reference():
+    raw = read(FIXTURE, "contracts")["purchase_orders"]
+    raw["tender_code"] = raw["order_id"].shift(1)  # each order names the one before it
+    raw.loc[2, "tender_code"] = "2431-1-NOEXISTE"
+    descriptor = load_schema_descriptor("purchase_orders")
+    descriptor["foreignKeys"].append(
+        {"fields": ["tender_code"], "reference": {"resource": "", "fields": ["order_id"]}}
+    )
+    result = validate_raw(raw, descriptor, references={"comunas": COMUNAS})
+    (error,) = result.errors
+    assert (error["rowNumber"], error["fieldName"], error["cell"]) == (
+        int(raw.loc[2, "_source_row"]),
+        "tender_code",
+        "2431-1-NOEXISTE",
+    )
+    assert error["note_en"].endswith("(expected: purchase_orders.order_id)")
