@@ -8,7 +8,7 @@ TITLES = {
     "unique-error": ("valor repetido en un campo único", "repeated value in a unique field"),
     "primary-key": ("clave primaria repetida", "duplicate primary key"),
     "foreign-key": (
-        "valor sin referencia en la lista de códigos",
+        "valor no encontrado en su referencia",
         "value not found in its reference",
     ),
     "extra-cell": ("celda sobrante", "extra cell"),

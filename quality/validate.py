@@ -1,23 +1,39 @@
 """Validate: split a raw (text) table into typed valid rows and quarantined rows.
 
 Table Schema semantics are frictionless-py's, computed by the columnar validator in
-`quality.validator` (tested against frictionless-py); foreign keys to code lists and
-other tables of the package are checked here on whole columns.
+`quality.validator` (tested against frictionless-py), foreign keys included: a key to
+a code list (`comunas`) or to another table of the package (order items → the VALID
+orders) is checked against that reference read with its own schema, as
+frictionless-py reads a package's resources. A foreign key whose columns the source
+does not provide is not checked; one whose reference is not given is a typed error.
 A row with any error is quarantined whole, with every error and its source row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from datasets.errors import AbiertoError
 from datasets.ingest import META_COLUMNS
 from quality.messages import describe_error
-from quality.validator import validate_table
+from quality.validator import ReferenceTable, ValidationError, validate_table
+from schemas import load_descriptor as load_schema_descriptor
 
 PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
+# Types `cast` turns into Python/pandas values: their text in a reference reads with defaults.
+TYPED = ("date", "boolean", *PANDAS_TYPES)
+
+References = Mapping[str, "pd.DataFrame | ReferenceTable"]
+
+
+class MissingReferenceError(AbiertoError):
+    """A foreign key's referenced table was not given to validate against."""
+
+    type = "missing-reference"
 
 
 @dataclass
@@ -33,15 +49,18 @@ class ValidationResult:
 def validation_schema(descriptor: dict, present: list[str]) -> dict:
     """The part of a schema that applies to the columns a source provides.
 
-    Computed fields (`x-computed`) are added after validation; foreign keys are checked
-    separately, so they are removed from the frictionless descriptor.
+    Computed fields (`x-computed`) are added after validation; a primary or foreign
+    key over a column the source lacks is left out.
     """
     fields = [f for f in descriptor["fields"] if f["name"] in present]
     schema = {k: v for k, v in descriptor.items() if k not in ("fields", "foreignKeys")}
     schema["fields"] = fields
     names = {f["name"] for f in fields}
-    if not set(schema.get("primaryKey", [])) <= names:
+    if not set(_names(schema.get("primaryKey", []))) <= names:
         schema.pop("primaryKey", None)
+    foreign = [fk for fk in descriptor.get("foreignKeys", []) if set(_names(fk["fields"])) <= names]
+    if foreign:
+        schema["foreignKeys"] = foreign
     return schema
 
 
@@ -49,30 +68,27 @@ def validate_raw(
     raw: pd.DataFrame,
     descriptor: dict,
     *,
-    references: dict[str, pd.DataFrame] | None = None,
+    references: References | None = None,
 ) -> ValidationResult:
-    """Validate a raw table against its schema descriptor and foreign-key references."""
+    """Validate a raw table against its schema descriptor and foreign-key references.
+
+    `references` maps each resource a foreign key names to its rows: a DataFrame
+    (the valid rows `validate_raw` returned for that table, or a code list as
+    `schemas.load_code_list` gives it; its schema is `schemas/<resource>.schema.json`)
+    or a `ReferenceTable` (any table with its own schema).
+    """
     schema = validation_schema(descriptor, list(raw.columns))
     names = [f["name"] for f in schema["fields"]]
-    cells = raw[names].astype(object).where(raw[names].notna(), None)
-    report = validate_table(cells.reset_index(drop=True), schema)
+    cells = raw[names].astype(object).where(raw[names].notna(), None).reset_index(drop=True)
+    foreign = foreign_tables(schema, references or {})
+    report = validate_table(cells, schema, foreign_tables=foreign)
     errors: dict[int, list[dict]] = {}
     source_rows = raw["_source_row"].tolist()
     for error in report.errors:
         index = error.row_number - 2  # canonical column names: no header-level errors
-        # The validator's own notes quote the cell; ours never echo a value.
         errors.setdefault(index, []).append(
-            describe_error(
-                error.type,
-                error.field_name,
-                error.field_number,
-                source_rows[index],
-                error.cell,
-                error.note,
-            )
+            _describe(error, schema, cells, index, source_rows[index])
         )
-    for index, error in _foreign_key_errors(raw, descriptor, references or {}, names):
-        errors.setdefault(index, []).append(error)
     bad = sorted(errors)
     quarantined = raw.iloc[bad].copy()
     quarantined["_errors"] = [errors[i] for i in bad]
@@ -80,33 +96,77 @@ def validate_raw(
     return ValidationResult(valid.reset_index(drop=True), quarantined.reset_index(drop=True))
 
 
-def _foreign_key_errors(
-    raw: pd.DataFrame, descriptor: dict, references: dict[str, pd.DataFrame], names: list[str]
-):
-    for fk in descriptor.get("foreignKeys", []):
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-        ref = fk["reference"]
-        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-        if not set(fields) <= set(raw.columns) or ref["resource"] not in references:
+def foreign_tables(schema: dict, references: References) -> dict[str, ReferenceTable]:
+    """The referenced tables of a schema's foreign keys, as the validator reads them.
+
+    A DataFrame reference is read with its resource's schema, restricted to the
+    referenced columns (typed columns as plain text: `2026-10-01`, `12`, `true`).
+    A key to the table itself (resource "") needs none.
+    """
+    wanted: dict[str, list[str]] = {}
+    for fk in schema.get("foreignKeys", []):
+        resource = fk["reference"].get("resource", "")
+        if not resource:
             continue
-        target = references[ref["resource"]]
-        allowed = set(target[ref_fields].astype(str).itertuples(index=False, name=None))
-        for position, (index, key) in enumerate(
-            zip(raw.index, raw[fields].itertuples(index=False, name=None), strict=True)
+        columns = wanted.setdefault(resource, [])
+        columns += [n for n in _names(fk["reference"]["fields"]) if n not in columns]
+        given = references.get(resource)
+        if given is None or (
+            isinstance(given, pd.DataFrame) and not set(columns) <= set(given.columns)
         ):
-            if any(v is None for v in key) or key in allowed:
-                continue
-            yield (
-                position,
-                describe_error(
-                    "foreign-key",
-                    fields[0],
-                    names.index(fields[0]) + 1 if fields[0] in names else None,
-                    int(raw.at[index, "_source_row"]),
-                    ", ".join(str(v) for v in key),
-                    f"{ref['resource']}.{', '.join(ref_fields)}",
-                ),
+            table = schema.get("name", "?")
+            raise MissingReferenceError(
+                f"la clave foránea de «{table}» apunta a «{resource}» "
+                f"({', '.join(columns)}), que no se entregó para validar o no trae esas columnas",
+                f"the foreign key of '{table}' references '{resource}' "
+                f"({', '.join(columns)}), which was not given to validate against or lacks them",
+                column=_names(fk["fields"])[0],
             )
+    tables = {}
+    for resource, columns in wanted.items():
+        given = references[resource]
+        if isinstance(given, ReferenceTable):
+            tables[resource] = given
+            continue
+        declared = load_schema_descriptor(resource)
+        by_name = {f["name"]: f for f in declared["fields"]}
+        fields = [_reference_field(by_name[name]) for name in columns]
+        reference_schema = {"fields": fields, "missingValues": declared.get("missingValues", [""])}
+        tables[resource] = ReferenceTable(given[columns], reference_schema)
+    return tables
+
+
+def _reference_field(field: dict) -> dict:
+    if field.get("type", "string") in TYPED:
+        return {"name": field["name"], "type": field["type"]}
+    return {k: v for k, v in field.items() if k != "constraints"}
+
+
+def _describe(
+    error: ValidationError, schema: dict, cells: pd.DataFrame, index: int, source_row: int
+) -> dict:
+    """The error in `describe_error`'s shape; our notes never echo a value, the private
+    `cell` keeps the source text (a foreign key's cells joined with ", ")."""
+    if error.type != "foreign-key":
+        return describe_error(
+            error.type, error.field_name, error.field_number, source_row, error.cell, error.note
+        )
+    fields, resource = error.extra["fieldNames"], error.extra["referenceName"]
+    fk = next(
+        fk
+        for fk in schema["foreignKeys"]
+        if _names(fk["fields"]) == fields and fk["reference"].get("resource", "") == resource
+    )
+    target = resource or schema.get("name")  # "": a key to the table itself
+    referenced = ", ".join(_names(fk["reference"]["fields"]))
+    expected = f"{target}.{referenced}" if target else referenced
+    shown = ", ".join("" if v is None else str(v) for v in cells.loc[index, fields])
+    number = list(cells.columns).index(fields[0]) + 1
+    return describe_error("foreign-key", fields[0], number, source_row, shown, expected)
+
+
+def _names(fields: str | list[str]) -> list[str]:
+    return [fields] if isinstance(fields, str) else list(fields)
 
 
 def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
