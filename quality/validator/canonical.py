@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from frictionless.schema import Field
 
 from .columns import ColumnOutcome, FieldPlan
+from .fieldtypes.base import to_mask
 
 EPOCH = dt.datetime(1970, 1, 1)
 UNMATCHABLE = object()
@@ -43,6 +44,7 @@ _FAMILIES = {
     "duration": "D",
 }
 FNV_OFFSET, FNV_PRIME = np.uint64(14695981039346656037), np.uint64(1099511628211)
+SMALL_KEY_SET = 50_000  # looked up with Arrow's is_in (its hash table is rebuilt per call)
 
 
 def family(field: Field) -> str:
@@ -156,3 +158,42 @@ def hash_keys(keys: pa.Array) -> np.ndarray:
         mixed = (hashes ^ byte) * FNV_PRIME
         hashes = np.where(lengths > position, mixed, hashes)
     return hashes
+
+
+class KeySet:
+    """Distinct canonical keys (no nulls), asked about batch after batch.
+
+    Arrow's ``is_in`` builds a hash table of its value set on every call: fine
+    for a code list, quadratic for a referenced table of millions of rows.
+    Beyond ``SMALL_KEY_SET`` keys the set is hashed and sorted once, and each
+    batch is looked up by binary search, hits confirmed by comparing the text.
+    """
+
+    def __init__(self, keys: pa.Array):
+        self.keys = keys
+        self.hashes: np.ndarray | None = None
+        if len(keys) > SMALL_KEY_SET:
+            hashes = hash_keys(keys)
+            order = np.argsort(hashes, kind="stable")
+            self.hashes = hashes[order]
+            self.keys = keys.take(pa.array(order))
+
+    def contains(self, keys: pa.Array) -> np.ndarray:
+        """Which of ``keys`` are in the set (null keys are not)."""
+        if self.hashes is None:
+            return to_mask(pc.is_in(keys, value_set=self.keys))
+        hashes = hash_keys(keys)
+        spots = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        found = to_mask(keys.is_valid()) & (self.hashes[spots] == hashes)
+        candidates = np.flatnonzero(found)
+        if candidates.size:
+            asked = keys.take(pa.array(candidates))
+            same = to_mask(pc.equal(asked, self.keys.take(pa.array(spots[candidates]))))
+            found[candidates] = same
+            for i in candidates[~same]:  # another key with the same hash, if any
+                found[i] = self._among_equal_hashes(keys[int(i)].as_py(), int(spots[i]))
+        return found
+
+    def _among_equal_hashes(self, key: str, spot: int) -> bool:
+        end = int(np.searchsorted(self.hashes, self.hashes[spot], side="right"))
+        return key in self.keys.slice(spot, end - spot).to_pylist()

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import Schema
 
-from .canonical import canonical_keys, composite, family
+from .canonical import KeySet, canonical_keys, composite, family
 from .columns import FieldPlan, evaluate
 from .engines import file_batches, first_engine
 from .fieldtypes.base import to_mask
@@ -53,7 +53,7 @@ class ForeignKey:
     fields: list[str]
     reference: str
     reference_fields: list[str]
-    lookup: pa.Array | None
+    lookup: KeySet | None
     self_positions: list[int | None] = field(default_factory=list)
     tags: list[str | None] | None = None
     reference_tags: list[str | None] | None = None
@@ -83,7 +83,9 @@ def foreign_keys(
         spec = foreign_tables[resource]
         spec = spec if isinstance(spec, ReferenceTable) else ReferenceTable(*spec)
         lookup, tags = _reference_lookup(spec, ref_fields, families)
-        result.append(ForeignKey(positions, target, resource, ref_fields, lookup, tags=tags))
+        result.append(
+            ForeignKey(positions, target, resource, ref_fields, KeySet(lookup), tags=tags)
+        )
     return result
 
 

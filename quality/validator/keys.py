@@ -167,7 +167,7 @@ class KeyTracker:
             some = any_valid(parts)
             combined = composite(parts, fk.tags)
             if fk.lookup is not None:
-                found = to_mask(pc.is_in(combined, value_set=fk.lookup))
+                found = fk.lookup.contains(combined)
                 misses = np.flatnonzero(some & ~found)
                 unmatched.append(
                     [(int(rows[i]), self._shown(texts, int(i), fk.positions)) for i in misses]

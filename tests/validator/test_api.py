@@ -6,14 +6,17 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from validator_compare import frictionless_flatten
 
 from quality.validator import (
     ReferenceTable,
     SchemaError,
+    canonical,
     cast_table,
     validate_file,
     validate_table,
@@ -242,3 +245,22 @@ def test_schema_from_a_path_and_a_frictionless_schema(tmp_path) -> None:
     table = pa.table({"code": ["A"], "amount": ["x"], "issued": [""]})
     for given in (path, str(path), Schema.from_descriptor(ORDERS)):
         assert validate_table(table, given).flatten() == [[2, 2, "type-error"]]
+
+
+@pytest.mark.parametrize("weak_hash", [False, True], ids=["fnv", "colliding"])
+def test_large_key_sets_answer_as_is_in(monkeypatch, weak_hash: bool) -> None:
+    """A referenced table too large for is_in is looked up by hash, with the same answers."""
+    if weak_hash:  # every key of the same length collides: hits must be confirmed by text
+        monkeypatch.setattr(
+            canonical,
+            "hash_keys",
+            lambda keys: np.asarray(pc.utf8_length(keys).fill_null(0), np.uint64),
+        )
+    monkeypatch.setattr(canonical, "SMALL_KEY_SET", 10)
+    referenced = pa.array([f"{n:05d}" for n in range(0, 3000, 3)] + ["", "ñandú"])
+    asked = pa.array([f"{n:05d}" for n in range(2000)] + ["", None, "ñandú", "nandu", "1"])
+    keys = canonical.KeySet(referenced)
+    assert keys.hashes is not None
+    expected = pc.is_in(asked, value_set=referenced).fill_null(False).to_pylist()
+    assert keys.contains(asked).tolist() == expected
+    assert sum(expected) == 669
