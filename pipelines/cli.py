@@ -130,6 +130,9 @@ def run(
                 highlight=False,
                 soft_wrap=True,
             )
+        report = paths.quarantine / cut / slug / "index.html"
+        if report.exists():
+            console.print(f"  informe (privado) / private report: {report}", markup=False)
     catalog = outcome.results[-1].asset_materializations_for_node("catalog")
     if catalog and not catalog[-1].metadata["new_release"].value:
         console.print(

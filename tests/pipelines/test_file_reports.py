@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+from typer.testing import CliRunner
+
 from datasets.descriptor import SLUGS
+from pipelines.cli import app, seed_demo
+from pipelines.home import Home
 from publish.leaks import scan_for_values
 from tests.conftest import DEMO_CUT
 from tests.pipelines.test_canaries import public_texts, run_all
@@ -57,3 +61,17 @@ def test_the_leak_scan_refuses_a_private_report_in_a_public_folder(tmp_path):
         ("contracts/ordenes.report.html", "private-report"),
         ("contracts/ordenes.report.json", "private-report"),
     ]
+
+
+def test_abierto_run_says_where_the_report_of_a_blocked_dataset_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    home = tmp_path / "home"
+    seed_demo(Home(home))
+    landed = home / "landing" / DEMO_CUT / "contracts" / "ordenes_de_compra_2026-10.csv"
+    break_cells(landed, landed, {(row, "Estado"): "Rechazada" for row in range(2, 13)})
+    result = CliRunner().invoke(app, ["run", "--home", str(home), "--date", "2026-11-02"])
+    assert result.exit_code == 0, result.output
+    assert "contracts 99901 bloqueado / blocked" in result.output
+    report = home / "quarantine" / DEMO_CUT / "contracts" / "index.html"
+    assert f"private report: {report}" in result.output
+    assert "budgets 99901 bloqueado" not in result.output
