@@ -15,6 +15,7 @@ it without the values (`without_values`). Same inputs give the same dict.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -127,9 +128,10 @@ def build_file_report(
     """
     tables = list(quarantined)
     row_table = source.row_table
+    described: dict[tuple, dict] = {}
     errors = sorted(
         (
-            _error_row(table, error, source, load_schema_descriptor(table))
+            _error_row(table, error, source, described)
             for table in tables
             for errors in quarantined[table].get("_errors", [])
             for error in errors
@@ -267,30 +269,49 @@ def expected(
     return "", ""
 
 
-def _error_row(table: str, error: Mapping[str, Any], source: SourceFormat, schema: dict) -> dict:
-    name = error.get("fieldName")
-    field = next((f for f in schema["fields"] if f["name"] == name), None)
-    mapping = source.tables.get(table)
-    spec = mapping.columns.get(name) if mapping and name else None
+def _error_row(table: str, error: Mapping[str, Any], source: SourceFormat, described: dict) -> dict:
+    name, kind = error.get("fieldName"), error["type"]
     match = _CONSTRAINT.match(str(error.get("note") or ""))
-    constraint = match.group(1) if match and error["type"] == "constraint-error" else None
-    what = CONSTRAINT_PROBLEMS.get(constraint or "", error_title(error["type"]))
-    if error["type"] == "foreign-key" and _reference(field or {}, schema) not in (None, "comunas"):
-        what = PARENT_PROBLEM
-    exp_es, exp_en = expected(error["type"], field, spec, constraint, schema)
+    constraint = match.group(1) if match and kind == "constraint-error" else None
+    key = (table, name, kind, constraint)
+    if key not in described:  # the same words for every error of a column and kind
+        described[key] = _describe(table, name, kind, constraint, source)
     return {
         "row": int(error["rowNumber"]),
         "table": table,
         "field": name,
         "field_number": int(error.get("fieldNumber") or 0),
+        **described[key],
+        "value": error.get("cell"),
+    }
+
+
+def _describe(
+    table: str, name: str | None, kind: str, constraint: str | None, source: SourceFormat
+) -> dict:
+    """Column label, field title, what was wrong and what was expected."""
+    schema = _schema(table)
+    field = next((f for f in schema["fields"] if f["name"] == name), None)
+    mapping = source.tables.get(table)
+    spec = mapping.columns.get(name) if mapping and name else None
+    what = CONSTRAINT_PROBLEMS.get(constraint or "", error_title(kind))
+    if kind == "foreign-key" and _reference(field or {}, schema) not in (None, "comunas"):
+        what = PARENT_PROBLEM
+    exp_es, exp_en = expected(kind, field, spec, constraint, schema)
+    return {
         "column": column_label(spec),
         "field_title": None if field is None else _titles(field),
-        "type": error["type"],
+        "type": kind,
         "constraint": constraint,
         "what": {"es": what[0], "en": what[1]},
         "expected": {"es": exp_es, "en": exp_en},
-        "value": error.get("cell"),
     }
+
+
+@functools.cache
+def _schema(table: str) -> dict:
+    """A table's schema descriptor (shared: not to be changed)."""
+    return load_schema_descriptor(table)
 
 
 def _reference(field: Mapping[str, Any], schema: Mapping[str, Any]) -> str | None:
@@ -303,7 +324,7 @@ def _reference(field: Mapping[str, Any], schema: Mapping[str, Any]) -> str | Non
 
 
 def _table_title(table: str) -> dict[str, str]:
-    schema = load_schema_descriptor(table)
+    schema = _schema(table)
     title = schema.get("title") or table
     return {"es": title, "en": schema.get("x-title-en") or title}
 
