@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descriptor_file
@@ -275,30 +276,42 @@ def print_validation(report: dict) -> None:
             f"{counts['rows_quarantined']} en cuarentena / quarantined"
         )
     for reason in report["publication"]["reasons"]:
-        console.print(f"  [red]bloquearía / would block:[/red] {reason['es']} / {reason['en']}")
-    if report["errors_by_column"]:
-        groups = Table(
-            "columna/column", "qué pasa / what is wrong", "esperado / expected", "n", "filas/rows"
+        console.print(
+            f"  [red]bloquearía / would block:[/red] {escape(reason['es'])} / "
+            f"{escape(reason['en'])}"
         )
+    if report["errors_by_column"]:
+        groups = _table("columna/column", "qué pasa / what is wrong", "esperado / expected")
+        groups.add_column("n", justify="right")
+        groups.add_column("filas/rows")
         for group in report["errors_by_column"]:
             groups.add_row(
-                _column(group),
-                f"{group['what']['es']}\n{group['what']['en']}",
-                f"{group['expected']['es']}\n{group['expected']['en']}",
-                str(group["count"]),
-                ", ".join(map(str, group["first_rows"])),
+                *map(
+                    escape,
+                    (
+                        _column(group),
+                        _problem(group),
+                        f"{group['expected']['es']}\n{group['expected']['en']}",
+                        str(group["count"]),
+                        ", ".join(map(str, group["first_rows"])),
+                    ),
+                )
             )
         console.print(groups)
     if report["errors"]:
-        errors = Table(
-            "fila/row", "columna/column", "qué pasa / what is wrong", "esperado / expected"
-        )
+        errors = _table("fila/row", "columna/column", "qué pasa / what is wrong")
+        errors.add_column("esperado / expected", overflow="fold")
         for error in report["errors"][:PRINTED_ERRORS]:
             errors.add_row(
-                str(error["row"]),
-                _column(error),
-                f"{error['what']['es']}\n{error['what']['en']}",
-                f"{error['expected']['es']}\n{error['expected']['en']}",
+                *map(
+                    escape,
+                    (
+                        str(error["row"]),
+                        _column(error),
+                        _problem(error),
+                        f"{error['expected']['es']}\n{error['expected']['en']}",
+                    ),
+                )
             )
         console.print(errors)
         if report["errors_total"] > PRINTED_ERRORS:
@@ -306,6 +319,22 @@ def print_validation(report: dict) -> None:
                 f"  … {report['errors_total'] - PRINTED_ERRORS} errores más / more errors "
                 "(--html PAGINA.html / PAGE.html)"
             )
+
+
+def _table(*headers: str) -> Table:
+    """A terminal table whose long words (column labels) wrap instead of being cut."""
+    table = Table()
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _problem(error: dict) -> str:
+    """What was wrong, Spanish then English, and whether the value repeats on other rows."""
+    lines = [error["what"]["es"], error["what"]["en"]]
+    if error["repeated"]:
+        lines += [error["repeated"]["es"], error["repeated"]["en"]]
+    return "\n".join(lines)
 
 
 def _column(error: dict) -> str:

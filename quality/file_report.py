@@ -149,6 +149,11 @@ def build_file_report(
         "held": None if held is None else int(held.get(row_table, 0)),
         "excluded": excluded,
         "excluded_by_reason": dict(sorted(provenance["rows_excluded_by_reason"].items())),
+        "excluded_reasons": {
+            r: words
+            for r, words in _exclusions(source).items()
+            if r in provenance["rows_excluded_by_reason"]
+        },
     }
     accounted = rows["valid"] + rows["quarantined"] + (rows["held"] or 0) + rows["excluded"]
     rows["balanced"] = accounted == rows["read"]
@@ -298,8 +303,18 @@ def _describe(
     if kind == "foreign-key" and _reference(field or {}, schema) not in (None, "comunas"):
         what = PARENT_PROBLEM
     exp_es, exp_en = expected(kind, field, spec, constraint, schema)
+    key = mapping.columns.get(mapping.group_by) if mapping and mapping.group_by else None
+    key_label = column_label(key) or (mapping.group_by if mapping else None)
     return {
         "column": column_label(spec),
+        # A value of a grouped table (an order repeated on each of its lines) is written
+        # on every line: the first line is reported, all of them must be fixed.
+        "repeated": None
+        if key is None or name is None
+        else {
+            "es": f"se repite en cada fila con el mismo {key_label}: corríjalo en todas",
+            "en": f"repeated on every row with the same {key_label}: fix it on all of them",
+        },
         "field_title": None if field is None else _titles(field),
         "type": kind,
         "constraint": constraint,
@@ -312,6 +327,13 @@ def _describe(
 def _schema(table: str) -> dict:
     """A table's schema descriptor (shared: not to be changed)."""
     return load_schema_descriptor(table)
+
+
+def _exclusions(source: SourceFormat) -> dict[str, dict[str, str]]:
+    """The reasons a source format excludes non-data rows for, in words."""
+    reasons = {"blank-row": {"es": "fila en blanco", "en": "blank row"}}
+    rules = [*source.exclude_rows, *filter(None, [source.exclude_subtotals])]
+    return reasons | {r.reason: {"es": r.reason_es, "en": r.reason_en} for r in rules}
 
 
 def _reference(field: Mapping[str, Any], schema: Mapping[str, Any]) -> str | None:
@@ -339,6 +361,7 @@ def _groups(errors: list[dict], tables: list[str]) -> list[dict]:
                 k: error[k]
                 for k in (
                     "table",
+                    "repeated",
                     "field",
                     "column",
                     "field_title",

@@ -44,6 +44,9 @@ def test_each_file_gets_a_private_report_and_none_reaches_the_site(demo_home):
     budgets = demo_home.quarantine / DEMO_CUT / "budgets"
     saved = json.loads((budgets / "ejecucion_presupuestaria_2026-10.report.json").read_text())
     assert saved["rows"]["excluded_by_reason"] == {"totals-row": 2} and saved["rows"]["balanced"]
+    assert saved["rows"]["excluded_reasons"]["totals-row"]["es"].startswith("fila de totales")
+    page = (budgets / "ejecucion_presupuestaria_2026-10.report.html").read_text("utf-8")
+    assert "fila de totales del informe" in page and "totals row of the report" in page
     for slug in SLUGS:
         assert (demo_home.quarantine / DEMO_CUT / slug / "index.html").is_file()
 

@@ -78,6 +78,12 @@ def test_errors_point_at_the_row_and_column_of_the_file_with_what_was_expected(b
     assert expected[(8, "Estado")]["es"].startswith("uno de: Enviada a proveedor, En proceso,")
     assert "enviada_proveedor" not in expected[(8, "Estado")]["es"]
     what = {(e["row"], e["column"]): e["what"] for e in report["errors"]}
+    repeated = {(e["row"], e["column"]): e["repeated"] for e in report["errors"]}
+    assert repeated[(8, "Estado")] == {  # an order's state is on each of its lines
+        "es": "se repite en cada fila con el mismo Codigo: corríjalo en todas",
+        "en": "repeated on every row with the same Codigo: fix it on all of them",
+    }
+    assert repeated[(3, "cantidad")] is None
     assert what[(3, "cantidad")] == {"es": "valor demasiado bajo", "en": "value too low"}
     assert what[(8, "Estado")]["es"] == "valor no permitido"
 
@@ -129,7 +135,11 @@ def test_the_page_escapes_what_the_file_holds_and_is_the_same_bytes_each_run(bro
         args = ["validate", str(broken), "--dataset", "contracts", "--date", "2026-11-02"]
         result = runner.invoke(app, [*args, "--html", str(page)])
         assert result.exit_code == 2, result.output
-        assert SCRIPT not in result.output
+        assert SCRIPT not in result.output and "31/10/2026" not in result.output
+        # The terminal shows the same report: the file's column, what was expected.
+        words = set(re.findall(r"\w+", result.output))
+        assert {"cantidad", "quantity", "exactamente", "dígitos", "AAAA", "YYYY"} <= words
+        assert f"PRIVADO / PRIVATE): {page}" in result.output
         pages.append(page.read_bytes())
     assert pages[0] == pages[1]
     html = pages[0].decode("utf-8")
