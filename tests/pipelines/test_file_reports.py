@@ -49,6 +49,13 @@ def test_each_file_gets_a_private_report_and_none_reaches_the_site(demo_home):
     assert "fila de totales del informe" in page and "totals row of the report" in page
     for slug in SLUGS:
         assert (demo_home.quarantine / DEMO_CUT / slug / "index.html").is_file()
+    materialized = [
+        m
+        for result in outcome.results
+        for m in result.asset_materializations_for_node("publish_contracts")
+    ]
+    link = materialized[-1].metadata["validation_report"].value  # on the run's page
+    assert link == str(folder / "index.html")
 
     public = [p for p in demo_home.site.resolve().rglob("*") if p.is_file()]
     assert public and not [p for p in public if ".report." in p.name or p.name == "review.md"]
