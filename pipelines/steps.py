@@ -169,26 +169,7 @@ def prepare(
     )
     prepared.blocked = blocked + publish_gate(dataset, prepared, validated.rejected)
     if folder is not None:
-        write_file_reports(
-            folder,
-            dataset_file_reports(
-                dataset,
-                prepared.sources,
-                published=prepared.tables,
-                quarantined=prepared.quarantined,
-                held=prepared.held,
-                blocked=prepared.blocked,
-                shares=invalid_shares(dataset, prepared),
-                run_date=as_of.isoformat(),
-            ),
-            dataset=validated.slug,
-            comuna_code=", ".join(
-                sorted({s["comuna_code"] for s in [*prepared.sources, *validated.rejected]})
-            ),
-            run_date=as_of.isoformat(),
-            blocked=prepared.blocked,
-            rejected=validated.rejected,
-        )
+        _write_file_reports(folder, dataset, prepared, validated.rejected, as_of)
     return prepared
 
 
@@ -309,6 +290,36 @@ def invalid_shares(dataset: DatasetDescriptor, prepared: PreparedDataset) -> lis
         total = bad + len(prepared.tables[table]) + len(prepared.held[table])
         checks.append(invalid_share(table, bad, total, dataset.max_invalid_share))
     return checks
+
+
+def _write_file_reports(
+    folder: Path,
+    dataset: DatasetDescriptor,
+    prepared: PreparedDataset,
+    rejected: list[dict],
+    as_of: dt.date,
+) -> None:
+    """The private validation report of each source file, beside the quarantine."""
+    reports = dataset_file_reports(
+        dataset,
+        prepared.sources,
+        published=prepared.tables,
+        quarantined=prepared.quarantined,
+        held=prepared.held,
+        blocked=prepared.blocked,
+        shares=invalid_shares(dataset, prepared),
+        run_date=as_of.isoformat(),
+    )
+    cuts = sorted({s["comuna_code"] for s in [*prepared.sources, *rejected]})
+    write_file_reports(
+        folder,
+        reports,
+        dataset=dataset.slug,
+        comuna_code=", ".join(cuts),
+        run_date=as_of.isoformat(),
+        blocked=prepared.blocked,
+        rejected=rejected,
+    )
 
 
 def write_quarantine(

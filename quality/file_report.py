@@ -66,12 +66,12 @@ DATE_PARTS = {  # strftime directive → (es, en)
 }
 PARSED = {  # descriptor parser → what a cell must look like (es, en)
     "rut": (
-        "un RUT con dígito verificador, p. ej. 76.123.456-7",
-        "a RUT with check digit, e.g. 76.123.456-7",
+        "un RUT con dígito verificador, p. ej. 76.123.456-0",
+        "a RUT with check digit, e.g. 76.123.456-0",
     ),
     "rut_kind": (
-        "un RUT con dígito verificador, p. ej. 76.123.456-7",
-        "a RUT with check digit, e.g. 76.123.456-7",
+        "un RUT con dígito verificador, p. ej. 76.123.456-0",
+        "a RUT with check digit, e.g. 76.123.456-0",
     ),
     "month": ("un mes: número de 1 a 12 o su nombre", "a month: 1 to 12 or its name"),
     "boolean": ("sí o no", "yes or no"),
@@ -395,13 +395,13 @@ def _type_words(field: Mapping[str, Any], spec: ColumnSpec | None) -> tuple[str,
         es = " o ".join(_date_format(f, 0) for f in formats)
         en = " or ".join(_date_format(f, 1) for f in formats)
         return f"una fecha {es}", f"a date {en}"
+    if parse in PARSED:
+        return PARSED[parse]
     if kind in ("integer", "number"):
         decimal, thousands = (spec.decimal, spec.thousands) if parse == "number" else (".", "")
         noun_es, noun_en = NOUNS[kind]
         sample = f"1{thousands}234" + (f"{decimal}5" if kind == "number" else "")
         return f"{noun_es}, p. ej. {sample}", f"{noun_en}, e.g. {sample}"
-    if parse in PARSED:
-        return PARSED[parse]
     if kind == "boolean":
         return "verdadero o falso", "true or false"
     return "un texto", "a text"

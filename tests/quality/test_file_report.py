@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from datasets.descriptor import load_descriptor
 from datasets.ingest import read_source
 from pipelines.cli import app
-from quality.file_report import build_file_report
+from quality.file_report import build_file_report, expected
 from quality.report_page import render_file_report, report_stems, write_file_reports
 from quality.validate import validate_raw
 from schemas import load_descriptor as load_schema_descriptor
@@ -226,3 +226,45 @@ def test_files_sharing_a_stem_keep_their_whole_names():
         "a.json": "a.json",
         "b.csv": "b",
     }
+
+
+def test_what_is_expected_is_said_in_the_terms_of_the_files_descriptor():
+    source = load_descriptor("budgets").sources[0]  # the municipal balance CSV
+    columns = source.tables["budget_lines"].columns
+    schema = load_schema_descriptor("budget_lines")
+    fields = {f["name"]: f for f in schema["fields"]}
+
+    def words(kind, name, constraint=None):
+        return expected(kind, fields[name], columns[name], constraint, schema)
+
+    # Amounts are read with Chilean marks: a sample the office would write.
+    assert words("type-error", "amount_paid_clp") == (
+        "un número entero, p. ej. 1.234",
+        "a whole number, e.g. 1.234",
+    )
+    assert words("type-error", "month")[0] == "un número entero, p. ej. 1234"  # «Mes»: 10
+    penalolen = load_descriptor("budgets").sources[1].tables["budget_lines"].columns
+    assert expected("type-error", fields["month"], penalolen["month"], None, schema)[0] == (
+        "un mes: número de 1 a 12 o su nombre"
+    )
+    assert words("constraint-error", "month", "maximum") == (
+        "un número entero ≤ 12",
+        "a whole number ≤ 12",
+    )
+    assert words("constraint-error", "area", "enum") == (
+        "uno de: Municipal, Educación, Salud, Cementerio",
+        "one of: Municipal, Educación, Salud, Cementerio",
+    )
+    assert words("constraint-error", "account_name", "required")[0] == (
+        "un valor: la celda no puede quedar vacía"
+    )
+    assert expected("foreign-key", fields["comuna_code"], None, None, schema) == (
+        "el código CUT de una comuna configurada",
+        "the CUT code of a configured comuna",
+    )
+    # Without a mapping, the schema's labels of the codes.
+    status = load_schema_descriptor("purchase_orders")
+    field = next(f for f in status["fields"] if f["name"] == "status")
+    es, en = expected("constraint-error", field, None, "enum", status)
+    assert es.startswith("uno de: Enviada a proveedor, En proceso, Aceptada")
+    assert en.startswith("one of: Sent to supplier, In process, Accepted")
