@@ -118,7 +118,12 @@ def dataset_assets(
         yield dg.Output(
             {"comuna_code": cut, "blocked": prepared.blocked},
             metadata={f"rows_published_{t}": len(f) for t, f in prepared.tables.items()}
-            | {"blocked": reasons, "privacy_notes": [n["en"] for n in prepared.notes]},
+            | {"blocked": reasons, "privacy_notes": [n["en"] for n in prepared.notes]}
+            | {
+                "validation_report": dg.MetadataValue.path(
+                    home.quarantine / cut / slug / "index.html"
+                )
+            },
         )
         yield from checks.publish_checks(f"publish_{slug}", prepared)
         yield from checks.quality_checks(f"publish_{slug}", prepared)

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descriptor_file
@@ -24,6 +25,7 @@ from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
 from pipelines.home import Home
 from pipelines.instance import ensure_dagster_home
+from quality.file_report import DETECTED
 
 app = typer.Typer(
     help="abierto: datos abiertos municipales validados y sin datos personales / "
@@ -32,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(soft_wrap=True)
+PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -128,6 +131,9 @@ def run(
                 highlight=False,
                 soft_wrap=True,
             )
+        report = paths.quarantine / cut / slug / "index.html"
+        if report.exists():
+            console.print(f"  informe (privado) / private report: {report}", markup=False)
     catalog = outcome.results[-1].asset_materializations_for_node("catalog")
     if catalog and not catalog[-1].metadata["new_release"].value:
         console.print(
@@ -173,11 +179,33 @@ def validate(
             "(to try a mapping before adding it), e.g. datasets/examples/*.dataset.yaml.",
         ),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            dir_okay=False,
+            help="Also write the file's validation page here (private: shows the values).",
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(help="Date shown in the report, YYYY-MM-DD (default: today in Santiago)."),
+    ] = None,
 ) -> None:
     """Check one export against its dataset's schemas without publishing anything.
 
+    Exit code 2 when rows would be quarantined. `--html` writes the file's validation
+    page (private: it shows the values written in the file).
     Example: abierto validate ordenes_de_compra_2026-10.csv --dataset contracts
     """
+    from pipelines.resources import AbiertoResource
+    from quality.file_report import (
+        build_file_report,
+        invalid_share,
+        invalid_share_reason,
+        without_values,
+    )
+    from quality.report_page import render_file_report
     from quality.validate import validate_raw
     from schemas import load_descriptor as load_schema_descriptor
 
@@ -195,64 +223,125 @@ def validate(
     cut = comuna or installation.municipalities[0].cut
     raw = read_source(file, source, comuna_code=cut)
     references = {"comunas": comunas_table(installation)}
-    report = {
-        "file": file.name,
-        "source_format": source.name,
-        "rows_read": raw.rows_read,
-        "rows_excluded": len(raw.excluded),
-        "rows_excluded_by_reason": raw.provenance["rows_excluded_by_reason"],
-        "detected": {
-            k: raw.provenance[k]
-            for k in ("encoding", "delimiter", "sheet", "header_row")
-            if raw.provenance.get(k) is not None
-        },
-        "tables": {},
-    }
+    valid, quarantined, shares = {}, {}, []
     for table in descriptor.tables:
         result = validate_raw(
             raw.tables[table], load_schema_descriptor(table), references=references
         )
         references[table] = result.valid
-        report["tables"][table] = {
-            "rows_valid": len(result.valid),
-            "rows_quarantined": len(result.quarantined),
-            "errors": [
-                {k: e[k] for k in ("rowNumber", "fieldName", "type", "note_es", "note_en")}
-                for e in result.errors
-            ],
-        }
+        valid[table], quarantined[table] = len(result.valid), result.quarantined
+        bad = len(result.quarantined)
+        shares.append(
+            invalid_share(table, bad, bad + len(result.valid), descriptor.max_invalid_share)
+        )
+    report = build_file_report(
+        dataset=descriptor.slug,
+        comuna_code=cut,
+        provenance=raw.provenance,
+        source=source,
+        quarantined=quarantined,
+        valid=valid,
+        held=None,
+        blocked=[invalid_share_reason(c) for c in shares if c["exceeded"]],
+        shares=shares,
+        run_date=(dt.date.fromisoformat(date) if date else AbiertoResource().today()).isoformat(),
+    )
+    if html is not None:
+        html.write_text(render_file_report(report), encoding="utf-8")
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(without_values(report), ensure_ascii=False, indent=2))
     else:
         print_validation(report)
-    if any(t["rows_quarantined"] for t in report["tables"].values()):
+        if html is not None:
+            console.print(f"Informe / report (PRIVADO / PRIVATE): {html}", markup=False)
+    if report["errors_total"]:
         raise typer.Exit(2)
 
 
 def print_validation(report: dict) -> None:
+    """The file report of `quality.file_report` on the terminal, without cell values."""
+    rows, file = report["rows"], report["file"]
     console.print(
-        f"{report['file']} ({report['source_format']}): "
-        f"{report['rows_read']} filas leídas / rows read, "
-        f"{report['rows_excluded']} excluidas / excluded"
-        + "".join(f", {n} {reason}" for reason, n in report["rows_excluded_by_reason"].items())
+        f"{file['name']} ({file['source_format']}): "
+        f"{rows['read']} filas leídas / rows read, "
+        f"{rows['excluded']} excluidas / excluded"
+        + "".join(f", {n} {reason}" for reason, n in rows["excluded_by_reason"].items()),
+        markup=False,
     )
-    detected = ", ".join(f"{k} {v!r}" for k, v in report["detected"].items())
+    detected = ", ".join(f"{k} {file[k]!r}" for k in DETECTED if k in file)
     console.print(f"  detectado / detected: {detected}", markup=False)
-    for table, result in report["tables"].items():
+    for table, counts in report["tables"].items():
         console.print(
-            f"  {table}: {result['rows_valid']} válidas / valid, "
-            f"{result['rows_quarantined']} en cuarentena / quarantined"
+            f"  {table}: {counts['rows_valid']} válidas / valid, "
+            f"{counts['rows_quarantined']} en cuarentena / quarantined"
         )
-        if result["errors"]:
-            errors = Table("fila/row", "columna/column", "tipo/type", "qué pasa / what is wrong")
-            for error in result["errors"][:50]:
-                errors.add_row(
-                    str(error["rowNumber"]),
-                    str(error["fieldName"]),
-                    error["type"],
-                    f"{error['note_es']}\n{error['note_en']}",
+    for reason in report["publication"]["reasons"]:
+        console.print(
+            f"  [red]bloquearía / would block:[/red] {escape(reason['es'])} / "
+            f"{escape(reason['en'])}"
+        )
+    if report["errors_by_column"]:
+        groups = _table("columna/column", "qué pasa / what is wrong", "esperado / expected")
+        groups.add_column("n", justify="right")
+        groups.add_column("filas/rows")
+        for group in report["errors_by_column"]:
+            groups.add_row(
+                *map(
+                    escape,
+                    (
+                        _column(group),
+                        _problem(group),
+                        f"{group['expected']['es']}\n{group['expected']['en']}",
+                        str(group["count"]),
+                        ", ".join(map(str, group["first_rows"])),
+                    ),
                 )
-            console.print(errors)
+            )
+        console.print(groups)
+    if report["errors"]:
+        errors = _table("fila/row", "columna/column", "qué pasa / what is wrong")
+        errors.add_column("esperado / expected", overflow="fold")
+        for error in report["errors"][:PRINTED_ERRORS]:
+            errors.add_row(
+                *map(
+                    escape,
+                    (
+                        str(error["row"]),
+                        _column(error),
+                        _problem(error),
+                        f"{error['expected']['es']}\n{error['expected']['en']}",
+                    ),
+                )
+            )
+        console.print(errors)
+        if report["errors_total"] > PRINTED_ERRORS:
+            console.print(
+                f"  … {report['errors_total'] - PRINTED_ERRORS} errores más / more errors "
+                "(--html PAGINA.html / PAGE.html)"
+            )
+
+
+def _table(*headers: str) -> Table:
+    """A terminal table whose long words (column labels) wrap instead of being cut."""
+    table = Table()
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _problem(error: dict) -> str:
+    """What was wrong, Spanish then English, and whether the value repeats on other rows."""
+    lines = [error["what"]["es"], error["what"]["en"]]
+    if error["repeated"]:
+        lines += [error["repeated"]["es"], error["repeated"]["en"]]
+    return "\n".join(lines)
+
+
+def _column(error: dict) -> str:
+    """The column as the file names it, with the canonical field."""
+    if error["field"] is None:
+        return "(fila / row)"
+    return f"{error['column']} ({error['field']})" if error["column"] else error["field"]
 
 
 @app.command()

@@ -18,8 +18,10 @@ from datasets.ingest import RawSource, read_source
 from datasets.municipalities import Installation, comunas_table
 from pipelines.home import Home
 from quality.deadlines import compute_deadlines
+from quality.file_report import dataset_file_reports, invalid_share, invalid_share_reason
 from quality.messages import public_error
 from quality.privacy import apply_privacy, requester_identity
+from quality.report_page import write_file_reports
 from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
 from quality.rules import QualityReport, context_tables, run_quality
 from quality.validate import validate_raw
@@ -151,8 +153,9 @@ def prepare(
         dropped |= privacy.dropped_values
         notes += privacy.notes
     _hold_orphans(dataset, tables, held)
-    if home is not None:
-        write_review_queue((quarantine_dir or home.quarantine) / validated.slug, held, released)
+    folder = (quarantine_dir or home.quarantine) / validated.slug if home else None
+    if folder is not None:
+        write_review_queue(folder, held, released)
     prepared = PreparedDataset(
         validated.slug,
         tables,
@@ -165,6 +168,8 @@ def prepare(
         notes,
     )
     prepared.blocked = blocked + publish_gate(dataset, prepared, validated.rejected)
+    if folder is not None:
+        _write_file_reports(folder, dataset, prepared, validated.rejected, as_of)
     return prepared
 
 
@@ -261,19 +266,7 @@ def publish_gate(
                     "en": f"rows of {row['file']} do not reconcile: {row}",
                 }
             )
-    for table in dataset.tables:
-        bad = len(prepared.quarantined[table])
-        total = bad + len(prepared.tables[table]) + len(prepared.held[table])
-        if total and bad / total > dataset.max_invalid_share:
-            reasons.append(
-                {
-                    "type": "invalid-share",
-                    "es": f"{table}: {bad} de {total} filas inválidas, sobre el máximo de "
-                    f"{dataset.max_invalid_share:.0%}",
-                    "en": f"{table}: {bad} of {total} rows invalid, above the maximum of "
-                    f"{dataset.max_invalid_share:.0%}",
-                }
-            )
+    reasons += [invalid_share_reason(c) for c in invalid_shares(dataset, prepared) if c["exceeded"]]
     for finding in prepared.quality.errors if prepared.quality else []:
         reasons.append(
             {
@@ -287,6 +280,46 @@ def publish_gate(
     if not any(len(prepared.tables[t]) for t in dataset.tables) and not reasons:
         reasons.append({"type": "no-data", "es": "no hay datos", "en": "no data"})
     return reasons
+
+
+def invalid_shares(dataset: DatasetDescriptor, prepared: PreparedDataset) -> list[dict]:
+    """Per table: invalid rows against the descriptor's `max_invalid_share`."""
+    checks = []
+    for table in dataset.tables:
+        bad = len(prepared.quarantined[table])
+        total = bad + len(prepared.tables[table]) + len(prepared.held[table])
+        checks.append(invalid_share(table, bad, total, dataset.max_invalid_share))
+    return checks
+
+
+def _write_file_reports(
+    folder: Path,
+    dataset: DatasetDescriptor,
+    prepared: PreparedDataset,
+    rejected: list[dict],
+    as_of: dt.date,
+) -> None:
+    """The private validation report of each source file, beside the quarantine."""
+    reports = dataset_file_reports(
+        dataset,
+        prepared.sources,
+        published=prepared.tables,
+        quarantined=prepared.quarantined,
+        held=prepared.held,
+        blocked=prepared.blocked,
+        shares=invalid_shares(dataset, prepared),
+        run_date=as_of.isoformat(),
+    )
+    cuts = sorted({s["comuna_code"] for s in [*prepared.sources, *rejected]})
+    write_file_reports(
+        folder,
+        reports,
+        dataset=dataset.slug,
+        comuna_code=", ".join(cuts),
+        run_date=as_of.isoformat(),
+        blocked=prepared.blocked,
+        rejected=rejected,
+    )
 
 
 def write_quarantine(

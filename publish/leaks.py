@@ -21,7 +21,9 @@ In those fields it looks for (hit `kind`):
 * `canary` — a value planted on purpose that must never come out;
 * `rut`, `email`, `phone` — the patterns of `quality.personal_data`
   (company RUTs are public and not hits);
-* `unscannable` — a binary file of a kind it cannot read (fail closed).
+* `unscannable` — a binary file of a kind it cannot read (fail closed);
+* `private-report` — a validation report of the private quarantine folder
+  (`*.report.html`, `*.report.json`, see `quality.report_page`), whatever it holds.
 
 A hit names the file, the field and the kind — never the value. Strings made
 only of a number are skipped everywhere (JSON, HTML, CSV without a schema).
@@ -42,6 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
+from quality.report_page import REPORT_SUFFIXES
 
 MIN_VALUE_LENGTH = 5
 SKIPPED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf"})
@@ -92,6 +95,9 @@ def scan_for_values(
             or path.suffix.lower() in SKIPPED_SUFFIXES
             or name.startswith(excluded)
         ):
+            continue
+        if path.name.endswith(REPORT_SUFFIXES):
+            counts[(name, "(file)", "private-report")] += 1
             continue
         if _is_unscannable(path):
             counts[(name, "(binary)", "unscannable")] += 1

@@ -36,8 +36,9 @@ def describe_error(
 ) -> dict:
     """An error in Frictionless' shape plus readable notes in Spanish and English.
 
-    The cell value is kept for the private quarantine report only; public reports
-    use `public_error`, which leaves it out.
+    `note` is Frictionless' own short note (e.g. `constraint "minimum" is "0"`, which
+    names the broken constraint). The cell value is kept for the private quarantine
+    report only; public reports use `public_error`, which leaves it out.
     """
     title_es, title_en = error_title(kind)
     return {
@@ -46,6 +47,7 @@ def describe_error(
         "fieldNumber": field_number,
         "fieldName": field_name,
         "cell": None if cell is None else str(cell),
+        "note": note,
         "note_es": f"{title_es} en «{field_name}» (esperado: {note})",
         "note_en": f"{title_en} in '{field_name}' (expected: {note})",
     }

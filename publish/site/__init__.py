@@ -125,6 +125,7 @@ __all__ = [
     "format_number",
     "human_size",
     "safe_href",
+    "template_environment",
 ]
 
 _PUBLISH = Path(__file__).resolve().parent.parent
@@ -453,16 +454,21 @@ class Page:
 # --- rendering --------------------------------------------------------------
 
 
-@functools.cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+def template_environment(templates_dir: Path) -> Environment:
+    """A Jinja environment for abierto's HTML: every value escaped, a missing key raises."""
+    return Environment(
+        loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = template_environment(TEMPLATES_DIR)
     env.globals.update(
         anchor=anchor,
         as_list=_as_list,

@@ -31,9 +31,10 @@ def test_validate_reports_a_clean_sample(demo_home):
     result = runner.invoke(app, ["validate", str(sample), "--dataset", "contracts", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["rows_read"] == 100
+    assert report["rows"]["read"] == 100 and report["rows"]["balanced"]
     assert report["tables"]["purchase_order_items"]["rows_valid"] == 100
     assert report["tables"]["purchase_orders"]["rows_valid"] == 40
+    assert report["errors"] == [] and not report["publication"]["blocked"]
 
 
 def test_validate_points_at_row_and_column_of_bad_values(demo_home, tmp_path):
@@ -46,8 +47,8 @@ def test_validate_points_at_row_and_column_of_bad_values(demo_home, tmp_path):
     broken.write_bytes("\r\n".join(lines).encode("latin-1"))
     result = runner.invoke(app, ["validate", str(broken), "--dataset", "budgets", "--json"])
     assert result.exit_code == 2
-    errors = json.loads(result.output)["tables"]["budget_lines"]["errors"]
-    assert [(e["rowNumber"], e["fieldName"], e["type"]) for e in errors] == [
+    errors = json.loads(result.output)["errors"]
+    assert [(e["row"], e["field"], e["type"]) for e in errors] == [
         (4, "amount_initial_clp", "type-error")
     ]
     assert "mil pesos" not in result.output
