@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from datasets.descriptor import load_descriptor
 from datasets.ingest import read_source
+from datasets.municipalities import comunas_table, load_installation
 from pipelines.cli import app
 from quality.file_report import build_file_report, expected
 from quality.report_page import render_file_report, report_stems, write_file_reports
@@ -157,7 +158,7 @@ def _model(path: Path, **options) -> dict:
     dataset = load_descriptor("contracts")
     source = dataset.require_source(path.name)
     raw = read_source(path, source, comuna_code="99901")
-    references, valid, quarantined = {}, {}, {}
+    references, valid, quarantined = {"comunas": comunas_table(load_installation())}, {}, {}
     for table in dataset.tables:
         result = validate_raw(
             raw.tables[table], load_schema_descriptor(table), references=references

@@ -68,6 +68,7 @@ def test_unknown_comuna_and_order_are_quarantined_with_their_source_row():
             "fieldNumber": 2,  # order_id, comuna_code, … in the schema's order
             "fieldName": "comuna_code",
             "cell": "99999",
+            "note": "comunas.comuna_code",
             "note_es": "valor no encontrado en su referencia en «comuna_code» "
             "(esperado: comunas.comuna_code)",
             "note_en": "value not found in its reference in 'comuna_code' "
