@@ -5,10 +5,11 @@ the rest of the dialect comes from ``csv.Sniffer`` on the first 100 lines (only
 ``skipinitialspace`` can differ from the defaults), a blank line is a row with
 no cells, and row numbers count records (a quoted newline does not start a row).
 
-The fast engine is Arrow's streaming CSV reader. A row with the wrong number of
-cells is skipped by Arrow and re-read from its text with ``csv``. Where Arrow
-cannot guarantee ``csv``'s reading, ``FallbackRequired`` names the reader to
-start over with:
+Arrow's CSV reader does the reading: the chunked reader (``chunked``) for
+files it can cut, else Arrow's streaming readers here. A row with the wrong
+number of cells is skipped by Arrow and re-read from its text with ``csv``.
+Where Arrow cannot guarantee ``csv``'s reading, ``FallbackRequired`` names the
+reader to start over with (see ``engines``):
 
 * a ragged row under the threaded reader, which cannot say where it was: the
   serial reader numbers it;
