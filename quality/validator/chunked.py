@@ -45,7 +45,8 @@ class ChunkedBatches(Iterator[Batch]):
     """Batches in file order; chunks are parsed on worker threads from creation on.
 
     Parsing starts at once, so that it overlaps whatever the caller does before
-    reading the first batch; ``close`` (or ``contextlib.closing``) stops it.
+    reading the first batch (``blank_ambiguous`` may be decided meanwhile: it is
+    only used once batches are read); ``close`` stops it.
     """
 
     def __init__(
@@ -55,7 +56,7 @@ class ChunkedBatches(Iterator[Batch]):
         n_fields: int,
         *,
         header: bool,
-        blank_ambiguous: bool,
+        blank_ambiguous: bool = True,
     ):
         self.prelude, self.n_fields, self.blank_ambiguous = prelude, n_fields, blank_ambiguous
         self.numbering = Numbering(first_data_row=2 if header else 1)

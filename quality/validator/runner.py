@@ -15,10 +15,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import ExitStack, closing
 from typing import ParamSpec, TypeVar
 
 from . import errors
+from .chunked import ChunkedBatches
 from .engine import END, TableValidator
 from .engines import file_batches, first_engine
 from .foreign import ForeignTables, TableLike, foreign_keys
@@ -70,36 +71,54 @@ def run_file(
 ) -> tuple[ValidationReport, TableValidator]:
     """Validate a CSV file; the validator is returned too, for its typed values.
 
-    The reader starts before the foreign keys' tables are read, so that the
-    first chunks are parsed meanwhile.
+    Parsing starts as soon as the header is read, so that the first chunks are
+    parsed while the schema and the foreign keys' tables are read.
     """
     started = time.perf_counter()
-    schema = load_schema(schema_like)
     prelude = read_prelude(path, encoding, delimiter, header)
-    layout = resolve_layout(schema, prelude.labels)
-    if prelude.decode_error:
-        # frictionless-py stops while sniffing: one error, no header errors, no rows.
-        foreign = foreign_keys(schema, layout, foreign_tables)
-        validator = TableValidator(Layout(layout.fields, []), schema, foreign, limit_errors)
-        validator.add_error(errors.encoding_error(prelude.decode_error, encoding), (-1, 0, 0, 0))
-        validator.partial = True
-        return validator.report(time.perf_counter() - started, "python"), validator
-    ambiguous = blank_ambiguous(layout.fields)
-    engine, foreign = first_engine(prelude), None
-    while True:
-        try:
-            options = {"header": header, "engine": engine, "blank_ambiguous": ambiguous}
-            with closing(file_batches(path, prelude, len(layout.fields), **options)) as batches:
-                if foreign is None:
-                    foreign = foreign_keys(schema, layout, foreign_tables)
-                validator = TableValidator(layout, schema, foreign, limit_errors, keep_values)
-                if prelude.empty:
-                    validator.add_error(errors.source_empty(), (-2, 0, 0, 0))
-                consume(validator, batches, encoding)
-        except FallbackRequired as fallback:
-            engine = fallback.engine
-            continue
-        return validator.report(time.perf_counter() - started, engine), validator
+    engine = first_engine(prelude)
+    with ExitStack() as stack:
+        ahead = None
+        if engine == "arrow-chunked" and prelude.labels and not prelude.decode_error:
+            try:
+                ahead = ChunkedBatches(path, prelude, len(prelude.labels), header=header)
+                stack.callback(ahead.close)
+            except FallbackRequired as fallback:
+                engine = fallback.engine
+        schema = load_schema(schema_like)
+        layout = resolve_layout(schema, prelude.labels)
+        if prelude.decode_error:
+            # frictionless-py stops while sniffing: one error, no header errors, no rows.
+            foreign = foreign_keys(schema, layout, foreign_tables)
+            validator = TableValidator(Layout(layout.fields, []), schema, foreign, limit_errors)
+            error = errors.encoding_error(prelude.decode_error, encoding)
+            validator.add_error(error, (-1, 0, 0, 0))
+            validator.partial = True
+            return validator.report(time.perf_counter() - started, "python"), validator
+        ambiguous = blank_ambiguous(layout.fields)
+        foreign = None
+        while True:
+            if ahead is not None and ahead.n_fields == len(layout.fields):
+                batches, ahead = ahead, None
+                batches.blank_ambiguous = ambiguous
+            else:
+                if ahead is not None:  # the schema expects another number of columns
+                    ahead.close()
+                    ahead = None
+                options = {"header": header, "engine": engine, "blank_ambiguous": ambiguous}
+                batches = file_batches(path, prelude, len(layout.fields), **options)
+            try:
+                with closing(batches):
+                    if foreign is None:
+                        foreign = foreign_keys(schema, layout, foreign_tables)
+                    validator = TableValidator(layout, schema, foreign, limit_errors, keep_values)
+                    if prelude.empty:
+                        validator.add_error(errors.source_empty(), (-2, 0, 0, 0))
+                    consume(validator, batches, encoding)
+            except FallbackRequired as fallback:
+                engine = fallback.engine
+                continue
+            return validator.report(time.perf_counter() - started, engine), validator
 
 
 @without_cyclic_gc
