@@ -24,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
@@ -163,6 +164,11 @@ def _parse(chunk: memoryview, prelude: Prelude, n_fields: int, last: bool) -> Pa
         ragged.append((row.number, row.text))
         return "skip"
 
+    # Arrow checks UTF-8 cell by cell when it builds text columns; the whole
+    # chunk at once is several times faster.
+    utf8 = prelude.encoding in ("utf-8", "utf-8-sig")
+    if utf8 and not _is_utf8(chunk):
+        raise FallbackRequired("python", "bytes that are not UTF-8")
     options = arrow_options(
         prelude,
         n_fields,
@@ -170,6 +176,7 @@ def _parse(chunk: memoryview, prelude: Prelude, n_fields: int, last: bool) -> Pa
         threaded=False,
         multiline=True,
         block_size=len(chunk) + 1,
+        check_utf8=not utf8,
     )
     try:
         table = pcsv.read_csv(pa.py_buffer(chunk), **options)
@@ -180,6 +187,16 @@ def _parse(chunk: memoryview, prelude: Prelude, n_fields: int, last: bool) -> Pa
     if not last and _ends_in_quotes(record_batch, ragged):
         raise FallbackRequired("arrow-serial-multiline", "a chunk cut inside quotes")
     return record_batch, ragged
+
+
+def _is_utf8(chunk: memoryview) -> bool:
+    offsets = pa.py_buffer(np.array([0, len(chunk)], np.int32))
+    whole = pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(chunk)])
+    try:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _ends_in_quotes(record_batch: pa.RecordBatch, ragged: list[tuple[int, str]]) -> bool:

@@ -217,8 +217,12 @@ def arrow_options(
     threaded: bool,
     multiline: bool,
     block_size: int,
+    check_utf8: bool = True,
 ) -> dict[str, Any]:
-    """Arrow's CSV options for reading ``n_fields`` columns of text cells as ``csv`` does."""
+    """Arrow's CSV options for reading ``n_fields`` columns of text cells as ``csv`` does.
+
+    ``check_utf8=False`` when the caller has checked the bytes already.
+    """
     names = [f"c{i}" for i in range(n_fields)]
     arrow_encoding = "utf8" if prelude.encoding in ("utf-8", "utf-8-sig") else prelude.encoding
     return {
@@ -242,6 +246,7 @@ def arrow_options(
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
+            check_utf8=check_utf8,
         ),
     }
 
