@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import Schema
@@ -28,7 +29,7 @@ from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
 
-TableLike = pa.Table | Any  # a pyarrow Table or a pandas DataFrame of strings/None
+TableLike = pa.Table | pd.DataFrame  # of strings (None: an empty cell)
 
 
 @dataclass(frozen=True)
