@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -310,6 +311,9 @@ def _worker(args: argparse.Namespace) -> None:
     result["peak_rss_mb"] = usage.ru_maxrss / 1024
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     print(json.dumps(result))
+    # Both validators exit as the `abierto` command does: without the interpreter's
+    # final garbage collection over every object the imported libraries made.
+    gc.freeze()
 
 
 def _measure(worker: str, data: Path, comunas: Path) -> tuple[dict, list]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import functools
+import gc
 import http.server
 import json
 import os
@@ -34,6 +36,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(soft_wrap=True)
+
+
+@app.callback()
+def _before_any_command() -> None:
+    # At exit CPython collects garbage over every object the imported libraries made
+    # (0.1-0.3 s with pandas, pyarrow and dagster loaded): a finished command skips it.
+    # Registered before the command runs, so the command's own exit handlers run first.
+    atexit.register(gc.freeze)
+
+
 PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
