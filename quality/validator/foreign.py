@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import Schema
@@ -29,7 +28,7 @@ from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches
 
-TableLike = pa.Table | pd.DataFrame  # of strings (None: an empty cell)
+TableLike = pa.Table | Any  # a pyarrow Table or a pandas DataFrame of strings/None
 
 
 @dataclass(frozen=True)

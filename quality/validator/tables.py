@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
-import pandas as pd  # pyarrow imports it on first use anyway: here, with the validator
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,7 +14,7 @@ from .reader import Batch
 TABLE_BATCH_ROWS = 65_536
 
 
-def as_text_table(table: pa.Table | pd.DataFrame) -> pa.Table:
+def as_text_table(table: Any) -> pa.Table:
     """A pyarrow table of strings; None (an empty cell) and '' both become null."""
     if not isinstance(table, pa.Table):
         arrays = [pa.array(table[name], from_pandas=True) for name in table.columns]
