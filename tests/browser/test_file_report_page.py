@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from tests.browser.conftest import AXE, HOSTILE_TITLE
+from tests.browser.conftest import HOSTILE_TITLE, axe_audit
 from tests.quality.test_file_report import BREAKS, FIXTURE, break_cells
 
 QUOTED = '"' + HOSTILE_TITLE.replace('"', '""') + '"'  # one CSV cell, `;` and all
@@ -40,15 +40,6 @@ def test_a_script_written_in_the_export_runs_nothing(report_page, watched):
 def test_no_serious_accessibility_violations(report_page, watched_for_axe):
     page = watched_for_axe.page
     page.goto(report_page.as_uri())
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
-        " 'best-practice']})"
-    )
-    serious = [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious, passes = axe_audit(page)
     assert serious == [], json.dumps(serious, indent=1)
-    assert result["passes"], "axe ran no rule"
+    assert passes, "axe ran no rule"
