@@ -33,7 +33,9 @@ from .reader import Batch, FallbackRequired, Numbering, Prelude, arrow_options, 
 CHUNK_BYTES = 8 << 20  # about 30,000 rows of a typical export; also the longest record
 PARSE_AHEAD = 4  # chunks parsed ahead (while the caller starts up, too)
 WORKERS = 2
-CUTTABLE_ENCODINGS = ("utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-15", "cp1252")
+# Codec names (as codecs.lookup gives them) whose newline and quote bytes are never part
+# of another character.
+CUTTABLE_ENCODINGS = ("utf-8", "utf-8-sig", "ascii", "iso8859-1", "iso8859-15", "cp1252")
 Parsed = tuple[pa.RecordBatch, list[tuple[int, str]]]
 
 

@@ -541,6 +541,8 @@ def test_other_encodings(write_csv, encoding: str) -> None:
     path = write_csv(text.encode(encoding, errors="replace"))
     given = schema(("código", STR, {}), ("monto", INT, {}))
     assert assert_same(path, given, encoding=encoding) == [[3, 2, "type-error"]]
+    cut = "arrow-threaded" if encoding == "utf-16" else "arrow-chunked"  # no one-byte newline
+    assert engine_used(path, given, encoding=encoding) == cut
 
 
 def test_undecodable_bytes_mid_file(write_csv) -> None:
