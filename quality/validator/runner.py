@@ -23,7 +23,7 @@ from .chunked import ChunkedBatches
 from .engine import END, TableValidator
 from .engines import file_batches, first_engine
 from .foreign import ForeignTables, TableLike, foreign_keys
-from .reader import Batch, FallbackRequired, read_prelude
+from .reader import Batch, FallbackRequired, Prelude, read_prelude
 from .report import ValidationReport
 from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
@@ -76,15 +76,10 @@ def run_file(
     """
     started = time.perf_counter()
     prelude = read_prelude(path, encoding, delimiter, header)
-    engine = first_engine(prelude)
+    ahead, engine = _read_ahead(path, prelude, header)
     with ExitStack() as stack:
-        ahead = None
-        if engine == "arrow-chunked" and prelude.labels and not prelude.decode_error:
-            try:
-                ahead = ChunkedBatches(path, prelude, len(prelude.labels), header=header)
-                stack.callback(ahead.close)
-            except FallbackRequired as fallback:
-                engine = fallback.engine
+        if ahead is not None:
+            stack.callback(ahead.close)
         schema = load_schema(schema_like)
         layout = resolve_layout(schema, prelude.labels)
         if prelude.decode_error:
@@ -95,18 +90,17 @@ def run_file(
             validator.add_error(error, (-1, 0, 0, 0))
             validator.partial = True
             return validator.report(time.perf_counter() - started, "python"), validator
-        ambiguous = blank_ambiguous(layout.fields)
+        options = {"header": header, "blank_ambiguous": blank_ambiguous(layout.fields)}
         foreign = None
         while True:
             if ahead is not None and ahead.n_fields == len(layout.fields):
                 batches, ahead = ahead, None
-                batches.blank_ambiguous = ambiguous
+                batches.blank_ambiguous = options["blank_ambiguous"]
             else:
                 if ahead is not None:  # the schema expects another number of columns
                     ahead.close()
                     ahead = None
-                options = {"header": header, "engine": engine, "blank_ambiguous": ambiguous}
-                batches = file_batches(path, prelude, len(layout.fields), **options)
+                batches = file_batches(path, prelude, len(layout.fields), engine=engine, **options)
             try:
                 with closing(batches):
                     if foreign is None:
@@ -119,6 +113,20 @@ def run_file(
                 engine = fallback.engine
                 continue
             return validator.report(time.perf_counter() - started, engine), validator
+
+
+def _read_ahead(
+    path: str | os.PathLike[str], prelude: Prelude, header: bool
+) -> tuple[ChunkedBatches | None, str]:
+    """The chunked reader, started before the schema is known (one field per label), if the
+    file suits it; and the engine to read with."""
+    engine = first_engine(prelude)
+    if engine != "arrow-chunked" or not prelude.labels or prelude.decode_error:
+        return None, engine
+    try:
+        return ChunkedBatches(path, prelude, len(prelude.labels), header=header), engine
+    except FallbackRequired as fallback:
+        return None, fallback.engine
 
 
 @without_cyclic_gc
