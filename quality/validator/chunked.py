@@ -140,7 +140,7 @@ def _chunks(
         cut = _record_end(buffer)
         if cut is None:
             raise FallbackRequired("arrow-serial-multiline", "a record longer than a chunk")
-        rest = bytes(buffer[cut:])
+        rest = buffer[cut:]  # a copy: the buffer itself goes to the parser
         yield memoryview(buffer)[:cut], buffer, False
 
 
