@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,9 +25,14 @@ from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descr
 from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
+from pipelines import limits
 from pipelines.home import Home
 from pipelines.instance import ensure_dagster_home
 from quality.file_report import DETECTED
+
+if TYPE_CHECKING:
+    from pipelines.isolation import StopRequest
+    from pipelines.runner import RunAll
 
 app = typer.Typer(
     help="abierto: datos abiertos municipales validados y sin datos personales / "
@@ -53,7 +58,9 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
-QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's console log stays quiet: `abierto run` prints each warning and failure itself,
+# in one line each and without tracebacks (they are in the run's log: `abierto ui`).
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 HomeOption = Annotated[
     str | None,
@@ -106,70 +113,52 @@ def run(
 ) -> None:
     """Ingest, validate and publish every dataset of the configured municipalities.
 
+    Each comuna × dataset runs on its own, within ABIERTO_UNIT_TIMEOUT seconds (default
+    1800). Exit code 0 when everything was published (or nothing landed), 1 when a
+    comuna or dataset failed, timed out or was blocked, 130/143 when stopped by Ctrl-C
+    or SIGTERM (what was done is kept; the next run redoes the rest).
     Example: abierto run --demo
     """
+    from pipelines.isolation import StopRequest
+
+    stop = StopRequest()
+    with stop.on_signals():  # from here a signal stops the run cleanly, start-up included
+        from pipelines import run_report
+
+        paths = Home.from_env(home)
+        if date:
+            dt.date.fromisoformat(date)
+        limits.unit_timeout(), limits.catalog_timeout()  # a bad setting fails before any work
+        if demo:
+            console.print(
+                f"Copiando {seed_demo(paths)} exportaciones de ejemplo (sintéticas) a "
+                f"{paths.landing}"
+            )
+        outcome = _run_pipeline(paths, date, stop)
+        code = run_report.report(console, paths, outcome)
+    raise typer.Exit(code)
+
+
+def _run_pipeline(paths: Home, date: str | None, stop: StopRequest) -> RunAll:
     import dagster as dg
 
+    from pipelines import run_report
     from pipelines.definitions import defs
     from pipelines.resources import AbiertoResource
     from pipelines.runner import run_all
 
-    paths = Home.from_env(home)
-    if date:
-        dt.date.fromisoformat(date)
-    if demo:
-        console.print(
-            f"Copiando {seed_demo(paths)} exportaciones de ejemplo (sintéticas) a {paths.landing}"
-        )
     ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
-    with dg.DagsterInstance.get() as instance:
-        outcome = run_all(defs, resource, instance, run_config=QUIET_RUN)
-    if not outcome.catalog_ok:
-        fail(
-            AbiertoError("la ejecución falló; vea `abierto ui`", "the run failed; see `abierto ui`")
+    with dg.DagsterInstance.get() as instance, run_report.RunDisplay(console) as display:
+        return run_all(
+            defs,
+            resource,
+            instance,
+            run_config=QUIET_RUN,
+            isolate=True,
+            stop=stop,
+            on_progress=display.update,
         )
-    if outcome.comunas_failed:
-        console.print(
-            f"[red]Comunas con ejecución fallida / comunas whose run failed:[/red] "
-            f"{', '.join(outcome.comunas_failed)} (abierto ui)"
-        )
-    state = json.loads((paths.site / "catalog.json").read_text("utf-8"))
-    report_release(paths, state)
-    for (cut, slug), reasons in sorted(outcome.blocked.items()):
-        for reason in reasons:
-            console.print(
-                f"[red]{slug} {cut} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
-                highlight=False,
-                soft_wrap=True,
-            )
-        report = paths.quarantine / cut / slug / "index.html"
-        if report.exists():
-            console.print(f"  informe (privado) / private report: {report}", markup=False)
-    catalog = outcome.results[-1].asset_materializations_for_node("catalog")
-    if catalog and not catalog[-1].metadata["new_release"].value:
-        console.print(
-            "Sin cambios en los datos: no se creó una publicación nueva / "
-            "unchanged data: no new release"
-        )
-
-
-def report_release(paths: Home, state: dict) -> None:
-    """Rows per dataset: read, published, quarantined, held for review, excluded."""
-    table = Table(title=f"Publicación / release {state['release_id']}", show_lines=False)
-    counts = ("rows_in", "rows_published", "rows_quarantined", "rows_held", "rows_excluded")
-    table.add_column("dataset")
-    table.add_column("release")
-    for label in ("entran/in", "publicadas", "cuarentena", "retenidas/held", "excluidas"):
-        table.add_column(label, justify="right")
-    for slug, entry in state["datasets"].items():
-        summary = entry["summary"]
-        table.add_row(slug, entry["release_id"], *(str(summary[c]) for c in counts))
-    console.print(table)
-    console.print(f"Catálogo / catalog: {paths.site / 'index.html'}")
-    console.print(
-        f"Para verlo / to view it: abierto serve --home {paths.root}  →  http://127.0.0.1:8000/"
-    )
 
 
 @app.command()

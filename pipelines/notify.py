@@ -35,6 +35,7 @@ REASONS = {
         "too many invalid rows",
     ),
     "no-data": ("no llegó ninguna exportación", "no export arrived"),
+    "timeout": ("superó su límite de tiempo", "exceeded its time limit"),
     "quality": ("una regla de calidad encontró errores", "a quality rule found errors"),
     "personal-data-found": (
         "se detectaron datos personales en archivos públicos",

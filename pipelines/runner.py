@@ -1,36 +1,125 @@
-"""Run the whole pipeline through Dagster in this process: each comuna, then the catalog.
+"""Run the whole pipeline through Dagster: each comuna × dataset, then the catalog.
 
-`abierto run` uses this; the daemon does the same with the schedule and sensors.
-Each comuna is its own run (partition), so a comuna that fails does not stop the others.
+`abierto run` uses this; the daemon does the same with the schedule and sensors. The unit
+of work is one comuna × dataset, one Dagster run each (as the landing sensor's runs), so
+a unit that fails, is blocked or runs out of time never stops the others, and its time
+limit (`pipelines.limits`) is its own.
+
+Two ways to run the units. In this process (the default): the Dagster results stay at
+hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
+C code. Isolated (`isolate=True`, what `abierto run` does): each unit and the catalog run
+in a forked child (`pipelines.isolation`), so a stop signal or a time limit always ends
+them within seconds; with a persistent Dagster instance the stopped run is marked
+canceled (stop) or failed (time limit) in Dagster, and the progress of the running unit
+(stage, rows read) is read from its event log.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import dagster as dg
 
 from datasets.descriptor import SLUGS
+from pipelines import limits, warehouse
+from pipelines.isolation import StopRequest, run_in_child
 from pipelines.resources import AbiertoResource
+
+STAGES = ("ingest", "validate", "publish")
+ATTEMPT_TAG = "abierto/attempt"
+CATALOG = "catalog"
+FINISHED = {
+    dg.DagsterRunStatus.SUCCESS,
+    dg.DagsterRunStatus.FAILURE,
+    dg.DagsterRunStatus.CANCELED,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a comuna × dataset (or the whole catalog, when both are None) did not publish
+    as planned, in one line per language; no values from the data."""
+
+    comuna_code: str | None
+    dataset: str | None
+    type: str  # failed | timeout | interrupted | crashed | a catalog step's reason type
+    es: str
+    en: str
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> Problem:
+        return cls(
+            entry.get("comuna_code"), entry.get("dataset"), entry["type"], entry["es"], entry["en"]
+        )
+
+
+@dataclass
+class UnitReport:
+    """What one unit's Dagster run says, in plain values (it crosses from the child)."""
+
+    success: bool
+    run_id: str
+    blocked: list[dict] = field(default_factory=list)
+    failed_step: str | None = None
+    error: str | None = None  # class of the step's error, never its message
+    metadata: dict = field(default_factory=dict)  # the catalog's materialization
+    warnings: list[str] = field(default_factory=list)  # what the steps logged as warnings
+
+
+@dataclass
+class Progress:
+    """Where a run stands, for a progress display (`on_progress`)."""
+
+    total: int
+    done: int = 0
+    unit: tuple[str, str] | None = None  # (cut, slug), or ("", "catalog")
+    stage: str = ""
+    rows_read: int | None = None
 
 
 @dataclass
 class RunAll:
-    """What happened: comunas whose run failed, each comuna × dataset's publish-gate
-    reasons (`{(cut, slug): [{type, es, en}]}`, only blocked ones) and the catalog run."""
+    """What happened: each unit's end, the publish-gate reasons of blocked units
+    (`{(cut, slug): [{type, es, en}]}`), problems (failed, timed out, scoped failures the
+    catalog reports), the warnings the steps logged (isolated runs), the catalog's
+    materialization metadata and, when a signal stopped the run, which signal and what it
+    interrupted."""
 
-    comunas_failed: list[str] = field(default_factory=list)
+    units: list[tuple[str, str]] = field(default_factory=list)
+    ended: dict[tuple[str, str], str] = field(default_factory=dict)  # published|blocked|…
     blocked: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # → units
     catalog_ok: bool = False
+    catalog: dict = field(default_factory=dict)
+    stopped_by: int | None = None
+    interrupted: tuple[str, str] | None = None
     results: list[dg.ExecuteInProcessResult] = field(default_factory=list)
 
     @property
+    def comunas_failed(self) -> list[str]:
+        return sorted({p.comuna_code for p in self.problems if p.comuna_code})
+
+    @property
     def success(self) -> bool:
-        return self.catalog_ok and not self.comunas_failed
+        return self.catalog_ok and not self.problems and self.stopped_by is None
 
     @property
     def all_events(self) -> list[dg.DagsterEvent]:
         return [event for result in self.results for event in result.all_events]
+
+    def add_catalog(self, report: UnitReport) -> None:
+        self.catalog_ok = report.success
+        self.catalog = report.metadata
+        # scoped failures the catalog step reports (a leak hit, one package that failed)
+        self.problems += [Problem.from_dict(f) for f in report.metadata.get("failures", [])]
+        if not report.success:
+            self.problems.append(_failed(None, CATALOG, report))
 
 
 def run_all(
@@ -39,41 +128,253 @@ def run_all(
     instance: dg.DagsterInstance | None = None,
     *,
     run_config: dict | None = None,
+    isolate: bool = False,
+    stop: StopRequest | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> RunAll:
-    """Materialise each comuna's partition of its datasets, then the catalog (with its
-    checks). Without `instance`, each run gets an ephemeral one."""
-    assets = list(defs.assets or [])
+    """Materialise each comuna × dataset (one run each), then the catalog with its checks.
+
+    Without `instance`, each run gets an ephemeral one. `stop` (see
+    `StopRequest.on_signals`) ends the run early: the running unit is interrupted and
+    nothing new starts, the catalog included.
+    """
+    stop = stop if stop is not None else StopRequest()
     outcome = RunAll()
     for municipality in resource.installation().municipalities:
-        slugs = [slug for slug in SLUGS if slug in municipality.datasets]
-        result = dg.materialize(
-            assets,
-            selection=[
-                f"{stage}_{s}" for s in slugs for stage in ("ingest", "validate", "publish")
-            ],
-            partition_key=municipality.cut,
-            resources={"abierto": resource},
-            instance=instance,
-            tags={"abierto/comuna": municipality.cut},
-            run_config=run_config,
-            raise_on_error=False,
-        )
-        outcome.results.append(result)
-        if not result.success:
-            outcome.comunas_failed.append(municipality.cut)
-            continue
-        for slug in slugs:
-            reasons = result.output_for_node(f"publish_{slug}")["blocked"]
-            if reasons:
-                outcome.blocked[(municipality.cut, slug)] = reasons
-    result = dg.materialize(
-        assets + list(defs.asset_checks or []),
-        selection=["catalog"],
-        resources={"abierto": resource},
-        instance=instance,
-        run_config=run_config,
-        raise_on_error=False,
-    )
-    outcome.results.append(result)
-    outcome.catalog_ok = result.success
+        outcome.units += [(municipality.cut, s) for s in SLUGS if s in municipality.datasets]
+    progress = Progress(total=len(outcome.units) + 1)
+    runner = _Runner(defs, resource, instance, run_config, isolate, stop, progress, on_progress)
+    for cut, slug in outcome.units:
+        if stop:
+            break
+        report, ending = runner.unit(cut, slug)
+        for warning in report.warnings if report is not None else []:
+            outcome.warnings.setdefault(warning, []).append((cut, slug))
+        if report is not None and report.success:
+            outcome.blocked |= {(cut, slug): report.blocked} if report.blocked else {}
+            outcome.ended[(cut, slug)] = "blocked" if report.blocked else "published"
+        elif ending == "stopped":
+            outcome.interrupted = (cut, slug)
+        else:
+            outcome.ended[(cut, slug)] = ending
+            outcome.problems.append(_unit_problem(cut, slug, ending, report))
+            if ending == "timeout":
+                warehouse.record_failure(resource.home(), cut, slug, "timeout", resource.today())
+    if not stop:
+        report, ending = runner.catalog()
+        if ending == "stopped":
+            outcome.interrupted = ("", CATALOG)
+        elif report is not None:
+            outcome.add_catalog(report)
+        else:
+            outcome.problems.append(_unit_problem(None, CATALOG, ending, None))
+    outcome.results = runner.results
+    outcome.stopped_by = stop.signum
     return outcome
+
+
+class _Runner:
+    """Runs one unit (or the catalog) in this process or in a child, and reports progress."""
+
+    def __init__(self, defs, resource, instance, run_config, isolate, stop, progress, observe):
+        self.assets = list(defs.assets or [])
+        self.checks = list(defs.asset_checks or [])
+        self.resource, self.instance, self.run_config = resource, instance, run_config
+        self.isolate, self.stop, self.progress = isolate, stop, progress
+        self.observe = observe or (lambda _progress: None)
+        self.shared = instance is not None and not instance.is_ephemeral
+        self.results: list[dg.ExecuteInProcessResult] = []
+
+    def unit(self, cut: str, slug: str) -> tuple[UnitReport | None, str]:
+        selection = [f"{stage}_{slug}" for stage in STAGES]
+        tags = {"abierto/comuna": cut, "abierto/dataset": slug}
+        return self._run((cut, slug), self.assets, selection, cut, tags, limits.unit_timeout())
+
+    def catalog(self) -> tuple[UnitReport | None, str]:
+        assets = self.assets + self.checks
+        return self._run(("", CATALOG), assets, [CATALOG], None, {}, limits.catalog_timeout())
+
+    def _run(self, unit, assets, selection, partition, tags, timeout):
+        tags = tags | {ATTEMPT_TAG: uuid.uuid4().hex, "dagster/max_runtime": str(timeout)}
+        self.progress.unit, self.progress.stage, self.progress.rows_read = unit, "", None
+        self.observe(self.progress)
+
+        def work(instance: dg.DagsterInstance | None) -> tuple[UnitReport, object]:
+            result = dg.materialize(
+                assets,
+                selection=selection,
+                partition_key=partition,
+                resources={"abierto": self.resource},
+                instance=instance,
+                tags=tags,
+                run_config=self.run_config,
+                raise_on_error=False,
+            )
+            return _report(result, unit[1]), result
+
+        if not self.isolate:
+            report, result = work(self.instance)
+            self.results.append(result)
+            return self._done(report, "done")
+        ref = self.instance.get_ref() if self.shared else None
+        watch = _Watch(self.instance, tags[ATTEMPT_TAG]) if self.shared else None
+        finished = run_in_child(
+            lambda: work_in_child(work, ref),
+            timeout=timeout,
+            stop=self.stop,
+            on_tick=(lambda: watch.update(self.progress, self.observe)) if watch else None,
+            on_interrupt=watch.interrupting if watch else None,
+        )
+        if watch is not None and finished.ending != "done":
+            watch.close(finished.ending, timeout)
+        return self._done(finished.value, finished.ending)
+
+    def _done(self, report: UnitReport | None, ending: str) -> tuple[UnitReport | None, str]:
+        if ending != "stopped":
+            self.progress.done += 1
+            self.observe(self.progress)
+        return report, ending
+
+
+def work_in_child(work, ref) -> UnitReport:
+    """The child's side: its own Dagster instance (never the parent's connections), and
+    the warnings the steps logged, for the parent to show (its console log is quiet)."""
+    with _instance(ref) as instance:
+        report, _result = work(instance)
+        report.warnings = [
+            record.user_message
+            for record in instance.all_logs(report.run_id)
+            if record.dagster_event is None and record.level >= logging.WARNING
+        ]
+    return report
+
+
+@contextlib.contextmanager
+def _instance(ref) -> Iterator[dg.DagsterInstance]:
+    if ref is None:
+        with dg.DagsterInstance.ephemeral() as instance:
+            yield instance
+    else:
+        with dg.DagsterInstance.from_ref(ref) as instance:
+            yield instance
+
+
+class _Watch:
+    """The running unit's Dagster run, seen from the parent through the instance."""
+
+    POLL_SECONDS = 0.5
+
+    def __init__(self, instance: dg.DagsterInstance, attempt: str) -> None:
+        self.instance, self.attempt = instance, attempt
+        self.run: dg.DagsterRun | None = None
+        self.next_poll = 0.0
+
+    def find(self) -> dg.DagsterRun | None:
+        if self.run is None:
+            runs = self.instance.get_runs(dg.RunsFilter(tags={ATTEMPT_TAG: self.attempt}), limit=1)
+            self.run = runs[0] if runs else None
+        return self.run
+
+    def update(self, progress: Progress, observe: Callable[[Progress], None]) -> None:
+        """Stage and rows read so far, from the run's event log (as the UI shows them)."""
+        if time.monotonic() < self.next_poll:
+            return
+        self.next_poll = time.monotonic() + self.POLL_SECONDS
+        with contextlib.suppress(Exception):  # progress is best effort; never stop a run
+            if self.find() is None:
+                return
+            events = self.instance.all_logs(
+                self.run.run_id,
+                of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION},
+            )
+            for record in events:
+                event = record.dagster_event
+                if event.event_type == dg.DagsterEventType.STEP_START:
+                    progress.stage = event.step_key.split("_", 1)[0]
+                elif "rows_read" in (meta := event.materialization.metadata):
+                    progress.rows_read = int(meta["rows_read"].value)
+            observe(progress)
+
+    def interrupting(self, ending: str) -> None:
+        """Before SIGINT on a stop: the run is canceling, so Dagster ends it as canceled."""
+        run = self.find()
+        if ending == "stopped" and run is not None:
+            self.instance.report_run_canceling(run, message=_STOP_MESSAGE)
+
+    def close(self, ending: str, timeout: int) -> None:
+        """A run its child could not end (killed, crashed) is not left started."""
+        if self.find() is None:
+            return
+        run = self.instance.get_run_by_id(self.run.run_id)
+        if ending == "timeout":
+            self.instance.report_engine_event(_timeout_message(timeout), run)
+        if run.status in FINISHED:
+            return
+        if ending == "stopped":
+            self.instance.report_run_canceled(run, _STOP_MESSAGE)
+        else:
+            message = _timeout_message(timeout) if ending == "timeout" else _CRASH_MESSAGE
+            self.instance.report_run_failed(run, message)
+
+
+_STOP_MESSAGE = "abierto run: detenido por una señal / stopped by a signal"
+_CRASH_MESSAGE = "abierto run: el proceso terminó sin responder / the process died"
+
+
+def _timeout_message(seconds: int) -> str:
+    return (
+        f"abierto run: superó su límite de {seconds} s / exceeded its time limit of "
+        f"{seconds} s (ABIERTO_UNIT_TIMEOUT, ABIERTO_CATALOG_TIMEOUT)"
+    )
+
+
+def _report(result: dg.ExecuteInProcessResult, node: str) -> UnitReport:
+    report = UnitReport(result.success, result.run_id)
+    failures = [e for e in result.all_events if e.is_step_failure]
+    if failures:
+        error = failures[0].event_specific_data.error
+        report.failed_step = failures[0].step_key
+        report.error = (error.cause or error).cls_name if error else None
+    if not result.success:
+        return report
+    if node == CATALOG:
+        materializations = result.asset_materializations_for_node(CATALOG)
+        if materializations:
+            report.metadata = {k: v.value for k, v in materializations[-1].metadata.items()}
+    else:
+        report.blocked = result.output_for_node(f"publish_{node}")["blocked"]
+    return report
+
+
+def _unit_problem(cut: str | None, slug: str, ending: str, report: UnitReport | None) -> Problem:
+    limit = limits.catalog_timeout() if slug == CATALOG else limits.unit_timeout()
+    if ending == "timeout":
+        return Problem(
+            cut,
+            slug,
+            "timeout",
+            f"superó el límite de {limit} s; se mantiene la versión anterior",
+            f"exceeded the {limit} s limit; the previous version is kept",
+        )
+    if ending == "crashed":
+        return Problem(
+            cut,
+            slug,
+            "crashed",
+            "el proceso terminó sin responder (¿falta de memoria?)",
+            "the process died without answering (out of memory?)",
+        )
+    return _failed(cut, slug, report)
+
+
+def _failed(cut: str | None, slug: str, report: UnitReport) -> Problem:
+    step = report.failed_step or "?"
+    error = report.error or "error"
+    run = report.run_id[:8]
+    return Problem(
+        cut,
+        slug,
+        "failed",
+        f"falló en {step} ({error}); detalle en abierto ui, ejecución {run}",
+        f"failed at {step} ({error}); details in abierto ui, run {run}",
+    )

@@ -70,6 +70,15 @@ def record(home: Home, cut: str, prepared: PreparedDataset, run_date: dt.date) -
     _write_json(target / "attempt.json", attempt)
 
 
+def record_failure(home: Home, cut: str, slug: str, reason: str, run_date: dt.date) -> None:
+    """Record an attempt that ended without an outcome (e.g. `timeout`): the comuna keeps
+    its current data, now `carried` (or `blocked` if it never passed) with `reason`."""
+    target = folder(home, cut, slug)
+    target.mkdir(parents=True, exist_ok=True)
+    attempt = {"run_date": run_date.isoformat(), "blocked": [reason], "sources": []}
+    _write_json(target / "attempt.json", attempt)
+
+
 def status(home: Home, cut: str, slug: str) -> ComunaStatus:
     attempt = _read_json(folder(home, cut, slug) / "attempt.json")
     current = _read_json(folder(home, cut, slug) / "current.json")
