@@ -118,6 +118,7 @@ def dataset_assets(
         yield dg.Output(
             {"comuna_code": cut, "blocked": prepared.blocked},
             metadata={f"rows_published_{t}": len(f) for t, f in prepared.tables.items()}
+            | {f"rows_held_{t}": len(f) for t, f in prepared.held.items()}
             | {"blocked": reasons, "privacy_notes": [n["en"] for n in prepared.notes]}
             | {
                 "validation_report": dg.MetadataValue.path(
@@ -199,6 +200,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
             "blocked": list(outcome.blocked),
             "comunas_stale": sorted({r["comuna_code"] for r in comunas if r["is_stale"]}),
         }
+        | {f"rows_published_{p.slug}": p.summary["rows_published"] for p in packages}
     )
     return outcome.release_id
 

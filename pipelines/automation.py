@@ -11,7 +11,7 @@ import os
 import dagster as dg
 
 from datasets.descriptor import SLUGS
-from pipelines import notify, warehouse
+from pipelines import limits, notify, warehouse
 from pipelines.resources import SANTIAGO, AbiertoResource
 from quality.deadlines import get_calendar
 
@@ -31,6 +31,9 @@ SENSOR_INTERVAL = int(os.environ.get("ABIERTO_SENSOR_INTERVAL", "30"))
 # one server; `k8s` runs each step as a Kubernetes job (needs `dagster-k8s`).
 EXECUTOR = os.environ.get("ABIERTO_EXECUTOR", "in_process")
 STAGES = ("ingest", "validate", "publish")
+# Run monitoring (`run_monitoring` in dagster.yaml) fails a run past `dagster/max_runtime`:
+# a comuna run holds one unit per dataset, each within ABIERTO_UNIT_TIMEOUT.
+MAX_RUNTIME = "dagster/max_runtime"
 PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTED]
 
 
@@ -48,6 +51,7 @@ def comuna_job(partitions: dg.PartitionsDefinition) -> dg.UnresolvedAssetJobDefi
         selection=dg.AssetSelection.groups(*SLUGS),
         partitions_def=partitions,
         executor_def=executor(),
+        tags={MAX_RUNTIME: str(limits.unit_timeout() * len(SLUGS))},
         description="Ingest, validate and publish one comuna's datasets (one partition).",
     )
 
@@ -56,6 +60,7 @@ catalog_job = dg.define_asset_job(
     "publish_catalog",
     selection=dg.AssetSelection.assets("catalog"),
     executor_def=executor(),
+    tags={MAX_RUNTIME: str(limits.catalog_timeout())},
     description="Combine every comuna's last valid data and release the catalog.",
 )
 
@@ -99,7 +104,7 @@ def monthly_schedule(
                 run_key=f"{day:%Y-%m}/{cut}",
                 partition_key=cut,
                 asset_selection=_stages(*slugs),
-                tags=_tags(cut),
+                tags=_tags(cut, *slugs),
             )
             for cut, slugs in sorted(datasets_by_cut.items())
         ]
@@ -120,8 +125,11 @@ def _stages(*slugs: str) -> list[dg.AssetKey]:
     return [dg.AssetKey(f"{stage}_{slug}") for slug in slugs for stage in STAGES]
 
 
-def _tags(cut: str, slug: str | None = None) -> dict[str, str]:
-    return {"abierto/comuna": cut} | ({"abierto/dataset": slug} if slug else {})
+def _tags(cut: str, *slugs: str) -> dict[str, str]:
+    """The comuna (and the dataset, for a one-dataset run) and the run's time limit: one
+    ABIERTO_UNIT_TIMEOUT per dataset it runs."""
+    tags = {"abierto/comuna": cut, MAX_RUNTIME: str(limits.unit_timeout() * len(slugs))}
+    return tags | ({"abierto/dataset": slugs[0]} if len(slugs) == 1 else {})
 
 
 def _sha256(path) -> str:

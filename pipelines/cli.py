@@ -11,8 +11,10 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,6 +53,7 @@ def _before_any_command() -> None:
     atexit.register(gc.freeze)
 
 
+UI_STOP_SECONDS = 30  # for dagster dev to stop its services and run workers
 PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
@@ -429,7 +432,7 @@ def serve(
     home: HomeOption = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
 ) -> None:
-    """Serve the published catalog on localhost.
+    """Serve the published catalog on localhost; Ctrl-C or SIGTERM stops it cleanly.
 
     Example: abierto serve --port 8000
     """
@@ -442,10 +445,16 @@ def serve(
     handler = functools.partial(CatalogHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         console.print(
-            f"Catálogo en / catalog at http://127.0.0.1:{port}/ (Ctrl+C para salir / to stop)"
+            f"Catálogo en / catalog at http://127.0.0.1:{server.server_address[1]}/ "
+            "(Ctrl+C para salir / to stop)"
         )
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    console.print("Servidor detenido / server stopped")
 
 
 @app.command()
@@ -456,6 +465,8 @@ def ui(
 ) -> None:
     """Start the Dagster UI (and its daemon, so schedules and sensors tick).
 
+    Ctrl-C or SIGTERM stops the webserver, the daemon and any run in progress; those runs
+    are marked canceled in Dagster (queued runs wait for the next start).
     Example: abierto ui --port 3000
     """
     paths = Home.from_env(home)
@@ -472,7 +483,46 @@ def ui(
         "-p",
         str(port),
     ]
-    raise typer.Exit(subprocess.call(command, env=env))
+    raise typer.Exit(_supervise(command, env, Path(env["DAGSTER_HOME"])))
+
+
+def _stop_group(process: subprocess.Popen, seconds: float) -> None:
+    """SIGTERM to the process group, SIGKILL to whatever is left of it after `seconds`."""
+    group = process.pid
+    deadline = time.monotonic() + seconds
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+        while time.monotonic() < deadline:
+            process.poll()  # reap the leader, so an empty group reads as gone
+            os.killpg(group, 0)
+            time.sleep(0.2)
+        os.killpg(group, signal.SIGKILL)
+    process.wait()
+
+
+def _supervise(command: list[str], env: dict, dagster_home: Path) -> int:
+    """Run `dagster dev` in a process group of its own; on Ctrl-C or SIGTERM, mark the
+    runs in progress canceling, stop the whole group (webserver, daemon, code server, run
+    workers: the workers end their runs as canceled), and cancel any run left behind."""
+    from pipelines.instance import in_flight_runs
+    from pipelines.isolation import StopRequest
+
+    stop = StopRequest()
+    with stop.on_signals():
+        process = subprocess.Popen(command, env=env, start_new_session=True)
+        while process.poll() is None and not stop:
+            time.sleep(0.2)
+        if not stop:
+            return process.returncode
+        running = in_flight_runs(dagster_home)
+        _stop_group(process, UI_STOP_SECONDS)
+        left = in_flight_runs(dagster_home, finish=True)
+    console.print(
+        f"Dagster detenido ({stop.name}); ejecuciones canceladas / stopped; runs canceled: "
+        f"{len(running)}" + (f" ({len(left)} sin terminar / left unfinished)" if left else ""),
+        highlight=False,
+    )
+    return 0
 
 
 @app.command()

@@ -1,0 +1,185 @@
+"""Stop means stop: Ctrl-C and SIGTERM end `abierto run` within seconds wherever it is,
+leave the served release whole, and the next run completes; a unit that never finishes
+is stopped at its time limit while the other comunas publish.
+
+The signal tests run the real command in a subprocess on a two-comuna home and send the
+signal at a random point (a random progress line, then a random delay), like the
+`kill -9` tests of `tests/publish/test_releases.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from datasets.samples.comunas import seed_comuna, write_installation
+from pipelines.instance import ensure_dagster_home
+
+ROOT = Path(__file__).resolve().parents[2]
+CUTS = ["99901", "99902"]
+UNITS = 3 * len(CUTS)
+BUDGET = "ejecucion_presupuestaria_2026-10.csv"
+STOP_WITHIN = 10  # seconds from the signal to the exit
+
+# A stand-in for an export that never finishes reading: the reader of 99902's contracts
+# hangs where Python cannot interrupt it (SIGINT blocked, as in a C loop), so only the
+# time limit's SIGKILL ends it.
+STUCK_READER = """
+import signal, sys, time
+import pipelines.steps as steps
+read = steps.read_source
+def stuck(path, *args, **kwargs):
+    if path.parts[-3:-1] == ("99902", "contracts"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        time.sleep(3600)
+    return read(path, *args, **kwargs)
+steps.read_source = stuck
+from pipelines.cli import app
+app(prog_name="abierto")
+"""
+CLI = "from pipelines.cli import app; app(prog_name='abierto')"
+
+
+def make_home(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "abierto"
+    for cut in CUTS:
+        seed_comuna(home / "landing", cut)
+    installation = write_installation(tmp_path / "municipalities.yaml", CUTS)
+    env = os.environ | {
+        "ABIERTO_HOME": str(home),
+        "ABIERTO_INSTALLATION": str(installation),
+        "DAGSTER_HOME": str(ensure_dagster_home(tmp_path / "dagster")),
+        "PYTHONUNBUFFERED": "1",
+    }
+    for key in ("ABIERTO_SMTP_HOST", "ABIERTO_WEBHOOK_URL", "ABIERTO_UNIT_TIMEOUT"):
+        env.pop(key, None)
+    return env
+
+
+def abierto(env: dict, *args: str, script: str = CLI) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
+    output, _ = process.communicate(timeout=timeout)
+    return process.returncode, output
+
+
+def served(env: dict) -> dict:
+    return json.loads((Path(env["ABIERTO_HOME"]) / "site" / "catalog.json").read_text("utf-8"))
+
+
+def runs_left_in_flight(env: dict) -> list:
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        return [
+            (run.run_id, run.status)
+            for run in instance.get_runs()
+            if run.status not in {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE}
+            and run.status != dg.DagsterRunStatus.CANCELED
+        ]
+
+
+def stop_at_random(env: dict, signum: int, line: int, rng: random.Random) -> tuple[int, str]:
+    """Start a run, wait for its `line`-th progress line, wait a random moment more, send
+    `signum`; return the exit code and output (asserting the exit took ≤ STOP_WITHIN s)."""
+    process = abierto(env, "run", "--date", "2026-11-03")
+    seen = []
+    for text in process.stdout:
+        seen.append(text)
+        if text.startswith(f"[{line}/"):
+            break
+    time.sleep(rng.uniform(0, 1.5))
+    if process.poll() is not None:  # finished before the signal: nothing to stop
+        return process.returncode, "".join(seen) + process.stdout.read()
+    process.send_signal(signum)
+    sent = time.monotonic()
+    code, rest = finish(process, timeout=STOP_WITHIN + 5)
+    assert time.monotonic() - sent <= STOP_WITHIN, "".join(seen) + rest
+    return code, "".join(seen) + rest
+
+
+def test_sigint_and_sigterm_stop_a_run_and_the_next_run_completes(tmp_path):
+    env = make_home(tmp_path)
+    code, output = finish(abierto(env, "run", "--date", "2026-11-02"))
+    assert code == 0, output
+    # other data for 99902 (one month less), so an uninterrupted run makes a new release
+    landing = Path(env["ABIERTO_HOME"]) / "landing" / "99902" / "budgets"
+    (landing / "ejecucion_presupuestaria_2026-09.csv").unlink()
+
+    rng = random.Random()
+    seed = rng.randrange(1 << 30)
+    rng.seed(seed)
+    for signum, line in (
+        (signal.SIGINT, rng.randint(1, UNITS)),  # during a comuna × dataset
+        (signal.SIGTERM, UNITS + 1),  # during the catalog and its release switch
+    ):
+        code, output = stop_at_random(env, signum, line, rng)
+        where = f"seed {seed}, {signum.name} after line {line}:\n{output}"
+        assert code in (128 + signum, 0), where
+        assert "Traceback" not in output, where
+        if code:
+            stop = [t for t in output.splitlines() if t.startswith(f"Detenido por {signum.name}")]
+            assert len(stop) == 1 and f"of {UNITS} units done" in stop[0], where
+        verify = subprocess.run(
+            [sys.executable, "-c", CLI, "verify"], cwd=ROOT, env=env, capture_output=True
+        )
+        assert verify.returncode == 0, where + verify.stdout.decode()
+        assert served(env)["release_id"] in {"2026-11-02", "2026-11-03"}, where
+        assert runs_left_in_flight(env) == [], where
+
+    code, output = finish(abierto(env, "run", "--date", "2026-11-03"))
+    assert code == 0, output
+    assert served(env)["release_id"] == "2026-11-03"
+    home = Path(env["ABIERTO_HOME"])
+    assert not list((home / "releases").glob(".staging-*"))
+    assert {r["status"] for r in served(env)["comunas"]} == {"published"}
+
+
+def test_an_export_that_never_finishes_times_out_and_the_others_publish(tmp_path):
+    env = make_home(tmp_path) | {"ABIERTO_UNIT_TIMEOUT": "8"}
+    (Path(env["ABIERTO_HOME"]) / "landing" / "99901" / "budgets" / BUDGET).write_bytes(b"\x00")
+    started = time.monotonic()
+    code, output = finish(abierto(env, "run", "--date", "2026-11-02", script=STUCK_READER))
+    elapsed = time.monotonic() - started
+
+    assert code == 1, output
+    assert "Traceback" not in output
+    problems = [t for t in output.splitlines() if t.startswith("✗")]
+    assert problems == [
+        "✗ 99902 contracts: superó el límite de 8 s; se mantiene la versión anterior / "
+        "exceeded the 8 s limit; the previous version is kept"
+    ], output
+    assert "99901 budgets bloqueado / blocked: archivo rechazado" in output
+    status = {(r["comuna_code"], r["dataset"]): r for r in served(env)["comunas"]}
+    assert status[("99902", "contracts")]["status"] == "blocked"
+    assert status[("99902", "contracts")]["reasons"] == ["timeout"]
+    assert status[("99901", "budgets")]["reasons"] == ["rejected-file"]
+    published = {key for key, row in status.items() if row["status"] == "published"}
+    assert published == {
+        (c, s) for c in CUTS for s in ("budgets", "contracts", "access_requests")
+    } - {
+        ("99902", "contracts"),
+        ("99901", "budgets"),
+    }
+    assert served(env)["datasets"]["contracts"]["summary"]["comunas"] == ["99901"]
+    assert runs_left_in_flight(env) == []
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        stuck = instance.get_runs(dg.RunsFilter(tags={"abierto/comuna": "99902"}))
+        contracts = [r for r in stuck if r.tags["abierto/dataset"] == "contracts"]
+        assert [r.status for r in contracts] == [dg.DagsterRunStatus.FAILURE]
+    assert elapsed < 300
