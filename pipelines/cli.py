@@ -146,15 +146,17 @@ def _run_pipeline(paths: Home, date: str | None, stop: StopRequest) -> RunAll:
     import dagster as dg
 
     from pipelines import run_report
-    from pipelines.definitions import defs
+    from pipelines.isolation import start_fork_server
     from pipelines.resources import AbiertoResource
-    from pipelines.runner import run_all
+    from pipelines.runner import PRELOAD, run_all
+
+    start_fork_server(PRELOAD)  # it imports the pipeline while this process goes on
 
     ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
     with dg.DagsterInstance.get() as instance, run_report.RunDisplay(console) as display:
         return run_all(
-            defs,
+            None,  # each unit's child process loads the code location
             resource,
             instance,
             run_config=QUIET_RUN,
@@ -443,17 +445,19 @@ def serve(
             f"no published catalog in {site}; run `abierto run` first",
         )
     handler = functools.partial(CatalogHandler, directory=str(site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        console.print(
-            f"Catálogo en / catalog at http://127.0.0.1:{server.server_address[1]}/ "
-            "(Ctrl+C para salir / to stop)"
-        )
-        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-        try:
-            with contextlib.suppress(KeyboardInterrupt):
-                server.serve_forever()
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C
+    try:
+        with (
+            http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server,
+            contextlib.suppress(KeyboardInterrupt),
+        ):
+            console.print(
+                f"Catálogo en / catalog at http://127.0.0.1:{server.server_address[1]}/ "
+                "(Ctrl+C para salir / to stop)"
+            )
+            server.serve_forever()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     console.print("Servidor detenido / server stopped")
 
 

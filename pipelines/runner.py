@@ -8,26 +8,30 @@ limit (`pipelines.limits`) is its own.
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
 C code. Isolated (`isolate=True`, what `abierto run` does): each unit and the catalog run
-in a forked child (`pipelines.isolation`), so a stop signal or a time limit always ends
-them within seconds; with a persistent Dagster instance the stopped run is marked
-canceled (stop) or failed (time limit) in Dagster, and the progress of the running unit
-(stage, rows read) is read from its event log.
+in a child process (`pipelines.isolation`) that loads the code location from the
+resource's installation file (`defs` serves only in-process runs), so a stop signal or a
+time limit always ends them within seconds; with a persistent Dagster instance the
+stopped run is marked canceled (stop) or failed (time limit) in Dagster, and the
+progress of the running unit (stage, rows read) is read from its event log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
+from dagster._core.instance.ref import InstanceRef
 
 from datasets.descriptor import SLUGS
 from pipelines import limits, warehouse
-from pipelines.isolation import StopRequest, run_in_child
+from pipelines.isolation import StopRequest, run_in_child, start_fork_server
 from pipelines.resources import AbiertoResource
 
 STAGES = ("ingest", "validate", "publish")
@@ -122,8 +126,12 @@ class RunAll:
             self.problems.append(_failed(None, CATALOG, report))
 
 
+# What the fork server imports once, so each unit's child starts at once.
+PRELOAD = ["pipelines.assets", "pipelines.runner"]
+
+
 def run_all(
-    defs: dg.Definitions,
+    defs: dg.Definitions | None,
     resource: AbiertoResource,
     instance: dg.DagsterInstance | None = None,
     *,
@@ -134,7 +142,8 @@ def run_all(
 ) -> RunAll:
     """Materialise each comuna × dataset (one run each), then the catalog with its checks.
 
-    Without `instance`, each run gets an ephemeral one. `stop` (see
+    Without `instance`, each run gets an ephemeral one. `defs` may be None for isolated
+    runs (each child loads the code location itself). `stop` (see
     `StopRequest.on_signals`) ends the run early: the running unit is interrupted and
     nothing new starts, the catalog included.
     """
@@ -143,6 +152,8 @@ def run_all(
     for municipality in resource.installation().municipalities:
         outcome.units += [(municipality.cut, s) for s in SLUGS if s in municipality.datasets]
     progress = Progress(total=len(outcome.units) + 1)
+    if isolate:
+        start_fork_server(PRELOAD)
     runner = _Runner(defs, resource, instance, run_config, isolate, stop, progress, on_progress)
     for cut, slug in outcome.units:
         if stop:
@@ -173,53 +184,87 @@ def run_all(
     return outcome
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """One Dagster run to make, in plain values (it crosses to the child process)."""
+
+    name: str  # a dataset slug, or "catalog"
+    selection: tuple[str, ...]
+    partition: str | None
+    tags: dict
+    run_config: dict | None
+    resource: dict  # AbiertoResource's fields
+
+    def materialize(
+        self, defs: dg.Definitions, instance: dg.DagsterInstance | None
+    ) -> tuple[UnitReport, dg.ExecuteInProcessResult]:
+        assets = list(defs.assets or [])
+        if self.name == CATALOG:
+            assets += list(defs.asset_checks or [])
+        result = dg.materialize(
+            assets,
+            selection=list(self.selection),
+            partition_key=self.partition,
+            resources={"abierto": AbiertoResource(**self.resource)},
+            instance=instance,
+            tags=self.tags,
+            run_config=self.run_config,
+            raise_on_error=False,
+        )
+        return _report(result, self.name), result
+
+
+def materialize_in_child(unit: _Unit, ref: InstanceRef | None) -> UnitReport:
+    """The child's side: the code location loaded from the installation file, its own
+    Dagster instance (never the parent's connections), and the warnings the steps
+    logged, for the parent to show (the console log is quiet)."""
+    from pipelines.definitions import build_defs
+
+    installation = unit.resource.get("installation_file")
+    defs = build_defs(Path(installation) if installation else None)
+    with _instance(ref) as instance:
+        report, _result = unit.materialize(defs, instance)
+        report.warnings = [
+            record.user_message
+            for record in instance.all_logs(report.run_id)
+            if record.dagster_event is None and record.level >= logging.WARNING
+        ]
+    return report
+
+
 class _Runner:
     """Runs one unit (or the catalog) in this process or in a child, and reports progress."""
 
     def __init__(self, defs, resource, instance, run_config, isolate, stop, progress, observe):
-        self.assets = list(defs.assets or [])
-        self.checks = list(defs.asset_checks or [])
-        self.resource, self.instance, self.run_config = resource, instance, run_config
+        self.defs, self.instance, self.run_config = defs, instance, run_config
+        self.resource = {name: getattr(resource, name) for name in type(resource).model_fields}
         self.isolate, self.stop, self.progress = isolate, stop, progress
         self.observe = observe or (lambda _progress: None)
         self.shared = instance is not None and not instance.is_ephemeral
         self.results: list[dg.ExecuteInProcessResult] = []
 
     def unit(self, cut: str, slug: str) -> tuple[UnitReport | None, str]:
-        selection = [f"{stage}_{slug}" for stage in STAGES]
+        selection = tuple(f"{stage}_{slug}" for stage in STAGES)
         tags = {"abierto/comuna": cut, "abierto/dataset": slug}
-        return self._run((cut, slug), self.assets, selection, cut, tags, limits.unit_timeout())
+        return self._run((cut, slug), selection, cut, tags, limits.unit_timeout())
 
     def catalog(self) -> tuple[UnitReport | None, str]:
-        assets = self.assets + self.checks
-        return self._run(("", CATALOG), assets, [CATALOG], None, {}, limits.catalog_timeout())
+        return self._run(("", CATALOG), (CATALOG,), None, {}, limits.catalog_timeout())
 
-    def _run(self, unit, assets, selection, partition, tags, timeout):
+    def _run(self, where, selection, partition, tags, timeout):
         tags = tags | {ATTEMPT_TAG: uuid.uuid4().hex, "dagster/max_runtime": str(timeout)}
-        self.progress.unit, self.progress.stage, self.progress.rows_read = unit, "", None
+        unit = _Unit(where[1], selection, partition, tags, self.run_config, self.resource)
+        self.progress.unit, self.progress.stage, self.progress.rows_read = where, "", None
         self.observe(self.progress)
-
-        def work(instance: dg.DagsterInstance | None) -> tuple[UnitReport, object]:
-            result = dg.materialize(
-                assets,
-                selection=selection,
-                partition_key=partition,
-                resources={"abierto": self.resource},
-                instance=instance,
-                tags=tags,
-                run_config=self.run_config,
-                raise_on_error=False,
-            )
-            return _report(result, unit[1]), result
-
         if not self.isolate:
-            report, result = work(self.instance)
+            report, result = unit.materialize(self.defs, self.instance)
             self.results.append(result)
             return self._done(report, "done")
-        ref = self.instance.get_ref() if self.shared else None
         watch = _Watch(self.instance, tags[ATTEMPT_TAG]) if self.shared else None
         finished = run_in_child(
-            lambda: work_in_child(work, ref),
+            functools.partial(
+                materialize_in_child, unit, self.instance.get_ref() if self.shared else None
+            ),
             timeout=timeout,
             stop=self.stop,
             on_tick=(lambda: watch.update(self.progress, self.observe)) if watch else None,
@@ -236,21 +281,8 @@ class _Runner:
         return report, ending
 
 
-def work_in_child(work, ref) -> UnitReport:
-    """The child's side: its own Dagster instance (never the parent's connections), and
-    the warnings the steps logged, for the parent to show (its console log is quiet)."""
-    with _instance(ref) as instance:
-        report, _result = work(instance)
-        report.warnings = [
-            record.user_message
-            for record in instance.all_logs(report.run_id)
-            if record.dagster_event is None and record.level >= logging.WARNING
-        ]
-    return report
-
-
 @contextlib.contextmanager
-def _instance(ref) -> Iterator[dg.DagsterInstance]:
+def _instance(ref: InstanceRef | None) -> Iterator[dg.DagsterInstance]:
     if ref is None:
         with dg.DagsterInstance.ephemeral() as instance:
             yield instance

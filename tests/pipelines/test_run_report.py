@@ -3,6 +3,7 @@ without running the pipeline (fast)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from pipelines.home import Home
 from pipelines.instance import LOCAL_INSTANCE, ensure_dagster_home
 from pipelines.isolation import StopRequest, run_in_child
 from pipelines.runner import Problem, RunAll, UnitReport
+from tests.pipelines.stuck import ignore_interrupts_forever
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = {
@@ -143,15 +145,10 @@ def test_time_limits_reach_dagster_run_monitoring(monkeypatch, tmp_path):
     assert (tmp_path / "dagster.yaml").read_text() == LOCAL_INSTANCE.read_text()
 
 
-def _blocks_interrupts_forever() -> None:
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    time.sleep(3600)
-
-
 def test_a_child_stuck_past_its_limit_is_killed(monkeypatch):
     monkeypatch.setattr(isolation, "GRACE_SECONDS", 0.5)
     started = time.monotonic()
-    finished = run_in_child(_blocks_interrupts_forever, timeout=0.5, stop=StopRequest())
+    finished = run_in_child(ignore_interrupts_forever, timeout=1, stop=StopRequest())
     assert (finished.ending, finished.value, finished.killed) == ("timeout", None, True)
     assert time.monotonic() - started < 5
 
@@ -165,11 +162,14 @@ def test_a_stop_request_interrupts_a_child_and_answers_come_back():
         if len(ticks) == 3:
             stop.request(signal.SIGINT)
 
-    finished = run_in_child(lambda: time.sleep(3600), timeout=None, stop=stop, on_tick=tick)
+    sleep = functools.partial(time.sleep, 3600)
+    finished = run_in_child(sleep, timeout=None, stop=stop, on_tick=tick)
     assert (finished.ending, finished.killed) == ("stopped", False)  # SIGINT was enough
     assert stop.exit_code == 130
-    assert run_in_child(lambda: {"rows": 3}, timeout=5, stop=StopRequest()).value == {"rows": 3}
-    assert run_in_child(lambda: os._exit(3), timeout=5, stop=StopRequest()).ending == "crashed"
+    answer = run_in_child(functools.partial(dict, rows=3), timeout=5, stop=StopRequest())
+    assert answer.value == {"rows": 3}
+    crash = functools.partial(os._exit, 3)
+    assert run_in_child(crash, timeout=5, stop=StopRequest()).ending == "crashed"
 
 
 def test_serve_stops_cleanly_on_sigterm(tmp_path):
