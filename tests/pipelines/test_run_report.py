@@ -190,3 +190,35 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path):
     output, _ = process.communicate(timeout=10)
     assert process.returncode == 0, output
     assert "Servidor detenido / server stopped" in output
+
+
+def test_progress_is_a_bar_on_a_terminal_and_one_line_per_unit_otherwise():
+    from io import StringIO
+
+    from pipelines.runner import Progress
+
+    steps = [
+        Progress(3, 0, ("99901", "budgets"), "", None),
+        Progress(3, 0, ("99901", "budgets"), "validate", 1_234_567),
+        Progress(3, 1, ("99901", "contracts"), "ingest", None),
+        Progress(3, 2, ("", "catalog"), "catalog", None),
+        Progress(3, 3, ("", "catalog"), "catalog", None),
+    ]
+    plain = Console(file=StringIO(), width=80, color_system=None)
+    with run_report.RunDisplay(plain) as display:
+        for step in steps:
+            display.update(step)
+    assert plain.file.getvalue().splitlines() == [
+        "[1/3] 99901 budgets",
+        "[2/3] 99901 contracts · ingest",
+        "[3/3] catálogo/catalog",
+    ]
+    terminal = Console(file=StringIO(), width=80, force_terminal=True, color_system=None)
+    with run_report.RunDisplay(terminal) as display:
+        display.update(steps[1])
+        assert display.bar is not None
+        [task] = display.bar.tasks
+        assert task.description == "99901 budgets · validate · 1.234.567 filas/rows"
+        assert (task.completed, task.total) == (0, 3)
+        display.update(steps[-1])
+        assert task.completed == 3
