@@ -200,7 +200,8 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
             "blocked": list(outcome.blocked),
             "comunas_stale": sorted({r["comuna_code"] for r in comunas if r["is_stale"]}),
         }
-        | {f"rows_published_{p.slug}": p.summary["rows_published"] for p in packages}
+        # rows of the packages new in this release (a blocked one is carried, or absent)
+        | {f"rows_published_{p.slug}": p.summary["rows_published"] for p in packages if p.summary}
     )
     return outcome.release_id
 

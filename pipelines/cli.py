@@ -12,9 +12,7 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -53,7 +51,6 @@ def _before_any_command() -> None:
     atexit.register(gc.freeze)
 
 
-UI_STOP_SECONDS = 30  # for dagster dev to stop its services and run workers
 PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
@@ -490,40 +487,16 @@ def ui(
     raise typer.Exit(_supervise(command, env, Path(env["DAGSTER_HOME"])))
 
 
-def _stop_group(process: subprocess.Popen, seconds: float) -> None:
-    """SIGTERM to the process group, SIGKILL to whatever is left of it after `seconds`."""
-    group = process.pid
-    deadline = time.monotonic() + seconds
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signal.SIGTERM)
-        while time.monotonic() < deadline:
-            process.poll()  # reap the leader, so an empty group reads as gone
-            os.killpg(group, 0)
-            time.sleep(0.2)
-        os.killpg(group, signal.SIGKILL)
-    process.wait()
-
-
 def _supervise(command: list[str], env: dict, dagster_home: Path) -> int:
-    """Run `dagster dev` in a process group of its own; on Ctrl-C or SIGTERM, mark the
-    runs in progress canceling, stop the whole group (webserver, daemon, code server, run
-    workers: the workers end their runs as canceled), and cancel any run left behind."""
-    from pipelines.instance import in_flight_runs
-    from pipelines.isolation import StopRequest
+    from pipelines.instance import supervise_dagster
 
-    stop = StopRequest()
-    with stop.on_signals():
-        process = subprocess.Popen(command, env=env, start_new_session=True)
-        while process.poll() is None and not stop:
-            time.sleep(0.2)
-        if not stop:
-            return process.returncode
-        running = in_flight_runs(dagster_home)
-        _stop_group(process, UI_STOP_SECONDS)
-        left = in_flight_runs(dagster_home, finish=True)
+    stopped = supervise_dagster(command, env, dagster_home)
+    if stopped.signal is None:
+        return stopped.returncode
+    left = f" ({len(stopped.left)} sin terminar / left unfinished)" if stopped.left else ""
     console.print(
-        f"Dagster detenido ({stop.name}); ejecuciones canceladas / stopped; runs canceled: "
-        f"{len(running)}" + (f" ({len(left)} sin terminar / left unfinished)" if left else ""),
+        f"Dagster detenido por {stopped.signal}, {len(stopped.canceled)} ejecuciones "
+        f"canceladas / stopped by {stopped.signal}, {len(stopped.canceled)} runs canceled" + left,
         highlight=False,
     )
     return 0

@@ -108,7 +108,7 @@ def test_sigterm_stops_the_ui_and_cancels_the_run_in_progress(tmp_path):
             ui.kill()
     output = log.read_text()
     assert code == 0, output[-3000:]
-    assert "ejecuciones canceladas / stopped; runs canceled: 1" in output, output[-3000:]
+    assert "stopped by SIGTERM, 1 runs canceled" in output, output[-3000:]
     [run] = runs(dagster_home)
     assert run.status == dg.DagsterRunStatus.CANCELED, output[-3000:]
     # nothing of dagster dev is left (its processes carry the instance's folder)
