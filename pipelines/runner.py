@@ -95,7 +95,8 @@ class RunAll:
     interrupted."""
 
     units: list[tuple[str, str]] = field(default_factory=list)
-    ended: dict[tuple[str, str], str] = field(default_factory=dict)  # published|blocked|…
+    # published | blocked | failed | timeout | crashed
+    ended: dict[tuple[str, str], str] = field(default_factory=dict)
     blocked: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # → units
@@ -167,7 +168,7 @@ def run_all(
         elif ending == "stopped":
             outcome.interrupted = (cut, slug)
         else:
-            outcome.ended[(cut, slug)] = ending
+            outcome.ended[(cut, slug)] = "failed" if ending == "done" else ending
             outcome.problems.append(_unit_problem(cut, slug, ending, report))
             if ending == "timeout":
                 warehouse.record_failure(resource.home(), cut, slug, "timeout", resource.today())

@@ -1,12 +1,69 @@
-"""A stand-in for a child that does not react to SIGINT (stuck where Python cannot
-interrupt it: a C loop over a hostile file): it ignores SIGINT and SIGTERM and never
-returns. Light to import, so a child process runs it at once."""
+"""Stand-ins for work that never ends, for the tests of stopping and time limits.
 
+`ignore_interrupts_forever` is a child that does not react to SIGINT (stuck where
+Python cannot interrupt it: a C loop over a hostile file). `stuck_reader_env` makes
+every Python process started with the returned environment (the fork server of
+`abierto run`, the run workers of `dagster dev`) read one comuna × dataset forever,
+through a `sitecustomize` module on `PYTHONPATH`: no test hook in the pipeline's code.
+"""
+
+from __future__ import annotations
+
+import os
 import signal
 import time
+from pathlib import Path
+
+SITECUSTOMIZE = """
+import importlib.abc, importlib.util, os, signal, sys, time
+
+STUCK = tuple(os.environ["ABIERTO_TEST_STUCK"].split("/"))  # (cut, slug)
+DEAF = os.environ.get("ABIERTO_TEST_STUCK_DEAF") == "1"
+
+
+class _StuckReader(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "pipelines.steps":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run_module = spec.loader.exec_module
+
+        def exec_module(module):
+            run_module(module)
+            read = module.read_source
+
+            def stuck(file, *args, **kwargs):
+                if file.parts[-3:-1] == STUCK:
+                    if DEAF:  # like a C loop: Python's handlers never run
+                        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+                    time.sleep(3600)
+                return read(file, *args, **kwargs)
+
+            module.read_source = stuck
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, _StuckReader())
+"""
 
 
 def ignore_interrupts_forever() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     time.sleep(3600)
+
+
+def stuck_reader_env(folder: Path, cut: str, slug: str, *, deaf: bool) -> dict[str, str]:
+    """Environment variables under which reading `landing/<cut>/<slug>/` never ends;
+    `deaf`: it does not react to SIGINT or SIGTERM either (only SIGKILL ends it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    return {
+        "PYTHONPATH": os.pathsep.join([str(folder), str(root)]),
+        "ABIERTO_TEST_STUCK": f"{cut}/{slug}",
+        "ABIERTO_TEST_STUCK_DEAF": "1" if deaf else "0",
+    }

@@ -80,7 +80,7 @@ def test_abierto_run_says_where_the_report_of_a_blocked_dataset_is(tmp_path, mon
     landed = home / "landing" / DEMO_CUT / "contracts" / "ordenes_de_compra_2026-10.csv"
     break_cells(landed, landed, {(row, "Estado"): "Rechazada" for row in range(2, 13)})
     result = CliRunner().invoke(app, ["run", "--home", str(home), "--date", "2026-11-02"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a blocked dataset is not a success
     assert "contracts 99901 bloqueado / blocked" in result.output
     report = home / "quarantine" / DEMO_CUT / "contracts" / "index.html"
     assert f"private report: {report}" in result.output

@@ -1,6 +1,7 @@
 """Stop means stop: Ctrl-C and SIGTERM end `abierto run` within seconds wherever it is,
 leave the served release whole, and the next run completes; a unit that never finishes
-is stopped at its time limit while the other comunas publish.
+(a stand-in reader, `tests/pipelines/stuck.py`) is stopped at its time limit while the
+other comunas publish.
 
 The signal tests run the real command in a subprocess on a two-comuna home and send the
 signal at a random point (a random progress line, then a random delay), like the
@@ -23,28 +24,13 @@ import yaml
 
 from datasets.samples.comunas import seed_comuna, write_installation
 from pipelines.instance import ensure_dagster_home
+from tests.pipelines.stuck import stuck_reader_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CUTS = ["99901", "99902"]
 UNITS = 3 * len(CUTS)
 STOP_WITHIN = 10  # seconds from the signal to the exit
 
-# A stand-in for an export that never finishes reading: the reader of 99902's contracts
-# hangs where Python cannot interrupt it (SIGINT blocked, as in a C loop), so only the
-# time limit's SIGKILL ends it.
-STUCK_READER = """
-import signal, sys, time
-import pipelines.steps as steps
-read = steps.read_source
-def stuck(path, *args, **kwargs):
-    if path.parts[-3:-1] == ("99902", "contracts"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        time.sleep(3600)
-    return read(path, *args, **kwargs)
-steps.read_source = stuck
-from pipelines.cli import app
-app(prog_name="abierto")
-"""
 CLI = "from pipelines.cli import app; app(prog_name='abierto')"
 
 
@@ -70,9 +56,9 @@ def make_home(tmp_path: Path, datasets: dict[str, list[str]] | None = None) -> d
     return env
 
 
-def abierto(env: dict, *args: str, script: str = CLI) -> subprocess.Popen:
+def abierto(env: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", script, *args],
+        [sys.executable, "-c", CLI, *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -158,8 +144,9 @@ def test_sigint_and_sigterm_stop_a_run_and_the_next_run_completes(tmp_path):
 
 def test_an_export_that_never_finishes_times_out_and_the_others_publish(tmp_path):
     env = make_home(tmp_path, {"99901": ["budgets"], "99902": ["budgets", "contracts"]})
+    env |= stuck_reader_env(tmp_path / "hooks", "99902", "contracts", deaf=True)
     env["ABIERTO_UNIT_TIMEOUT"] = "20"
-    code, output = finish(abierto(env, "run", "--date", "2026-11-02", script=STUCK_READER))
+    code, output = finish(abierto(env, "run", "--date", "2026-11-02"))
 
     assert code == 1, output
     assert "Traceback" not in output

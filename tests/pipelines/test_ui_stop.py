@@ -21,39 +21,10 @@ import pytest
 
 from datasets.samples.comunas import SAMPLES, write_installation
 from pipelines.instance import ensure_dagster_home
+from tests.pipelines.stuck import stuck_reader_env
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.daemon
-
-# Loaded by every Python process of `dagster dev` (PYTHONPATH): the run worker's reader
-# of 99901's budgets never returns, so the run is still in progress when the UI stops.
-SITECUSTOMIZE = """
-import importlib.abc, importlib.util, os, sys, time
-
-class _StuckReader(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name != "pipelines.steps":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        run_module = spec.loader.exec_module
-
-        def exec_module(module):
-            run_module(module)
-            read = module.read_source
-
-            def stuck(file, *args, **kwargs):
-                if file.parts[-3:-1] == ("99901", "budgets"):
-                    time.sleep(3600)
-                return read(file, *args, **kwargs)
-
-            module.read_source = stuck
-
-        spec.loader.exec_module = exec_module
-        return spec
-
-sys.meta_path.insert(0, _StuckReader())
-"""
 
 
 def free_port() -> int:
@@ -69,17 +40,16 @@ def runs(dagster_home: Path) -> list[dg.DagsterRun]:
 
 def test_sigterm_stops_the_ui_and_cancels_the_run_in_progress(tmp_path):
     dagster_home = ensure_dagster_home(tmp_path / "dagster")
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE)
     home = tmp_path / "abierto"
     env = os.environ | {
         "DAGSTER_HOME": str(dagster_home),
         "ABIERTO_HOME": str(home),
         "ABIERTO_INSTALLATION": str(write_installation(tmp_path / "m.yaml", ["99901"])),
         "ABIERTO_SENSOR_INTERVAL": "1",
-        "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]),
     }
+    # the run worker's reader of 99901's budgets never returns: the run is still in
+    # progress when the UI stops
+    env |= stuck_reader_env(tmp_path / "hooks", "99901", "budgets", deaf=False)
     log = tmp_path / "ui.log"
     with log.open("wb") as out:
         ui = subprocess.Popen(
