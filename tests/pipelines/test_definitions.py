@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import yaml
 from typer.testing import CliRunner
 
-from pipelines import cli
+from pipelines import cli, instance
 from pipelines.definitions import build_defs, defs
 
 
@@ -48,7 +46,11 @@ def test_installation_file_sets_the_partitions(tmp_path):
 def test_ui_starts_dagster_dev_on_a_local_sqlite_home(tmp_path, monkeypatch):
     calls = []
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    monkeypatch.setattr(
+        instance,
+        "supervise_dagster",
+        lambda command, env, _home: calls.append((command, env)) or instance.Stopped(0),
+    )
     result = CliRunner().invoke(cli.app, ["ui", "--home", str(tmp_path), "--port", "3001"])
     assert result.exit_code == 0, result.output
     ((command, env),) = calls
