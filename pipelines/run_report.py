@@ -77,10 +77,11 @@ class RunDisplay:
 
 
 def describe(unit: tuple[str | None, str | None]) -> str:
+    """`contracts 13122` (dataset, then comuna, as the alerts say it), or the catalog."""
     cut, slug = unit
     if slug == CATALOG:
         return "catálogo/catalog"
-    return " ".join(part for part in (cut, slug) if part)
+    return " ".join(part for part in (slug, cut) if part)
 
 
 def report(console: Console, paths: Home, outcome: RunAll) -> int:
@@ -109,7 +110,7 @@ def report(console: Console, paths: Home, outcome: RunAll) -> int:
             label = "sin datos / no data" if quiet else "bloqueado / blocked"
             color = "yellow" if quiet else "red"
             console.print(
-                f"[{color}]{cut} {slug} {label}:[/{color}] "
+                f"[{color}]{slug} {cut} {label}:[/{color}] "
                 f"{escape(reason['es'])} / {escape(reason['en'])}",
                 highlight=False,
             )
@@ -184,7 +185,7 @@ def release_table(state: dict) -> Table:
 
 
 def _units(units: list[tuple[str, str]], shown: int = 3) -> str:
-    """`99901 budgets, 99902 budgets y 5 más / and 5 more`: a warning shared by many."""
+    """`budgets 99901, budgets 99902 y 5 más / and 5 more`: a warning shared by many."""
     names = [describe(unit) for unit in units]
     more = len(names) - shown
     return ", ".join(names[:shown]) + (f" y {more} más / and {more} more" if more > 0 else "")

@@ -49,5 +49,5 @@ def test_run_says_which_dataset_is_blocked_and_why(tmp_path, monkeypatch):
     landed.write_bytes(BROKEN.read_bytes())
     result = runner.invoke(app, ["run", "--home", str(home), "--date", "2026-11-02"])
     assert result.exit_code == 1, result.output  # a blocked dataset is not a success
-    assert "99901 contracts bloqueado / blocked:" in result.output
+    assert "contracts 99901 bloqueado / blocked:" in result.output
     assert "order-net-equals-items" in result.output

@@ -93,8 +93,8 @@ def test_one_line_per_problem_in_both_languages_and_markup_is_not_interpreted(tm
     )
     assert run_report.report(console, Home(tmp_path), result) == 1
     lines = console.export_text().splitlines()
-    assert "✗ 99902 contracts: falló [bold]x[/bold] / failed [x]" in lines
-    assert "99901 budgets bloqueado / blocked: archivo rechazado: x / rejected file: x" in lines
+    assert "✗ contracts 99902: falló [bold]x[/bold] / failed [x]" in lines
+    assert "budgets 99901 bloqueado / blocked: archivo rechazado: x / rejected file: x" in lines
 
 
 def test_scoped_failures_the_catalog_reports_become_problems():
@@ -121,9 +121,9 @@ def test_the_stop_line_says_what_was_done_and_what_was_not():
     result.interrupted = ("99901", "contracts")
     line = run_report.stop_line(result, {"release_id": "2026-11-02"})
     assert line == (
-        "Detenido por SIGTERM: 1 de 3 unidades terminadas; interrumpida: 99901 contracts; "
+        "Detenido por SIGTERM: 1 de 3 unidades terminadas; interrumpida: contracts 99901; "
         "1 sin empezar; catálogo sin publicar; se sirve la publicación 2026-11-02 / "
-        "stopped by SIGTERM: 1 of 3 units done; interrupted: 99901 contracts; 1 not started; "
+        "stopped by SIGTERM: 1 of 3 units done; interrupted: contracts 99901; 1 not started; "
         "catalog not released; serving release 2026-11-02"
     )
 
@@ -209,8 +209,8 @@ def test_progress_is_a_bar_on_a_terminal_and_one_line_per_unit_otherwise():
         for step in steps:
             display.update(step)
     assert plain.file.getvalue().splitlines() == [
-        "[1/3] 99901 budgets",
-        "[2/3] 99901 contracts · ingest",
+        "[1/3] budgets 99901",
+        "[2/3] contracts 99901 · ingest",
         "[3/3] catálogo/catalog",
     ]
     terminal = Console(file=StringIO(), width=80, force_terminal=True, color_system=None)
@@ -218,7 +218,7 @@ def test_progress_is_a_bar_on_a_terminal_and_one_line_per_unit_otherwise():
         display.update(steps[1])
         assert display.bar is not None
         [task] = display.bar.tasks
-        assert task.description == "99901 budgets · validate · 1.234.567 filas/rows"
+        assert task.description == "budgets 99901 · validate · 1.234.567 filas/rows"
         assert (task.completed, task.total) == (0, 3)
         display.update(steps[-1])
         assert task.completed == 3

@@ -152,7 +152,7 @@ def test_an_export_that_never_finishes_times_out_and_the_others_publish(tmp_path
     assert "Traceback" not in output
     problems = [t for t in output.splitlines() if t.startswith("✗")]
     assert problems == [
-        "✗ 99902 contracts: superó el límite de 20 s; se mantiene la versión anterior / "
+        "✗ contracts 99902: superó el límite de 20 s; se mantiene la versión anterior / "
         "exceeded the 20 s limit; the previous version is kept"
     ], output
     status = {(r["comuna_code"], r["dataset"]): r for r in served(env)["comunas"]}
