@@ -3,8 +3,9 @@
     .venv/bin/python -m benchmarks.run_comunas 1 50 [--profile] [--in-memory]
 
 Each comuna gets a copy of Villa Ejemplo's demo exports (`datasets.samples.comunas`);
-the run is the one `abierto run` does (one Dagster run per comuna, then the catalog),
-on a fresh ABIERTO_HOME and a DAGSTER_HOME with the local SQLite instance. Reports the
+the run is the one `abierto run` does (one Dagster run per comuna × dataset, then the
+catalog; here in this process, where `abierto run` isolates each in a child), on a fresh
+ABIERTO_HOME and a DAGSTER_HOME with the local SQLite instance. Reports the
 wall time of the comuna runs and of the catalog run, and with `--profile` the share of
 time spent in Dagster's own bookkeeping (event log) versus the pipeline's steps.
 """
