@@ -28,7 +28,10 @@ from tests.pipelines.stuck import stuck_reader_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CUTS = ["99901", "99902"]
-UNITS = 3 * len(CUTS)
+# three comuna × dataset units over two comunas, then the catalog: small enough to run
+# four times in a test, large enough to stop between comunas, inside one, in the catalog
+DATASETS = {"99901": ["budgets", "contracts"], "99902": ["budgets"]}
+UNITS = sum(len(slugs) for slugs in DATASETS.values())
 STOP_WITHIN = 10  # seconds from the signal to the exit
 
 CLI = "from pipelines.cli import app; app(prog_name='abierto')"
@@ -106,7 +109,7 @@ def stop_at_random(env: dict, signum: int, line: int, rng: random.Random) -> tup
 
 
 def test_sigint_and_sigterm_stop_a_run_and_the_next_run_completes(tmp_path):
-    env = make_home(tmp_path)
+    env = make_home(tmp_path, DATASETS)
     code, output = finish(abierto(env, "run", "--date", "2026-11-02"))
     assert code == 0, output
     # other data for 99902 (one month less), so an uninterrupted run makes a new release
@@ -139,7 +142,10 @@ def test_sigint_and_sigterm_stop_a_run_and_the_next_run_completes(tmp_path):
     assert served(env)["release_id"] == "2026-11-03"
     home = Path(env["ABIERTO_HOME"])
     assert not list((home / "releases").glob(".staging-*"))
-    assert {r["status"] for r in served(env)["comunas"]} == {"published"}
+    statuses = {(r["comuna_code"], r["dataset"]): r["status"] for r in served(env)["comunas"]}
+    assert {statuses[(cut, slug)] for cut, slugs in DATASETS.items() for slug in slugs} == {
+        "published"
+    }
 
 
 def test_an_export_that_never_finishes_times_out_and_the_others_publish(tmp_path):
