@@ -128,7 +128,7 @@ class RunAll:
 
 
 # What the fork server imports once, so each unit's child starts at once.
-PRELOAD = ["pipelines.assets", "pipelines.runner"]
+PRELOAD = ["pipelines.assets", "pipelines.runner", "pipelines.warmup"]
 
 
 def run_all(
