@@ -47,6 +47,33 @@ class Bilingual(BaseModel):
     en: str
 
 
+class Keywords(BaseModel):
+    """Topic keywords in both languages (DCAT `dcat:keyword`, schema.org `keywords`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    es: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+
+# A code of the EU data-theme vocabulary (DCAT-AP `dcat:theme`).
+DataTheme = Literal[
+    "AGRI",
+    "ECON",
+    "EDUC",
+    "ENER",
+    "ENVI",
+    "GOVE",
+    "HEAL",
+    "INTR",
+    "JUST",
+    "OP_DATPRO",
+    "REGI",
+    "SOCI",
+    "TECH",
+    "TRAN",
+]
+
+
 class Licence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -214,6 +241,8 @@ class DatasetDescriptor(BaseModel):
     description: Bilingual
     cadence: Literal["monthly", "quarterly", "yearly"]
     licence: Licence
+    keywords: Keywords | None = None
+    themes: list[DataTheme] = Field(default_factory=lambda: ["GOVE"], min_length=1)
     tables: list[str]
     max_invalid_share: float = Field(0.05, ge=0, le=1)
     quality: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)

@@ -257,6 +257,8 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "title": descriptor.title.model_dump(),
         "description": descriptor.description.model_dump(),
         "licence": descriptor.licence.model_dump(),
+        "keywords": descriptor.keywords.model_dump() if descriptor.keywords else None,
+        "themes": descriptor.themes,
         "cadence": CADENCES[descriptor.cadence],
         "cadence_code": descriptor.cadence,
         "municipalities": [

@@ -9,7 +9,7 @@ already holds the release's data files) and returns the files it wrote::
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
     assets/style.css, assets/search.js   copied from publish/static/
     robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
-                                    (:mod:`publish.site.metadata`)
+                                    (:mod:`publish.site.metadata`, :mod:`publish.site.dcat`)
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
@@ -40,7 +40,9 @@ a dict with both languages::
       title {es, en}; description {es, en}  description: Markdown, sanitised
       cadence {es, en}; cadence_code?: monthly | quarterly | yearly
       kind?: str                         search facet (default: the slug)
-      licence: {name, title, path?}      path = URL (https) or relative path
+      licence: {name, title, path?}      name: SPDX id; path = URL (https) or relative path
+      keywords?: {es: [str], en: [str]}  topic keywords (DCAT, schema.org, data.json)
+      themes?: [str]                     EU data-theme codes (default: GOVE)
       municipalities: [{code, name}]; years: [int]
       last_updated: "YYYY-MM-DD"
       next_update_due?: "YYYY-MM-DD"     flagged late when before generated_on
@@ -113,7 +115,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from publish.site.charts import chart_table, render_svg
-from publish.site.metadata import dataset_jsonld, json_script, metadata_files
+from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
 from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
@@ -476,6 +478,7 @@ def _environment() -> Environment:
         distinct_licences=distinct_licences,
         query_snippets=query_snippets,
         dataset_jsonld=dataset_jsonld,
+        catalog_jsonld=catalog_jsonld,
         json_script=json_script,
         search_index=search_index,
         facets=facets,
