@@ -13,7 +13,7 @@ plus the schema.org JSON-LD embedded in the pages (Google Dataset Search): a
 ``Dataset`` on each dataset page, a ``DataCatalog`` on the home page. Links in
 metadata must be absolute, so everything but ``robots.txt`` needs the catalog's
 ``site_url``; without it they are not written and a warning is logged
-(:data:`MISSING_SITE_URL`; ``abierto check`` fails on it). Every node gets an IRI
+(``MISSING_SITE_URL``; ``abierto check`` fails on it). Every node gets an IRI
 (no blank nodes) and the JSON outputs are sorted, so the same context gives the
 same bytes.
 """
@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from datasets.municipalities import MISSING_SITE_URL
 from publish.site.dcat import dcat_graph, sorted_jsonld
 from publish.site.links import (
     absolute,
@@ -45,13 +46,6 @@ log = logging.getLogger(__name__)
 POD_FREQUENCIES = {"monthly": "R/P1M", "quarterly": "R/P3M", "yearly": "R/P1Y"}
 POD_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 POD_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
-MISSING_SITE_URL = {
-    "es": "falta catalog.site_url en la instalación: sin él no se publican DCAT, data.json"
-    " ni sitemap.xml, y los bloques schema.org pierden url, license y distribution",
-    "en": "catalog.site_url is missing from the installation: without it DCAT, data.json and"
-    " sitemap.xml are not published, and the schema.org blocks lose url, license and"
-    " distribution",
-}
 
 
 # --- schema.org -------------------------------------------------------------
