@@ -13,6 +13,7 @@ release). A bad `catalog` section, an unreadable file or no valid entry at all i
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
@@ -118,6 +119,17 @@ class Installation(BaseModel):
     catalog: CatalogInfo
     municipalities: list[Municipality]
     refused: list[RefusedEntry] = Field(default_factory=list)
+
+    @property
+    def carried_cuts(self) -> dict[str, RefusedEntry]:
+        """CUT codes of refused entries (well-formed codes only), each with its first
+        reason: their comunas keep their previous release while the entry is fixed."""
+        carried: dict[str, RefusedEntry] = {}
+        for entry in self.refused:
+            if entry.cut and re.fullmatch(r"[0-9]{5}", entry.cut):
+                carried.setdefault(entry.cut, entry)
+        valid = {m.cut for m in self.municipalities}
+        return {cut: entry for cut, entry in carried.items() if cut not in valid}
 
     @property
     def problems(self) -> list[dict[str, str]]:

@@ -102,6 +102,7 @@ def publish_release(
         render=renderer(installation),
         public_contacts=frozenset(m.publisher.email for m in installation.municipalities),
         comunas=comunas or [],
+        site_url=installation.catalog.site_url,
     )
 
 

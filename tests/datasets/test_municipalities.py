@@ -75,6 +75,15 @@ def test_a_repeated_cut_refuses_the_second_entry(tmp_path):
     installation = load_installation(write(tmp_path, [entry("99901"), entry("99901")]))
     assert len(installation.municipalities) == 1
     assert "already appears" in installation.refused[0].en
+    assert installation.carried_cuts == {}  # the comuna itself still publishes
+
+
+def test_refused_comunas_are_named_for_the_run_to_carry(tmp_path):
+    bad_email = entry("99902", publisher={"email": "x y@muni.example"})
+    bad_cut = entry("9990")
+    installation = load_installation(write(tmp_path, [entry("99901"), bad_email, bad_cut]))
+    assert list(installation.carried_cuts) == ["99902"]
+    assert installation.carried_cuts["99902"].field == "publisher.email"
 
 
 def test_a_bad_catalog_section_or_no_valid_entry_refuses_the_file(tmp_path):
