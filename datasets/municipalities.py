@@ -35,23 +35,35 @@ def installation_path() -> Path:
     return Path(os.environ.get("ABIERTO_INSTALLATION") or INSTALLATION_FILE)
 
 
+class InvalidValue(ValueError):
+    """A value refused by the installation's checks, said in Spanish and English."""
+
+    def __init__(self, es: str, en: str) -> None:
+        super().__init__(en)
+        self.es, self.en = es, en
+
+
 def _name(value: str) -> str:
     if not value.strip():
-        raise ValueError("está vacío / is empty")
+        raise InvalidValue("está vacío", "is empty")
     if any(unicodedata.category(c).startswith("C") for c in value):
-        raise ValueError("tiene caracteres de control / has control characters")
+        raise InvalidValue("tiene caracteres de control", "has control characters")
     return value
 
 
 def _url(value: str) -> str:
     if not value.startswith(("http://", "https://")) or validators.url(value) is not True:
-        raise ValueError(f"{value!r} no es una URL http(s) válida / is not a valid http(s) URL")
+        raise InvalidValue(
+            f"{value!r} no es una URL http(s) válida", f"{value!r} is not a valid http(s) URL"
+        )
     return value
 
 
 def _email(value: str) -> str:
     if validators.email(value) is not True:
-        raise ValueError(f"{value!r} no es un correo válido / is not a valid e-mail address")
+        raise InvalidValue(
+            f"{value!r} no es un correo válido", f"{value!r} is not a valid e-mail address"
+        )
     return value
 
 
@@ -165,7 +177,7 @@ def load_installation(path: Path = INSTALLATION_FILE) -> Installation:
             {**raw, "municipalities": [], "refused": []}
         ).model_copy(update={"municipalities": valid, "refused": refused})
     except ValidationError as exc:
-        raise _file_error(path, _describe(exc), _describe(exc)) from None
+        raise _file_error(path, _describe(exc, "es"), _describe(exc, "en")) from None
     if not valid:
         raise _file_error(
             path,
@@ -192,8 +204,7 @@ def _check_entries(entries: list[Any]) -> tuple[list[Municipality], list[Refused
         except ValidationError as exc:
             error = exc.errors()[0]
             field = ".".join(str(p) for p in error["loc"]) or "(entrada / entry)"
-            message = error["msg"].removeprefix("Value error, ")
-            refuse(field, message, message)
+            refuse(field, *_reason(error))
             continue
         if not municipality.fictional and municipality.cut not in known:
             refuse(
@@ -212,10 +223,17 @@ def _check_entries(entries: list[Any]) -> tuple[list[Municipality], list[Refused
     return valid, refused
 
 
-def _describe(exc: ValidationError) -> str:
+def _reason(error: dict) -> tuple[str, str]:
+    """(es, en) of one pydantic error: our own checks say both, pydantic's say English."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, InvalidValue):
+        return cause.es, cause.en
+    return f"valor no válido ({error['msg']})", error["msg"]
+
+
+def _describe(exc: ValidationError, lang: str) -> str:
     return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-        for e in exc.errors()
+        f"{'.'.join(str(p) for p in e['loc'])}: {_reason(e)[lang == 'en']}" for e in exc.errors()
     )
 
 

@@ -65,7 +65,7 @@ def test_a_bad_entry_is_refused_alone_naming_the_entry_and_field(tmp_path, bad, 
     (refused,) = installation.refused
     assert (refused.index, refused.field) == (1, field)
     assert refused.cut == bad.get("cut", "99902")
-    assert reason in refused.en
+    assert reason in refused.en and refused.reason_es != refused.reason_en
     assert refused.en.startswith(f"entry municipalities[1] (CUT {refused.cut}) refused")
     assert refused.es.startswith(f"entrada municipalities[1] (CUT {refused.cut}) rechazada")
     assert {"es": refused.es, "en": refused.en} in installation.problems
