@@ -353,7 +353,11 @@ class _Router:
         encoded = pc.dictionary_encode(column)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
-        values = [self.cache.setdefault((key, v), fn(v)) for v in encoded.dictionary.to_pylist()]
+        values = []
+        for value in encoded.dictionary.to_pylist():
+            if (key, value) not in self.cache:
+                self.cache[key, value] = fn(value)
+            values.append(self.cache[key, value])
         return pa.array(values, kind).take(encoded.indices)
 
     def route(self, columns: dict, n: int) -> tuple[pa.Array, pa.Array]:

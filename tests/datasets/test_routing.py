@@ -184,3 +184,22 @@ def test_a_routed_source_must_declare_encoding_and_delimiter():
     entry |= {"encoding": "utf-8", "delimiter": ";", "route": {"by": {"buyer_id": "Rut"}}}
     with pytest.raises(DescriptorError, match="route.by"):
         parse_descriptor(json.dumps(descriptor), "x.json")
+
+
+def test_readme_national_example_is_the_descriptor_source():
+    """The README's national source example is the real entry of contracts.dataset.yaml."""
+    import yaml
+
+    readme = (national.SAMPLES_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How to add a national source", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = yaml.safe_load(block.replace("*mercado_publico_oc_tables", "{}"))[0]
+    source = contracts_source()
+    assert example["name"] == source.name
+    assert example["match"] == source.match
+    assert (example["encoding"], example["delimiter"]) == (source.encoding, source.delimiter)
+    assert example["route"] == source.route.model_dump(exclude_defaults=True) | {
+        "code_list": "municipal_buyers"
+    }
+    per_comuna = load_descriptor("contracts").source_for("ordenes_de_compra_2026-10.csv")
+    assert source.tables == per_comuna.tables  # the same mapping, by YAML anchor
