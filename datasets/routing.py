@@ -74,10 +74,7 @@ REASONS = {
         "row with a different number of columns than the header",
     ),
 }
-EXCLUDED, UNMATCHED = (
-    ("non-municipal-buyer",),
-    tuple(r for r in REASONS if r != "non-municipal-buyer"),
-)
+EXCLUDED = ("non-municipal-buyer",)
 _STATUS = ("routed", *REASONS)
 
 
@@ -306,6 +303,9 @@ def _split_into(path: Path, source: SourceFormat, digest: str, folder: Path) -> 
             for value, n in _write_routed(table, cut, status, tmp, path.name, writers):
                 report.routed[value] = report.routed.get(value, 0) + n
             _write_unmatched(table, status, tmp, writers)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     finally:
         for writer in writers.values():
             writer.close()
@@ -397,15 +397,13 @@ class _Router:
 
 
 def _count(counts: Counter, buyers: dict, status: pa.Array, names) -> None:
+    """Rows by status, and by buyer name for the rows not routed."""
     for code, n in zip(*_value_counts(status), strict=True):
         counts[_STATUS[code]] += n
-    if names is None:
-        return
-    for code in set(_value_counts(status)[0]) - {0}:
-        reason = _STATUS[code]
-        picked = pc.filter(names, pc.equal(status, code))
-        for name, n in zip(*_value_counts(picked), strict=True):
-            buyers.setdefault(reason, Counter())[name] += n
+        if code and names is not None:
+            picked = pc.filter(names, pc.equal(status, code))
+            for name, k in zip(*_value_counts(picked), strict=True):
+                buyers.setdefault(_STATUS[code], Counter())[name] += k
 
 
 def _value_counts(array) -> tuple[list, list]:
@@ -536,8 +534,9 @@ def _cached_sha256(path: Path, folder: Path) -> str:
 
 def _route_key(source: SourceFormat) -> str:
     """Changes when the code list or the route changes, so the split is made again."""
+    buyers = load_buyers(source.route.code_list)
     spec = json.dumps(
-        [source.model_dump(include={"route", "encoding", "delimiter"}), load_buyers().sha256],
+        [source.model_dump(include={"route", "encoding", "delimiter"}), buyers.sha256],
         sort_keys=True,
     )
     return hashlib.sha256(spec.encode()).hexdigest()[:12]

@@ -108,7 +108,8 @@ def _split_national_files(
             continue
         write_routing_report(home.national_reports(dataset.slug), split.report)
         report = split.report.to_dict()
-        result.routing.append({k: v for k, v in report.items() if k != "buyers"})
+        # counts only: buyer names and malformed rows stay in the private report
+        result.routing.append({k: v for k, v in report.items() if k not in {"buyers", "malformed"}})
         splits.append((split, source))
     return splits, refused
 
