@@ -11,6 +11,9 @@ then, in the same invocation, times
   the unmatched rows, check rows_in = routed + excluded + unmatched);
 - **one comuna**: `read_routed` of the largest slice (what each comuna's run reads).
 
+Split first, floor last: *RSS MB* is the process' peak after the split (sizes in
+increasing order, so it is the split's own peak).
+
     .venv/bin/python -m benchmarks.national_split [ROWS ...]   (default 1000000 3000000)
 """
 
@@ -77,28 +80,30 @@ def main(sizes: list[int]) -> None:
     source = national_source(load_descriptor("contracts"), national.FILE_NAME)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     print(f"{'rows':>10} {'MB':>6} {'floor s':>8} {'split s':>8} {'ratio':>6} {'CPU s':>6} "
-          f"{'rows/s':>10} {'comuna s':>9} {'routed':>9} {'excl.':>9} {'unmatch.':>9}")  # fmt: skip
+          f"{'rows/s':>10} {'comuna s':>9} {'routed':>9} {'excl.':>9} {'unmatch.':>9} "
+          f"{'RSS MB':>8}")  # fmt: skip
     for rows in sizes:
         with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
             folder = Path(tmp)
             path = folder / national.FILE_NAME
             build(path, rows)
             mb = path.stat().st_size / 1e6
-            low = floor(path, folder)
             start, cpu = time.perf_counter(), time.process_time()
             split = split_national(path, source, folder / "warehouse")
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             report = split.report
             assert report.balanced and report.rows_in == rows
             biggest = max(report.routed, key=report.routed.get)
             start = time.perf_counter()
             read_routed(split, source, biggest)
             one = time.perf_counter() - start
+            low = floor(path, folder)
             print(f"{rows:>10,} {mb:>6.0f} {low:>8.1f} {seconds:>8.1f} {seconds / low:>6.1f} "
                   f"{cpu:>6.1f} {rows / seconds:>10,.0f} {one:>9.2f} {report.rows_routed:>9,} "
-                  f"{report.rows_excluded:>9,} {report.rows_unmatched:>9,}")  # fmt: skip
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:,.0f} MB; load average {os.getloadavg()[0]:.1f} at end")
+                  f"{report.rows_excluded:>9,} {report.rows_unmatched:>9,} "
+                  f"{rss:>8,.0f}")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import duckdb
 import yaml
 
 from datasets.samples import national
+from pipelines.automation import landing_sensor
 from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import AbiertoResource
@@ -41,12 +42,31 @@ def write_installation(path):
     return path
 
 
-def test_each_comuna_publishes_its_rows_of_the_national_file(tmp_path):
+def land(tmp_path):
     home = Home(tmp_path / "abierto")
     landed = home.landing / "_national" / "contracts" / national.FILE_NAME
     landed.parent.mkdir(parents=True)
     shutil.copyfile(national.SAMPLES_DIR / "_national" / "contracts" / national.FILE_NAME, landed)
-    installation = write_installation(tmp_path / "municipalities.yaml")
+    return home, write_installation(tmp_path / "municipalities.yaml")
+
+
+def test_a_landed_national_file_runs_every_comuna_of_the_dataset_once(tmp_path):
+    home, installation = land(tmp_path)
+    resource = AbiertoResource(home_dir=str(home.root), installation_file=str(installation))
+    cursor, requests = None, []
+    for _ in range(3):
+        context = dg.build_sensor_context(cursor=cursor, resources={"abierto": resource})
+        result = landing_sensor(context)
+        cursor = result.cursor
+        requests.append(
+            sorted((r.partition_key, r.tags["abierto/dataset"]) for r in result.run_requests)
+        )
+    # first tick: size not yet known to be stable; second: one run per comuna; then none
+    assert requests == [[], [("13101", "contracts"), ("13505", "contracts")], []]
+
+
+def test_each_comuna_publishes_its_rows_of_the_national_file(tmp_path):
+    home, installation = land(tmp_path)
     resource = AbiertoResource(
         home_dir=str(home.root), installation_file=str(installation), run_date="2026-11-05"
     )
