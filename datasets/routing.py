@@ -52,7 +52,9 @@ NATIONAL = "_national"
 ROW_COLUMN = "_abierto_fila"
 SPLIT_FILE = "split.json"
 UNMATCHED_FILE = "unmatched.csv"
-BLOCK_BYTES = 16 << 20
+#: Measured peak RSS of a split: 0.55 GB with 4 MB blocks at both 1M and 3M lines; with
+#: 16 MB blocks 1.1 GB at 1M and 1.6 GB at 3M (and 20 % less CPU).
+BLOCK_BYTES = 4 << 20
 
 #: Why a row is not routed (reason → Spanish, English).
 REASONS = {
