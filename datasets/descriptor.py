@@ -159,7 +159,7 @@ class RouteSpec(BaseModel):
     `schemas/codes/<code_list>.csv`. Identifiers are tried in the order code, RUT,
     name; rows whose buyer is not a municipality are excluded with a reason, and rows
     of municipal-looking buyers (`municipal_pattern`, searched in the folded name) that
-    match no municipality are reported. See `datasets/routing.py`."""
+    match no municipality are reported. See `datasets/routing/`."""
 
     model_config = ConfigDict(extra="forbid")
     code_list: Literal["municipal_buyers"] = "municipal_buyers"

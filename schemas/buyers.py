@@ -4,7 +4,7 @@ National procurement files name the buyer as its office typed it: «I MUNICIPALI
 ÑUÑOA», «Ilustre Municipalidad de Ñuñoa», «MUNICIPALIDAD DE NUNOA». `name_key` folds
 case, accents and punctuation, and separates the municipal prefix from the comuna's
 name, so that the code list (`schemas/codes/municipal_buyers.csv`) and the router
-(`datasets/routing.py`) compare the same keys. Matching is exact on those keys: a name
+(`datasets/routing/`) compare the same keys. Matching is exact on those keys: a name
 that only resembles a comuna's (`SAN PEDRO` vs `SAN PEDRO DE LA PAZ`) never matches.
 """
 
