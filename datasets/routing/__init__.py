@@ -210,7 +210,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     split = split_national(args.file, source, args.warehouse)
     print("\n".join(split.report.summary()))
     print(f"  {split.folder}")
-
-
-if __name__ == "__main__":
-    main()
