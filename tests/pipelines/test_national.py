@@ -97,3 +97,17 @@ def test_each_comuna_publishes_its_rows_of_the_national_file(tmp_path):
     )
     assert dict(lines) == {cut: split["routed"][cut] for cut in CUTS}
     assert split["balanced"] and split["unmatched"]["unknown-municipal-buyer"] == 14
+
+
+def test_a_national_file_that_cannot_be_split_is_a_rejected_file_of_every_comuna(tmp_path):
+    from datasets.municipalities import load_installation
+    from pipelines import steps
+
+    home, installation = land(tmp_path)
+    landed = home.national_files("contracts")[0]
+    landed.write_bytes(landed.read_bytes().replace(b";RutUnidadCompra;", b";Rut;", 1))
+    result = steps.ingest(home, load_installation(installation), "contracts")
+    assert result.sources == [] and result.routing == []
+    assert [(r["comuna_code"], r["type"], r["column"]) for r in result.rejected] == [
+        (cut, "header-error", "RutUnidadCompra") for cut in CUTS
+    ]
