@@ -9,7 +9,9 @@ import dagster as dg
 import duckdb
 import yaml
 
+from datasets.municipalities import load_installation
 from datasets.samples import national
+from pipelines import steps
 from pipelines.automation import landing_sensor
 from pipelines.definitions import build_defs
 from pipelines.home import Home
@@ -100,9 +102,6 @@ def test_each_comuna_publishes_its_rows_of_the_national_file(tmp_path):
 
 
 def test_a_national_file_that_cannot_be_split_is_a_rejected_file_of_every_comuna(tmp_path):
-    from datasets.municipalities import load_installation
-    from pipelines import steps
-
     home, installation = land(tmp_path)
     landed = home.national_files("contracts")[0]
     landed.write_bytes(landed.read_bytes().replace(b";RutUnidadCompra;", b";Rut;", 1))
