@@ -180,6 +180,22 @@ class TableMapping(BaseModel):
         return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
+class RouteSpec(BaseModel):
+    """A national source: one file for many comunas, its rows routed to each comuna by
+    the buyer named in `by` (identifier → column label), through the code list
+    `schemas/codes/<code_list>.csv`. Identifiers are tried in the order code, RUT,
+    name; rows whose buyer is not a municipality are excluded with a reason, and rows
+    of municipal-looking buyers (`municipal_pattern`, searched in the folded name) that
+    match no municipality are reported. See `datasets/routing/`."""
+
+    model_config = ConfigDict(extra="forbid")
+    code_list: Literal["municipal_buyers"] = "municipal_buyers"
+    by: dict[Literal["buyer_code", "buyer_rut", "buyer_name"], str] = Field(min_length=1)
+    municipal_pattern: str = "municipal"
+
+    _regexes = field_validator("municipal_pattern")(_check_regex)
+
+
 class SourceFormat(BaseModel):
     """One accepted export format of a dataset.
 
@@ -209,6 +225,7 @@ class SourceFormat(BaseModel):
     tables: dict[str, TableMapping]
     exclude_rows: list[ExcludeRule] = Field(default_factory=list)
     exclude_subtotals: SubtotalRule | None = None
+    route: RouteSpec | None = None
 
     @field_validator("delimiter")
     @classmethod
@@ -228,6 +245,14 @@ class SourceFormat(BaseModel):
                 raise ValueError(f"exclude_subtotals names unmapped fields: {sorted(missing)}")
         if self.format == "json" and not self.records:
             raise ValueError("a json source needs `records`, the path of its records")
+        if self.route is not None and (
+            self.format != "csv" or not self.encoding or not self.delimiter
+        ):
+            raise ValueError(
+                "a routed (national) source is a csv that declares encoding and delimiter"
+            )
+        if self.route is not None and self.header_row not in (None, 1):
+            raise ValueError("a routed (national) source has its header in the first row")
         return self
 
     def matches(self, file_name: str) -> bool:

@@ -12,10 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from datasets.descriptor import DatasetDescriptor, load_descriptor
+from datasets.descriptor import DatasetDescriptor, SourceFormat, load_descriptor
 from datasets.errors import AbiertoError
 from datasets.ingest import RawSource, read_source
 from datasets.municipalities import Installation, comunas_table
+from datasets.routing import (
+    NationalSplit,
+    national_source,
+    read_routed,
+    split_national,
+    write_routing_report,
+)
 from pipelines.home import Home
 from quality.deadlines import compute_deadlines
 from quality.file_report import dataset_file_reports, invalid_share, invalid_share_reason
@@ -33,6 +40,8 @@ class IngestedDataset:
     slug: str
     sources: list[tuple[str, RawSource]]
     rejected: list[dict] = field(default_factory=list)
+    #: Where the rows of each national file went (`datasets.routing.RoutingReport`).
+    routing: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +77,7 @@ def ingest(
     """Read every landed export of the dataset, for one comuna or every configured comuna."""
     dataset = load_descriptor(slug)
     result = IngestedDataset(slug, [])
+    splits, refused = _split_national_files(home, dataset, result)
     for municipality in installation.municipalities:
         if slug not in municipality.datasets or comuna not in (None, municipality.cut):
             continue
@@ -79,7 +89,43 @@ def ingest(
                 )
             except AbiertoError as error:
                 result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
+        _ingest_routed(splits, refused, municipality.cut, result)
     return result
+
+
+def _split_national_files(
+    home: Home, dataset: DatasetDescriptor, result: IngestedDataset
+) -> tuple[list[tuple[NationalSplit, SourceFormat]], list[dict]]:
+    """Split each national file of the dataset (once per content, cached in the
+    warehouse) and write its private routing report."""
+    splits, refused = [], []
+    for path in home.national_files(dataset.slug):
+        try:
+            source = national_source(dataset, path.name)
+            split = split_national(path, source, home.warehouse)
+        except AbiertoError as error:
+            refused.append(error.to_dict())
+            continue
+        write_routing_report(home.national_reports(dataset.slug), split.report)
+        report = split.report.to_dict()
+        # counts only: buyer names and malformed rows stay in the private report
+        result.routing.append({k: v for k, v in report.items() if k not in {"buyers", "malformed"}})
+        splits.append((split, source))
+    return splits, refused
+
+
+def _ingest_routed(splits: list, refused: list[dict], cut: str, result: IngestedDataset) -> None:
+    """The comuna's rows of each national file; a national file that could not be split
+    is a rejected file of every comuna."""
+    result.rejected += [{"comuna_code": cut, **error} for error in refused]
+    for split, source in splits:
+        try:
+            raw = read_routed(split, source, cut)
+        except AbiertoError as error:
+            result.rejected.append({"comuna_code": cut, **error.to_dict()})
+            continue
+        if raw is not None:
+            result.sources.append((cut, raw))
 
 
 def validate(
