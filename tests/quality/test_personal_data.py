@@ -604,12 +604,14 @@ def test_find_personal_data_spans():
 
 
 def test_find_personal_data_leaves_name_guesses_out_by_default():
-    supplier = "Constructora Pedro Soto Ltda."
+    supplier = "Proveedor: Pedro Soto"
     assert find_personal_data(supplier) == []
     assert find_personal_data(supplier, include_name_guesses=True) == [
-        Span(13, 23, "person_name_guess")
+        Span(11, 21, "person_name_guess")
     ]
-    assert scrub_text(supplier).text == "Constructora [nombre eliminado] Ltda."
+    # A company named after a person is an institution, not a person's name.
+    assert find_personal_data("Constructora Pedro Soto Ltda.", include_name_guesses=True) == []
+    assert scrub_text(supplier).text == "Proveedor: [nombre eliminado]"
 
 
 def test_find_personal_data_merges_overlaps():
