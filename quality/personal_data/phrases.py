@@ -299,7 +299,9 @@ def _split_before_institutions(run: list[Word]) -> list[tuple[int, list[Word]]]:
 
 def _is_institution(phrase: Phrase) -> bool:
     words = phrase.words
-    for i, word in enumerate(words):
+    honorific = next((i for i, w in enumerate(words) if w.key in HONORIFICS), len(words))
+    # "Sr. Adriana Pérez Decreto N° 1": a word after the honorific's name ends the name.
+    for i, word in enumerate(words[:honorific]):
         if (
             word.key in INSTITUTION_WORDS
             or word.key in ORG_MARKERS
