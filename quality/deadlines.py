@@ -497,3 +497,21 @@ def compute_deadlines(
     out["days_overdue"] = pd.arrays.IntegerArray(overdue, ~open_)
     out["has_response_before_receipt"] = pd.arrays.BooleanArray(before_receipt, ~has_received)
     return out
+
+
+def jurisdiction_note(publishers: dict[str, str]) -> dict[str, str] | None:
+    """The dataset page's note when some publishers are not under Chilean law.
+
+    ``publishers`` maps a publisher's name to its declared jurisdiction (ISO 3166
+    code); None when every one is ``"CL"`` (deadlines are computed for all).
+    """
+    foreign = sorted(name for name, code in publishers.items() if code != "CL")
+    if not foreign:
+        return None
+    names = ", ".join(foreign)
+    return {
+        "es": f"Plazo legal, días hábiles y cumplimiento del plazo quedan vacíos para {names}: "
+        "se calculan según la Ley 20.285 de Chile y este organismo responde bajo otra ley.",
+        "en": f"Legal deadline, working days and on-time columns are empty for {names}: they "
+        "are computed under Chile's Ley 20.285 and this body answers under another law.",
+    }
