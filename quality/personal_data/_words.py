@@ -185,8 +185,8 @@ HONORIFICS = _words(
     """
 )
 
-# Roles whose holder's name may follow ("el concejal Juan Soto", "Attorney General
-# Martha Austin", "Officer Brennan", "teacher Karen Patel").
+# Roles whose holder's name follows ("el concejal Juan Soto", "Officer Brennan",
+# "teacher Karen Okafor", "Rep. Oluwaseun Rutledge"): any capitalised words after one.
 ROLE_CUES = _words(
     """
     funcionario funcionaria funcionarios funcionarias profesor profesora profesores
@@ -194,10 +194,18 @@ ROLE_CUES = _words(
     trabajadores alumno alumna estudiante inspector inspectora contribuyente
     propietario propietaria prestador prestadora postulante beneficiario beneficiaria
     socio socia
-    officer officers judge justice senator sen rep representative secretary president
-    governor general attorney deputy teacher nurse inmate detective sergeant sgt
-    trooper commissioner councilman councilwoman councilmember mayor chief director
-    superintendent agent employee vendor witness plaintiff defendant lieutenant
+    officer officers judge justice senator sen rep representative secretary teacher nurse
+    inmate detective sergeant sgt trooper councilman councilwoman councilmember
+    """
+)
+
+# Titles that also head offices and documents ("Attorney General Martha Austin" but
+# "Chief Medical Examiner", "Governor's Recommended Budget"): the words after one are
+# a name only when one of them is a known given name or surname.
+WEAK_ROLE_CUES = _words(
+    """
+    president governor general attorney deputy chief director superintendent agent
+    employee vendor witness plaintiff defendant lieutenant commissioner mayor
     """
 )
 

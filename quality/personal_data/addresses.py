@@ -15,6 +15,11 @@ Flagged:
   propiedad/casa/vivienda de|en`: name words and a number (`vivo en Los Aromos
   1234`, `mi propiedad de Los Quillayes 1481`; the cue words are kept).
 
+* in English, a number, up to three words and a street suffix (`4122 Birch Lane,
+  Apt 39`, `604 Otis Dr`, `1149 Maple Ave`);
+* a capitalised street name, `#` and the number (`Freire #1678`; not `Bond # 0190…`
+  nor `contract # 2016-04`).
+
 Each hit extends over trailing units (`, depto 56`, `casa 4`, `block B`,
 `N° 1520`). Name words stop at common verbs and function words (`que`,
 `desde`, `hace`, `año`...), so `la calle está cortada desde 2024` is not an
@@ -70,7 +75,17 @@ _CUE = (
     r"\s*(?:es\s+|en\s+|:\s*)?"
     r"(?P<cued>(?:" + _WORD + r"){1,5}?(?:" + _MARK + r")?" + _NUM + _EXT + r")"
 )
-_ADDRESS_RE = re.compile("|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE)))
+_EN_STREET = (
+    r"\b[0-9]{1,5}\s+(?:[a-z][a-z'.-]*\s+){1,3}?"
+    r"(?:st|street|ave|avenue|rd|road|dr|drive|lane|ln|blvd|boulevard|hwy|highway|pike"
+    r"|way|ct|court|pl|place|ter|terrace|cir|circle)\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste)\.?\s*#?\s*[0-9a-z]{1,5}\b)?"
+)
+_ADDRESS_RE = re.compile(
+    "|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE, _EN_STREET))
+)
+# "Freire #1678": a capitalised street name, then `#` and the number (no space after `#`).
+_HASH_RE = re.compile(r"(?:[A-ZÁÉÍÓÚÑ][\w'-]+\s){1,3}#[0-9]{1,5}(?![0-9]|[.,-][0-9])")
 
 
 def find_addresses(text: str, folded: str | None = None) -> list[Span]:
@@ -82,4 +97,7 @@ def find_addresses(text: str, folded: str | None = None) -> list[Span]:
     for match in _ADDRESS_RE.finditer(folded):
         start = match.start("cued") if match.group("cued") is not None else match.start()
         spans.append(Span(start, match.end(), "address"))
-    return spans
+    for match in _HASH_RE.finditer(text):
+        if not any(s.start < match.end() and match.start() < s.end for s in spans):
+            spans.append(Span(match.start(), match.end(), "address"))
+    return sorted(spans)

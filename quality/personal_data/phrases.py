@@ -51,6 +51,7 @@ from quality.personal_data._words import (
     ROLE_WORDS,
     SENTENCE_WORDS,
     SIGNOFFS,
+    WEAK_ROLE_CUES,
 )
 
 NAME_LISTS = Path(__file__).with_name("name_lists.csv")
@@ -171,6 +172,7 @@ _STREET_PLACES = frozenset(
         "sector",
     ]
 )
+_CUE_WORDS = HONORIFICS | ROLE_CUES | WEAK_ROLE_CUES
 _STREET_WORDS = frozenset(
     ["calle", "avenida", "av", "avda", "pasaje", "camino", "street", "avenue"]
 )
@@ -189,11 +191,13 @@ class Word:
         return self.cls in "GSIO"
 
 
-def _classify(raw: str, key: str, upper: bool) -> str:
+def _classify(raw: str, key: str, upper: bool, shouting: bool = False) -> str:
     given, surnames = _name_lists()
+    if any(c.isdigit() for c in key):
+        return "X"  # a code or folio ("MU999T0000000", "D-458")
     if _INITIAL_RE.fullmatch(raw) and (raw.endswith(".") or key not in PARTICLES):
         return "I"
-    if key in HONORIFICS or key in ROLE_CUES or key in SIGNOFFS:
+    if key in HONORIFICS or key in ROLE_CUES or key in WEAK_ROLE_CUES or key in SIGNOFFS:
         return "C"
     if key in NAME_PARTICLES:
         return "P"
@@ -205,12 +209,18 @@ def _classify(raw: str, key: str, upper: bool) -> str:
         return "S"
     if key in given:
         return "G"
-    return "X" if upper or key in INSTITUTION_WORDS else "O"
+    # Upper-case unknown words are acronyms (FOIA, RFP, SEREMI) or, in a text written in
+    # capitals, ordinary words; in mixed text a longer one may be a name (OKONKWO).
+    if key in INSTITUTION_WORDS or (upper and (shouting or len(key) <= 4)):
+        return "X"
+    return "O"
 
 
 def _words(text: str, folded: str) -> list[Word | None]:
     """Capitalised words and particles; None marks a break (punctuation, other words)."""
     out: list[Word | None] = []
+    letters = [c for c in text if c.isalpha()]
+    shouting = sum(c.isupper() for c in letters) > 0.6 * len(letters)
     for match in _TOKEN_RE.finditer(text):
         raw = match.group()
         start, end = match.span()
@@ -224,13 +234,9 @@ def _words(text: str, folded: str) -> list[Word | None]:
         is_cap = raw[0].isupper()
         upper = len(core) > 2 and core.isupper()
         if not is_cap:
-            cls = (
-                "P"
-                if key in NAME_PARTICLES
-                else ("c" if key in ROLE_CUES or key in HONORIFICS else "x")
-            )
+            cls = "P" if key in NAME_PARTICLES else ("c" if key in _CUE_WORDS else "x")
         else:
-            cls = _classify(raw, key.rstrip("."), upper)
+            cls = _classify(raw, key.rstrip("."), upper, shouting)
         end = start + (len(raw) if cls == "I" else len(core))
         out.append(Word(start, end, raw, key.rstrip("."), cls))
         if raw.endswith(".") and cls not in "IC" and key.rstrip(".") not in _ABBREVIATIONS:
@@ -434,7 +440,10 @@ def find_name_phrases(text: str, folded: str | None = None) -> list[NameSpan]:
             if index == 0 and segment[0] is phrase.words[0]:
                 cue = cue or _cue_before(phrase, folded)
             cued = bool(cue) and (
-                cue is True or cue in HONORIFICS or any(w.cls in "GSI" for w in segment)
+                cue is True
+                or cue in HONORIFICS
+                or cue in ROLE_CUES
+                or any(w.cls in "GSI" for w in segment)
             )
             if cue in SIGNOFFS and len(segment) < 2:
                 cued = False  # "Atentamente, Juan": a signature needs two words
@@ -442,7 +451,11 @@ def find_name_phrases(text: str, folded: str | None = None) -> list[NameSpan]:
                 found.append((segment, True))
             elif _looks_like_name(segment):
                 found.append((segment, False))
-            elif len(segment) == 1 and segment[0].cls == "S" and _given_after_comma(text, segment):
+            elif (
+                len(segment) == 1
+                and (segment[0].cls == "S" or (cue and segment[0].cls == "O"))
+                and _given_after_comma(text, segment)
+            ):
                 found.append((segment, False))  # "Orellana, Segundo"
             elif _name_shaped(segment) and len(segment) >= 2:
                 candidates.append(segment)
@@ -491,6 +504,16 @@ def _given_after_comma(text: str, segment: list[Word]) -> bool:
     )
 
 
+def _institution_follows(text: str, words: list[Word], k: int) -> bool:
+    """True when the capitalised run right after `words[k]` holds an institution word."""
+    for previous, word in zip(words[k:], words[k + 1 :], strict=False):
+        if not word.text[0].isupper() or text[previous.end : word.start].strip(" .") != "":
+            return False
+        if word.key in _PLACE_CONTEXT:
+            return True
+    return False
+
+
 def _join_commas(text: str, tokens: list[Word | None], spans: list[NameSpan]) -> list[NameSpan]:
     """`SOTO PÉREZ, MARÍA` and `Soto, María`: given names after the comma; `, Jr.` suffixes."""
     given, _ = _name_lists()
@@ -503,17 +526,22 @@ def _join_commas(text: str, tokens: list[Word | None], spans: list[NameSpan]) ->
         if gap and gap.end() in by_start:
             i = by_start[gap.end()]
             taken = []
-            while i < len(words) and words[i].cls in "GI" and len(taken) < 3:
+            # After a cue ("nurse Lindqvist, Lakisha") any capitalised word is the given name.
+            allowed = "GIO" if span.cued else "GI"
+            while i < len(words) and words[i].cls in allowed and len(taken) < 3:
                 if taken and not re.fullmatch(r"\s+", text[taken[-1].end : words[i].start]):
                     break
                 taken.append(words[i])
                 i += 1
-            if taken and all(w.key in given or w.cls == "I" for w in taken):
+            if taken and (span.cued or all(w.key in given or w.cls == "I" for w in taken)):
                 nxt = words[i] if i < len(words) else None
                 if nxt is None or nxt.start > taken[-1].end + 1 or nxt.cls not in "SO":
                     end = taken[-1].end
             elif words[by_start[gap.end()]].key in NAME_SUFFIXES:
-                end = words[by_start[gap.end()]].end
+                k = by_start[gap.end()]
+                end = words[k].end
+                if _institution_follows(text, words, k):
+                    continue  # "The Joseph R. Biden, Jr. Railroad Station"
         out.append(NameSpan(span.start, end, span.cued))
     return out
 

@@ -156,7 +156,14 @@ _RUT_SHAPE_RE = re.compile(
 _RUT_CONTEXT_NUMBER_RE = re.compile(
     CONTEXT + r"(?:[\s.:#,]|n°|nro\b|numero\b|\bes\b){0,8}(?P<num>[0-9][0-9.\s-]{5,12}[0-9k]?)"
 )
-_BARE_RUN_RE = re.compile(r"(?<![\w.,$])[0-9]{7,8}[0-9k](?![\w]|[.,][0-9])")
+# A bare run is a RUT only when it does not start with 0 and is not a numbered item
+# ("Bond # 019066347", "folio 912345678", "N° 12345678").
+_BARE_RUN_RE = re.compile(
+    r"(?<![\w.,$])(?<!#\s)(?<!#)(?<!n°\s)(?<!n°)[1-9][0-9]{6,7}[0-9k](?![\w]|[.,][0-9])"
+)
+# A `@` touching a word ("maria@", "@gmail") or before a domain; "job @ Holloway campus"
+# and "lease @ 604 Otis Dr" are prose.
+_EMAIL_LEFTOVER_RE = re.compile(r"\w@|@\w|@\s*[\w-]+\s*(?:\.|\bpunto\b)\s*[a-z]{2,}\b")
 _PHONE_DIGITS_RE = re.compile(r"\+\s?56|(?<![0-9])[0-9][0-9\s().-]{6,14}[0-9](?![0-9])")
 _SELF_NAME_RE = re.compile(
     r"\b(?:mi\s+nombre\s+es|me\s+llamo|el\s+suscrito|la\s+suscrita|quien\s+suscribe"
@@ -208,7 +215,7 @@ def review_reasons(cleaned: str, folded: str | None = None) -> list[str]:
                 found.add("possible-phone")
         if _has_any(folded, _ADDRESS_STEMS) and _ADDRESS_CUE_RE.search(folded):
             found.add("possible-address")
-    if "@" in folded or re.search(r"\barroba\b", folded):
+    if ("@" in folded and _EMAIL_LEFTOVER_RE.search(folded)) or re.search(r"\barroba\b", folded):
         found.add("possible-email")
     if (_has_any(folded, _SELF_STEMS) and _SELF_NAME_RE.search(folded)) or any(
         m.group("word") not in ROLE_WORDS for m in _HONORIFIC_RE.finditer(folded)
