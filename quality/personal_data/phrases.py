@@ -216,30 +216,35 @@ def _classify(raw: str, key: str, upper: bool, shouting: bool = False) -> str:
     return "O"
 
 
+_UPPER_RE = re.compile(r"[A-ZÁÉÍÓÚÑÜ]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
 def _words(text: str, folded: str) -> list[Word | None]:
     """Capitalised words and particles; None marks a break (punctuation, other words)."""
     out: list[Word | None] = []
-    letters = [c for c in text if c.isalpha()]
-    shouting = sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    uppers = len(_UPPER_RE.findall(text))
+    shouting = uppers > 0.6 * len(_LETTER_RE.findall(text))
     for match in _TOKEN_RE.finditer(text):
         raw = match.group()
-        start, end = match.span()
-        if not raw[0].isalpha():
-            out.append(None if raw not in "," else _COMMA)
+        start = match.start()
+        first = raw[0]
+        if not first.isalpha():
+            out.append(_COMMA if raw == "," else None)
+            continue
+        if not first.isupper():  # the common case: an ordinary lower-case word
+            key = folded[start : start + len(raw)].rstrip(".")
+            cls = "P" if key in NAME_PARTICLES else ("c" if key in _CUE_WORDS else "x")
+            out.append(Word(start, start + len(key), raw, key, cls))
             continue
         core = raw[:-1] if raw.endswith(".") and len(raw) > 2 else raw
         if core.endswith(("'s", "’s")):
             core = core[:-2]
-        key = folded[start : start + len(core)]
-        is_cap = raw[0].isupper()
+        key = folded[start : start + len(core)].rstrip(".")
         upper = len(core) > 2 and core.isupper()
-        if not is_cap:
-            cls = "P" if key in NAME_PARTICLES else ("c" if key in _CUE_WORDS else "x")
-        else:
-            cls = _classify(raw, key.rstrip("."), upper, shouting)
-        end = start + (len(raw) if cls == "I" else len(core))
-        out.append(Word(start, end, raw, key.rstrip("."), cls))
-        if raw.endswith(".") and cls not in "IC" and key.rstrip(".") not in _ABBREVIATIONS:
+        cls = _classify(raw, key, upper, shouting)
+        out.append(Word(start, start + (len(raw) if cls == "I" else len(core)), raw, key, cls))
+        if raw.endswith(".") and cls not in "IC" and key not in _ABBREVIATIONS:
             out.append(None)  # a full stop ends the phrase
     return out
 
@@ -279,6 +284,8 @@ def _phrases(tokens: list[Word | None]) -> list[Phrase]:
             if not run:
                 start_index = index
             run.append(token)
+            continue
+        if not run:
             continue
         for offset, part in _split_before_institutions(run):
             index0 = start_index + offset
@@ -429,7 +436,14 @@ class NameSpan:
 
 def find_name_phrases(text: str, folded: str | None = None) -> list[NameSpan]:
     """People's names among the capitalised phrases of `text` (see the module doc)."""
-    folded = fold(text) if folded is None else folded
+    return list(_name_phrases(text))
+
+
+@lru_cache(maxsize=256)  # the scrubber asks twice per text: cued names, then guesses
+def _name_phrases(text: str) -> tuple[NameSpan, ...]:
+    folded = fold(text)
+    if _UPPER_RE.search(text) is None:  # no capitalised word: only lower-case names
+        return tuple(_lowercase_names(text, folded))
     tokens = _words(text, folded)
     found: list[tuple[list[Word], bool]] = []
     candidates: list[list[Word]] = []
@@ -463,7 +477,7 @@ def find_name_phrases(text: str, folded: str | None = None) -> list[NameSpan]:
     spans = [NameSpan(s[0].start, s[-1].end, cued) for s, cued in found]
     spans = _join_commas(text, tokens, spans)
     spans += _lowercase_names(text, folded)
-    return sorted(set(spans), key=lambda s: (s.start, s.end))
+    return tuple(sorted(set(spans), key=lambda s: (s.start, s.end)))
 
 
 def _holds_place_name(folded: str, phrase: Phrase) -> bool:

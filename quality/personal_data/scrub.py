@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from quality.personal_data._text import Span, fold, has_digit, merge_spans, nfc
@@ -275,32 +276,44 @@ def scrub_series(
 
     `requester_names` and the columns of `extra_values` (e.g. requester_rut,
     requester_email) are aligned on the index. Missing texts stay missing and are
-    never flagged.
+    never flagged. Each distinct (text, requester, values) combination is scrubbed
+    once: the column is dictionary-encoded (`pandas.factorize` over the key columns)
+    and the results are taken back by code, so a column of repeated descriptions
+    costs what its distinct values cost.
     """
-    names = (
-        [None] * len(texts)
-        if requester_names is None
-        else _aligned(requester_names, texts).tolist()
-    )
-    extras = (
-        [()] * len(texts)
-        if extra_values is None
-        else _aligned(extra_values, texts).itertuples(index=False, name=None)
-    )
-    cleaned: list[object] = []
-    review: list[bool] = []
-    for text, name, values in zip(texts.tolist(), names, extras, strict=True):
+    keys = pd.DataFrame({"text": texts.to_numpy()})
+    if requester_names is not None:
+        keys["name"] = _aligned(requester_names, texts).to_numpy()
+    if extra_values is not None:
+        aligned = _aligned(extra_values, texts)
+        for i, column in enumerate(aligned.columns):
+            keys[f"extra{i}"] = aligned[column].to_numpy()
+    keys = keys.astype(object).where(keys.notna(), None)
+    codes = keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy()
+    firsts = pd.Series(np.arange(len(codes))).groupby(codes, sort=True).first().to_numpy()
+    cleaned_unique: list[object] = []
+    review_unique: list[bool] = []
+    for row in keys.iloc[firsts].itertuples(index=False, name=None):
+        text, rest = row[0], row[1:]
         if not isinstance(text, str):
-            cleaned.append(text)
-            review.append(False)
+            cleaned_unique.append(text)
+            review_unique.append(False)
             continue
+        name = rest[0] if requester_names is not None else None
+        values = rest[1:] if requester_names is not None else rest
         result = scrub_text(
             text,
             requester_name=name if isinstance(name, str) else None,
             extra_values=[v for v in values if isinstance(v, str)],
         )
-        cleaned.append(result.text)
-        review.append(result.needs_review)
+        cleaned_unique.append(result.text)
+        review_unique.append(result.needs_review)
+    cleaned = texts.to_numpy(dtype=object).copy()  # missing values stay as they were
+    review = np.zeros(len(codes), dtype=bool)
+    if len(codes):
+        is_text = np.array([isinstance(v, str) for v in cleaned_unique], dtype=bool)[codes]
+        cleaned[is_text] = np.array(cleaned_unique, dtype=object)[codes][is_text]
+        review = np.array(review_unique, dtype=bool)[codes]
     return (
         pd.Series(cleaned, index=texts.index, dtype=texts.dtype, name=texts.name),
         pd.Series(review, index=texts.index, dtype=bool, name=texts.name),
