@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from datasets.ingest import META_COLUMNS
@@ -57,7 +58,7 @@ def apply_privacy(
     for name, rule in rules.items():
         column = frame[name]
         if rule not in PUBLISHED_RULES:
-            dropped.update(str(v) for v in column.dropna())
+            dropped.update(_distinct_texts(column))
             continue
         if rule == "scrub":
             cleaned, needs_review = scrub_series(column, requester, extra_values=row_values)
@@ -65,17 +66,13 @@ def apply_privacy(
             column = cleaned
         elif rule == "redact_natural_person":
             is_company = frame["supplier_type"] == "persona_juridica"
-            dropped.update(str(v) for v in column[~is_company].dropna())
+            dropped.update(_distinct_texts(column[~is_company]))
             column = column.where(is_company, None)
         elif rule == "pseudonymise":
-            dropped.update(str(v) for v in column.dropna())
+            dropped.update(_distinct_texts(column))
             if pseudonym(".", pseudonym_key) is None:
                 notes.append(missing_key_note(name))
-            column = pd.Series(
-                [None if pd.isna(v) else pseudonym(str(v), pseudonym_key) for v in column],
-                index=column.index,
-                dtype=object,
-            )
+            column = pseudonymise_column(column, pseudonym_key)
         public[name] = column
     for meta in META_COLUMNS:
         public[meta] = frame[meta]
@@ -97,6 +94,18 @@ def apply_privacy(
     return PrivacyResult(
         public[~review].reset_index(drop=True), held, public[review], dropped, notes
     )
+
+
+def _distinct_texts(column: pd.Series) -> set[str]:
+    """The column's distinct non-missing values as text (for the leak scan)."""
+    return set(column.dropna().astype(str).unique())
+
+
+def pseudonymise_column(column: pd.Series, key: str | None) -> pd.Series:
+    """`pseudonym` of every value, computed once per distinct value (missing stays None)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    hashed = np.array([pseudonym(str(v), key) for v in uniques] + [None], dtype=object)
+    return pd.Series(hashed[codes], index=column.index, dtype=object)
 
 
 def pseudonym(value: str, key: str | None) -> str | None:

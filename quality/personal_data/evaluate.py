@@ -103,7 +103,8 @@ def format_table(columns: dict[str, dict[str, KindScore]]) -> str:
         f" | {name[:18]:>18} R%   P%" for name in names
     )
     lines = [header, "-" * len(header)]
-    kinds = [k for k in KINDS if any(k in c for c in columns.values())]
+    extra = sorted({k for c in columns.values() for k in c} - set(KINDS))
+    kinds = [k for k in (*KINDS, *extra) if any(k in c for c in columns.values())]
     for kind in kinds:
         labelled = next((c[kind].labelled for c in columns.values() if kind in c), 0)
         row = f"{kind:<12} {labelled:>8}"
