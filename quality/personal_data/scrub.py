@@ -281,19 +281,19 @@ def scrub_series(
     and the results are taken back by code, so a column of repeated descriptions
     costs what its distinct values cost.
     """
-    keys = pd.DataFrame({"text": texts.to_numpy()})
+    key_columns = [texts]
     if requester_names is not None:
-        keys["name"] = _aligned(requester_names, texts).to_numpy()
+        key_columns.append(_aligned(requester_names, texts))
     if extra_values is not None:
         aligned = _aligned(extra_values, texts)
-        for i, column in enumerate(aligned.columns):
-            keys[f"extra{i}"] = aligned[column].to_numpy()
-    keys = keys.astype(object).where(keys.notna(), None)
-    codes = keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy()
-    firsts = pd.Series(np.arange(len(codes))).groupby(codes, sort=True).first().to_numpy()
+        key_columns += [aligned[column] for column in aligned.columns]
+    codes, firsts = _dictionary_codes(key_columns)
+    keys = pd.DataFrame(
+        {i: column.to_numpy(dtype=object)[firsts] for i, column in enumerate(key_columns)}
+    )
     cleaned_unique: list[object] = []
     review_unique: list[bool] = []
-    for row in keys.iloc[firsts].itertuples(index=False, name=None):
+    for row in keys.itertuples(index=False, name=None):
         text, rest = row[0], row[1:]
         if not isinstance(text, str):
             cleaned_unique.append(text)
@@ -318,6 +318,21 @@ def scrub_series(
         pd.Series(cleaned, index=texts.index, dtype=texts.dtype, name=texts.name),
         pd.Series(review, index=texts.index, dtype=bool, name=texts.name),
     )
+
+
+def _dictionary_codes(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary-encode rows over several columns: (code per row, first row of each code).
+
+    Each column is factorised (missing values are a value of their own) and the codes
+    are combined pairwise and factorised again, so they stay small whatever the count.
+    """
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        own, uniques = pd.factorize(column, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + own)
+    firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
+    np.minimum.at(firsts, codes, np.arange(len(codes)))
+    return codes, firsts
 
 
 def _aligned(values: pd.Series | pd.DataFrame, texts: pd.Series) -> pd.Series | pd.DataFrame:
