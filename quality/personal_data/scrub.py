@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from quality.personal_data._text import Span, fold, has_digit, merge_spans, nfc
 from quality.personal_data._words import ROLE_WORDS
@@ -289,7 +290,7 @@ def scrub_series(
         key_columns += [aligned[column] for column in aligned.columns]
     codes, firsts = _dictionary_codes(key_columns)
     keys = pd.DataFrame(
-        {i: column.to_numpy(dtype=object)[firsts] for i, column in enumerate(key_columns)}
+        {i: column.iloc[firsts].to_numpy(dtype=object) for i, column in enumerate(key_columns)}
     )
     cleaned_unique: list[object] = []
     review_unique: list[bool] = []
@@ -308,12 +309,17 @@ def scrub_series(
         )
         cleaned_unique.append(result.text)
         review_unique.append(result.needs_review)
-    cleaned = texts.to_numpy(dtype=object).copy()  # missing values stay as they were
-    review = np.zeros(len(codes), dtype=bool)
-    if len(codes):
-        is_text = np.array([isinstance(v, str) for v in cleaned_unique], dtype=bool)[codes]
-        cleaned[is_text] = np.array(cleaned_unique, dtype=object)[codes][is_text]
-        review = np.array(review_unique, dtype=bool)[codes]
+    review = np.array(review_unique, dtype=bool)[codes] if len(codes) else np.zeros(0, bool)
+    if isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+        # Arrow strings stay in Arrow: take the cleaned values by code, no Python objects.
+        cleaned_values = [v if isinstance(v, str) else None for v in cleaned_unique]
+        taken = pa.array(cleaned_values, type=pa.large_string()).take(pa.array(codes))
+        cleaned = pd.array(taken, dtype=texts.dtype)
+    else:
+        cleaned = texts.to_numpy(dtype=object).copy()  # missing values stay as they were
+        if len(codes):
+            is_text = np.array([isinstance(v, str) for v in cleaned_unique], dtype=bool)[codes]
+            cleaned[is_text] = np.array(cleaned_unique, dtype=object)[codes][is_text]
     return (
         pd.Series(cleaned, index=texts.index, dtype=texts.dtype, name=texts.name),
         pd.Series(review, index=texts.index, dtype=bool, name=texts.name),
