@@ -131,7 +131,7 @@ INSTITUTION_WORDS = _words(
     financial insurance energy edison power water gas electric railroad railway ferry
     terminal inlet river bay beach creek lake island mount county's state's shield cross
     army corps navy guard marshals sheriff's attorney's general's inspector's fbi doj epa
-    federation department's
+    federation department's network alliance coalition pipeline
     municipalidad municipio ilustre gobierno ministerio subsecretaria seremi servicio
     direccion departamento oficina unidad corporacion fundacion hogar universidad liceo
     escuela colegio jardin instituto hospital cesfam cecosf sapu consultorio clinica
@@ -194,7 +194,7 @@ ROLE_CUES = _words(
     trabajadores alumno alumna estudiante inspector inspectora contribuyente
     propietario propietaria prestador prestadora postulante beneficiario beneficiaria
     socio socia
-    officer officers judge justice senator sen rep representative secretary teacher nurse
+    officer officers judge senator sen rep representative secretary teacher nurse
     inmate detective sergeant sgt trooper councilman councilwoman councilmember
     """
 )
@@ -205,7 +205,8 @@ ROLE_CUES = _words(
 WEAK_ROLE_CUES = _words(
     """
     president governor general attorney deputy chief director superintendent agent
-    employee vendor witness plaintiff defendant lieutenant commissioner mayor
+    employee vendor witness plaintiff defendant lieutenant commissioner mayor counsel
+    ambassador assistant special justice
     """
 )
 

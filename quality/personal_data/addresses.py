@@ -75,15 +75,14 @@ _CUE = (
     r"\s*(?:es\s+|en\s+|:\s*)?"
     r"(?P<cued>(?:" + _WORD + r"){1,5}?(?:" + _MARK + r")?" + _NUM + _EXT + r")"
 )
-_EN_STREET = (
-    r"\b[0-9]{1,5}\s+(?:[a-z][a-z'.-]*\s+){1,3}?"
-    r"(?:st|street|ave|avenue|rd|road|dr|drive|lane|ln|blvd|boulevard|hwy|highway|pike"
-    r"|way|ct|court|pl|place|ter|terrace|cir|circle)\b\.?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|ste)\.?\s*#?\s*[0-9a-z]{1,5}\b)?"
+# English street addresses run on the original text: the street's words are capitalised.
+_EN_STREET_RE = re.compile(
+    r"\b[0-9]{1,5}\s+(?:[A-Z][A-Za-z'.-]*\s+){1,3}?"
+    r"(?:St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Lane|Ln|Blvd|Boulevard|Hwy|Highway|Pike"
+    r"|Way|Ct|Court|Pl|Place|Ter|Terrace|Cir|Circle)\b\.?"
+    r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|apt|unit)\.?\s*#?\s*[0-9A-Za-z]{1,5}\b)?"
 )
-_ADDRESS_RE = re.compile(
-    "|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE, _EN_STREET))
-)
+_ADDRESS_RE = re.compile("|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE)))
 # "Freire #1678": a capitalised street name, then `#` and the number (no space after `#`).
 _HASH_RE = re.compile(r"(?:[A-ZÁÉÍÓÚÑ][\w'-]+\s){1,3}#[0-9]{1,5}(?![0-9]|[.,-][0-9])")
 
@@ -97,7 +96,7 @@ def find_addresses(text: str, folded: str | None = None) -> list[Span]:
     for match in _ADDRESS_RE.finditer(folded):
         start = match.start("cued") if match.group("cued") is not None else match.start()
         spans.append(Span(start, match.end(), "address"))
-    for match in _HASH_RE.finditer(text):
+    for match in (*_EN_STREET_RE.finditer(text), *_HASH_RE.finditer(text)):
         if not any(s.start < match.end() and match.start() < s.end for s in spans):
             spans.append(Span(match.start(), match.end(), "address"))
     return sorted(spans)

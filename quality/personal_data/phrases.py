@@ -240,13 +240,27 @@ def _words(text: str, folded: str) -> list[Word | None]:
         core = raw[:-1] if raw.endswith(".") and len(raw) > 2 else raw
         if core.endswith(("'s", "’s")):
             core = core[:-2]
+        elif core.endswith(("'", "’")):
+            core = core[:-1]  # "Sessions'"
         key = folded[start : start + len(core)].rstrip(".")
         upper = len(core) > 2 and core.isupper()
         cls = _classify(raw, key, upper, shouting)
+        if cls == "I" and _is_acronym_or_word(text, start, raw, out):
+            cls = "X"  # "U.S.", "A Resource": not a middle initial
         out.append(Word(start, start + (len(raw) if cls == "I" else len(core)), raw, key, cls))
         if raw.endswith(".") and cls not in "IC" and key not in _ABBREVIATIONS:
             out.append(None)  # a full stop ends the phrase
     return out
+
+
+def _is_acronym_or_word(text: str, start: int, raw: str, before: list) -> bool:
+    """A capital letter that is not an initial: part of an acronym (`U.S.`, `D.C.`), or
+    without a dot where no name word stands right before it (`A Resource`)."""
+    end = start + len(raw)
+    if (start > 0 and text[start - 1] == ".") or text[end : end + 1].isalpha():
+        return True
+    previous = before[-1] if before else None
+    return not raw.endswith(".") and (previous is None or previous.cls not in "GSO")
 
 
 _ABBREVIATIONS = NAME_SUFFIXES | frozenset(
@@ -333,10 +347,10 @@ def _is_institution(phrase: Phrase) -> bool:
             t is not None and t.key in _STREET_WORDS for t in before[:-1]
         ):
             return True  # "calle Arturo Prat y Manuel Montt": a street corner
-        if last.key in ("a", "de", "del") and len(before) >= 2 and before[-2] is not None:
+        if last.key in ("a", "de", "del", "of") and len(before) >= 2 and before[-2] is not None:
             previous = before[-2]
             if previous.text[:1].isupper() and previous.key in _PLACE_CONTEXT:
-                return True  # "Monumento a Bernardo O'Higgins"
+                return True  # "Monumento a Bernardo O'Higgins", "Department of Justice X"
     return False
 
 
@@ -540,14 +554,18 @@ def _join_commas(text: str, tokens: list[Word | None], spans: list[NameSpan]) ->
         if gap and gap.end() in by_start:
             i = by_start[gap.end()]
             taken = []
-            # After a cue ("nurse Lindqvist, Lakisha") any capitalised word is the given name.
-            allowed = "GIO" if span.cued else "GI"
+            # After a cue, a lone surname's given name may be any word ("nurse Lindqvist,
+            # Lakisha"); not after a full name ("Sally Q. Yates, Assistant Attorney").
+            lone = not re.search(r"\s", text[span.start : span.end])
+            allowed = "GIO" if span.cued and lone else "GI"
             while i < len(words) and words[i].cls in allowed and len(taken) < 3:
                 if taken and not re.fullmatch(r"\s+", text[taken[-1].end : words[i].start]):
                     break
                 taken.append(words[i])
                 i += 1
-            if taken and (span.cued or all(w.key in given or w.cls == "I" for w in taken)):
+            if taken and (
+                (span.cued and lone) or all(w.key in given or w.cls == "I" for w in taken)
+            ):
                 nxt = words[i] if i < len(words) else None
                 if nxt is None or nxt.start > taken[-1].end + 1 or nxt.cls not in "SO":
                     end = taken[-1].end
