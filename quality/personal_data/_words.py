@@ -133,6 +133,7 @@ INSTITUTION_WORDS = _words(
     army corps navy guard marshals sheriff's attorney's general's inspector's fbi doj epa
     federation department's network alliance coalition pipeline
     municipalidad municipio ilustre gobierno ministerio subsecretaria seremi servicio
+    delegacion alcaldia colonia
     direccion departamento oficina unidad corporacion fundacion hogar universidad liceo
     escuela colegio jardin instituto hospital cesfam cecosf sapu consultorio clinica
     cementerio biblioteca museo teatro estadio gimnasio complejo casa centro parque plaza
