@@ -16,7 +16,7 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import validators
@@ -87,6 +87,12 @@ class Municipality(BaseModel):
     fictional: bool = False
     publisher: Publisher
     datasets: list[str] = Field(default_factory=lambda: list(SLUGS))
+    # The law the publisher answers requests under (ISO 3166 code). Legal deadlines
+    # (Ley 20.285) are computed only for "CL"; see docs/deadlines.md.
+    jurisdiction: str = Field(default="CL", pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+    # A request received on a non-working day: "next_working_day" (Ley 19.880 art. 25
+    # as amended by Ley 21.180) or "receipt_date" (day 1 is the next working day).
+    receipt_rule: Literal["next_working_day", "receipt_date"] = "next_working_day"
 
 
 class RefusedEntry(BaseModel):

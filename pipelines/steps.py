@@ -24,6 +24,7 @@ from datasets.routing import (
     write_routing_report,
 )
 from pipelines.home import Home
+from quality.deadlines import OUTPUT_COLUMNS as DEADLINE_COLUMNS
 from quality.deadlines import compute_deadlines
 from quality.file_report import dataset_file_reports, invalid_share, invalid_share_reason
 from quality.messages import public_error
@@ -174,7 +175,11 @@ def prepare(
     dataset = load_descriptor(validated.slug)
     derived = {t: derive(t, validated.valid[t], installation, as_of) for t in dataset.tables}
     context = context_tables(
-        validated.slug, derived, validated.quarantined, validated.excluded_tables
+        validated.slug,
+        derived,
+        validated.quarantined,
+        validated.excluded_tables,
+        deadline_exempt=[m.cut for m in installation.municipalities if m.jurisdiction != "CL"],
     )
     report = run_quality(validated.slug, derived, context=context)
     blocked: list[dict] = []
@@ -227,8 +232,17 @@ def derive(
         return frame
     parts = []
     for cut, part in frame.groupby("comuna_code", sort=True):
-        region = installation.municipality(str(cut)).region_code
-        computed = compute_deadlines(part, region_code=region, as_of=as_of, comuna_code=str(cut))
+        municipality = installation.municipality(str(cut))
+        if municipality.jurisdiction != "CL":  # Ley 20.285 deadlines mean nothing there
+            parts.append(part.assign(**dict.fromkeys(DEADLINE_COLUMNS)))
+            continue
+        computed = compute_deadlines(
+            part,
+            region_code=municipality.region_code,
+            as_of=as_of,
+            comuna_code=str(cut),
+            receipt_rule=municipality.receipt_rule,
+        )
         computed["legal_deadline_date"] = computed["legal_deadline_date"].dt.date.astype(object)
         # Published values must not depend on the run date: an open request has no
         # on-time flag (days_overdue, "as of" the run, stays unpublished).
