@@ -112,8 +112,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
 from publish.site.metadata import dataset_jsonld, json_script, metadata_files
+from publish.site.queries import example_queries, query_config, query_tables
 from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
@@ -128,10 +130,7 @@ __all__ = [
     "template_environment",
 ]
 
-_PUBLISH = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = _PUBLISH / "templates"
-STATIC_DIR = _PUBLISH / "static"
-ASSETS = "assets"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -257,6 +256,20 @@ def distinct_licences(datasets: Iterable[Mapping[str, Any]]) -> list[Mapping[str
     return list(seen.values())
 
 
+def catalog_municipalities(catalog: Mapping[str, Any]) -> list[dict[str, str | None]]:
+    """The municipalities the catalog covers, by name: ``{name, page}`` where ``page`` is
+    the site path of the comuna's page when it has one."""
+    pages = {str(c["code"]): c for c in catalog.get("comunas", [])}
+    names = {str(c["code"]): c["name"] for c in pages.values()}
+    for dataset in catalog["datasets"]:
+        for municipality in dataset["municipalities"]:
+            names.setdefault(str(municipality["code"]), municipality["name"])
+    return [
+        {"name": name, "page": f"comunas/{code}/index.html" if code in pages else None}
+        for code, name in sorted(names.items(), key=lambda item: (item[1], item[0]))
+    ]
+
+
 @dataclass(frozen=True)
 class Rule:
     """One constraint in plain words, optionally followed by a code value."""
@@ -306,6 +319,20 @@ class Formatter:
 
     def count(self, n: int, noun: str) -> str:
         return self.plural(noun, n)
+
+    def contents(self, resources: Sequence[Mapping[str, Any]]) -> str:
+        """What a dataset holds, in the words of its tables' grain: ``44 órdenes de compra
+        y 106 líneas de orden``; ``150 filas en 2 tablas`` when a table has no noun."""
+        if resources and all(r.get("noun") for r in resources):
+            counts = []
+            for resource in resources:
+                one, many = resource["noun"][self.lang]
+                counts.append(f"{self.num(resource['rows'])} {one if resource['rows'] == 1 else many}")
+            if len(counts) == 1:
+                return counts[0]
+            return ", ".join(counts[:-1]) + f" {self.t['and']} " + counts[-1]
+        rows = self.count(sum(r["rows"] for r in resources), "rows")
+        return self.t["rows_in_tables"].format(rows=rows, tables=self.count(len(resources), "tables"))
 
     def years(self, years: Iterable[int]) -> str:
         ordered = sorted(set(years))
@@ -484,6 +511,11 @@ def _environment() -> Environment:
         citation_url=citation_url,
         chart_table=chart_table,
         kind_label=kind_label,
+        catalog_municipalities=catalog_municipalities,
+        example_queries=example_queries,
+        query_tables=query_tables,
+        query_config=query_config,
+        engine_bytes=engine_bytes,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env
@@ -579,8 +611,6 @@ def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, byt
         for lang in LANGS:
             page = Page(f"comunas/{comuna['code']}/index.html", lang)
             yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
-    for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
-        yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
     yield from metadata_files(catalog)
 
 
@@ -600,4 +630,4 @@ def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(target)
-    return written
+    return written + write_assets(out_dir)
