@@ -41,7 +41,11 @@ function setUp(section, config) {
       showTable(output, result, status.dataset.caption || "");
       if (csvUrl) URL.revokeObjectURL(csvUrl);
       csvUrl = URL.createObjectURL(new Blob([toCsv(result)], { type: "text/csv" }));
-      download.href = csvUrl;
+      const link = document.createElement("a");
+      link.href = csvUrl;
+      link.download = download.dataset.file;
+      link.textContent = download.dataset.label;
+      download.replaceChildren(link);
       download.hidden = false;
       say(result.rows.length === 1 ? "one" : "many", result.rows.length.toLocaleString(document.documentElement.lang));
       if (result.rows.length > SHOWN_ROWS) status.textContent += " " + status.dataset.truncated.replace("{n}", SHOWN_ROWS);

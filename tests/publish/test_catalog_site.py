@@ -37,7 +37,8 @@ def test_demo_catalog_metadata_charts_and_freshness(demo_home):
 
     for slug, chart in (
         ("budgets", "presupuesto-por-subtitulo"),
-        ("contracts", "ordenes-por-mes"),
+        ("budgets", "presupuesto-por-mes"),  # September and October: a monthly series
+        ("contracts", "ordenes-por-modalidad"),  # one month only: by method
         ("access_requests", "solicitudes-en-plazo"),
     ):
         for lang in ("es", "en"):

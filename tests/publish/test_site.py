@@ -13,10 +13,12 @@ import pytest
 import schemas
 from publish.site import SiteError, build_site, format_number, human_size, safe_href
 from publish.site import words as site_words
+from publish.site.assets import engine_files, engine_path
 
 RELEASE = "releases/2026-11-25"
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
@@ -626,13 +628,15 @@ def test_writes_every_page_and_the_stylesheet(built):
         "en/datasets/contracts/index.html",
         "datasets/access_requests/index.html",
         "en/datasets/access_requests/index.html",
-        "assets/search.js",
-        "assets/style.css",
         "robots.txt",
         "catalog.jsonld",
         "catalog.ttl",
         "data.json",
         "sitemap.xml",
+        "assets/query.js",
+        "assets/search.js",
+        "assets/style.css",
+        *(f"{engine_path()}/{name}" for name in sorted(engine_files())),
     ]
     assert all(p.is_file() for p in written)
 
