@@ -327,12 +327,16 @@ class Formatter:
             counts = []
             for resource in resources:
                 one, many = resource["noun"][self.lang]
-                counts.append(f"{self.num(resource['rows'])} {one if resource['rows'] == 1 else many}")
+                counts.append(
+                    f"{self.num(resource['rows'])} {one if resource['rows'] == 1 else many}"
+                )
             if len(counts) == 1:
                 return counts[0]
             return ", ".join(counts[:-1]) + f" {self.t['and']} " + counts[-1]
         rows = self.count(sum(r["rows"] for r in resources), "rows")
-        return self.t["rows_in_tables"].format(rows=rows, tables=self.count(len(resources), "tables"))
+        return self.t["rows_in_tables"].format(
+            rows=rows, tables=self.count(len(resources), "tables")
+        )
 
     def years(self, years: Iterable[int]) -> str:
         ordered = sorted(set(years))

@@ -120,7 +120,9 @@ def query_config(dataset: Mapping[str, Any], page: Any) -> dict[str, Any]:
     Parquet file and the examples, with links relative to ``page``."""
     link: Callable[[str], str | None] = page.href
     tables = [
-        {"name": t["name"], "path": link(t["path"])} for t in query_tables(dataset) if link(t["path"])
+        {"name": t["name"], "path": link(t["path"])}
+        for t in query_tables(dataset)
+        if link(t["path"])
     ]
     return {
         "engine": page.to(engine_path()) + "/",
