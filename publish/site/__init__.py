@@ -7,16 +7,20 @@ already holds the release's data files) and returns the files it wrote::
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
     comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
-    assets/style.css, assets/search.js   copied from publish/static/
+    assets/style.css, search.js, query.js   copied from publish/static/
+    assets/duckdb/<digest>/…        the SQL box's engine, hard-linked
+                                    (:mod:`publish.site.assets`)
     robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
                                     (:mod:`publish.site.metadata`)
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
-Pages are static HTML, usable without JavaScript: the one script,
-``assets/search.js``, filters the home page's dataset cards with an index embedded
-in the page (:mod:`publish.site.search`); no inline scripts (JSON data blocks
-only), no external requests, every link relative (a per-page prefix such as
+Pages are static HTML, usable without JavaScript: ``assets/search.js`` filters the
+home page's dataset cards with an index embedded in the page
+(:mod:`publish.site.search`), and ``assets/query.js`` runs SQL over a dataset's
+Parquet files with DuckDB-Wasm once the reader opens the query box
+(:mod:`publish.site.queries`); no inline scripts (JSON data blocks only), no external
+requests, every link relative (a per-page prefix such as
 ``../../``) so the site works from any sub-path and from ``file://``. Output is
 deterministic: the same context gives the same bytes (the only dates shown are
 those in the context).

@@ -1087,3 +1087,12 @@ def test_renders_the_real_published_schemas(tmp_path):
         "Must exist in “comunas”, field comuna_code"
         in Doc(tmp_path / "en/datasets/budgets/index.html").text
     )
+
+
+def test_the_documented_policy_is_the_one_served_and_the_one_in_the_pages():
+    from pipelines.cli import CSP as SERVED
+
+    assert SERVED == CSP + "; frame-ancestors 'none'"  # a <meta> policy cannot set it
+    hosting = (Path(__file__).parents[2] / "docs/hosting.md").read_text("utf-8")
+    assert f"Content-Security-Policy: {SERVED}\n" in hosting
+    assert hosting.count(f'add_header Content-Security-Policy "{SERVED}" always;') == 2
