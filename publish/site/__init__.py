@@ -247,6 +247,11 @@ def markdown(text: str) -> Markup:
     return Markup(nh3.clean(html, tags=_MARKDOWN_TAGS, url_schemes=set(_ALLOWED_SCHEMES)))
 
 
+def json_attribute(data: Any) -> str:
+    """JSON for an HTML attribute: a plain string, so the template escapes its quotes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def citation_url(path: str, site_url: str | None) -> str:
     """The address to cite for a file: absolute when the site's address is known."""
     return _file_ref(path, site_url) if site_url else path
@@ -523,6 +528,7 @@ def _environment() -> Environment:
         example_queries=example_queries,
         query_tables=query_tables,
         query_config=query_config,
+        json_attribute=json_attribute,
         engine_bytes=engine_bytes,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )

@@ -165,5 +165,4 @@ function toCsv(result) {
 }
 
 const section = document.getElementById("sql");
-const data = document.getElementById("sql-datos");
-if (section && data) setUp(section, JSON.parse(data.textContent));
+if (section && section.dataset.config) setUp(section, JSON.parse(section.dataset.config));

@@ -254,7 +254,7 @@ def test_sql_box_returns_the_rows_duckdb_returns_on_the_same_parquet(demo_site, 
     assert types["duckdb-eh.wasm"] == "application/wasm"
     assert types["engine.mjs"] == "text/javascript"
 
-    config = json.loads(page.text_content("#sql-datos"))
+    config = json.loads(page.get_attribute("#sql", "data-config"))
     con = duckdb.connect()
     base = urljoin(demo_site.url, "datasets/contracts/index.html")
     for table in config["tables"]:

@@ -276,11 +276,7 @@ def test_comuna_status_table_stacks_on_phones(tmp_path):
 
 
 def sql_config(doc: Doc) -> dict:
-    source = doc.path.read_text("utf-8")
-    block = re.search(
-        r'<script type="application/json" id="sql-datos">(.*?)</script>', source, re.S
-    )
-    return json.loads(block.group(1))
+    return json.loads(doc.find("section", id="sql")[0]["data-config"])
 
 
 def test_query_box_reads_the_release_parquet_by_relative_urls(tmp_path):
