@@ -371,7 +371,12 @@ def render_svg(chart: Mapping[str, Any], lang: str) -> str:
     cat_axis = alt.Axis(title=chart["x"][lang], labelLimit=150)
     num_axis = alt.Axis(title=chart["y"][lang], format=",d" if chart["stacked"] else ",.0f")
     cat = alt.X("x:N", sort=x_order, axis=cat_axis) if not chart["horizontal"] else None
-    legend = alt.Legend(title=chart["series"][lang], orient="bottom", columns=1)
+    # One series (one month of orders by method): the title says it, no legend.
+    legend = (
+        alt.Legend(title=chart["series"][lang], orient="bottom", columns=1)
+        if len(s_order) > 1
+        else None
+    )
     colour = alt.Color(
         "series:N",
         sort=s_order,

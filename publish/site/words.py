@@ -163,7 +163,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "sql_error": "La consulta no se pudo ejecutar:",
         "sql_file": (
             "La consulta necesita abrir el sitio desde un servidor web (por ejemplo"
-            " `abierto serve`), no como archivo."
+            " abierto serve), no como archivo."
         ),
     },
     "en": {
@@ -317,7 +317,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "sql_error": "The query could not run:",
         "sql_file": (
             "The query box needs the site opened from a web server (for example"
-            " `abierto serve`), not as a file."
+            " abierto serve), not as a file."
         ),
     },
 }

@@ -6,6 +6,11 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -13,7 +18,7 @@ from urllib.parse import urljoin, urlparse
 import duckdb
 import pytest
 
-from tests.browser.conftest import HOSTILE_TITLE, SCREENSHOTS, axe_audit
+from tests.browser.conftest import HOSTILE_TITLE, SCREENSHOTS, _free_port, axe_audit
 
 SLUGS = ("budgets", "contracts", "access_requests")
 PAGES = [
@@ -225,10 +230,40 @@ def python_cell(value) -> str:
     return str(value)
 
 
-def test_sql_box_returns_the_rows_duckdb_returns_on_the_same_parquet(demo_site, browser, tmp_path):
+@pytest.fixture(scope="module")
+def plain_static_host(demo_site) -> Iterator[str]:
+    """The same site from Python's plain static server, one folder down (a sub-path, no
+    security headers, the media types the standard library knows)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=demo_site.site.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/site/"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("host", ["abierto serve", "plain static host"])
+def test_sql_box_returns_the_rows_duckdb_returns_on_the_same_parquet(
+    demo_site, plain_static_host, browser, tmp_path, host
+):
     """On a phone: nothing of the engine loads until the box opens; then every example
     query gives the rows DuckDB (Python) gives on the release's Parquet files, and the CSV
     download holds them; only this site is ever asked for anything."""
+    root = demo_site.url if host == "abierto serve" else plain_static_host
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = context.new_page()
     requests, errors, types = [], [], {}
@@ -239,7 +274,7 @@ def test_sql_box_returns_the_rows_duckdb_returns_on_the_same_parquet(demo_site, 
         "response",
         lambda r: types.__setitem__(Path(urlparse(r.url).path).name, r.headers.get("content-type")),
     )
-    page.goto(urljoin(demo_site.url, "datasets/contracts/"), wait_until="networkidle")
+    page.goto(urljoin(root, "datasets/contracts/"), wait_until="networkidle")
     assert page.is_visible("#sql")
     assert not any("/assets/duckdb/" in url or url.endswith(".parquet") for url in requests)
 
@@ -256,9 +291,10 @@ def test_sql_box_returns_the_rows_duckdb_returns_on_the_same_parquet(demo_site, 
 
     config = json.loads(page.get_attribute("#sql", "data-config"))
     con = duckdb.connect()
-    base = urljoin(demo_site.url, "datasets/contracts/index.html")
+    base = urljoin(root, "datasets/contracts/index.html")
     for table in config["tables"]:
-        local = demo_site.site / urlparse(urljoin(base, table["path"])).path.lstrip("/")
+        path = urlparse(urljoin(base, table["path"])).path
+        local = demo_site.site / path.removeprefix(urlparse(root).path)
         literal = "'" + str(local).replace("'", "''") + "'"
         con.execute(f"CREATE VIEW {table['name']} AS SELECT * FROM read_parquet({literal})")
     assert len(config["examples"]) >= 3
@@ -295,8 +331,8 @@ def test_sql_box_returns_the_rows_duckdb_returns_on_the_same_parquet(demo_site, 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     SCREENSHOTS.mkdir(exist_ok=True)
     page.locator("#sql").screenshot(path=str(SCREENSHOTS / "sql-390x844.png"))
-    assert all(url.startswith(demo_site.url) or url.startswith("blob:") for url in requests), [
-        u for u in requests if not u.startswith(demo_site.url)
+    assert all(url.startswith(root) or url.startswith("blob:") for url in requests), [
+        u for u in requests if not u.startswith(root)
     ]
     assert errors == []
     context.close()
