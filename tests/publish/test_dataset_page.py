@@ -13,6 +13,7 @@ from publish.freshness import next_update_due
 from publish.site import human_size, markdown, query_snippets
 from publish.site.assets import engine_bytes, engine_path
 from publish.site.queries import EXAMPLES, example_queries
+from schemas import load_descriptor as load_schema
 from schemas import public_descriptor
 from tests.publish.test_site import RELEASE, Doc, make_catalog, render
 
@@ -194,6 +195,16 @@ def test_contents_counts_each_table_in_the_words_of_its_grain(tmp_path):
         "7.306 filas en 2 tablas"
         in page(tmp_path / "plain", rel="datasets/contracts/index.html").text
     )
+
+
+@pytest.mark.parametrize(
+    "table", ["budget_lines", "purchase_orders", "purchase_order_items", "access_requests"]
+)
+def test_each_data_table_names_its_rows(table):
+    schema = load_schema(table)
+    for lang in ("es", "en"):
+        one, many = schema[f"x-row-noun-{lang}"]
+        assert one and many and one != many
 
 
 def test_one_row_is_singular(tmp_path):
