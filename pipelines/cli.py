@@ -49,7 +49,8 @@ def _before_any_command() -> None:
 PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
@@ -432,7 +433,18 @@ def print_check(report: dict) -> None:
 
 
 class CatalogHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the catalog's security headers."""
+    """Static files with the catalog's security headers and media types (the query box's
+    DuckDB-Wasm needs `.wasm` as application/wasm and `.mjs` as JavaScript, whatever the
+    system's mime.types says)."""
+
+    extensions_map = http.server.SimpleHTTPRequestHandler.extensions_map | {
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".parquet": "application/vnd.apache.parquet",
+        ".ttl": "text/turtle",
+        ".jsonld": "application/ld+json",
+    }
 
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", CSP)

@@ -243,6 +243,9 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
                 "title": {"es": schema.get("title", table), "en": schema.get("x-title-en", table)},
                 "rows": summary["previews"][table]["rows_total"],
                 "grain": {"es": schema.get("x-grain-es", ""), "en": schema.get("x-grain-en", "")},
+                "noun": {lang: schema[f"x-row-noun-{lang}"] for lang in ("es", "en")}
+                if "x-row-noun-es" in schema
+                else None,
                 "fields": public["fields"],
                 "primaryKey": public.get("primaryKey", []),
                 "files": files_by_table[table],
