@@ -12,13 +12,17 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
+from datasets.descriptor import SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import HeaderError, SourceError
-from datasets.normalise import fold, normalise_value
+from datasets.normalise import Encoded, encode, fold, normalise_column, normalise_value
 from datasets.readers import SourceRecords, read_records
 from datasets.readers.headers import label_regex
 from quality.personal_data import scrub_text
@@ -62,14 +66,21 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
     """Read one landed file with its declared source format."""
     path = Path(path)
     records = read_records(path, source)
-    data, excluded = _split_non_data(records, source)
+    header, details, rows_read = records.header, records.details, len(records.records)
+    data, excluded, ruled = _split_non_data(records, source)
+    del records  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
     tables = {
-        name: _map_table(records.header, data, mapping, file, comuna_code)
+        name: _map_table(header, data, mapping, file, comuna_code)
         for name, mapping in source.tables.items()
     }
     if source.exclude_subtotals is not None:
-        excluded += _drop_subtotals(tables, source.row_table, source.exclude_subtotals, records)
+        subtotals, subtotal_rows = _drop_subtotals(
+            tables, source.row_table, source.exclude_subtotals, data
+        )
+        excluded += subtotals
+        ruled = ruled.concat(subtotal_rows)
+    del data
     for name, mapping in source.tables.items():
         if mapping.group_by:
             tables[name] = _group(tables[name], mapping.group_by, path.name)
@@ -79,50 +90,121 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
         "sha256": sha256_file(path),
         "bytes": path.stat().st_size,
         "source_format": source.name,
-        "rows_read": len(records.records),
+        "rows_read": rows_read,
         "rows_excluded_by_reason": dict(sorted(reasons.items())),
-        **records.details,
+        **details,
     }
     excluded.sort(key=lambda e: e.source_row)
-    cells = dict(records.records)
-    ruled = [(e.source_row, cells[e.source_row]) for e in excluded if e.reason != "blank-row"]
-    mapping = source.tables[source.row_table]
-    frame = _map_table(records.header, ruled, mapping, file, comuna_code)
-    frame["_reason"] = [e.reason for e in excluded if e.reason != "blank-row"]
+    reason = {e.source_row: e.reason for e in excluded}
+    ruled = ruled.sorted()
+    frame = _map_table(header, ruled, source.tables[source.row_table], file, comuna_code)
+    frame["_reason"] = [reason[n] for n in ruled.numbers]
     excluded_tables = {source.row_table: frame}
     return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
 
 
+class Rows:
+    """Records of a source as dictionary-encoded columns (`Encoded`), each source position
+    encoded once, when a mapping first asks for it; a short record reads None past its
+    end. Records of text cells of one width (a CSV) are encoded all at once in Arrow."""
+
+    def __init__(self, numbers: list[int], cells: list[list[object]]) -> None:
+        self.numbers = numbers
+        self.cells = cells
+        self._encoded: dict[int, Encoded] | None = None
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def encoded(self, at: int) -> Encoded:
+        if self._encoded is None:
+            self._encoded = _encode_text_records(self.cells) or {}
+        if at not in self._encoded:
+            self._encoded[at] = encode([c[at] if at < len(c) else None for c in self.cells])
+        return self._encoded[at]
+
+    def texts(self, at: int) -> np.ndarray:
+        """The stripped text of each cell at a position ("" for none)."""
+        return self.encoded(at).apply(_text)
+
+    def take(self, positions: np.ndarray) -> Rows:
+        """The rows at increasing `positions` (their encoded columns kept)."""
+        if len(positions) == len(self):
+            return self
+        taken = Rows([self.numbers[i] for i in positions], [self.cells[i] for i in positions])
+        if self._encoded is not None:
+            taken._encoded = {at: e.take(positions) for at, e in self._encoded.items()}
+        return taken
+
+    def concat(self, other: Rows) -> Rows:
+        return Rows(self.numbers + other.numbers, self.cells + other.cells)
+
+    def sorted(self) -> Rows:
+        """The rows in source order."""
+        order = sorted(range(len(self)), key=self.numbers.__getitem__)
+        return Rows([self.numbers[i] for i in order], [self.cells[i] for i in order])
+
+
+def _encode_text_records(cells: list[list[object]]) -> dict[int, Encoded] | None:
+    """Every column of records that are all text and all of one width, encoded in one
+    pass by Arrow; None for other records (spreadsheet or JSON values, ragged rows)."""
+    if not cells:
+        return None
+    try:
+        lists = pa.array(cells, type=pa.list_(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return None
+    lengths = pc.min_max(pc.list_value_length(lists)).as_py()
+    width = lengths["min"]
+    if lists.null_count or width != lengths["max"] or not width:
+        return None
+    values = lists.flatten()
+    encoded = {}
+    for at in range(width):
+        column = values.take(pa.array(np.arange(at, len(values), width))).dictionary_encode()
+        codes = pc.fill_null(column.indices, -1).to_numpy().astype(np.intp)
+        encoded[at] = Encoded(codes, column.dictionary.to_pylist())
+    return encoded
+
+
 def _split_non_data(
     records: SourceRecords, source: SourceFormat
-) -> tuple[list[tuple[int, list[object]]], list[ExcludedRow]]:
-    rules = []
-    for rule in source.exclude_rows:
-        position = None if rule.column is None else _find_column(records.header, rule.column, None)
-        rules.append((position, re.compile(rule.pattern, re.IGNORECASE), rule))
-    data, excluded = [], []
-    for number, cells in records.records:
-        first = next((t for t in map(_text, cells) if t), None)
-        if first is None:
-            texts = _texts(cells)
-            excluded.append(ExcludedRow(number, "blank-row", "fila en blanco", "blank row", texts))
-            continue
-        hit = next(
-            (
-                r
-                for pos, rx, r in rules
-                if rx.search(
-                    first if pos is None else _text(cells[pos]) if pos < len(cells) else ""
-                )
-            ),
-            None,
-        )
-        if hit:
-            texts = _texts(cells)
-            excluded.append(ExcludedRow(number, hit.reason, hit.reason_es, hit.reason_en, texts))
+) -> tuple[Rows, list[ExcludedRow], Rows]:
+    """Data rows; blank and rule-excluded rows with their reason; the rule-excluded ones."""
+    rows = Rows(
+        list(map(itemgetter(0), records.records)), list(map(itemgetter(1), records.records))
+    )
+    first = rows.texts(0).copy() if len(rows) else np.empty(0, dtype=object)
+    blank = np.zeros(len(rows), dtype=bool)
+    for index in np.flatnonzero(first == ""):  # the first non-empty cell is further on
+        first[index] = next((t for t in map(_text, rows.cells[index]) if t), None)
+        blank[index] = first[index] is None
+    hit = np.full(len(rows), -1)
+    for number, rule in enumerate(source.exclude_rows):
+        if rule.column is None:
+            tested = np.where(blank, "", first)
         else:
-            data.append((number, cells))
-    return data, excluded
+            tested = rows.texts(_find_column(records.header, rule.column, None))
+        regex = re.compile(rule.pattern, re.IGNORECASE)
+        matches = encode(tested).apply(lambda text, rx=regex: bool(rx.search(text or "")))
+        hit[(hit == -1) & ~blank & matches.astype(bool)] = number
+    excluded = []
+    for index in np.flatnonzero(blank | (hit >= 0)):
+        texts = _texts(rows.cells[index])
+        if blank[index]:
+            excluded.append(
+                ExcludedRow(rows.numbers[index], "blank-row", "fila en blanco", "blank row", texts)
+            )
+        else:
+            rule = source.exclude_rows[hit[index]]
+            excluded.append(
+                ExcludedRow(rows.numbers[index], rule.reason, rule.reason_es, rule.reason_en, texts)
+            )
+    return (
+        rows.take(np.flatnonzero(~blank & (hit == -1))),
+        excluded,
+        rows.take(np.flatnonzero(hit >= 0)),
+    )
 
 
 def _find_column(
@@ -156,12 +238,12 @@ def _shown(header: list[str]) -> str:
 
 def _map_table(
     header: list[str],
-    data: list[tuple[int, list[object]]],
+    data: Rows,
     mapping: TableMapping,
     file: str,
     comuna_code: str,
 ) -> pd.DataFrame:
-    columns: dict[str, list[str | None]] = {}
+    columns: dict[str, object] = {}
     for name, spec in mapping.columns.items():
         if spec.sequence_within is not None:
             continue
@@ -180,11 +262,11 @@ def _map_table(
                 for label in labels
             ]
             if len(positions) == 1:
-                at = positions[0]
-                cells = [c[at] if at < len(c) else None for _, c in data]
-            else:
-                cells = [_joined(c, positions) for _, c in data]
-            columns[name] = _normalise_column(cells, spec)
+                column = data.encoded(positions[0])
+            else:  # joined with `;`: `22;1;1`
+                texts = [data.texts(p) for p in positions]
+                column = encode([";".join(t) for t in zip(*texts, strict=True)])
+            columns[name] = normalise_column(column, spec)
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
     frame = pd.DataFrame(columns, dtype=object)
@@ -193,30 +275,13 @@ def _map_table(
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
             frame[name] = (sequence + 1).astype(str)
     frame["_source_file"] = file
-    frame["_source_row"] = [number for number, _ in data]
+    frame["_source_row"] = data.numbers
     return frame
 
 
-def _joined(cells: list[object], positions: list[int]) -> str:
-    """The cells at several positions joined with `;` (`22;1;1`)."""
-    return ";".join(_text(cells[p]) if p < len(cells) else "" for p in positions)
-
-
-def _normalise_column(cells: list[object], spec: ColumnSpec) -> list[str | None]:
-    """Canonical text of a column's cells, parsing each distinct value once."""
-    cache: dict[tuple[type, object], str | None] = {}
-    values = []
-    for value in cells:
-        key = (type(value), value)  # True and 1 would be the same key otherwise
-        if key not in cache:
-            cache[key] = normalise_value(value, spec)
-        values.append(cache[key])
-    return values
-
-
 def _drop_subtotals(
-    tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, records: SourceRecords
-) -> list[ExcludedRow]:
+    tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, data: Rows
+) -> tuple[list[ExcludedRow], Rows]:
     """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)."""
     frame = tables[row_table].fillna("").astype(str)
     scopes = (
@@ -228,15 +293,15 @@ def _drop_subtotals(
         for scope, code in keys
         for depth in range(1, code.count(".") + 1)
     }
-    numbers = tables[row_table]["_source_row"]
-    rows = {n for n, key in zip(numbers, keys, strict=True) if key[1] and key in parents}
+    subtotal = np.array([bool(key[1]) and key in parents for key in keys], dtype=bool)
     for name, table in tables.items():
-        tables[name] = table[~table["_source_row"].isin(rows)].reset_index(drop=True)
-    cells = dict(records.records)
-    return [
-        ExcludedRow(n, rule.reason, rule.reason_es, rule.reason_en, _texts(cells[n]))
-        for n in sorted(rows)
+        tables[name] = table[~subtotal].reset_index(drop=True)
+    rows = data.take(np.flatnonzero(subtotal))
+    excluded = [
+        ExcludedRow(number, rule.reason, rule.reason_es, rule.reason_en, _texts(cells))
+        for number, cells in zip(rows.numbers, rows.cells, strict=True)
     ]
+    return excluded, rows
 
 
 def _text(cell: object) -> str:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
+import pandas as pd
 from stdnum.cl import rut as stdnum_rut
 
 from datasets.descriptor import ColumnSpec
@@ -194,6 +198,52 @@ def _scaled(number: str, scale: int) -> str:
     except InvalidOperation:
         return number
     return parse_number(format(value, "f"), decimal=".", thousands="")
+
+
+@dataclass
+class Encoded:
+    """A column as codes into its distinct values (code -1: an empty cell, None)."""
+
+    codes: np.ndarray
+    uniques: list[object]
+
+    def apply(self, function: Callable[[object], object]) -> np.ndarray:
+        """`function` of each cell, computed once per distinct value (an object array)."""
+        table = np.empty(len(self.uniques) + 1, dtype=object)
+        for index, value in enumerate(self.uniques):
+            table[index] = function(value)
+        table[-1] = function(None)
+        return table[self.codes]
+
+    def take(self, positions: np.ndarray) -> Encoded:
+        return Encoded(self.codes[positions], self.uniques)
+
+
+def encode(values: Sequence[object]) -> Encoded:
+    """Dictionary-encode a column. Text (str and None only, as CSV gives) is encoded in
+    C; mixed Python values (spreadsheet and JSON cells) by type and value, so that
+    `True`, `1` and `1.0` stay distinct."""
+    if set(map(type, values)) <= {str, type(None)}:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return Encoded(codes, list(uniques))
+    known: dict[tuple[type, object], int] = {}
+    codes = np.empty(len(values), dtype=np.intp)
+    for index, value in enumerate(values):
+        codes[index] = -1 if value is None else known.setdefault((type(value), value), len(known))
+    return Encoded(codes, [value for _, value in known])
+
+
+def normalise_column(column: Encoded, spec: ColumnSpec) -> np.ndarray:
+    """Canonical text of a column's cells (`normalise_value` once per distinct value)."""
+    if spec.parse == "text" and spec.extract is None and spec.map is None:
+        missing = set(spec.missing)
+
+        def text(value: object) -> str | None:  # `normalise_value` of a text column
+            stripped = None if value is None else _text(value).strip()
+            return None if stripped in missing else stripped
+
+        return column.apply(text)
+    return column.apply(lambda value: normalise_value(value, spec))
 
 
 def normalise_value(value: object, spec: ColumnSpec) -> str | None:
