@@ -4,7 +4,8 @@
 
 Generates a Mercado Público order-lines export of LINES lines (the demo sample
 `datasets/samples/99901/contracts/ordenes_de_compra_2026-10.csv` tiled, Latin-1,
-`;`, ≈ 550 bytes a line; every copy's orders get codes of their own), lands it for the fictional comuna 99901 in a fresh home, and times
+`;`, ≈ 550 bytes a line; every copy's orders get codes of their own), lands it for
+the fictional comuna 99901 in a fresh home, and times
 `pipelines.steps.ingest`, `validate` and `prepare` in this process (wall and CPU
 seconds, peak RSS so far). Beside them, the floor measured in the same run: DuckDB
 `read_csv` of the same file into Parquet. Ratios are stage wall / floor wall.

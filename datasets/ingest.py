@@ -316,22 +316,38 @@ def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     """Collapse repeated header-level rows (an order repeated on each line) to one row.
 
     Lines of one key that disagree on a header-level value are a source error: the
-    order cannot be published as the export is ambiguous.
+    order cannot be published as the export is ambiguous. Rows without a key are not
+    grouped: each stays, for validation to quarantine with its own row number.
     """
     values = [c for c in frame.columns if c not in META_COLUMNS]
-    conflicts = frame.fillna("").groupby(key, sort=False)[values].nunique()
+    keyed = (frame[key].fillna("") != "").to_numpy()
+    codes = pd.factorize(frame[key].where(keyed, None))[0][keyed]
+    # Codes number keys in order of first appearance: a row is its key's first line
+    # when its code is above every code before it.
+    first = codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    first_line = np.flatnonzero(first)[codes]
+    for column in values:
+        cells = pd.factorize(frame[column].fillna("").to_numpy()[keyed])[0]
+        if (cells != cells[first_line]).any():
+            _raise_conflict(frame[keyed].fillna(""), key, values, file)
+    keep = ~keyed
+    keep[np.flatnonzero(keyed)[first]] = True
+    return frame[keep].reset_index(drop=True)
+
+
+def _raise_conflict(lines: pd.DataFrame, key: str, values: list[str], file: str) -> None:
+    """The source error naming the first key whose lines disagree, the column and row."""
+    conflicts = lines.groupby(key, sort=False)[values].nunique()
     conflicting = conflicts[(conflicts > 1).any(axis=1)]
-    if not conflicting.empty:
-        first_key = conflicting.index[0]
-        column = conflicting.columns[(conflicting.iloc[0] > 1).to_numpy()][0]
-        lines = frame.loc[frame[key] == first_key].fillna("")
-        differs = lines[column] != lines[column].iloc[0]
-        row = int(lines.loc[differs, "_source_row"].iloc[0])
-        raise SourceError(
-            f"las líneas de {key}={first_key} no coinciden en «{column}»",
-            f"the lines of {key}={first_key} disagree on '{column}'",
-            file=file,
-            row=row,
-            column=column,
-        )
-    return frame.drop_duplicates(subset=[key], keep="first").reset_index(drop=True)
+    first_key = conflicting.index[0]
+    column = conflicting.columns[(conflicting.iloc[0] > 1).to_numpy()][0]
+    lines = lines.loc[lines[key] == first_key]
+    differs = lines[column] != lines[column].iloc[0]
+    row = int(lines.loc[differs, "_source_row"].iloc[0])
+    raise SourceError(
+        f"las líneas de {key}={first_key} no coinciden en «{column}»",
+        f"the lines of {key}={first_key} disagree on '{column}'",
+        file=file,
+        row=row,
+        column=column,
+    )

@@ -142,14 +142,17 @@ def parse_budget_code(value: str) -> str:
 
 
 def _cut_digits(digits: str) -> list[str] | None:
-    parts, widths = [], iter(_BUDGET_PARTS + (3,) * 8)
-    while digits:
-        width = next(widths)
+    """Digits cut at the classifier's widths, or None when they do not fit them (a
+    level left short, or more digits than the eleven levels hold)."""
+    parts = []
+    for width in _BUDGET_PARTS + (3,) * 8:
+        if not digits:
+            return parts
         if len(digits) < width:
             return None
         parts.append(digits[:width])
         digits = digits[width:]
-    return parts
+    return None if digits else parts
 
 
 def parse_rut(value: str) -> str:

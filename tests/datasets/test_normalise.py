@@ -52,6 +52,11 @@ def test_parse_number_chilean_format(text, expected):
         ("3-1", "03.01"),
         ("22", "22"),
         ("x-1", "x-1"),
+        # 31 digits fill the eleven levels; more is no code (left for validation to
+        # report), not a traceback
+        ("2201001" + "001" * 8, "22.01.001" + ".001" * 8),
+        ("2201001" + "001" * 8 + "1", "2201001" + "001" * 8 + "1"),
+        ("9" * 40, "9" * 40),
     ],
 )
 def test_parse_budget_code(text, expected):

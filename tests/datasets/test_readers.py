@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from datasets import readers
 from datasets.descriptor import SourceFormat
 from datasets.errors import EncodingError, HeaderError, SourceError, UnsafeFileError
 from datasets.ingest import read_source
-from datasets import readers
 from datasets.readers import read_records
 from tests.conftest import REFERENCE_DATA
 
