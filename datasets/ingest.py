@@ -20,12 +20,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datasets.descriptor import SourceFormat, SubtotalRule, TableMapping
-from datasets.errors import HeaderError, SourceError
-from datasets.normalise import Encoded, encode, fold, normalise_column, normalise_value
+from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
+from datasets.errors import AmbiguousNumberError, HeaderError, SourceError
+from datasets.normalise import (
+    Encoded,
+    ambiguous_numbers,
+    encode,
+    fold,
+    normalise_column,
+    normalise_value,
+)
 from datasets.readers import SourceRecords, read_records
 from datasets.readers.headers import label_regex
 from quality.personal_data import scrub_text
+from schemas import UnknownSchemaError
+from schemas import load_descriptor as load_schema_descriptor
 
 META_COLUMNS = ("_source_file", "_source_row")
 
@@ -71,7 +80,7 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
     del records  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
     tables = {
-        name: _map_table(header, data, mapping, file, comuna_code)
+        name: _map_table(header, data, mapping, file, comuna_code, checked=_integer_fields(name))
         for name, mapping in source.tables.items()
     }
     if source.exclude_subtotals is not None:
@@ -242,7 +251,11 @@ def _map_table(
     mapping: TableMapping,
     file: str,
     comuna_code: str,
+    *,
+    checked: set[str] | None = None,
 ) -> pd.DataFrame:
+    """The canonical table of the rows. With `checked` (the integer fields of the
+    table), number columns are checked for ambiguous marks (`ambiguous_numbers`)."""
     columns: dict[str, object] = {}
     for name, spec in mapping.columns.items():
         if spec.sequence_within is not None:
@@ -267,6 +280,11 @@ def _map_table(
                 texts = [data.texts(p) for p in positions]
                 column = encode([";".join(t) for t in zip(*texts, strict=True)])
             columns[name] = normalise_column(column, spec)
+            if spec.parse == "number" and checked is not None:
+                ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
+                if len(ambiguous):
+                    label = header[positions[0]] if len(positions) == 1 else name
+                    raise _ambiguous(spec, len(ambiguous), file, data.numbers[ambiguous[0]], label)
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
     frame = pd.DataFrame(columns, dtype=object)
@@ -277,6 +295,30 @@ def _map_table(
     frame["_source_file"] = file
     frame["_source_row"] = data.numbers
     return frame
+
+
+def _integer_fields(table: str) -> set[str]:
+    """The table schema's integer fields (none for a table without a schema)."""
+    try:
+        fields = load_schema_descriptor(table)["fields"]
+    except UnknownSchemaError:
+        return set()
+    return {f["name"] for f in fields if f.get("type") == "integer"}
+
+
+def _ambiguous(spec: ColumnSpec, count: int, file: str, row: int, column: str) -> SourceError:
+    grouped = "1.234.567" if spec.decimal == "." else "1,234,567"
+    return AmbiguousNumberError(
+        f"{count} valor(es) como «{grouped[:5]}» o «{grouped}» no se pueden leer sin "
+        f"adivinar: la fuente declara «{spec.decimal}» como separador decimal, pero parecen "
+        "miles; corrija `decimal`/`thousands` en el descriptor o el archivo",
+        f"{count} value(s) shaped like '{grouped[:5]}' or '{grouped}' cannot be read without "
+        f"guessing: the source declares '{spec.decimal}' as the decimal mark, but they look "
+        "like thousands; fix `decimal`/`thousands` in the descriptor or the file",
+        file=file,
+        row=row,
+        column=column,
+    )
 
 
 def _drop_subtotals(

@@ -258,17 +258,9 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
     if spec.parse == "number" and _is_number(value) and spec.extract is None and not spec.map:
         number = parse_number(format(Decimal(str(value)), "f"), decimal=".", thousands="")
         return _scaled(number, spec.scale) if spec.scale != 1 else number
-    text = _text(value).strip()
-    if spec.extract is not None:
-        found = re.search(spec.extract, text)
-        text = (found.group(1) if found.groups() else found.group(0)).strip() if found else text
-    if text in spec.missing:
+    text = _cell_text(value, spec)
+    if text is None:
         return None
-    if spec.map is not None:
-        folded_map = {fold(k): v for k, v in spec.map.items()}
-        text = folded_map.get(fold(text), text)
-        if text == "":
-            return None
     match spec.parse:
         case "number":
             number = parse_number(text, decimal=spec.decimal, thousands=spec.thousands)
@@ -286,3 +278,65 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
         case "boolean":
             return parse_boolean(text)
     return text
+
+
+def _cell_text(value: object, spec: ColumnSpec) -> str | None:
+    """A cell's text after `extract`, `missing` and `map`, before parsing (None: empty)."""
+    text = _text(value).strip()
+    if spec.extract is not None:
+        found = re.search(spec.extract, text)
+        text = (found.group(1) if found.groups() else found.group(0)).strip() if found else text
+    if text in spec.missing:
+        return None
+    if spec.map is not None:
+        folded_map = {fold(k): v for k, v in spec.map.items()}
+        text = folded_map.get(fold(text), text)
+        if text == "":
+            return None
+    return text
+
+
+def number_shape(text: str, decimal: str, thousands: str) -> str | None:
+    """How a number written as text uses the declared marks.
+
+    - `grouped`: the decimal mark groups thousands (`1.234.567` under `decimal: "."`);
+    - `group-like`: one decimal mark with one to three digits before it (not a lone 0)
+      and exactly three after (`900.000`): thousands or a decimal fraction;
+    - `decimal`: the decimal mark is proven one (`12.5`, `1234.500`, `0.250`), or the
+      thousands mark groups digits (`1,234` under `thousands: ","`);
+    - None: neither mark.
+    """
+    body = _SPACES.sub("", text)
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    body = body.lstrip("+-")
+    mark = re.escape(decimal)
+    if re.fullmatch(rf"[1-9]\d{{0,2}}(?:{mark}\d{{3}}){{2,}}", body):
+        return "grouped"
+    if re.fullmatch(rf"[1-9]\d{{0,2}}{mark}\d{{3}}", body):
+        return "group-like"
+    if re.fullmatch(rf"\d+{mark}\d+", body):
+        return "decimal"
+    group = re.escape(thousands)
+    if thousands.strip() and re.fullmatch(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{mark}\d+)?", body):
+        return "decimal"
+    return None
+
+
+def ambiguous_numbers(column: Encoded, spec: ColumnSpec, *, integer: bool) -> np.ndarray:
+    """Positions of the cells of a `number` column that cannot be read without guessing
+    (the rule is in the README, "Numbers"): every `grouped` text cell and, in a column
+    mapped to an `integer` field, every `group-like` one unless another cell of the
+    column proves the decimal mark."""
+    present = np.bincount(column.codes[column.codes >= 0], minlength=len(column.uniques)) > 0
+    shapes = np.full(len(column.uniques) + 1, None, dtype=object)
+    for index, value in enumerate(column.uniques):
+        if present[index] and isinstance(value, str):
+            text = _cell_text(value, spec)
+            if text is not None:
+                shapes[index] = number_shape(text, spec.decimal, spec.thousands)
+    found = set(shapes[:-1])
+    wrong = {"grouped"} | ({"group-like"} if integer and "decimal" not in found else set())
+    if not wrong & found:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(np.isin(shapes, list(wrong))[column.codes])
