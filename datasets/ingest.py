@@ -146,6 +146,7 @@ class Rows:
         self.numbers = numbers
         self.cells = cells
         self._encoded: dict[int, Encoded] | None = None
+        self._normalised: dict[tuple[int, str], np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -159,7 +160,18 @@ class Rows:
 
     def texts(self, at: int) -> np.ndarray:
         """The stripped text of each cell at a position ("" for none)."""
-        return self.encoded(at).apply(_text)
+        column = self.encoded(at)
+        if column.is_text:
+            return column.taken([u.strip() for u in column.uniques], "")  # type: ignore[union-attr]
+        return column.apply(_text)
+
+    def normalised(self, at: int, spec: ColumnSpec) -> np.ndarray:
+        """`normalise_column` of a position, once per position and spec (two tables often
+        map one source column alike: the order code)."""
+        key = (at, spec.model_dump_json())
+        if key not in self._normalised:
+            self._normalised[key] = normalise_column(self.encoded(at), spec)
+        return self._normalised[key]
 
     def take(self, positions: np.ndarray) -> Rows:
         """The rows at increasing `positions` (their encoded columns kept)."""
@@ -197,7 +209,7 @@ def _encode_text_records(cells: list[list[object]]) -> dict[int, Encoded] | None
     for at in range(width):
         column = values.take(pa.array(np.arange(at, len(values), width))).dictionary_encode()
         codes = pc.fill_null(column.indices, -1).to_numpy().astype(np.intp)
-        encoded[at] = Encoded(codes, column.dictionary.to_pylist())
+        encoded[at] = Encoded(codes, column.dictionary.to_pylist(), is_text=True)
     return encoded
 
 
@@ -301,10 +313,11 @@ def _map_table(
             ]
             if len(positions) == 1:
                 column = data.encoded(positions[0])
+                columns[name] = data.normalised(positions[0], spec)
             else:  # joined with `;`: `22;1;1`
                 texts = [data.texts(p) for p in positions]
                 column = encode([";".join(t) for t in zip(*texts, strict=True)])
-            columns[name] = normalise_column(column, spec)
+                columns[name] = normalise_column(column, spec)
             if spec.parse == "number" and checked is not None:
                 ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
                 if len(ambiguous):

@@ -205,21 +205,27 @@ def _scaled(number: str, scale: int) -> str:
 
 @dataclass
 class Encoded:
-    """A column as codes into its distinct values (code -1: an empty cell, None)."""
+    """A column as codes into its distinct values (code -1: an empty cell, None);
+    `is_text` when every value is a str (a CSV's cells)."""
 
     codes: np.ndarray
     uniques: list[object]
+    is_text: bool = False
 
     def apply(self, function: Callable[[object], object]) -> np.ndarray:
         """`function` of each cell, computed once per distinct value (an object array)."""
-        table = np.empty(len(self.uniques) + 1, dtype=object)
-        for index, value in enumerate(self.uniques):
-            table[index] = function(value)
-        table[-1] = function(None)
+        return self.taken([function(u) for u in self.uniques], function(None))
+
+    def taken(self, results: list[object], empty: object) -> np.ndarray:
+        """Per-distinct-value `results` (and `empty` for empty cells) taken to every row."""
+        table = np.empty(len(results) + 1, dtype=object)
+        for index, result in enumerate(results):
+            table[index] = result
+        table[-1] = empty
         return table[self.codes]
 
     def take(self, positions: np.ndarray) -> Encoded:
-        return Encoded(self.codes[positions], self.uniques)
+        return Encoded(self.codes[positions], self.uniques, self.is_text)
 
 
 def encode(values: Sequence[object]) -> Encoded:
@@ -228,7 +234,7 @@ def encode(values: Sequence[object]) -> Encoded:
     `True`, `1` and `1.0` stay distinct."""
     if set(map(type, values)) <= {str, type(None)}:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-        return Encoded(codes, list(uniques))
+        return Encoded(codes, list(uniques), is_text=True)
     known: dict[tuple[type, object], int] = {}
     codes = np.empty(len(values), dtype=np.intp)
     for index, value in enumerate(values):
@@ -238,14 +244,10 @@ def encode(values: Sequence[object]) -> Encoded:
 
 def normalise_column(column: Encoded, spec: ColumnSpec) -> np.ndarray:
     """Canonical text of a column's cells (`normalise_value` once per distinct value)."""
-    if spec.parse == "text" and spec.extract is None and spec.map is None:
-        missing = set(spec.missing)
-
-        def text(value: object) -> str | None:  # `normalise_value` of a text column
-            stripped = None if value is None else _text(value).strip()
-            return None if stripped in missing else stripped
-
-        return column.apply(text)
+    if spec.parse == "text" and spec.extract is None and spec.map is None and column.is_text:
+        missing = set(spec.missing)  # `normalise_value` of text cells, in one comprehension
+        stripped = [u.strip() for u in column.uniques]  # type: ignore[union-attr]
+        return column.taken([None if t in missing else t for t in stripped], None)
     return column.apply(lambda value: normalise_value(value, spec))
 
 
