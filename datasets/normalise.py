@@ -22,6 +22,15 @@ from datasets.descriptor import ColumnSpec
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _BUDGET_PARTS = (2, 2, 3)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Zero-padded ASCII forms of the commonest formats (Mercado Público's timestamps),
+# read without `strptime` (ten times slower): any other text of these formats still
+# goes through `strptime`, so what is accepted is exactly what it accepts.
+_PADDED = {
+    "%Y-%m-%d": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
+    "%Y-%m-%d %H:%M:%S": re.compile(
+        r"([0-9]{4})-([0-9]{2})-([0-9]{2}) (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    ),
+}
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -100,7 +109,11 @@ def parse_date(value: object, formats: list[str]) -> str:
 
 
 def _parse_date_as(text: str, fmt: str) -> dt.date | None:
+    padded = _PADDED.get(fmt)
+    found = padded.fullmatch(text) if padded else None
     try:
+        if found:
+            return dt.date(*map(int, found.groups()))
         if fmt == "iso":
             return dt.datetime.fromisoformat(text).date()
         if fmt == "excel":

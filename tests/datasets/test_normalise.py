@@ -196,3 +196,21 @@ def test_a_column_is_normalised_as_its_cells_one_by_one(cells, spec):
     assert normalise_column(encode(texts), spec).tolist() == [
         normalise_value(c, spec) for c in texts
     ]
+
+
+DATE_TEXT = st.one_of(
+    st.datetimes(min_value=dt.datetime(1, 1, 1)).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}( [0-9]{1,2}:[0-9]{2}:[0-9]{2})?\Z"),
+    st.text(alphabet="0123456789-: ", max_size=20),
+)
+
+
+@given(text=DATE_TEXT, fmt=st.sampled_from(["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]))
+def test_padded_dates_read_as_strptime_reads_them(text, fmt):
+    """The zero-padded fast path accepts exactly what `strptime` accepts."""
+    text = text.strip()
+    try:
+        expected = dt.datetime.strptime(text, fmt).date().isoformat()
+    except ValueError:
+        expected = text
+    assert parse_date(text, [fmt]) == expected
