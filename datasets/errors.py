@@ -59,6 +59,12 @@ class SourceError(AbiertoError):
     type = "source-error"
 
 
+class AmbiguousNumberError(SourceError):
+    """A number whose marks the declared format cannot read without guessing."""
+
+    type = "ambiguous-number"
+
+
 class EncodingError(AbiertoError):
     type = "encoding-error"
 

@@ -265,9 +265,9 @@ def _hold_orphans(
             key, parent_key = fk["fields"], fk["reference"]["fields"]
             key = key if isinstance(key, list) else [key]
             parent_key = parent_key if isinstance(parent_key, list) else [parent_key]
-            allowed = set(tables[parent][parent_key].itertuples(index=False, name=None))
-            rows = tables[table][key].itertuples(index=False, name=None)
-            orphan = pd.Series([k not in allowed for k in rows], index=tables[table].index)
+            keys = pd.MultiIndex.from_frame(tables[table][key])
+            allowed = pd.MultiIndex.from_frame(tables[parent][parent_key])
+            orphan = pd.Series(~keys.isin(allowed), index=tables[table].index)
             if orphan.any():
                 moved = tables[table][orphan].assign(
                     _errors=[[{"type": "parent-held", "fieldName": key[0]}]] * int(orphan.sum())

@@ -1,7 +1,7 @@
 """Readers: turn a landed file into a header and records, whatever its container.
 
-`read_records` checks the file before parsing (size cap, empty, declared format
-against its signature), decodes text with a detected encoding, sniffs the CSV
+`read_records` checks the file before parsing (size cap of a workbook, empty,
+declared format against its signature), decodes text with a detected encoding, sniffs the CSV
 dialect, finds the header and returns a `SourceRecords`: the header labels and the
 data records, each with its 1-based record number in the source (for tables the
 physical record, the header of a simple CSV being record 1; for JSON, records are
@@ -21,7 +21,12 @@ from datasets.readers import dialect as dialects
 from datasets.readers import headers, jsondoc, ocds, spreadsheet
 from datasets.readers.encoding import decode
 
+#: The default size cap of a workbook (XLSX, a ZIP container; XLS): these are parsed
+#: whole in memory, and their parts are also checked for expansion ratio (zip bombs).
+#: Plain text (CSV, JSON, OCDS) has no default cap: national monthly exports are 1–2 GB.
+#: A source's `max_bytes` caps any format.
 MAX_SOURCE_BYTES = 512 * 1024 * 1024
+CAPPED_FORMATS = ("xlsx", "xls")
 csv.field_size_limit(MAX_SOURCE_BYTES)
 
 
@@ -35,10 +40,10 @@ class SourceRecords:
 def read_records(path: Path, source: SourceFormat) -> SourceRecords:
     """Read one file with its declared source format (see the module docstring)."""
     size = path.stat().st_size
-    limit = source.max_bytes or MAX_SOURCE_BYTES
+    limit = source.max_bytes or (MAX_SOURCE_BYTES if source.format in CAPPED_FORMATS else None)
     if size == 0:
         raise SourceError("el archivo está vacío", "the file is empty", file=path.name)
-    if size > limit:
+    if limit is not None and size > limit:
         raise UnsafeFileError(
             f"el archivo pesa {size} bytes, más que el máximo de {limit}",
             f"the file is {size} bytes, over the {limit}-byte limit",
