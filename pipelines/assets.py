@@ -16,6 +16,7 @@ from datasets.descriptor import SLUGS
 from pipelines import checks, freshness, notify, steps, warehouse
 from pipelines.resources import AbiertoResource
 from publish.catalog import build_package, publish_release
+from publish.release import mark
 
 # Transient I/O (a network share hiccup, a file briefly locked) is retried with backoff;
 # anything else fails at once (`transient_only`).
@@ -157,6 +158,7 @@ def freshness_check(slug: str) -> dg.AssetChecksDefinition:
 def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     """The static open data catalog: every dataset over all comunas, each comuna at its last
     output that passed its gate, plus where each comuna × dataset stands."""
+    mark("catalog-start")
     home, installation, today = abierto.home(), abierto.installation(), abierto.today()
     cuts = [m.cut for m in installation.municipalities]
     packages = []
@@ -178,6 +180,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
                 generated_on=today,
             )
         )
+    mark("packages-built")
     comunas = [
         row for slug in SLUGS for row in freshness.freshness(home, installation, slug, today)
     ]
