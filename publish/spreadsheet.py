@@ -11,15 +11,11 @@ and Excel files keep the exact value (Excel cells are typed as text, so nothing 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.writer.excel import ExcelWriter
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXCEL_MAX_ROWS = 1_048_576
@@ -41,32 +37,60 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
-def fits_excel(frame: pd.DataFrame) -> bool:
-    return len(frame) + 1 <= EXCEL_MAX_ROWS
+def fits_excel(rows: int) -> bool:
+    """Whether a table of `rows` rows (plus its header) fits on one Excel sheet."""
+    return rows + 1 <= EXCEL_MAX_ROWS
 
 
-def write_xlsx(
-    frame: pd.DataFrame, fields: list[dict], path: Path, *, sheet: str, title: dict
-) -> None:
+TOO_LONG = {
+    "es": "Sin descarga Excel: la tabla tiene más filas ({rows:,}) de las que caben en una "
+    "hoja de Excel (1.048.575); use el CSV o el Parquet.",
+    "en": "No Excel download: the table has more rows ({rows:,}) than an Excel sheet holds "
+    "(1,048,575); use the CSV or the Parquet file.",
+}
+BATCH_ROWS = 65_536
+_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 does not allow
+
+
+def write_xlsx(table: pa.Table, fields: list[dict], path: Path, *, sheet: str, title: dict) -> None:
     """The table on one sheet (text cells typed as text) and its columns explained on another.
 
-    The file is deterministic: fixed document dates and zip entry times.
+    Written row by row with xlsxwriter's `constant_memory` mode (memory does not grow with
+    the table); deterministic: fixed document dates, xlsxwriter's fixed zip entry times.
     """
-    book = Workbook(write_only=True)
-    book.properties.created = book.properties.modified = FIXED_TIME
-    book.properties.title = title["es"]
-    data = book.create_sheet(sheet[:31])
-    data.append([f["name"] for f in fields])
-    kinds = [f.get("type", "string") for f in fields]
-    columns = [frame[f["name"]].tolist() for f in fields]
-    for row in zip(*columns, strict=True):
-        data.append([_cell(data, v, k) for v, k in zip(row, kinds, strict=True)])
-    notes = book.create_sheet("columnas-columns")
-    notes.append(
-        ["columna / column", "título", "title", "tipo / type", "descripción", "description"]
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
-    for field in fields:
-        notes.append(
+    book.set_properties({"title": title["es"], "created": FIXED_TIME})
+    data = book.add_worksheet(sheet[:31])
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    data.write_row(0, 0, [f["name"] for f in fields])
+    row = 1
+    for batch in table.select([f["name"] for f in fields]).to_batches(BATCH_ROWS):
+        columns = [
+            _cell_values(column, f.get("type", "string"))
+            for column, f in zip(batch.columns, fields, strict=True)
+        ]
+        writers = [_writer(data, f.get("type", "string"), dates) for f in fields]
+        for values in zip(*columns, strict=True):
+            for col, (value, write) in enumerate(zip(values, writers, strict=True)):
+                if value is not None:
+                    write(row, col, value)
+            row += 1
+    notes = book.add_worksheet("columnas-columns")
+    notes.write_row(
+        0, 0, ["columna / column", "título", "title", "tipo / type", "descripción", "description"]
+    )
+    for i, field in enumerate(fields, 1):
+        notes.write_row(
+            i,
+            0,
             [
                 field["name"],
                 field.get("title", ""),
@@ -74,36 +98,25 @@ def write_xlsx(
                 field.get("type", "string"),
                 field.get("description", ""),
                 field.get("x-description-en", ""),
-            ]
+            ],
         )
-    notes.append([])
-    notes.append([title["es"], title["en"]])
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        book.properties.modified = FIXED_TIME
-        writer = ExcelWriter(book, archive)
-        writer.write_data()
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    notes.write_row(len(fields) + 2, 0, [title["es"], title["en"]])
+    book.close()
 
 
-def _cell(sheet, value: object, kind: str):
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if kind == "integer":
-        return int(value)
-    if kind != "string":
-        return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-    cell.data_type = "s"
-    return cell
+def _cell_values(column: pa.Array, kind: str) -> list:
+    if kind == "string":
+        column = pc.replace_substring_regex(column.cast(pa.string()), _ILLEGAL, "")
+    return column.to_pylist()
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry dated `FIXED_TIME`."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name))
-    return out.getvalue()
+def _writer(sheet, kind: str, dates):
+    if kind == "string":
+        return sheet.write_string
+    if kind in ("integer", "number"):
+        return sheet.write_number
+    if kind == "boolean":
+        return sheet.write_boolean
+    if kind == "date":
+        return lambda row, col, value: sheet.write_datetime(row, col, value, dates)
+    return lambda row, col, value: sheet.write_string(row, col, str(value))

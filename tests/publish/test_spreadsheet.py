@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from publish.package import csv_text, write_csv, write_parquet
+from publish.package import arrow_table, csv_text, write_csv, write_parquet
 from publish.spreadsheet import neutralise_formula, write_xlsx
 
 FIELDS = [
@@ -82,7 +82,13 @@ def test_csv_neutralises_text_while_parquet_keeps_exact_values(frame, tmp_path):
 
 def test_xlsx_types_formula_like_text_as_text_and_explains_columns(frame, tmp_path):
     path = tmp_path / "t.xlsx"
-    write_xlsx(frame, FIELDS, path, sheet="tabla", title={"es": "Tabla", "en": "Table"})
+    write_xlsx(
+        arrow_table(frame, FIELDS),
+        FIELDS,
+        path,
+        sheet="tabla",
+        title={"es": "Tabla", "en": "Table"},
+    )
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["tabla", "columnas-columns"]
     data = book["tabla"]
@@ -92,12 +98,18 @@ def test_xlsx_types_formula_like_text_as_text_and_explains_columns(frame, tmp_pa
     notes = [row for row in book["columnas-columns"].iter_rows(values_only=True)]
     assert notes[1][:4] == ("name", "Nombre", "Name", "string")
     with zipfile.ZipFile(path) as archive:
-        assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 31, 0, 0, 0)}
 
 
 def test_xlsx_is_byte_identical_when_written_twice(frame, tmp_path):
     for name in ("a.xlsx", "b.xlsx"):
-        write_xlsx(frame, FIELDS, tmp_path / name, sheet="t", title={"es": "T", "en": "T"})
+        write_xlsx(
+            arrow_table(frame, FIELDS),
+            FIELDS,
+            tmp_path / name,
+            sheet="t",
+            title={"es": "T", "en": "T"},
+        )
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
@@ -105,6 +117,12 @@ def test_the_leak_scan_reads_excel_files(frame, tmp_path):
     from publish.leaks import scan_for_values
 
     frame.loc[2, "name"] = "Juana Pérez Soto"
-    write_xlsx(frame, FIELDS, tmp_path / "t.xlsx", sheet="t", title={"es": "T", "en": "T"})
+    write_xlsx(
+        arrow_table(frame, FIELDS),
+        FIELDS,
+        tmp_path / "t.xlsx",
+        sheet="t",
+        title={"es": "T", "en": "T"},
+    )
     assert [h["file"] for h in scan_for_values(tmp_path, {"juana pérez soto"})] == ["t.xlsx"]
     assert scan_for_values(tmp_path, {"Pedro Rojas"}) == []
