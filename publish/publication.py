@@ -24,10 +24,12 @@ from datasets.errors import AbiertoError, PublishBlocked
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import write_duckdb
 from publish.integrity import fsync_tree, verify_folder, write_sums
-from publish.leaks import describe_hits, load_canaries, scan_for_values
+from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
 from schemas import public_descriptor
+
+SCAN_CACHE = ".leak-scan"  # under ABIERTO_HOME: private, never part of the site
 
 
 @dataclass
@@ -137,6 +139,7 @@ def publish(
                 dropped,
                 canaries=load_canaries(archive.root),
                 public=public_contacts,
+                scan_cache=archive.root / SCAN_CACHE,
             )
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -238,13 +241,16 @@ def gate(
     *,
     canaries: set[str] = frozenset(),
     public: frozenset[str] = frozenset(),
+    scan_cache: Path | None = None,
 ) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
     removed in this run, canaries, personal RUT/e-mail/phone patterns), and hashes.
 
     The site build's `releases/` and `latest/` are links to release folders: the new
-    one is scanned as `staging`, the older ones were scanned when they were made."""
+    one is scanned as `staging`, the older ones were scanned when they were made.
+    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`);
+    it is saved only when the gate passes."""
     problems = []
     for slug, summary in summaries.items():
         report = frictionless.validate(staging / slug / "datapackage.json")
@@ -255,13 +261,13 @@ def gate(
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-    hits = scan_for_values(staging, dropped, canaries=canaries, public=public)
-    hits += scan_for_values(
-        build, dropped, canaries=canaries, exclude=("releases", "latest"), public=public
-    )
+    scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
+    hits = scan.scan(staging) + scan.scan(build, exclude=("releases", "latest"))
     if hits:
         problems.append("datos personales / personal data: " + describe_hits(hits))
     problems += [str(p) for p in verify_folder(staging)]
+    if not problems:
+        scan.save()
     if problems:
         raise PublishBlocked(
             "la publicación se canceló: " + "; ".join(problems),
