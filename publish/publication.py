@@ -21,9 +21,10 @@ import pyarrow.parquet as pq
 
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
+from datasets.ingest import sha256_file
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import write_duckdb
-from publish.integrity import fsync_tree, verify_folder, write_sums
+from publish.integrity import SUMS, fsync_tree, read_sums, verify_folder, write_sums
 from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
@@ -179,7 +180,12 @@ def _stage(
                 )
                 datasets[built.slug] = previous[built.slug]
             continue
-        shutil.copytree(built.folder, staging / built.slug)
+        before = (
+            archive.releases / previous[built.slug]["release_id"]
+            if built.slug in previous
+            else None
+        )
+        _copy_or_link(built.folder, staging / built.slug, before, built.slug)
         fresh.append(built)
     checkpoint("staged-packages")
     changes = {}
@@ -208,6 +214,31 @@ def _stage(
 
 def _link(source: str, target: str) -> None:
     Path(target).hardlink_to(source)
+
+
+def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) -> None:
+    """Copy a new package into the staging folder; a file with the same bytes (sha256 in
+    the previous release's `SHA256SUMS`) as the previous release's is hard-linked to it
+    instead (content-addressed: the archive keeps one copy). `datapackage.json` is
+    always copied: staging rewrites it in place."""
+    sums = read_sums(before / SUMS) if before is not None and (before / SUMS).exists() else {}
+    target.mkdir(parents=True)
+    for path in sorted(source.iterdir()):
+        name = f"{slug}/{path.name}"
+        old = before / name if before is not None else None
+        if path.is_dir():
+            shutil.copytree(path, target / path.name)
+        elif (
+            old is not None
+            and path.name != "datapackage.json"
+            and name in sums
+            and old.exists()
+            and old.stat().st_size == path.stat().st_size
+            and sha256_file(path) == sums[name]
+        ):
+            (target / path.name).hardlink_to(old)
+        else:
+            shutil.copy2(path, target / path.name)
 
 
 def dataset_changes(slug: str, before: Path | None, after: Path) -> pd.DataFrame:
