@@ -121,8 +121,28 @@ class LeakScan:
         self.needles = [(n, kind) for n, kind in needles if n is not None]
         self.allowed = {fold(v.strip()) for v in public}
         key = json.dumps([sorted(values), sorted(canaries), sorted(self.allowed), SCANNER])
-        self.cache = ScanCache(cache, hashlib.sha256(key.encode()).hexdigest()) if cache else None
+        self.key = hashlib.sha256(key.encode()).hexdigest()
+        self.cache: ScanCache | None = None
+        if cache is not None:
+            self.use_cache(cache)
         self.clean: set[str] = set()
+
+    def use_cache(self, folder: Path) -> None:
+        """Skip files listed clean under these needles in `folder`; `save` adds new ones."""
+        self.cache = ScanCache(folder, self.key)
+
+    def scan_table(self, name: str, table: pa.Table) -> list[dict]:
+        """Hits in a table's text columns, before it is written (`{file: name, …}`)."""
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for field in table.schema:
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                texts = [v for v in pc.unique(table.column(field.name)).to_pylist() if v]
+                for kind in self._hits(texts):
+                    counts[(name, field.name, kind)] += 1
+        return [
+            {"file": f, "field": field, "kind": kind, "count": n}
+            for (f, field, kind), n in sorted(counts.items())
+        ]
 
     def scan(self, root: Path, *, pattern: str = "*", exclude: Iterable[str] = ()) -> list[dict]:
         if not root.exists():

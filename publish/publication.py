@@ -54,6 +54,16 @@ class PublishOutcome:
     blocked: dict[str, list[dict]]
     is_new: bool = True
     changes: dict[str, dict] = field(default_factory=dict)
+    failures: list[dict] = field(default_factory=list)
+
+
+class LeakFound(PublishBlocked):
+    """The gate found personal data only inside some datasets' packages (`datasets`):
+    those datasets can carry their previous release while the others publish."""
+
+    def __init__(self, message_es: str, message_en: str, datasets: dict[str, str]) -> None:
+        super().__init__(message_es, message_en)
+        self.datasets = datasets  # slug → the hits, described without values
 
 
 def content_fingerprint(
@@ -84,12 +94,86 @@ def publish(
     render: Render,
     public_contacts: frozenset[str] = frozenset(),
     comunas: list[dict] | None = None,
+    scan: LeakScan | None = None,
 ) -> PublishOutcome:
     """Publish the packages as a new release, unless they equal the newest release.
 
     `public_contacts` are the publishers' institutional e-mails and phones, which the
     leak scan's patterns would otherwise flag in the catalog metadata. `comunas` (where
-    each comuna × dataset stands) goes into the release's catalog."""
+    each comuna × dataset stands) goes into the release's catalog. `scan` is the leak
+    scan to reuse (its needles must include the packages' removed values).
+
+    Personal data found only inside some datasets' packages blocks those datasets, not
+    the release: they carry their previous release (reason `personal-data-found`, in
+    `PublishOutcome.failures` and in `comunas`) and the others publish. Anything else
+    the gate finds refuses the whole release (`PublishBlocked`)."""
+    failures: list[dict] = []
+    while True:
+        try:
+            outcome = _publish_once(
+                site,
+                packages,
+                date=date,
+                generated_on=generated_on,
+                render=render,
+                public_contacts=public_contacts,
+                comunas=comunas,
+                scan=scan,
+            )
+        except LeakFound as found:
+            blocked = {b.slug for b in packages if b.blocked}
+            if not set(found.datasets) - blocked:
+                raise
+            for slug, hits in sorted(found.datasets.items()):
+                reason = {
+                    "type": "personal-data-found",
+                    "es": f"datos personales en archivos públicos: {hits}",
+                    "en": f"personal data in public files: {hits}",
+                }
+                failures.append({"comuna_code": None, "dataset": slug} | reason)
+                comunas = carry_rows(comunas or [], slug, reason["type"])
+            packages = [
+                BuiltPackage(
+                    b.slug,
+                    b.folder,
+                    None,
+                    None,
+                    set(),
+                    [f for f in failures if f["dataset"] == b.slug],
+                )
+                if b.slug in found.datasets
+                else b
+                for b in packages
+            ]
+            continue
+        outcome.failures = failures
+        return outcome
+
+
+def carry_rows(comunas: list[dict], slug: str, reason: str) -> list[dict]:
+    """The comuna × dataset rows of a dataset that carries its previous release: each
+    comuna that would have published is carried (blocked if it never published)."""
+    return [
+        row
+        | {"status": "carried" if row["published_on"] else "blocked"}
+        | {"reasons": sorted({*row.get("reasons", []), reason})}
+        if row["dataset"] == slug and row["status"] == "published"
+        else row
+        for row in comunas
+    ]
+
+
+def _publish_once(
+    site: Path,
+    packages: list[BuiltPackage],
+    *,
+    date: str,
+    generated_on: dt.date,
+    render: Render,
+    public_contacts: frozenset[str],
+    comunas: list[dict] | None,
+    scan: LeakScan | None,
+) -> PublishOutcome:
     archive = Archive(site.parent)
     with archive.lock():
         checkpoint("locked")
@@ -141,6 +225,7 @@ def publish(
                 canaries=load_canaries(archive.root),
                 public=public_contacts,
                 scan_cache=archive.root / SCAN_CACHE,
+                scan=scan,
             )
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -273,6 +358,7 @@ def gate(
     canaries: set[str] = frozenset(),
     public: frozenset[str] = frozenset(),
     scan_cache: Path | None = None,
+    scan: LeakScan | None = None,
 ) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
@@ -281,7 +367,11 @@ def gate(
     The site build's `releases/` and `latest/` are links to release folders: the new
     one is scanned as `staging`, the older ones were scanned when they were made.
     `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`);
-    it is saved only when the gate passes."""
+    it is saved only when the gate passes. `scan` reuses a scan begun before (the
+    catalog's scan of each comuna's part); its needles must include `dropped`.
+
+    Raises `LeakFound` when the only problem is personal data inside some datasets'
+    folders, `PublishBlocked` otherwise."""
     problems = []
     for slug, summary in summaries.items():
         report = frictionless.validate(staging / slug / "datapackage.json")
@@ -292,13 +382,27 @@ def gate(
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-    scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
-    hits = scan.scan(staging) + scan.scan(build, exclude=("releases", "latest"))
-    if hits:
-        problems.append("datos personales / personal data: " + describe_hits(hits))
+    if scan is None:
+        scan = LeakScan(dropped, canaries=canaries, public=public)
+    if scan_cache is not None:
+        scan.use_cache(scan_cache)
+    hits = scan.scan(staging)
+    site_hits = scan.scan(build, exclude=("releases", "latest"))
     problems += [str(p) for p in verify_folder(staging)]
-    if not problems:
+    by_dataset: dict[str, list[dict]] = {}
+    for hit in hits:
+        top = hit["file"].split("/")[0]
+        by_dataset.setdefault(top if top in summaries else "", []).append(hit)
+    if hits or site_hits:
+        problems.append("datos personales / personal data: " + describe_hits(hits + site_hits))
+    else:
         scan.save()
+    if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
+        raise LeakFound(
+            "la publicación se canceló: " + problems[-1],
+            "publication cancelled: " + problems[-1],
+            {slug: describe_hits(found) for slug, found in by_dataset.items()},
+        )
     if problems:
         raise PublishBlocked(
             "la publicación se canceló: " + "; ".join(problems),
