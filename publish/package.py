@@ -11,7 +11,6 @@ import io
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,7 +18,14 @@ import pyarrow.parquet as pq
 
 from datasets.descriptor import DatasetDescriptor
 from datasets.ingest import sha256_file
-from publish.spreadsheet import NOTE, TOO_LONG, fits_excel, neutralise_formula, write_xlsx
+from publish.spreadsheet import (
+    NOTE,
+    TOO_LONG,
+    fits_excel,
+    neutralise_formula,
+    string_bytes,
+    write_xlsx,
+)
 from schemas import public_descriptor
 
 ARROW_TYPES = {
@@ -81,7 +87,7 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
         for batch in table.select([f["name"] for f in fields]).to_batches(CSV_BATCH_ROWS):
             cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
             lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
-            out.write(_string_bytes(lines))
+            out.write(string_bytes(lines))
     partial.replace(path)
 
 
@@ -112,17 +118,6 @@ def _per_distinct(column: pa.Array, render) -> pa.Array:
     distinct = pc.unique(column)
     texts = pa.array([None if v is None else render(v) for v in distinct.to_pylist()], pa.string())
     return pc.take(texts, pc.index_in(column, distinct))
-
-
-def _string_bytes(array: pa.Array) -> memoryview:
-    """The concatenated UTF-8 bytes of a string array without nulls (no copy per value)."""
-    if len(array) == 0:
-        return memoryview(b"")
-    array = array.cast(pa.large_string())
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[
-        array.offset : array.offset + len(array) + 1
-    ]
-    return memoryview(array.buffers()[2])[offsets[0] : offsets[-1]]
 
 
 def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """The demo's published files are the same bytes (CSV) and content (Parquet) as before the
 columnar writers: hashes taken from a release of `abierto run --demo --date 2026-11-02`
 made with the previous, row-by-row writers (`csv.writer` over every cell)."""
