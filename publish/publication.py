@@ -28,6 +28,7 @@ from publish.integrity import SUMS, fsync_tree, read_sums, verify_folder, write_
 from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
+from quality.validator import ReferenceTable, validate_file
 from schemas import public_descriptor
 
 SCAN_CACHE = ".leak-scan"  # under ABIERTO_HOME: private, never part of the site
@@ -374,10 +375,7 @@ def gate(
     folders, `PublishBlocked` otherwise."""
     problems = []
     for slug, summary in summaries.items():
-        report = frictionless.validate(staging / slug / "datapackage.json")
-        if not report.valid:
-            errors = report.flatten(["type", "note"])[:3]
-            problems.append(f"{slug}/datapackage.json: frictionless {errors}")
+        problems += invalid_package(staging / slug, slug)
         for table, preview in summary["previews"].items():
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
@@ -408,6 +406,30 @@ def gate(
             "la publicación se canceló: " + "; ".join(problems),
             "publication cancelled: " + "; ".join(problems),
         )
+
+
+def invalid_package(folder: Path, slug: str) -> list[str]:
+    """What makes a data package invalid: frictionless-py checks its descriptor, the
+    project's validator (frictionless-py's semantics at column speed,
+    `quality.validator`) every resource's rows: types, constraints, primary and foreign
+    keys. Bytes and hashes are `publish.integrity`'s."""
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text("utf-8"))
+    report = frictionless.Package.validate_descriptor(descriptor, basepath=str(folder))
+    if not report.valid:
+        return [f"{slug}/datapackage.json: frictionless {report.flatten(['type', 'note'])[:3]}"]
+    tables = {
+        r["name"]: ReferenceTable(folder / r["path"], r["schema"]) for r in descriptor["resources"]
+    }
+    problems = []
+    for resource in descriptor["resources"]:
+        report = validate_file(
+            folder / resource["path"], resource["schema"], foreign_tables=tables, limit_errors=3
+        )
+        if not report.valid:
+            errors = report.flatten(["rowNumber", "fieldName", "type"])
+            problems.append(f"{slug}/{resource['path']}: {errors}")
+    return problems
 
 
 def rollback(site: Path, release_id: str | None, render: Render) -> str:
