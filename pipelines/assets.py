@@ -170,26 +170,17 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     mark("catalog-start")
     home, installation, today = abierto.home(), abierto.installation(), abierto.today()
     cuts = [m.cut for m in installation.municipalities]
-    parts = {slug: _parts(home, slug, cuts) for slug in SLUGS}
-    scan = LeakScan(
-        set().union(
-            *(
-                part.dropped_values
-                for by_cut in parts.values()
-                for part in by_cut.values()
-                if isinstance(part, steps.PreparedDataset)
-            )
-        ),
-        canaries=load_canaries(home.root),
-        public=public_contacts(installation),
-    )
+    canaries, public = load_canaries(home.root), public_contacts(installation)
     failures: list[dict] = []
     used: dict[str, list[str]] = {}
     packages = []
-    for slug in SLUGS:
+    for slug in SLUGS:  # one dataset's parts in memory at a time
         statuses = [warehouse.status(home, cut, slug) for cut in cuts]
+        parts = _parts(home, slug, cuts)
+        dropped = [p.dropped_values for p in parts.values() if not isinstance(p, Exception)]
+        scan = LeakScan(set().union(*dropped), canaries=canaries, public=public)
         chosen = []
-        for cut, part in parts[slug].items():
+        for cut, part in parts.items():
             failure = _part_failure(scan, part)
             if failure is not None:
                 failures.append({"comuna_code": cut, "dataset": slug} | failure)
@@ -198,7 +189,9 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
                 chosen.append(part)
             if failure is None:
                 used.setdefault(slug, []).append(cut)
+        del parts
         folder = home.warehouse / "packages" / slug
+        combined = None
         try:
             combined = warehouse.combine_parts(slug, chosen)
             fresh = any(s.status == "published" for s in statuses)
@@ -221,6 +214,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
             built = BuiltPackage(slug, folder, None, None, set(), [reason])
             used.pop(slug, None)
         packages.append(built)
+        chosen = combined = None  # free this dataset's tables before the next one
     mark("packages-built")
     for failure in failures:
         if failure["comuna_code"] is not None:
@@ -238,7 +232,6 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
         release_id=abierto.release_id(),
         generated_on=today,
         comunas=comunas,
-        scan=scan,
     )
     failures += outcome.failures
     carried = {f["dataset"] for f in outcome.failures}

@@ -20,7 +20,6 @@ from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
 from publish.duckdb_release import FILE_NAME as DUCKDB_FILE
 from publish.freshness import next_update_due
-from publish.leaks import LeakScan
 from publish.package import write_package
 from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
@@ -85,7 +84,6 @@ def publish_release(
     release_id: str,
     generated_on: dt.date,
     comunas: list[dict] | None = None,
-    scan: LeakScan | None = None,
 ) -> PublishOutcome:
     """Publish the packages that passed their gate as a new release and serve it.
 
@@ -94,8 +92,7 @@ def publish_release(
     package of its previous release, if it had one; inputs equal to the newest release
     make no new release (`PublishOutcome.is_new` is False). `comunas` (optional) says
     where each comuna × dataset stands (`pipelines.freshness`); it goes into the
-    release's catalog and gives each comuna its page. `scan` is a leak scan to reuse
-    (see `publish.publication.publish`).
+    release's catalog and gives each comuna its page.
     """
     return publish(
         site,
@@ -105,7 +102,6 @@ def publish_release(
         render=renderer(installation),
         public_contacts=public_contacts(installation),
         comunas=comunas or [],
-        scan=scan,
     )
 
 

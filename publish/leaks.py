@@ -122,14 +122,8 @@ class LeakScan:
         self.allowed = {fold(v.strip()) for v in public}
         key = json.dumps([sorted(values), sorted(canaries), sorted(self.allowed), SCANNER])
         self.key = hashlib.sha256(key.encode()).hexdigest()
-        self.cache: ScanCache | None = None
-        if cache is not None:
-            self.use_cache(cache)
+        self.cache = ScanCache(cache, self.key) if cache is not None else None
         self.clean: set[str] = set()
-
-    def use_cache(self, folder: Path) -> None:
-        """Skip files listed clean under these needles in `folder`; `save` adds new ones."""
-        self.cache = ScanCache(folder, self.key)
 
     def scan_table(self, name: str, table: pa.Table) -> list[dict]:
         """Hits in a table's text columns, before it is written (`{file: name, …}`)."""

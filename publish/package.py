@@ -65,7 +65,7 @@ def csv_text(value: object, kind: str) -> str:
     return str(value)
 
 
-CSV_BATCH_ROWS = 262_144
+CSV_BATCH_ROWS = 65_536
 _NEEDS_QUOTES = r'[,"\n]'  # Python's csv (QUOTE_MINIMAL, "\n" line ends) quotes these
 
 

@@ -95,14 +95,12 @@ def publish(
     render: Render,
     public_contacts: frozenset[str] = frozenset(),
     comunas: list[dict] | None = None,
-    scan: LeakScan | None = None,
 ) -> PublishOutcome:
     """Publish the packages as a new release, unless they equal the newest release.
 
     `public_contacts` are the publishers' institutional e-mails and phones, which the
     leak scan's patterns would otherwise flag in the catalog metadata. `comunas` (where
-    each comuna × dataset stands) goes into the release's catalog. `scan` is the leak
-    scan to reuse (its needles must include the packages' removed values).
+    each comuna × dataset stands) goes into the release's catalog.
 
     Personal data found only inside some datasets' packages blocks those datasets, not
     the release: they carry their previous release (reason `personal-data-found`, in
@@ -119,7 +117,6 @@ def publish(
                 render=render,
                 public_contacts=public_contacts,
                 comunas=comunas,
-                scan=scan,
             )
         except LeakFound as found:
             blocked = {b.slug for b in packages if b.blocked}
@@ -173,7 +170,6 @@ def _publish_once(
     render: Render,
     public_contacts: frozenset[str],
     comunas: list[dict] | None,
-    scan: LeakScan | None,
 ) -> PublishOutcome:
     archive = Archive(site.parent)
     with archive.lock():
@@ -226,7 +222,6 @@ def _publish_once(
                 canaries=load_canaries(archive.root),
                 public=public_contacts,
                 scan_cache=archive.root / SCAN_CACHE,
-                scan=scan,
             )
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -359,7 +354,6 @@ def gate(
     canaries: set[str] = frozenset(),
     public: frozenset[str] = frozenset(),
     scan_cache: Path | None = None,
-    scan: LeakScan | None = None,
 ) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
@@ -368,8 +362,7 @@ def gate(
     The site build's `releases/` and `latest/` are links to release folders: the new
     one is scanned as `staging`, the older ones were scanned when they were made.
     `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`);
-    it is saved only when the gate passes. `scan` reuses a scan begun before (the
-    catalog's scan of each comuna's part); its needles must include `dropped`.
+    it is saved only when the gate passes.
 
     Raises `LeakFound` when the only problem is personal data inside some datasets'
     folders, `PublishBlocked` otherwise."""
@@ -380,10 +373,7 @@ def gate(
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-    if scan is None:
-        scan = LeakScan(dropped, canaries=canaries, public=public)
-    if scan_cache is not None:
-        scan.use_cache(scan_cache)
+    scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
     hits = scan.scan(staging)
     site_hits = scan.scan(build, exclude=("releases", "latest"))
     problems += [str(p) for p in verify_folder(staging)]
