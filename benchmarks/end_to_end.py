@@ -240,6 +240,9 @@ def report(title: str, measured: Measured, rows: list, base: Measured) -> None:
     print(f"ratio to the floor: {measured.wall / base.wall:.1f}× wall")
     if measured.returncode:
         print(measured.output[-3000:])
+    for line in measured.output.splitlines():
+        if "blocked" in line or "refused" in line or "failed" in line:
+            print(f"  abierto run: {line.strip()}")  # a refused file is not processed
 
 
 def main() -> None:
