@@ -209,3 +209,27 @@ def test_a_copy_holding_more_than_its_table_is_caught_though_shared_texts_are_ma
     fields = [{"name": "subject", "type": "string"}]
     write_csv_package(tmp_path, {"subject": [*subjects, f"fono {MOBILE}"]}, fields)
     assert kinds(scan_for_values(tmp_path, set())) == [("t.csv", "subject", "phone")]
+
+
+def test_a_hit_only_inside_a_package_names_its_dataset_and_one_in_a_page_blocks_all(tmp_path):
+    from publish.package import file_facts
+    from publish.publication import LeakFound
+
+    staging, build = tmp_path / "releases" / ".staging", tmp_path / ".site-builds" / "b"
+    fields = [{"name": "subject", "type": "string"}]
+    for slug, subject in (("access_requests", f"RUT {PERSON_RUT}"), ("budgets", "Presupuesto")):
+        write_csv_package(staging / slug, {"subject": [subject]}, fields)
+        package = json.loads((staging / slug / "datapackage.json").read_text())
+        package["resources"][0] |= file_facts(staging / slug / "t.csv")
+        (staging / slug / "datapackage.json").write_text(json.dumps(package))
+    (build / "index.html").parent.mkdir(parents=True)
+    (build / "index.html").write_text("<p>Solicitudes</p>")
+    summaries = {"access_requests": {"previews": {}}, "budgets": {"previews": {}}}
+    with pytest.raises(LeakFound) as found:
+        gate(staging, build, summaries, set())
+    assert list(found.value.datasets) == ["access_requests"]
+    assert "access_requests/t.csv › subject (rut ×1)" in found.value.datasets["access_requests"]
+    (build / "index.html").write_text(f"<p>{EMAIL}</p>")
+    with pytest.raises(PublishBlocked) as blocked:
+        gate(staging, build, summaries, set())
+    assert not isinstance(blocked.value, LeakFound)
