@@ -101,10 +101,15 @@ def publish_release(
         date=release_id,
         generated_on=generated_on,
         render=renderer(installation),
-        public_contacts=frozenset(m.publisher.email for m in installation.municipalities),
+        public_contacts=public_contacts(installation),
         comunas=comunas or [],
         site_url=installation.catalog.site_url,
     )
+
+
+def public_contacts(installation: Installation) -> frozenset[str]:
+    """The publishers' institutional e-mails: published on purpose, not leak-scan hits."""
+    return frozenset(m.publisher.email for m in installation.municipalities)
 
 
 def renderer(installation: Installation) -> Render:

@@ -195,6 +195,13 @@ def test_changelog_lists_the_known_edits(built, template_a, tmp_path):
         assert (folder / slug / "changes.csv").read_text() == (
             "resource,change,key,changed_fields,before,after\n"
         )
+    # unchanged files are hard links to the previous release's, changed ones are new
+    before = home / "releases" / DATE
+    for name in ("contracts/purchase_orders.csv", "contracts/purchase_orders.xlsx"):
+        assert (folder / name).samefile(before / name)
+    for name in ("budgets/budget_lines.csv", "budgets/datapackage.json"):
+        assert not (folder / name).samefile(before / name)
+    assert not verify_folder(before) and not verify_folder(folder)
     notes = (folder / "CHANGES.md").read_text()
     assert (
         "- budget_lines: 1 filas nuevas / rows added, 1 eliminadas / removed, 2 modificadas"
