@@ -9,9 +9,11 @@ rows excluded with their reason, and the file's provenance.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
@@ -72,6 +74,7 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
         excluded += _drop_subtotals(tables, source.row_table, source.exclude_subtotals, records)
     for name, mapping in source.tables.items():
         if mapping.group_by:
+            _sum_lines(tables[name], mapping, tables[source.row_table])
             tables[name] = _group(tables[name], mapping.group_by, path.name)
     reasons = Counter(e.reason for e in excluded)
     provenance = {
@@ -163,7 +166,7 @@ def _map_table(
 ) -> pd.DataFrame:
     columns: dict[str, list[str | None]] = {}
     for name, spec in mapping.columns.items():
-        if spec.sequence_within is not None:
+        if spec.sequence_within is not None or spec.sum_of is not None:
             continue
         if spec.value is not None:
             columns[name] = [spec.value] * len(data)
@@ -245,6 +248,34 @@ def _text(cell: object) -> str:
 
 def _texts(cells: list[object]) -> list[str]:
     return [_text(c) for c in cells]
+
+
+def _sum_lines(frame: pd.DataFrame, mapping: TableMapping, lines: pd.DataFrame) -> None:
+    """Fill `sum_of` fields: the product of the line fields, summed within the group key.
+
+    Both frames hold one row per source record here (before grouping); a line with an
+    empty or non-numeric factor leaves its group's total empty, for validation to report.
+    """
+    for name, spec in mapping.columns.items():
+        if spec.sum_of is None:
+            continue
+        products = [_product(values) for values in zip(*(lines[f] for f in spec.sum_of))]
+        totals: dict[object, Decimal | None] = {}
+        for key, value in zip(frame[mapping.group_by], products, strict=True):
+            before = totals.get(key, Decimal(0))
+            totals[key] = None if before is None or value is None else before + value
+        frame[name] = [
+            None if totals[k] is None else format(totals[k].normalize(), "f")
+            for k in frame[mapping.group_by]
+        ]
+
+
+def _product(values: tuple) -> Decimal | None:
+    try:
+        product = math.prod((Decimal(str(v)) for v in values), start=Decimal(1))
+    except (InvalidOperation, TypeError):
+        return None
+    return product if product.is_finite() else None
 
 
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ a code list (`comunas`) or to another table of the package (order items → the 
 orders) is checked against that reference read with its own schema, as
 frictionless-py reads a package's resources. A foreign key whose columns the source
 does not provide is not checked; one whose reference is not given is a typed error.
+Required and primary-key fields are validated even when the source lacks them.
 A row with any error is quarantined whole, with every error and its source row.
 """
 
@@ -47,17 +48,22 @@ class ValidationResult:
 
 
 def validation_schema(descriptor: dict, present: list[str]) -> dict:
-    """The part of a schema that applies to the columns a source provides.
+    """The part of a schema that applies to a source's columns.
 
-    Computed fields (`x-computed`) are added after validation; a primary or foreign
-    key over a column the source lacks is left out.
+    An optional field the source does not provide is left out, and so is a foreign
+    key over such a field; a required or primary-key field is always kept (a source
+    without it fails every row: descriptors are checked at load, this is the guard).
+    Computed fields (`x-computed`) are optional and added after validation.
     """
-    fields = [f for f in descriptor["fields"] if f["name"] in present]
+    key = set(_names(descriptor.get("primaryKey", [])))
+    fields = [
+        f
+        for f in descriptor["fields"]
+        if f["name"] in present or f["name"] in key or f.get("constraints", {}).get("required")
+    ]
     schema = {k: v for k, v in descriptor.items() if k not in ("fields", "foreignKeys")}
     schema["fields"] = fields
     names = {f["name"] for f in fields}
-    if not set(_names(schema.get("primaryKey", []))) <= names:
-        schema.pop("primaryKey", None)
     foreign = [fk for fk in descriptor.get("foreignKeys", []) if set(_names(fk["fields"])) <= names]
     if foreign:
         schema["foreignKeys"] = foreign
@@ -79,6 +85,7 @@ def validate_raw(
     """
     schema = validation_schema(descriptor, list(raw.columns))
     names = [f["name"] for f in schema["fields"]]
+    raw = raw.assign(**{n: None for n in names if n not in raw.columns})
     cells = raw[names].astype(object).where(raw[names].notna(), None).reset_index(drop=True)
     foreign = foreign_tables(schema, references or {})
     report = validate_table(cells, schema, foreign_tables=foreign)
