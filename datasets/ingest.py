@@ -259,7 +259,9 @@ def _sum_lines(frame: pd.DataFrame, mapping: TableMapping, lines: pd.DataFrame) 
     for name, spec in mapping.columns.items():
         if spec.sum_of is None:
             continue
-        products = [_product(values) for values in zip(*(lines[f] for f in spec.sum_of))]
+        products = [
+            _product(values) for values in zip(*(lines[f] for f in spec.sum_of), strict=True)
+        ]
         totals: dict[object, Decimal | None] = {}
         for key, value in zip(frame[mapping.group_by], products, strict=True):
             before = totals.get(key, Decimal(0))
