@@ -115,7 +115,9 @@ class ExcludeRule(BaseModel):
     """A non-data row (totals, footers, comments): excluded with a recorded reason.
 
     `pattern` is searched (case-insensitive) in the cell of `column`, or in the
-    first non-empty cell of the row when no column is given.
+    first non-empty cell of the row when no column is given. `footer: true` says the
+    source always writes this row last (DIPRES's `RESULTADO`): a file whose last
+    non-blank row does not match it was cut, and is refused as truncated.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -124,6 +126,7 @@ class ExcludeRule(BaseModel):
     reason: str
     reason_es: str
     reason_en: str
+    footer: bool = False
 
     _regexes = field_validator("pattern")(_check_regex)
 

@@ -75,6 +75,20 @@ class PublishBlocked(AbiertoError):
     type = "publish-blocked"
 
 
+class TruncatedFileError(SourceError):
+    """The file was cut short: a last record cut mid-row, inside quotes or mid-JSON, or
+    without the footer its source always writes. Nothing of it is read."""
+
+    type = "truncated-file"
+
+
+class StructureError(SourceError):
+    """A record does not fit the table's shape (fewer cells than the header, more
+    columns than the limit): never padded or guessed, the file is refused."""
+
+    type = "structure-error"
+
+
 class UnsafeFileError(SourceError):
     """The file is refused before parsing: too large, a zip bomb or an XML bomb."""
 

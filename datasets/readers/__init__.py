@@ -5,8 +5,9 @@ against its signature), decodes text with a detected encoding, sniffs the CSV
 dialect, finds the header and returns a `SourceRecords`: the header labels and the
 data records, each with its 1-based record number in the source (for tables the
 physical record, the header of a simple CSV being record 1; for JSON, records are
-numbered from 1), plus the details that go to the file's provenance. Anything the
-parsers raise becomes a typed `SourceError` naming the file: no partial output.
+numbered from 1), plus the details that go to the file's provenance. A file cut
+short is refused (`truncation`). Anything the parsers raise becomes a typed
+`SourceError` naming the file: no partial output.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from datasets.descriptor import SourceFormat
 from datasets.errors import AbiertoError, SourceError, UnsafeFileError
 from datasets.readers import dialect as dialects
-from datasets.readers import headers, jsondoc, ocds, spreadsheet
+from datasets.readers import headers, jsondoc, ocds, spreadsheet, truncation
 from datasets.readers.encoding import decode
 
 MAX_SOURCE_BYTES = 512 * 1024 * 1024
@@ -52,7 +53,9 @@ def read_records(path: Path, source: SourceFormat) -> SourceRecords:
         "json": _read_json,
     }[source.format]
     try:
-        return reader(path, source)
+        records = reader(path, source)
+        truncation.check_footer(records.header, records.records, source, path.name)
+        return records
     except AbiertoError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OSError, RecursionError) as exc:
@@ -81,8 +84,9 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
             "el archivo no tiene contenido", "the file has no content", file=path.name
         )
     dialect = dialects.sniff(text, source.delimiter)
-    rows = dialects.parse(text, dialect, path.name)
+    rows = dialects.parse(text, dialect, path.name, encoding)
     table = headers.locate(list(enumerate(rows, start=1)), source, path.name)
+    truncation.check_last_record(text, table.header, table.records, path.name, encoding)
     details = {
         "encoding": encoding,
         **dialect.describe(),
