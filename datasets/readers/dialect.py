@@ -148,10 +148,10 @@ def parse(text: str, dialect: Dialect, file: str, encoding: str = "utf_8") -> li
     lines = line - start
     raise TruncatedFileError(
         f"el archivo termina dentro de una celda entre comillas abierta en la línea {start} "
-        f"(byte {offset}, {lines} líneas antes del final): está cortado o esa comilla "
+        f"(desde el byte {offset}; sus últimas {lines} líneas): está cortado o esa comilla "
         "no se cierra",
-        f"the file ends inside a quoted cell opened on line {start} (byte {offset}, "
-        f"{lines} lines before the end): it was cut, or that quote is never closed",
+        f"the file ends inside a quoted cell opened on line {start} (from byte {offset}; "
+        f"its last {lines} lines): it was cut, or that quote is never closed",
         file=file,
         row=start,
     )
