@@ -22,7 +22,7 @@ from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMap
 from datasets.errors import HeaderError, SourceError
 from datasets.normalise import fold, normalise_value
 from datasets.readers import SourceRecords, read_records
-from datasets.readers.headers import label_regex
+from datasets.readers.headers import check_short_rows, label_regex
 from quality.personal_data import scrub_text
 
 META_COLUMNS = ("_source_file", "_source_row")
@@ -70,6 +70,7 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
         name: _map_table(records.header, data, mapping, file, comuna_code)
         for name, mapping in source.tables.items()
     }
+    check_short_rows(records.header, data, path.name)
     if source.exclude_subtotals is not None:
         excluded += _drop_subtotals(tables, source.row_table, source.exclude_subtotals, records)
     for name, mapping in source.tables.items():

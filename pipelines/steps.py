@@ -16,6 +16,7 @@ from datasets.descriptor import DatasetDescriptor, load_descriptor
 from datasets.errors import AbiertoError
 from datasets.ingest import RawSource, read_source
 from datasets.municipalities import Installation, comunas_table
+from datasets.readers import not_a_regular_file
 from pipelines.home import Home
 from quality.deadlines import compute_deadlines
 from quality.file_report import dataset_file_reports, invalid_share, invalid_share_reason
@@ -71,6 +72,9 @@ def ingest(
     for municipality in installation.municipalities:
         if slug not in municipality.datasets or comuna not in (None, municipality.cut):
             continue
+        for path in home.landing_refused(municipality.cut, slug):
+            error = not_a_regular_file(path)
+            result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
         for path in home.landing_files(municipality.cut, slug):
             try:
                 source = dataset.require_source(path.name)
