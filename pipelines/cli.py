@@ -244,7 +244,13 @@ def validate(
         valid[table], quarantined[table] = len(result.valid), result.quarantined
         bad = len(result.quarantined)
         shares.append(
-            invalid_share(table, bad, bad + len(result.valid), descriptor.max_invalid_share)
+            invalid_share(
+                table,
+                bad,
+                bad + len(result.valid),
+                descriptor.max_invalid_share,
+                f"{cut}/{file.name}",
+            )
         )
     report = build_file_report(
         dataset=descriptor.slug,
