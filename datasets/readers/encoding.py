@@ -39,7 +39,7 @@ def decode(data: bytes, declared: str | None, candidates: list[str], file: str) 
         if data.startswith(bom):
             return _strict(data, name, file).removeprefix("\ufeff"), name
     utf16 = _utf16_without_bom(data)
-    if utf16 is not None and declared is None:
+    if utf16 is not None:  # as unambiguous as a BOM: no 8-bit text has NUL every other byte
         return _strict(data, utf16, file), utf16
     if declared is not None:
         encoding = _canonical(declared)
