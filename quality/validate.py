@@ -13,6 +13,7 @@ A row with any error is quarantined whole, with every error and its source row.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -93,9 +94,10 @@ def validate_raw(
     source_rows = raw["_source_row"].tolist()
     for error in report.errors:
         index = error.row_number - 2  # canonical column names: no header-level errors
-        errors.setdefault(index, []).append(
-            _describe(error, schema, cells, index, source_rows[index])
-        )
+        described = _describe(error, schema, cells, index, source_rows[index])
+        if error.type == "primary-key":
+            described |= _key_notes(error, schema, raw)
+        errors.setdefault(index, []).append(described)
     bad = sorted(errors)
     quarantined = raw.iloc[bad].copy()
     quarantined["_errors"] = [errors[i] for i in bad]
@@ -170,6 +172,24 @@ def _describe(
     shown = ", ".join("" if v is None else str(v) for v in cells.loc[index, fields])
     number = list(cells.columns).index(fields[0]) + 1
     return describe_error("foreign-key", fields[0], number, source_row, shown, expected)
+
+
+def _key_notes(error: ValidationError, schema: dict, raw: pd.DataFrame) -> dict:
+    """A primary-key error names the key's fields and, when repeated, the source file
+    and row of the first occurrence (not a position in the validated table)."""
+    key = ", ".join(_names(schema.get("primaryKey", [])))
+    found = re.search(r"position (\d+)", error.note)
+    if found is None:
+        return {
+            "note_es": f"clave primaria ({key}) vacía",
+            "note_en": f"empty primary key ({key})",
+        }
+    first = raw.iloc[int(found.group(1)) - 2]
+    file, row = first["_source_file"], first["_source_row"]
+    return {
+        "note_es": f"clave primaria ({key}) repetida: ya está en {file}, fila {row}",
+        "note_en": f"duplicate primary key ({key}): already in {file}, row {row}",
+    }
 
 
 def _names(fields: str | list[str]) -> list[str]:
