@@ -6,10 +6,12 @@ import json
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from datasets.descriptor import DATASETS_DIR, load_descriptor_file, parse_descriptor
 from datasets.errors import DescriptorError
 from datasets.ingest import read_source
+from pipelines.cli import app
 from quality.validate import validate_raw, validation_schema
 from schemas import load_code_list
 from schemas import load_descriptor as load_schema
@@ -121,3 +123,15 @@ def test_validation_keeps_required_and_key_fields_a_file_does_not_provide():
     assert len(result.valid) == 0
     errors = result.quarantined["_errors"][0]
     assert {(e["fieldName"], e["type"]) for e in errors} >= {("fiscal_year", "constraint-error")}
+
+
+def test_abierto_validate_refuses_a_misspelt_mapping_before_reading_the_file(tmp_path):
+    descriptor = tmp_path / "budgets.dataset.yaml"
+    descriptor.write_text(BUDGETS.replace("amount_accrued_clp:", "amount_acrued_clp:", 1))
+    export = tmp_path / "ejecucion_presupuestaria_2026-10.csv"
+    export.write_bytes(b"\xff\xfe not even text")  # never read: the mapping is refused first
+    args = ["validate", str(export), "--dataset", "budgets", "--descriptor", str(descriptor)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "[descriptor-error]" in result.output
+    assert "did you mean 'amount_accrued_clp'?" in result.output
