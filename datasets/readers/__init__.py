@@ -115,6 +115,7 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
     rows = dialects.parse(text, dialect, path.name, encoding)
     table = headers.locate(list(enumerate(rows, start=1)), source, path.name)
     truncation.check_last_record(text, table.header, table.records, path.name, encoding)
+    dialects.check_swallowed_records(table.records, len(table.header), dialect, path.name)
     details = {
         "encoding": encoding,
         **dialect.describe(),

@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from datasets.errors import SourceError, TruncatedFileError
+from datasets.errors import SourceError, StructureError, TruncatedFileError
 from datasets.readers.truncation import byte_offset
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -155,6 +155,36 @@ def parse(text: str, dialect: Dialect, file: str, encoding: str = "utf_8") -> li
         file=file,
         row=start,
     )
+
+
+def check_swallowed_records(
+    records: list[tuple[int, list[str]]], width: int, dialect: Dialect, file: str
+) -> None:
+    """Refuse a quoted cell that holds records: a stray quote that a later quote happens
+    to close reads the lines between them as one cell (a month of budget lines collapsed
+    into one row, and the cells after it shifted). Evidence: a line inside the cell
+    with exactly the table's number of cells, or a line that starts as the record
+    itself does (its first cell and a delimiter: `2026;` in a budget export)."""
+    if width < 3:
+        return
+    for number, cells in records:
+        start = f"{cells[0]}{dialect.delimiter}" if cells and cells[0].strip() else None
+        for cell in cells[1:]:
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            lines = re.split(r"\r\n|\n|\r", cell)[1:]
+            whole = sum(len(line.split(dialect.delimiter)) == width for line in lines[:-1])
+            restart = sum(start is not None and line.startswith(start) for line in lines)
+            if whole or restart:
+                swallowed = max(whole, restart)
+                raise StructureError(
+                    f"una comilla sin cerrar en el registro {number} hace que las "
+                    f"{swallowed} filas siguientes se lean como parte de una celda",
+                    f"an unclosed quote in record {number} makes the next {swallowed} "
+                    "rows read as part of one cell",
+                    file=file,
+                    row=number,
+                )
 
 
 def _line_start(text: str, line: int) -> int:

@@ -215,6 +215,14 @@ CASES = [
     Case("csv with an unbalanced quote mid-file", "budgets",
          replace_file(BUDGET, text_edit("DERECHOS DE ASEO", '"DERECHOS DE ASEO')),
          "refused", "truncated-file"),
+    Case("csv with a stray quote closed by a quote three rows below", "budgets",
+         replace_file(BUDGET, lambda d: text_edit("DERECHOS DE ASEO", '"DERECHOS DE ASEO')(
+             text_edit("PERMISO DE CIRCULACION", '"PERMISO" DE CIRCULACION')(d))),
+         "refused", "structure-error"),
+    Case("csv with a stray quote closed by a quote on the next row", "budgets",
+         replace_file(BUDGET, lambda d: text_edit("DERECHOS DE ASEO", '"DERECHOS DE ASEO')(
+             text_edit("OTRO DERECHOS", '"OTRO" DERECHOS')(d))),
+         "refused", "structure-error"),
     Case('csv with \\" ending an RFC 4180 cell and "" doubling', "budgets",
          replace_file(BUDGET, lambda d: text_edit("DERECHOS DE ASEO", '"DERECHOS DE ASEO C:\\"')(
              text_edit("PATENTES MUNICIPALES", '"PATENTES ""MUNICIPALES"""')(d))),
