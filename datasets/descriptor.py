@@ -50,6 +50,33 @@ class Bilingual(BaseModel):
     en: str
 
 
+class Keywords(BaseModel):
+    """Topic keywords in both languages (DCAT `dcat:keyword`, schema.org `keywords`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    es: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+
+# A code of the EU data-theme vocabulary (DCAT-AP `dcat:theme`).
+DataTheme = Literal[
+    "AGRI",
+    "ECON",
+    "EDUC",
+    "ENER",
+    "ENVI",
+    "GOVE",
+    "HEAL",
+    "INTR",
+    "JUST",
+    "OP_DATPRO",
+    "REGI",
+    "SOCI",
+    "TECH",
+    "TRAN",
+]
+
+
 class Licence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -165,6 +192,22 @@ class TableMapping(BaseModel):
         return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
+class RouteSpec(BaseModel):
+    """A national source: one file for many comunas, its rows routed to each comuna by
+    the buyer named in `by` (identifier → column label), through the code list
+    `schemas/codes/<code_list>.csv`. Identifiers are tried in the order code, RUT,
+    name; rows whose buyer is not a municipality are excluded with a reason, and rows
+    of municipal-looking buyers (`municipal_pattern`, searched in the folded name) that
+    match no municipality are reported. See `datasets/routing/`."""
+
+    model_config = ConfigDict(extra="forbid")
+    code_list: Literal["municipal_buyers"] = "municipal_buyers"
+    by: dict[Literal["buyer_code", "buyer_rut", "buyer_name"], str] = Field(min_length=1)
+    municipal_pattern: str = "municipal"
+
+    _regexes = field_validator("municipal_pattern")(_check_regex)
+
+
 class SourceFormat(BaseModel):
     """One accepted export format of a dataset.
 
@@ -194,6 +237,7 @@ class SourceFormat(BaseModel):
     tables: dict[str, TableMapping]
     exclude_rows: list[ExcludeRule] = Field(default_factory=list)
     exclude_subtotals: SubtotalRule | None = None
+    route: RouteSpec | None = None
 
     @field_validator("delimiter")
     @classmethod
@@ -225,6 +269,14 @@ class SourceFormat(BaseModel):
                     )
         if self.format == "json" and not self.records:
             raise ValueError("a json source needs `records`, the path of its records")
+        if self.route is not None and (
+            self.format != "csv" or not self.encoding or not self.delimiter
+        ):
+            raise ValueError(
+                "a routed (national) source is a csv that declares encoding and delimiter"
+            )
+        if self.route is not None and self.header_row not in (None, 1):
+            raise ValueError("a routed (national) source has its header in the first row")
         return self
 
     def matches(self, file_name: str) -> bool:
@@ -238,6 +290,8 @@ class DatasetDescriptor(BaseModel):
     description: Bilingual
     cadence: Literal["monthly", "quarterly", "yearly"]
     licence: Licence
+    keywords: Keywords | None = None
+    themes: list[DataTheme] = Field(default_factory=lambda: ["GOVE"], min_length=1)
     tables: list[str]
     max_invalid_share: float = Field(0.05, ge=0, le=1)
     quality: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)

@@ -60,6 +60,8 @@ def dataset_assets(
                 "files_rejected": len(result.rejected),
                 "rows_read": sum(raw.rows_read for _, raw in result.sources),
                 "rows_excluded": sum(len(raw.excluded) for _, raw in result.sources),
+                # national files split for this run: rows in, routed, excluded, unmatched
+                "national_files": dg.MetadataValue.json(result.routing),
             }
         )
         return result

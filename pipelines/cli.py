@@ -386,7 +386,8 @@ def check(
 ) -> None:
     """Run the dataset's quality rules (and its publish gate) without publishing anything.
 
-    Exit code 2 when a rule of severity error fails or the gate would block the dataset.
+    Exit code 2 when a rule of severity error fails, the gate would block the dataset or
+    the installation file has a problem (a refused entry, no catalog.site_url).
     Example: abierto check --dataset budgets ejecucion_presupuestaria_2026-10.csv
     """
     from pipelines.quality_check import check_dataset
@@ -405,7 +406,13 @@ def check(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_check(report)
-    if report["blocked"]:
+        for problem in report["installation"]:
+            console.print(
+                f"instalación / installation: {problem['es']} / {problem['en']}",
+                markup=False,
+                highlight=False,
+            )
+    if report["blocked"] or report["installation"]:
         raise typer.Exit(2)
 
 

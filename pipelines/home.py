@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from datasets.routing import NATIONAL, national_files
+
 
 @dataclass(frozen=True)
 class Home:
@@ -58,3 +60,12 @@ class Home:
                 if not e.name.startswith((".", "~$"))
             ]
         return sorted(found)
+
+    def national_files(self, slug: str) -> list[Path]:
+        """Files that cover many comunas, routed by a column: `landing/_national/<slug>/`
+        (see `datasets.routing`)."""
+        return national_files(self.landing, slug)
+
+    def national_reports(self, slug: str) -> Path:
+        """Private routing reports of national files (buyer names and row counts)."""
+        return self.quarantine / NATIONAL / slug

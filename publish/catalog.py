@@ -25,6 +25,7 @@ from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
 from publish.site import build_site
 from publish.site.charts import dataset_charts
+from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
 from schemas import load_descriptor as load_schema_descriptor
@@ -102,6 +103,7 @@ def publish_release(
         render=renderer(installation),
         public_contacts=frozenset(m.publisher.email for m in installation.municipalities),
         comunas=comunas or [],
+        site_url=installation.catalog.site_url,
     )
 
 
@@ -257,6 +259,8 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "title": descriptor.title.model_dump(),
         "description": descriptor.description.model_dump(),
         "licence": descriptor.licence.model_dump(),
+        "keywords": descriptor.keywords.model_dump() if descriptor.keywords else None,
+        "themes": descriptor.themes,
         "cadence": CADENCES[descriptor.cadence],
         "cadence_code": descriptor.cadence,
         "municipalities": [
@@ -264,6 +268,15 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
             for c in summary["comunas"]
         ],
         "years": summary["years"],
+        "deadlines_note": jurisdiction_note(
+            {
+                municipalities[c].name: municipalities[c].jurisdiction
+                for c in summary["comunas"]
+                if c in municipalities
+            }
+        )
+        if release.slug == "access_requests"
+        else None,
         "last_updated": summary["generated_on"],
         "next_update_due": next_update_due(
             dt.date.fromisoformat(summary["generated_on"]),

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
-from publish.duckdb_release import write_duckdb
+from publish.duckdb_release import release_url, write_duckdb
 from publish.integrity import fsync_tree, verify_folder, write_sums
 from publish.leaks import describe_hits, load_canaries, scan_for_values
 from publish.package import csv_resource, write_csv, write_parquet
@@ -81,12 +81,14 @@ def publish(
     render: Render,
     public_contacts: frozenset[str] = frozenset(),
     comunas: list[dict] | None = None,
+    site_url: str | None = None,
 ) -> PublishOutcome:
     """Publish the packages as a new release, unless they equal the newest release.
 
     `public_contacts` are the publishers' institutional e-mails and phones, which the
     leak scan's patterns would otherwise flag in the catalog metadata. `comunas` (where
-    each comuna × dataset stands) goes into the release's catalog."""
+    each comuna × dataset stands) goes into the release's catalog. With `site_url`, the
+    DuckDB file's views read the release's Parquet files from the site (`duckdb_release`)."""
     archive = Archive(site.parent)
     with archive.lock():
         checkpoint("locked")
@@ -108,7 +110,11 @@ def publish(
         build = None
         try:
             datasets, changes = _stage(archive, staging, packages, previous, release_id)
-            write_duckdb(staging, {slug: entry["package"] for slug, entry in datasets.items()})
+            write_duckdb(
+                staging,
+                {slug: entry["package"] for slug, entry in datasets.items()},
+                release_url(site_url, release_id),
+            )
             checkpoint("staged-duckdb")
             manifest = {
                 "release_id": release_id,

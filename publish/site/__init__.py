@@ -9,7 +9,7 @@ already holds the release's data files) and returns the files it wrote::
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
     assets/style.css, assets/search.js   copied from publish/static/
     robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
-                                    (:mod:`publish.site.metadata`)
+                                    (:mod:`publish.site.metadata`, :mod:`publish.site.dcat`)
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
@@ -40,7 +40,9 @@ a dict with both languages::
       title {es, en}; description {es, en}  description: Markdown, sanitised
       cadence {es, en}; cadence_code?: monthly | quarterly | yearly
       kind?: str                         search facet (default: the slug)
-      licence: {name, title, path?}      path = URL (https) or relative path
+      licence: {name, title, path?}      name: SPDX id; path = URL (https) or relative path
+      keywords?: {es: [str], en: [str]}  topic keywords (DCAT, schema.org, data.json)
+      themes?: [str]                     EU data-theme codes (default: GOVE)
       municipalities: [{code, name}]; years: [int]
       last_updated: "YYYY-MM-DD"
       next_update_due?: "YYYY-MM-DD"     flagged late when before generated_on
@@ -113,7 +115,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from publish.site.charts import chart_table, render_svg
-from publish.site.metadata import dataset_jsonld, json_script, metadata_files
+from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
 from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
@@ -222,13 +224,27 @@ def _file_ref(path: str, site_url: str | None) -> str:
     return PurePosixPath(path).name
 
 
-def query_snippets(path: str, site_url: str | None, csv_path: str | None = None) -> dict[str, str]:
+def query_snippets(
+    path: str, site_url: str | None, csv_path: str | None = None, duckdb_path: str | None = None
+) -> dict[str, str]:
     """DuckDB and pandas code reading one Parquet file (absolute URL if known), and R
-    code reading the table's CSV when there is one."""
+    code reading the table's CSV when there is one. With the site's address and the
+    catalog's DuckDB file (``duckdb_path``), the DuckDB snippet also attaches that file
+    over HTTP and reads the table's view (named as the Parquet file)."""
     ref = _file_ref(path, site_url)
     sql_literal = "'" + ref.replace("'", "''") + "'"
+    duckdb_sql = f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;"
+    if site_url and duckdb_path:
+        database = _file_ref(duckdb_path, site_url).replace("'", "''")
+        view = PurePosixPath(path).stem
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", view):
+            view = '"' + view.replace('"', '""') + '"'
+        duckdb_sql += (
+            f"\n\nATTACH '{database}' AS abierto (READ_ONLY);\n"
+            f"SELECT * FROM abierto.{view} LIMIT 10;"
+        )
     snippets = {
-        "duckdb": f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;",
+        "duckdb": duckdb_sql,
         "pandas": f"import pandas as pd\n\ndf = pd.read_parquet({ref!r})\ndf.head(10)",
     }
     if csv_path:
@@ -476,6 +492,7 @@ def _environment() -> Environment:
         distinct_licences=distinct_licences,
         query_snippets=query_snippets,
         dataset_jsonld=dataset_jsonld,
+        catalog_jsonld=catalog_jsonld,
         json_script=json_script,
         search_index=search_index,
         facets=facets,
@@ -556,10 +573,14 @@ def catalog_downloads(out_dir: Path, catalog: Mapping[str, Any]) -> list[dict[st
 
 def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, bytes]]:
     env = _environment()
+    catalog_files = catalog_downloads(out_dir, catalog)
+    duckdb_path = next((f["path"] for f in catalog_files if f["format"] == "duckdb_catalog"), None)
     common = {
         "catalog": catalog,
         "site_url": catalog.get("site_url"),
-        "catalog_files": catalog_downloads(out_dir, catalog),
+        "catalog_files": catalog_files,
+        # the DuckDB file's attach snippet joins each table's DuckDB snippet
+        "query_snippets": functools.partial(query_snippets, duckdb_path=duckdb_path),
     }
     for lang in LANGS:
         page = Page("index.html", lang)

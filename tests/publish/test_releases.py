@@ -284,13 +284,19 @@ def test_duckdb_file_has_a_view_per_resource_with_csv_row_counts(built, template
             con.execute(sql).fetchall()
         with pytest.raises(duckdb.Error):
             con.execute("create table x (a int)")  # read-only
-    # relative paths: from the release folder without any variable
+    # from any folder: the views read the folder named by abierto_base
     script = (
-        "import duckdb; con = duckdb.connect('abierto.duckdb', read_only=True); "
-        "print(con.execute('select count(*) from purchase_orders').fetchone()[0])"
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "con.execute('set variable abierto_base = ?', [sys.argv[2]]); "
+        "print(con.execute('select count(*) from purchase_orders').fetchall()[0][0])"
     )
+    release = home / "releases" / DATE
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=latest, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script, str(latest / DUCKDB_FILE), str(release)],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert int(out.stdout) > 0
 
