@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from pathlib import Path
 
@@ -38,7 +40,7 @@ from datasets.normalise import (
     normalise_value,
 )
 from datasets.readers import SourceRecords, read_records
-from datasets.readers.headers import label_regex
+from datasets.readers.headers import check_short_rows, label_regex
 from quality.personal_data import scrub_text
 from schemas import UnknownSchemaError
 from schemas import load_descriptor as load_schema_descriptor
@@ -102,6 +104,7 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     records = read_records(path, source)
     header, details, rows_read = records.header, records.details, len(records.records)
     data, excluded, ruled = _split_non_data(records, source)
+    check_short_rows(header, zip(data.numbers, data.cells, strict=True), path.name)
     del records  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
     tables = {
@@ -117,6 +120,7 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     del data
     for name, mapping in source.tables.items():
         if mapping.group_by:
+            _sum_lines(tables[name], mapping, tables[source.row_table])
             tables[name] = _group(tables[name], mapping.group_by, path.name)
     reasons = Counter(e.reason for e in excluded)
     provenance = {
@@ -295,7 +299,7 @@ def _map_table(
     table), number columns are checked for ambiguous marks (`ambiguous_numbers`)."""
     columns: dict[str, object] = {}
     for name, spec in mapping.columns.items():
-        if spec.sequence_within is not None:
+        if spec.sequence_within is not None or spec.sum_of is not None:
             continue
         if spec.value is not None:
             columns[name] = [spec.value] * len(data)
@@ -390,6 +394,36 @@ def _text(cell: object) -> str:
 
 def _texts(cells: list[object]) -> list[str]:
     return [_text(c) for c in cells]
+
+
+def _sum_lines(frame: pd.DataFrame, mapping: TableMapping, lines: pd.DataFrame) -> None:
+    """Fill `sum_of` fields: the product of the line fields, summed within the group key.
+
+    Both frames hold one row per source record here (before grouping); a line with an
+    empty or non-numeric factor leaves its group's total empty, for validation to report.
+    """
+    for name, spec in mapping.columns.items():
+        if spec.sum_of is None:
+            continue
+        products = [
+            _product(values) for values in zip(*(lines[f] for f in spec.sum_of), strict=True)
+        ]
+        totals: dict[object, Decimal | None] = {}
+        for key, value in zip(frame[mapping.group_by], products, strict=True):
+            before = totals.get(key, Decimal(0))
+            totals[key] = None if before is None or value is None else before + value
+        frame[name] = [
+            None if totals[k] is None else format(totals[k].normalize(), "f")
+            for k in frame[mapping.group_by]
+        ]
+
+
+def _product(values: tuple) -> Decimal | None:
+    try:
+        product = math.prod((Decimal(str(v)) for v in values), start=Decimal(1))
+    except (InvalidOperation, TypeError):
+        return None
+    return product if product.is_finite() else None
 
 
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:

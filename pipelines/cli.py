@@ -35,7 +35,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
+# Text from landed files (headers, cells, file names) reaches the terminal: it is never
+# interpreted as Rich markup (`escape`, or `markup=False`) nor as emoji codes (`:x:`).
+console = Console(soft_wrap=True, emoji=False)
 
 
 @app.callback()
@@ -63,7 +65,7 @@ HomeOption = Annotated[
 
 
 def fail(error: Exception) -> None:
-    console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -140,7 +142,8 @@ def run(
     for (cut, slug), reasons in sorted(outcome.blocked.items()):
         for reason in reasons:
             console.print(
-                f"[red]{slug} {cut} bloqueado / blocked:[/red] {reason['es']} / {reason['en']}",
+                f"[red]{slug} {cut} bloqueado / blocked:[/red] "
+                f"{escape(reason['es'])} / {escape(reason['en'])}",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -165,9 +168,9 @@ def report_release(paths: Home, state: dict) -> None:
         table.add_column(label, justify="right")
     for slug, entry in state["datasets"].items():
         summary = entry["summary"]
-        table.add_row(slug, entry["release_id"], *(str(summary[c]) for c in counts))
+        table.add_row(*map(escape, (slug, entry["release_id"], *(str(summary[c]) for c in counts))))
     console.print(table)
-    console.print(f"Catálogo / catalog: {paths.site / 'index.html'}")
+    console.print(f"Catálogo / catalog: {paths.site / 'index.html'}", markup=False)
     console.print(
         f"Para verlo / to view it: abierto serve --home {paths.root}  →  http://127.0.0.1:8000/"
     )
@@ -245,7 +248,13 @@ def validate(
         valid[table], quarantined[table] = len(result.valid), result.quarantined
         bad = len(result.quarantined)
         shares.append(
-            invalid_share(table, bad, bad + len(result.valid), descriptor.max_invalid_share)
+            invalid_share(
+                table,
+                bad,
+                bad + len(result.valid),
+                descriptor.max_invalid_share,
+                f"{cut}/{file.name}",
+            )
         )
     report = build_file_report(
         dataset=descriptor.slug,
@@ -429,7 +438,9 @@ def print_check(report: dict) -> None:
             markup=False,
         )
     for reason in report["blocked"]:
-        console.print(f"[red]bloqueado / blocked:[/red] {reason['es']} / {reason['en']}")
+        console.print(
+            f"[red]bloqueado / blocked:[/red] {escape(reason['es'])} / {escape(reason['en'])}"
+        )
 
 
 class CatalogHandler(http.server.SimpleHTTPRequestHandler):
@@ -550,10 +561,10 @@ def verify(
     folder = release_folder(Home.from_env(home).site, release)
     problems = verify_folder(folder)
     for problem in problems:
-        console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"[red]✗[/red] {escape(str(problem))}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
-    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches")
+    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches", markup=False)
 
 
 @app.command()

@@ -148,7 +148,8 @@ def test_linked_releases_only_give_no_rows_and_are_counted(tmp_path):
     [
         ('{"uri": "x", "publisher": {}}', "not OCDS"),
         ('{"releases": []}', "no releases"),
-        ('{"releases": [{"ocid": "a"}, ', "invalid JSON"),
+        ('{"releases": [{"ocid": "a"}, ', "the JSON is truncated"),
+        ('{"releases": [{"ocid": "a"}}, 1]}', "invalid JSON"),
         ('"just text"', "not OCDS"),
     ],
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 from frictionless import Resource, Schema
 
@@ -90,3 +93,12 @@ def test_build_rejects_missing_columns(tmp_path):
     (tmp_path / "clasificador_presupuestario.csv").write_text("code,name\n22,X\n")
     with pytest.raises(build.CodeListBuildError, match="missing columns"):
         build.build_budget_classifier(tmp_path)
+
+
+def test_the_classifier_sources_table_in_sources_md_matches_the_csv():
+    """The circularity note (rows taken only from Peñalolén) states the true counts."""
+    text = (schemas.CODES_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    documented = {s: int(n) for s, n in re.findall(r"^  \| `([a-z_;]+)` \| (\d+) \|$", text, re.M)}
+    rows = schemas.load_code_list("budget_classifier")
+    assert documented == dict(Counter(rows["source"]))
+    assert documented["penalolen_bep"] == 175 and sum(documented.values()) == 431
