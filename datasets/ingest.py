@@ -104,13 +104,13 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     records = read_records(path, source)
     header, details, rows_read = records.header, records.details, len(records.records)
     data, excluded, ruled = _split_non_data(records, source)
-    check_short_rows(header, zip(data.numbers, data.cells, strict=True), path.name)
     del records  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
     tables = {
         name: _map_table(header, data, mapping, file, comuna_code, checked=_integer_fields(name))
         for name, mapping in source.tables.items()
     }
+    check_short_rows(header, zip(data.numbers, data.cells, strict=True), path.name)
     if source.exclude_subtotals is not None:
         subtotals, subtotal_rows = _drop_subtotals(
             tables, source.row_table, source.exclude_subtotals, data

@@ -25,6 +25,7 @@ LINES = [
     "02;04;01;09;01;;P;Libre;{0};1094250;422818\n",
     "02;04;01;21;;;P;GASTOS EN PERSONAL;{1};1004617;341978\n",
     "02;04;01;22;;;P;BIENES Y SERVICIOS DE CONSUMO;89633;89633;18314\n",
+    ";;;;;;;RESULTADO;;;783110\n",  # the report's footer (declared `footer: true`)
 ]
 
 

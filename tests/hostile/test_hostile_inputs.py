@@ -40,7 +40,6 @@ AS_OF = dt.date(2026, 12, 2)
 BUDGET = "ejecucion_presupuestaria_2026-10.csv"
 OCDS = "ocds_2026-10.json"
 XLSX = "solicitudes_2026.xlsx"
-SCALE_INGEST = "owned by helper scale-ingest (issue 15 item 7 tracebacks): fixed on its branch"
 
 
 def outcome(root: str, slug: str) -> dict:
@@ -243,8 +242,7 @@ CASES = [
          "quarantined", "type-error"),
     Case("csv with an over-long budget code", "budgets",
          replace_file(BUDGET, row_edit(3, lambda c: [*c[:4], "1" * 40, *c[5:]])),
-         "quarantined", "constraint-error", marks=(pytest.mark.xfail(strict=True,
-                                                                     reason=SCALE_INGEST),)),
+         "quarantined", "constraint-error"),
     Case("empty csv", "budgets", replace_file(BUDGET, lambda d: b""), "refused", "source-error"),
     Case("binary garbage named .csv", "budgets",
          replace_file(BUDGET, lambda d: bytes(range(256)) * 40), "refused", "header-error"),
@@ -274,8 +272,7 @@ CASES = [
     Case("OCDS with null ocids", "contracts", replace_file(OCDS, null_ocds("ocid")),
          "refused", "source-error"),
     Case("OCDS with every id null", "contracts", replace_file(OCDS, null_ocds("id")),
-         "quarantined", "constraint-error", marks=(pytest.mark.xfail(strict=True,
-                                                                     reason=SCALE_INGEST),)),
+         "quarantined", "constraint-error"),
     Case("XLSX cut in half", "access_requests",
          replace_file(XLSX, lambda d: d[: len(d) // 2]), "refused", "source-error"),
     Case("Excel lock file beside a workbook", "access_requests",
