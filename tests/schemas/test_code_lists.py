@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from frictionless import Resource, Schema
@@ -63,9 +64,8 @@ def test_committed_csv_is_utf8_lf_without_bom(name):
 
 @pytest.fixture(scope="module")
 def reference_dir():
-    if not (build.DEFAULT_REFERENCE_DIR / build.COMUNAS_SOURCE).is_file():
-        pytest.skip(f"reference data not found at {build.DEFAULT_REFERENCE_DIR}")
-    return build.DEFAULT_REFERENCE_DIR
+    """The build's inputs, copied from the public reference data (see its SOURCES.md)."""
+    return Path(__file__).parent / "fixtures" / "reference-codes"
 
 
 def test_build_reproduces_committed_csvs(reference_dir, tmp_path):
