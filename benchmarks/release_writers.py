@@ -15,7 +15,7 @@ import pandas as pd
 
 from publish.changes import diff_table
 from publish.integrity import verify_folder, write_sums
-from publish.package import write_csv, write_parquet
+from publish.package import arrow_table, write_csv, write_parquet
 from publish.spreadsheet import write_xlsx
 
 FIELDS = [
@@ -47,7 +47,8 @@ def main(rows: int) -> None:
     timed("csv", rows, lambda: write_csv(frame, FIELDS, out / "t.csv"))
     timed("parquet", rows, lambda: write_parquet(frame, FIELDS, out / "a.parquet"))
     title = {"es": "t", "en": "t"}
-    timed("xlsx", rows, lambda: write_xlsx(frame, FIELDS, out / "t.xlsx", sheet="t", title=title))
+    table = arrow_table(frame, FIELDS)
+    timed("xlsx", rows, lambda: write_xlsx(table, FIELDS, out / "t.xlsx", sheet="t", title=title))
     edited = frame.copy()
     edited.loc[::10, "amount_total_clp"] += 1
     write_parquet(edited.drop(index=range(0, rows, 100)), FIELDS, out / "b.parquet")

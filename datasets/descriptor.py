@@ -6,6 +6,7 @@ format means adding an entry to its `sources` list; no code changes.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import re
@@ -24,6 +25,8 @@ from pydantic import (
 )
 
 from datasets.errors import DescriptorError, SourceError
+from schemas import UnknownSchemaError
+from schemas import load_descriptor as load_schema_descriptor
 
 DATASETS_DIR = Path(__file__).resolve().parent
 SLUGS = ("budgets", "contracts", "access_requests")
@@ -47,6 +50,33 @@ class Bilingual(BaseModel):
     en: str
 
 
+class Keywords(BaseModel):
+    """Topic keywords in both languages (DCAT `dcat:keyword`, schema.org `keywords`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    es: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+
+# A code of the EU data-theme vocabulary (DCAT-AP `dcat:theme`).
+DataTheme = Literal[
+    "AGRI",
+    "ECON",
+    "EDUC",
+    "ENER",
+    "ENVI",
+    "GOVE",
+    "HEAL",
+    "INTR",
+    "JUST",
+    "OP_DATPRO",
+    "REGI",
+    "SOCI",
+    "TECH",
+    "TRAN",
+]
+
+
 class Licence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -63,8 +93,11 @@ class ColumnSpec(BaseModel):
     labels that change, e.g. `ejecucion acumulada al \\w+`), `from_header` (a
     regular expression whose first group is taken from a header label, the same for
     every row, e.g. the month in `Ejecución Acumulada al ABRIL`), `value` (a
-    constant) or `sequence_within` (line number within a key). `extract` keeps the
-    first group of a regular expression searched in the cell before parsing.
+    constant), `sequence_within` (line number within a key) or `sum_of` (fields of
+    the source's row table, multiplied on each row and summed within the grouped
+    table's `group_by` key: an order's total from its lines, `[quantity,
+    unit_price_clp]`). `extract` keeps the first group of a regular expression
+    searched in the cell before parsing.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -81,16 +114,19 @@ class ColumnSpec(BaseModel):
     map: dict[str, str] | None = None
     missing: list[str] = Field(default_factory=lambda: ["", "-"])
     sequence_within: str | None = None
+    sum_of: list[str] | None = Field(None, min_length=1)
 
     _regexes = field_validator("column_pattern", "from_header", "extract")(_check_regex)
 
     @model_validator(mode="after")
     def _one_origin(self) -> ColumnSpec:
         origins = [self.column, self.column_pattern, self.from_header, self.value]
-        given = sum(o is not None for o in origins) + (self.sequence_within is not None)
+        derived = (self.sequence_within, self.sum_of)
+        given = sum(o is not None for o in (*origins, *derived))
         if given != 1:
             raise ValueError(
-                "give exactly one of column, column_pattern, from_header, value, sequence_within"
+                "give exactly one of column, column_pattern, from_header, value, "
+                "sequence_within, sum_of"
             )
         return self
 
@@ -106,7 +142,9 @@ class ExcludeRule(BaseModel):
     """A non-data row (totals, footers, comments): excluded with a recorded reason.
 
     `pattern` is searched (case-insensitive) in the cell of `column`, or in the
-    first non-empty cell of the row when no column is given.
+    first non-empty cell of the row when no column is given. `footer: true` says the
+    source always writes this row last (DIPRES's `RESULTADO`): a file whose last
+    non-blank row does not match it was cut, and is refused as truncated.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -115,6 +153,7 @@ class ExcludeRule(BaseModel):
     reason: str
     reason_es: str
     reason_en: str
+    footer: bool = False
 
     _regexes = field_validator("pattern")(_check_regex)
 
@@ -153,6 +192,22 @@ class TableMapping(BaseModel):
         return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
 
+class RouteSpec(BaseModel):
+    """A national source: one file for many comunas, its rows routed to each comuna by
+    the buyer named in `by` (identifier → column label), through the code list
+    `schemas/codes/<code_list>.csv`. Identifiers are tried in the order code, RUT,
+    name; rows whose buyer is not a municipality are excluded with a reason, and rows
+    of municipal-looking buyers (`municipal_pattern`, searched in the folded name) that
+    match no municipality are reported. See `datasets/routing/`."""
+
+    model_config = ConfigDict(extra="forbid")
+    code_list: Literal["municipal_buyers"] = "municipal_buyers"
+    by: dict[Literal["buyer_code", "buyer_rut", "buyer_name"], str] = Field(min_length=1)
+    municipal_pattern: str = "municipal"
+
+    _regexes = field_validator("municipal_pattern")(_check_regex)
+
+
 class SourceFormat(BaseModel):
     """One accepted export format of a dataset.
 
@@ -182,6 +237,7 @@ class SourceFormat(BaseModel):
     tables: dict[str, TableMapping]
     exclude_rows: list[ExcludeRule] = Field(default_factory=list)
     exclude_subtotals: SubtotalRule | None = None
+    route: RouteSpec | None = None
 
     @field_validator("delimiter")
     @classmethod
@@ -199,8 +255,28 @@ class SourceFormat(BaseModel):
             missing = {self.exclude_subtotals.field, *self.exclude_subtotals.within} - mapped
             if missing:
                 raise ValueError(f"exclude_subtotals names unmapped fields: {sorted(missing)}")
+        row_fields = set(self.tables[self.row_table].columns)
+        for name, mapping in self.tables.items():
+            for field_name, spec in mapping.columns.items():
+                if spec.sum_of is None:
+                    continue
+                if mapping.group_by is None or name == self.row_table:
+                    raise ValueError(f"{name}.{field_name}: sum_of needs a grouped table")
+                if not set(spec.sum_of) <= row_fields:
+                    raise ValueError(
+                        f"{name}.{field_name}: sum_of names fields the row table "
+                        f"{self.row_table!r} does not map: {sorted(set(spec.sum_of) - row_fields)}"
+                    )
         if self.format == "json" and not self.records:
             raise ValueError("a json source needs `records`, the path of its records")
+        if self.route is not None and (
+            self.format != "csv" or not self.encoding or not self.delimiter
+        ):
+            raise ValueError(
+                "a routed (national) source is a csv that declares encoding and delimiter"
+            )
+        if self.route is not None and self.header_row not in (None, 1):
+            raise ValueError("a routed (national) source has its header in the first row")
         return self
 
     def matches(self, file_name: str) -> bool:
@@ -214,6 +290,8 @@ class DatasetDescriptor(BaseModel):
     description: Bilingual
     cadence: Literal["monthly", "quarterly", "yearly"]
     licence: Licence
+    keywords: Keywords | None = None
+    themes: list[DataTheme] = Field(default_factory=lambda: ["GOVE"], min_length=1)
     tables: list[str]
     max_invalid_share: float = Field(0.05, ge=0, le=1)
     quality: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)
@@ -267,7 +345,7 @@ def parse_descriptor(text: str, file: str) -> DatasetDescriptor:
             file=file,
         ) from None
     try:
-        return DatasetDescriptor.model_validate(data)
+        descriptor = DatasetDescriptor.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(raíz/root)'}: {e['msg']}"
@@ -278,3 +356,77 @@ def parse_descriptor(text: str, file: str) -> DatasetDescriptor:
             f"invalid descriptor ({exc.error_count()} problems): {problems}",
             file=file,
         ) from None
+    problems = schema_problems(descriptor)
+    if problems:
+        raise DescriptorError(
+            f"el descriptor no calza con los esquemas ({len(problems)} problemas): "
+            + "; ".join(es for es, _ in problems),
+            f"the descriptor does not fit the schemas ({len(problems)} problems): "
+            + "; ".join(en for _, en in problems),
+            file=file,
+        )
+    return descriptor
+
+
+# Filled by the pipeline, not by a mapping: the comuna of the landing folder.
+FILLED_BY_PIPELINE = frozenset({"comuna_code"})
+
+
+def schema_problems(descriptor: DatasetDescriptor) -> list[tuple[str, str]]:
+    """Mappings that do not fit their table schemas, as (Spanish, English) messages.
+
+    Every mapped field must exist in its table's schema (an unknown name is reported
+    with the closest valid one), and every required or primary-key field must be
+    filled by a column, a constant or a derivation: a mistake in a mapping is refused
+    when the descriptor is loaded, before any data is read.
+    """
+    problems: list[tuple[str, str]] = []
+    for index, source in enumerate(descriptor.sources):
+        for table, mapping in source.tables.items():
+            where = f"sources[{index}] ({source.name}).tables.{table}"
+            if table not in descriptor.tables:
+                problems.append(
+                    (
+                        f"{where}: la tabla no está en `tables` del dataset",
+                        f"{where}: the table is not in the dataset's `tables`",
+                    )
+                )
+                continue
+            try:
+                schema = load_schema_descriptor(table)
+            except UnknownSchemaError:
+                problems.append((f"{where}: tabla desconocida", f"{where}: unknown table"))
+                continue
+            names = [f["name"] for f in schema["fields"]]
+            for name in mapping.columns:
+                if name not in names:
+                    near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+                    hint_es = f"; ¿quiso decir «{near[0]}»?" if near else ""
+                    hint_en = f"; did you mean '{near[0]}'?" if near else ""
+                    problems.append(
+                        (
+                            f"{where}.columns.{name}: el campo no existe en el esquema{hint_es}",
+                            f"{where}.columns.{name}: no such field in the schema{hint_en}",
+                        )
+                    )
+            key = schema.get("primaryKey", [])
+            key = [key] if isinstance(key, str) else key
+            needed = [
+                f["name"]
+                for f in schema["fields"]
+                if f.get("constraints", {}).get("required") or f["name"] in key
+            ]
+            filled = set(mapping.columns) | FILLED_BY_PIPELINE
+            for name in needed:
+                if name not in filled:
+                    kind_es = "de la clave primaria" if name in key else "obligatorio"
+                    kind_en = "primary-key" if name in key else "required"
+                    problems.append(
+                        (
+                            f"{where}.columns: el campo {kind_es} «{name}» no se llena "
+                            "(ninguna columna, valor constante ni derivación)",
+                            f"{where}.columns: the {kind_en} field '{name}' is not filled "
+                            "(no column, constant value or derivation)",
+                        )
+                    )
+    return problems

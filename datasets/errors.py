@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """Control characters (a NUL of a misread file) and undecodable bytes of a file
+    name (surrogates) shown as escapes: a message is always printable text."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+
 
 class AbiertoError(Exception):
     """A user-facing error: a type code, a message in both languages and a position."""
@@ -17,9 +27,9 @@ class AbiertoError(Exception):
         row: int | None = None,
         column: str | None = None,
     ) -> None:
-        self.message_es = message_es
-        self.message_en = message_en
-        self.file = file
+        self.message_es = _printable(message_es)
+        self.message_en = _printable(message_en)
+        self.file = None if file is None else _printable(file)
         self.row = row
         self.column = column
         super().__init__(self.message)
@@ -59,6 +69,12 @@ class SourceError(AbiertoError):
     type = "source-error"
 
 
+class AmbiguousNumberError(SourceError):
+    """A number whose marks the declared format cannot read without guessing."""
+
+    type = "ambiguous-number"
+
+
 class EncodingError(AbiertoError):
     type = "encoding-error"
 
@@ -73,6 +89,20 @@ class PublishBlocked(AbiertoError):
     """The publish gate refused a dataset; the previous release stays current."""
 
     type = "publish-blocked"
+
+
+class TruncatedFileError(SourceError):
+    """The file was cut short: a last record cut mid-row, inside quotes or mid-JSON, or
+    without the footer its source always writes. Nothing of it is read."""
+
+    type = "truncated-file"
+
+
+class StructureError(SourceError):
+    """A record does not fit the table's shape (fewer cells than the header, more
+    columns than the limit): never padded or guessed, the file is refused."""
+
+    type = "structure-error"
 
 
 class UnsafeFileError(SourceError):

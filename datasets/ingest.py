@@ -2,26 +2,48 @@
 
 `read_source` returns a `RawSource`: one typed-as-text DataFrame per canonical table
 (columns named as in the schema, plus `_source_file` — `<cut>/<file name>` — and
-`_source_row`), the non-data
-rows excluded with their reason, and the file's provenance.
+`_source_row`), the non-data rows excluded with their reason, and the file's
+provenance.
+
+The mapping is columnar: each source column is dictionary-encoded once (`Rows`; a
+CSV's records in one Arrow pass) and each distinct value is normalised once and taken
+back to its rows, so a million order lines cost their few thousand distinct values.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import math
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
-from datasets.errors import HeaderError, SourceError
-from datasets.normalise import fold, normalise_value
+from datasets.errors import AmbiguousNumberError, HeaderError, SourceError
+from datasets.normalise import (
+    Encoded,
+    ambiguous_numbers,
+    encode,
+    fold,
+    normalise_column,
+    normalise_value,
+)
 from datasets.readers import SourceRecords, read_records
-from datasets.readers.headers import label_regex
+from datasets.readers.headers import check_short_rows, label_regex
 from quality.personal_data import scrub_text
+from schemas import UnknownSchemaError
+from schemas import load_descriptor as load_schema_descriptor
 
 META_COLUMNS = ("_source_file", "_source_row")
 
@@ -58,20 +80,47 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading allocates a list per record (millions in a national export) and no
+    cycles: Python's cyclic garbage collector would rescan them all at each of its
+    full passes (a third of the reading time at 400,000 records), so it waits."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSource:
     """Read one landed file with its declared source format."""
-    path = Path(path)
+    with _collector_paused():
+        return _read_source(Path(path), source, comuna_code)
+
+
+def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSource:
     records = read_records(path, source)
-    data, excluded = _split_non_data(records, source)
+    header, details, rows_read = records.header, records.details, len(records.records)
+    data, excluded, ruled = _split_non_data(records, source)
+    del records  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
     tables = {
-        name: _map_table(records.header, data, mapping, file, comuna_code)
+        name: _map_table(header, data, mapping, file, comuna_code, checked=_integer_fields(name))
         for name, mapping in source.tables.items()
     }
+    check_short_rows(header, zip(data.numbers, data.cells, strict=True), path.name)
     if source.exclude_subtotals is not None:
-        excluded += _drop_subtotals(tables, source.row_table, source.exclude_subtotals, records)
+        subtotals, subtotal_rows = _drop_subtotals(
+            tables, source.row_table, source.exclude_subtotals, data
+        )
+        excluded += subtotals
+        ruled = ruled.concat(subtotal_rows)
+    del data
     for name, mapping in source.tables.items():
         if mapping.group_by:
+            _sum_lines(tables[name], mapping, tables[source.row_table])
             tables[name] = _group(tables[name], mapping.group_by, path.name)
     reasons = Counter(e.reason for e in excluded)
     provenance = {
@@ -79,50 +128,133 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
         "sha256": sha256_file(path),
         "bytes": path.stat().st_size,
         "source_format": source.name,
-        "rows_read": len(records.records),
+        "rows_read": rows_read,
         "rows_excluded_by_reason": dict(sorted(reasons.items())),
-        **records.details,
+        **details,
     }
     excluded.sort(key=lambda e: e.source_row)
-    cells = dict(records.records)
-    ruled = [(e.source_row, cells[e.source_row]) for e in excluded if e.reason != "blank-row"]
-    mapping = source.tables[source.row_table]
-    frame = _map_table(records.header, ruled, mapping, file, comuna_code)
-    frame["_reason"] = [e.reason for e in excluded if e.reason != "blank-row"]
+    reason = {e.source_row: e.reason for e in excluded}
+    ruled = ruled.sorted()
+    frame = _map_table(header, ruled, source.tables[source.row_table], file, comuna_code)
+    frame["_reason"] = [reason[n] for n in ruled.numbers]
     excluded_tables = {source.row_table: frame}
     return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
 
 
+class Rows:
+    """Records of a source as dictionary-encoded columns (`Encoded`), each source position
+    encoded once, when a mapping first asks for it; a short record reads None past its
+    end. Records of text cells of one width (a CSV) are encoded all at once in Arrow."""
+
+    def __init__(self, numbers: list[int], cells: list[list[object]]) -> None:
+        self.numbers = numbers
+        self.cells = cells
+        self._encoded: dict[int, Encoded] | None = None
+        self._normalised: dict[tuple[int, str], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def encoded(self, at: int) -> Encoded:
+        if self._encoded is None:
+            self._encoded = _encode_text_records(self.cells) or {}
+        if at not in self._encoded:
+            self._encoded[at] = encode([c[at] if at < len(c) else None for c in self.cells])
+        return self._encoded[at]
+
+    def texts(self, at: int) -> np.ndarray:
+        """The stripped text of each cell at a position ("" for none)."""
+        column = self.encoded(at)
+        if column.is_text:
+            return column.taken([u.strip() for u in column.uniques], "")  # type: ignore[union-attr]
+        return column.apply(_text)
+
+    def normalised(self, at: int, spec: ColumnSpec) -> np.ndarray:
+        """`normalise_column` of a position, once per position and spec (two tables often
+        map one source column alike: the order code)."""
+        key = (at, spec.model_dump_json())
+        if key not in self._normalised:
+            self._normalised[key] = normalise_column(self.encoded(at), spec)
+        return self._normalised[key]
+
+    def take(self, positions: np.ndarray) -> Rows:
+        """The rows at increasing `positions` (their encoded columns kept)."""
+        if len(positions) == len(self):
+            return self
+        taken = Rows([self.numbers[i] for i in positions], [self.cells[i] for i in positions])
+        if self._encoded is not None:
+            taken._encoded = {at: e.take(positions) for at, e in self._encoded.items()}
+        return taken
+
+    def concat(self, other: Rows) -> Rows:
+        return Rows(self.numbers + other.numbers, self.cells + other.cells)
+
+    def sorted(self) -> Rows:
+        """The rows in source order."""
+        order = sorted(range(len(self)), key=self.numbers.__getitem__)
+        return Rows([self.numbers[i] for i in order], [self.cells[i] for i in order])
+
+
+def _encode_text_records(cells: list[list[object]]) -> dict[int, Encoded] | None:
+    """Every column of records that are all text and all of one width, encoded in one
+    pass by Arrow; None for other records (spreadsheet or JSON values, ragged rows)."""
+    if not cells:
+        return None
+    try:
+        lists = pa.array(cells, type=pa.list_(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return None
+    lengths = pc.min_max(pc.list_value_length(lists)).as_py()
+    width = lengths["min"]
+    if lists.null_count or width != lengths["max"] or not width:
+        return None
+    values = lists.flatten()
+    encoded = {}
+    for at in range(width):
+        column = values.take(pa.array(np.arange(at, len(values), width))).dictionary_encode()
+        codes = pc.fill_null(column.indices, -1).to_numpy().astype(np.intp)
+        encoded[at] = Encoded(codes, column.dictionary.to_pylist(), is_text=True)
+    return encoded
+
+
 def _split_non_data(
     records: SourceRecords, source: SourceFormat
-) -> tuple[list[tuple[int, list[object]]], list[ExcludedRow]]:
-    rules = []
-    for rule in source.exclude_rows:
-        position = None if rule.column is None else _find_column(records.header, rule.column, None)
-        rules.append((position, re.compile(rule.pattern, re.IGNORECASE), rule))
-    data, excluded = [], []
-    for number, cells in records.records:
-        first = next((t for t in map(_text, cells) if t), None)
-        if first is None:
-            texts = _texts(cells)
-            excluded.append(ExcludedRow(number, "blank-row", "fila en blanco", "blank row", texts))
-            continue
-        hit = next(
-            (
-                r
-                for pos, rx, r in rules
-                if rx.search(
-                    first if pos is None else _text(cells[pos]) if pos < len(cells) else ""
-                )
-            ),
-            None,
-        )
-        if hit:
-            texts = _texts(cells)
-            excluded.append(ExcludedRow(number, hit.reason, hit.reason_es, hit.reason_en, texts))
+) -> tuple[Rows, list[ExcludedRow], Rows]:
+    """Data rows; blank and rule-excluded rows with their reason; the rule-excluded ones."""
+    rows = Rows(
+        list(map(itemgetter(0), records.records)), list(map(itemgetter(1), records.records))
+    )
+    first = rows.texts(0).copy() if len(rows) else np.empty(0, dtype=object)
+    blank = np.zeros(len(rows), dtype=bool)
+    for index in np.flatnonzero(first == ""):  # the first non-empty cell is further on
+        first[index] = next((t for t in map(_text, rows.cells[index]) if t), None)
+        blank[index] = first[index] is None
+    hit = np.full(len(rows), -1)
+    for number, rule in enumerate(source.exclude_rows):
+        if rule.column is None:
+            tested = np.where(blank, "", first)
         else:
-            data.append((number, cells))
-    return data, excluded
+            tested = rows.texts(_find_column(records.header, rule.column, None))
+        regex = re.compile(rule.pattern, re.IGNORECASE)
+        matches = encode(tested).apply(lambda text, rx=regex: bool(rx.search(text or "")))
+        hit[(hit == -1) & ~blank & matches.astype(bool)] = number
+    excluded = []
+    for index in np.flatnonzero(blank | (hit >= 0)):
+        texts = _texts(rows.cells[index])
+        if blank[index]:
+            excluded.append(
+                ExcludedRow(rows.numbers[index], "blank-row", "fila en blanco", "blank row", texts)
+            )
+        else:
+            rule = source.exclude_rows[hit[index]]
+            excluded.append(
+                ExcludedRow(rows.numbers[index], rule.reason, rule.reason_es, rule.reason_en, texts)
+            )
+    return (
+        rows.take(np.flatnonzero(~blank & (hit == -1))),
+        excluded,
+        rows.take(np.flatnonzero(hit >= 0)),
+    )
 
 
 def _find_column(
@@ -156,14 +288,18 @@ def _shown(header: list[str]) -> str:
 
 def _map_table(
     header: list[str],
-    data: list[tuple[int, list[object]]],
+    data: Rows,
     mapping: TableMapping,
     file: str,
     comuna_code: str,
+    *,
+    checked: set[str] | None = None,
 ) -> pd.DataFrame:
-    columns: dict[str, list[str | None]] = {}
+    """The canonical table of the rows. With `checked` (the integer fields of the
+    table), number columns are checked for ambiguous marks (`ambiguous_numbers`)."""
+    columns: dict[str, object] = {}
     for name, spec in mapping.columns.items():
-        if spec.sequence_within is not None:
+        if spec.sequence_within is not None or spec.sum_of is not None:
             continue
         if spec.value is not None:
             columns[name] = [spec.value] * len(data)
@@ -180,11 +316,17 @@ def _map_table(
                 for label in labels
             ]
             if len(positions) == 1:
-                at = positions[0]
-                cells = [c[at] if at < len(c) else None for _, c in data]
-            else:
-                cells = [_joined(c, positions) for _, c in data]
-            columns[name] = _normalise_column(cells, spec)
+                column = data.encoded(positions[0])
+                columns[name] = data.normalised(positions[0], spec)
+            else:  # joined with `;`: `22;1;1`
+                texts = [data.texts(p) for p in positions]
+                column = encode([";".join(t) for t in zip(*texts, strict=True)])
+                columns[name] = normalise_column(column, spec)
+            if spec.parse == "number" and checked is not None:
+                ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
+                if len(ambiguous):
+                    label = header[positions[0]] if len(positions) == 1 else name
+                    raise _ambiguous(spec, len(ambiguous), file, data.numbers[ambiguous[0]], label)
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
     frame = pd.DataFrame(columns, dtype=object)
@@ -193,30 +335,37 @@ def _map_table(
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
             frame[name] = (sequence + 1).astype(str)
     frame["_source_file"] = file
-    frame["_source_row"] = [number for number, _ in data]
+    frame["_source_row"] = data.numbers
     return frame
 
 
-def _joined(cells: list[object], positions: list[int]) -> str:
-    """The cells at several positions joined with `;` (`22;1;1`)."""
-    return ";".join(_text(cells[p]) if p < len(cells) else "" for p in positions)
+def _integer_fields(table: str) -> set[str]:
+    """The table schema's integer fields (none for a table without a schema)."""
+    try:
+        fields = load_schema_descriptor(table)["fields"]
+    except UnknownSchemaError:
+        return set()
+    return {f["name"] for f in fields if f.get("type") == "integer"}
 
 
-def _normalise_column(cells: list[object], spec: ColumnSpec) -> list[str | None]:
-    """Canonical text of a column's cells, parsing each distinct value once."""
-    cache: dict[tuple[type, object], str | None] = {}
-    values = []
-    for value in cells:
-        key = (type(value), value)  # True and 1 would be the same key otherwise
-        if key not in cache:
-            cache[key] = normalise_value(value, spec)
-        values.append(cache[key])
-    return values
+def _ambiguous(spec: ColumnSpec, count: int, file: str, row: int, column: str) -> SourceError:
+    grouped = "1.234.567" if spec.decimal == "." else "1,234,567"
+    return AmbiguousNumberError(
+        f"{count} valor(es) como «{grouped[:5]}» o «{grouped}» no se pueden leer sin "
+        f"adivinar: la fuente declara «{spec.decimal}» como separador decimal, pero parecen "
+        "miles; corrija `decimal`/`thousands` en el descriptor o el archivo",
+        f"{count} value(s) shaped like '{grouped[:5]}' or '{grouped}' cannot be read without "
+        f"guessing: the source declares '{spec.decimal}' as the decimal mark, but they look "
+        "like thousands; fix `decimal`/`thousands` in the descriptor or the file",
+        file=file,
+        row=row,
+        column=column,
+    )
 
 
 def _drop_subtotals(
-    tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, records: SourceRecords
-) -> list[ExcludedRow]:
+    tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, data: Rows
+) -> tuple[list[ExcludedRow], Rows]:
     """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)."""
     frame = tables[row_table].fillna("").astype(str)
     scopes = (
@@ -228,15 +377,15 @@ def _drop_subtotals(
         for scope, code in keys
         for depth in range(1, code.count(".") + 1)
     }
-    numbers = tables[row_table]["_source_row"]
-    rows = {n for n, key in zip(numbers, keys, strict=True) if key[1] and key in parents}
+    subtotal = np.array([bool(key[1]) and key in parents for key in keys], dtype=bool)
     for name, table in tables.items():
-        tables[name] = table[~table["_source_row"].isin(rows)].reset_index(drop=True)
-    cells = dict(records.records)
-    return [
-        ExcludedRow(n, rule.reason, rule.reason_es, rule.reason_en, _texts(cells[n]))
-        for n in sorted(rows)
+        tables[name] = table[~subtotal].reset_index(drop=True)
+    rows = data.take(np.flatnonzero(subtotal))
+    excluded = [
+        ExcludedRow(number, rule.reason, rule.reason_es, rule.reason_en, _texts(cells))
+        for number, cells in zip(rows.numbers, rows.cells, strict=True)
     ]
+    return excluded, rows
 
 
 def _text(cell: object) -> str:
@@ -247,26 +396,72 @@ def _texts(cells: list[object]) -> list[str]:
     return [_text(c) for c in cells]
 
 
+def _sum_lines(frame: pd.DataFrame, mapping: TableMapping, lines: pd.DataFrame) -> None:
+    """Fill `sum_of` fields: the product of the line fields, summed within the group key.
+
+    Both frames hold one row per source record here (before grouping); a line with an
+    empty or non-numeric factor leaves its group's total empty, for validation to report.
+    """
+    for name, spec in mapping.columns.items():
+        if spec.sum_of is None:
+            continue
+        products = [
+            _product(values) for values in zip(*(lines[f] for f in spec.sum_of), strict=True)
+        ]
+        totals: dict[object, Decimal | None] = {}
+        for key, value in zip(frame[mapping.group_by], products, strict=True):
+            before = totals.get(key, Decimal(0))
+            totals[key] = None if before is None or value is None else before + value
+        frame[name] = [
+            None if totals[k] is None else format(totals[k].normalize(), "f")
+            for k in frame[mapping.group_by]
+        ]
+
+
+def _product(values: tuple) -> Decimal | None:
+    try:
+        product = math.prod((Decimal(str(v)) for v in values), start=Decimal(1))
+    except (InvalidOperation, TypeError):
+        return None
+    return product if product.is_finite() else None
+
+
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     """Collapse repeated header-level rows (an order repeated on each line) to one row.
 
     Lines of one key that disagree on a header-level value are a source error: the
-    order cannot be published as the export is ambiguous.
+    order cannot be published as the export is ambiguous. Rows without a key are not
+    grouped: each stays, for validation to quarantine with its own row number.
     """
     values = [c for c in frame.columns if c not in META_COLUMNS]
-    conflicts = frame.fillna("").groupby(key, sort=False)[values].nunique()
+    keyed = (frame[key].fillna("") != "").to_numpy()
+    codes = pd.factorize(frame[key].where(keyed, None))[0][keyed]
+    # Codes number keys in order of first appearance: a row is its key's first line
+    # when its code is above every code before it.
+    first = codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    first_line = np.flatnonzero(first)[codes]
+    for column in values:
+        cells = pd.factorize(frame[column].fillna("").to_numpy()[keyed])[0]
+        if (cells != cells[first_line]).any():
+            _raise_conflict(frame[keyed].fillna(""), key, values, file)
+    keep = ~keyed
+    keep[np.flatnonzero(keyed)[first]] = True
+    return frame[keep].reset_index(drop=True)
+
+
+def _raise_conflict(lines: pd.DataFrame, key: str, values: list[str], file: str) -> None:
+    """The source error naming the first key whose lines disagree, the column and row."""
+    conflicts = lines.groupby(key, sort=False)[values].nunique()
     conflicting = conflicts[(conflicts > 1).any(axis=1)]
-    if not conflicting.empty:
-        first_key = conflicting.index[0]
-        column = conflicting.columns[(conflicting.iloc[0] > 1).to_numpy()][0]
-        lines = frame.loc[frame[key] == first_key].fillna("")
-        differs = lines[column] != lines[column].iloc[0]
-        row = int(lines.loc[differs, "_source_row"].iloc[0])
-        raise SourceError(
-            f"las líneas de {key}={first_key} no coinciden en «{column}»",
-            f"the lines of {key}={first_key} disagree on '{column}'",
-            file=file,
-            row=row,
-            column=column,
-        )
-    return frame.drop_duplicates(subset=[key], keep="first").reset_index(drop=True)
+    first_key = conflicting.index[0]
+    column = conflicting.columns[(conflicting.iloc[0] > 1).to_numpy()][0]
+    lines = lines.loc[lines[key] == first_key]
+    differs = lines[column] != lines[column].iloc[0]
+    row = int(lines.loc[differs, "_source_row"].iloc[0])
+    raise SourceError(
+        f"las líneas de {key}={first_key} no coinciden en «{column}»",
+        f"the lines of {key}={first_key} disagree on '{column}'",
+        file=file,
+        row=row,
+        column=column,
+    )

@@ -1,13 +1,27 @@
-"""The installation's municipalities: which comunas it publishes and who publishes them."""
+"""The installation's municipalities: which comunas it publishes and who publishes them.
+
+Every value is checked when the file is loaded: CUT codes (5 digits, in the official
+list unless `fictional: true`, each once), names (no control characters), the
+publisher's URL (http or https) and e-mail, and the catalog's `site_url`. A bad value
+in one municipality's entry refuses that entry only: :func:`load_installation`
+returns the others, and the refused ones in `Installation.refused` with the entry,
+the field and the reason, for the run to report (that comuna carries its previous
+release). A bad `catalog` section, an unreadable file or no valid entry at all is a
+:class:`DescriptorError` for the whole file.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import pandas as pd
+import validators
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from datasets.descriptor import DATASETS_DIR, SLUGS, Bilingual
 from datasets.errors import DescriptorError
@@ -21,34 +35,128 @@ def installation_path() -> Path:
     return Path(os.environ.get("ABIERTO_INSTALLATION") or INSTALLATION_FILE)
 
 
+class InvalidValue(ValueError):
+    """A value refused by the installation's checks, said in Spanish and English."""
+
+    def __init__(self, es: str, en: str) -> None:
+        super().__init__(en)
+        self.es, self.en = es, en
+
+
+def _name(value: str) -> str:
+    if not value.strip():
+        raise InvalidValue("está vacío", "is empty")
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise InvalidValue("tiene caracteres de control", "has control characters")
+    return value
+
+
+def _url(value: str) -> str:
+    if not value.startswith(("http://", "https://")) or validators.url(value) is not True:
+        raise InvalidValue(
+            f"{value!r} no es una URL http(s) válida", f"{value!r} is not a valid http(s) URL"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    if validators.email(value) is not True:
+        raise InvalidValue(
+            f"{value!r} no es un correo válido", f"{value!r} is not a valid e-mail address"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+Url = Annotated[str, AfterValidator(_url)]
+Email = Annotated[str, AfterValidator(_email)]
+
+
 class Publisher(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
-    url: str
-    email: str
+    name: Name
+    url: Url
+    email: Email
 
 
 class Municipality(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cut: str = Field(pattern=r"^[0-9]{5}$")
-    name: str
+    name: Name
     region_code: str = Field(pattern=r"^[0-9]{2}$")
     fictional: bool = False
     publisher: Publisher
     datasets: list[str] = Field(default_factory=lambda: list(SLUGS))
+    # The law the publisher answers requests under (ISO 3166 code). Legal deadlines
+    # (Ley 20.285) are computed only for "CL"; see docs/deadlines.md.
+    jurisdiction: str = Field(default="CL", pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+    # A request received on a non-working day: "next_working_day" (Ley 19.880 art. 25
+    # as amended by Ley 21.180) or "receipt_date" (day 1 is the next working day).
+    receipt_rule: Literal["next_working_day", "receipt_date"] = "next_working_day"
+
+
+class RefusedEntry(BaseModel):
+    """A municipality entry of the installation file that was not loaded, and why."""
+
+    index: int  # position in `municipalities`, from 0
+    cut: str | None  # as written, when the entry has one
+    field: str  # e.g. "publisher.email"
+    reason_es: str
+    reason_en: str
+
+    @property
+    def where(self) -> str:
+        return f"municipalities[{self.index}]" + (f" (CUT {self.cut})" if self.cut else "")
+
+    @property
+    def es(self) -> str:
+        return f"entrada {self.where} rechazada, campo {self.field}: {self.reason_es}"
+
+    @property
+    def en(self) -> str:
+        return f"entry {self.where} refused, field {self.field}: {self.reason_en}"
+
+
+MISSING_SITE_URL = {
+    "es": "falta catalog.site_url: sin él no se publican DCAT, data.json ni sitemap.xml, y los"
+    " bloques schema.org pierden url, license y distribution",
+    "en": "catalog.site_url is missing: without it DCAT, data.json and sitemap.xml are not"
+    " published, and the schema.org blocks lose url, license and distribution",
+}
 
 
 class CatalogInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Bilingual
     description: Bilingual
-    site_url: str | None = Field(default=None, pattern=r"^https?://")
+    site_url: Url | None = None
 
 
 class Installation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     catalog: CatalogInfo
     municipalities: list[Municipality]
+    refused: list[RefusedEntry] = Field(default_factory=list)
+
+    @property
+    def carried_cuts(self) -> dict[str, RefusedEntry]:
+        """CUT codes of refused entries (well-formed codes only), each with its first
+        reason: their comunas keep their previous release while the entry is fixed."""
+        carried: dict[str, RefusedEntry] = {}
+        for entry in self.refused:
+            if entry.cut and re.fullmatch(r"[0-9]{5}", entry.cut):
+                carried.setdefault(entry.cut, entry)
+        valid = {m.cut for m in self.municipalities}
+        return {cut: entry for cut, entry in carried.items() if cut not in valid}
+
+    @property
+    def problems(self) -> list[dict[str, str]]:
+        """What is wrong with the file itself, ``[{es, en}]``: refused entries, a missing
+        ``site_url``. ``abierto check`` fails on any; a run publishes the valid entries."""
+        problems = [{"es": r.es, "en": r.en} for r in self.refused]
+        if not self.catalog.site_url:
+            problems.append(MISSING_SITE_URL)
+        return problems
 
     def municipality(self, cut: str) -> Municipality:
         for municipality in self.municipalities:
@@ -58,23 +166,89 @@ class Installation(BaseModel):
 
 
 def load_installation(path: Path = INSTALLATION_FILE) -> Installation:
+    """The installation file, validated; bad municipality entries are refused one by one."""
     try:
-        installation = Installation.model_validate(yaml.safe_load(path.read_text("utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise DescriptorError(
-            f"configuración de municipios inválida: {exc}",
-            f"invalid municipalities configuration: {exc}",
-            file=str(path),
-        ) from None
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise _file_error(path, f"{exc}", f"{exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("municipalities"), list):
+        raise _file_error(
+            path,
+            "se esperaba un mapa con `catalog` y una lista `municipalities`",
+            "expected a mapping with `catalog` and a list `municipalities`",
+        )
+    valid, refused = _check_entries(raw["municipalities"])
+    try:
+        installation = Installation.model_validate(
+            {**raw, "municipalities": [], "refused": []}
+        ).model_copy(update={"municipalities": valid, "refused": refused})
+    except ValidationError as exc:
+        raise _file_error(path, _describe(exc, "es"), _describe(exc, "en")) from None
+    if not valid:
+        raise _file_error(
+            path,
+            "ningún municipio válido: " + "; ".join(r.es for r in refused),
+            "no valid municipality: " + "; ".join(r.en for r in refused),
+        )
+    return installation
+
+
+def _check_entries(entries: list[Any]) -> tuple[list[Municipality], list[RefusedEntry]]:
     known = set(load_code_list("comunas")["comuna_code"])
-    for municipality in installation.municipalities:
+    valid: list[Municipality] = []
+    refused: list[RefusedEntry] = []
+    for index, entry in enumerate(entries):
+        cut = str(entry.get("cut")) if isinstance(entry, dict) and "cut" in entry else None
+
+        def refuse(field: str, es: str, en: str, index: int = index, cut: str | None = cut):
+            refused.append(
+                RefusedEntry(index=index, cut=cut, field=field, reason_es=es, reason_en=en)
+            )
+
+        try:
+            municipality = Municipality.model_validate(entry)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(p) for p in error["loc"]) or "(entrada / entry)"
+            refuse(field, *_reason(error))
+            continue
         if not municipality.fictional and municipality.cut not in known:
-            raise DescriptorError(
+            refuse(
+                "cut",
                 f"el código CUT {municipality.cut} no existe en la lista oficial de comunas",
                 f"CUT code {municipality.cut} is not in the official list of comunas",
-                file=str(path),
             )
-    return installation
+        elif any(m.cut == municipality.cut for m in valid):
+            refuse(
+                "cut",
+                f"el código CUT {municipality.cut} ya aparece en una entrada anterior",
+                f"CUT code {municipality.cut} already appears in an earlier entry",
+            )
+        else:
+            valid.append(municipality)
+    return valid, refused
+
+
+def _reason(error: dict) -> tuple[str, str]:
+    """(es, en) of one pydantic error: our own checks say both, pydantic's say English."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, InvalidValue):
+        return cause.es, cause.en
+    return f"valor no válido ({error['msg']})", error["msg"]
+
+
+def _describe(exc: ValidationError, lang: str) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {_reason(e)[lang == 'en']}" for e in exc.errors()
+    )
+
+
+def _file_error(path: Path, es: str, en: str) -> DescriptorError:
+    return DescriptorError(
+        f"configuración de municipios inválida: {es}",
+        f"invalid municipalities configuration: {en}",
+        file=str(path),
+    )
 
 
 def comunas_table(installation: Installation) -> pd.DataFrame:

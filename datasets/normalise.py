@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
+import pandas as pd
 from stdnum.cl import rut as stdnum_rut
 
 from datasets.descriptor import ColumnSpec
@@ -18,6 +22,15 @@ from datasets.descriptor import ColumnSpec
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _BUDGET_PARTS = (2, 2, 3)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Zero-padded ASCII forms of the commonest formats (Mercado Público's timestamps),
+# read without `strptime` (ten times slower): any other text of these formats still
+# goes through `strptime`, so what is accepted is exactly what it accepts.
+_PADDED = {
+    "%Y-%m-%d": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
+    "%Y-%m-%d %H:%M:%S": re.compile(
+        r"([0-9]{4})-([0-9]{2})-([0-9]{2}) (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    ),
+}
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -96,7 +109,11 @@ def parse_date(value: object, formats: list[str]) -> str:
 
 
 def _parse_date_as(text: str, fmt: str) -> dt.date | None:
+    padded = _PADDED.get(fmt)
+    found = padded.fullmatch(text) if padded else None
     try:
+        if found:
+            return dt.date(*map(int, found.groups()))
         if fmt == "iso":
             return dt.datetime.fromisoformat(text).date()
         if fmt == "excel":
@@ -138,14 +155,17 @@ def parse_budget_code(value: str) -> str:
 
 
 def _cut_digits(digits: str) -> list[str] | None:
-    parts, widths = [], iter(_BUDGET_PARTS + (3,) * 8)
-    while digits:
-        width = next(widths)
+    """Digits cut at the classifier's widths, or None when they do not fit them (a
+    level left short, or more digits than the eleven levels hold)."""
+    parts = []
+    for width in _BUDGET_PARTS + (3,) * 8:
+        if not digits:
+            return parts
         if len(digits) < width:
             return None
         parts.append(digits[:width])
         digits = digits[width:]
-    return parts
+    return None if digits else parts
 
 
 def parse_rut(value: str) -> str:
@@ -196,6 +216,54 @@ def _scaled(number: str, scale: int) -> str:
     return parse_number(format(value, "f"), decimal=".", thousands="")
 
 
+@dataclass
+class Encoded:
+    """A column as codes into its distinct values (code -1: an empty cell, None);
+    `is_text` when every value is a str (a CSV's cells)."""
+
+    codes: np.ndarray
+    uniques: list[object]
+    is_text: bool = False
+
+    def apply(self, function: Callable[[object], object]) -> np.ndarray:
+        """`function` of each cell, computed once per distinct value (an object array)."""
+        return self.taken([function(u) for u in self.uniques], function(None))
+
+    def taken(self, results: list[object], empty: object) -> np.ndarray:
+        """Per-distinct-value `results` (and `empty` for empty cells) taken to every row."""
+        table = np.empty(len(results) + 1, dtype=object)
+        for index, result in enumerate(results):
+            table[index] = result
+        table[-1] = empty
+        return table[self.codes]
+
+    def take(self, positions: np.ndarray) -> Encoded:
+        return Encoded(self.codes[positions], self.uniques, self.is_text)
+
+
+def encode(values: Sequence[object]) -> Encoded:
+    """Dictionary-encode a column. Text (str and None only, as CSV gives) is encoded in
+    C; mixed Python values (spreadsheet and JSON cells) by type and value, so that
+    `True`, `1` and `1.0` stay distinct."""
+    if set(map(type, values)) <= {str, type(None)}:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return Encoded(codes, list(uniques), is_text=True)
+    known: dict[tuple[type, object], int] = {}
+    codes = np.empty(len(values), dtype=np.intp)
+    for index, value in enumerate(values):
+        codes[index] = -1 if value is None else known.setdefault((type(value), value), len(known))
+    return Encoded(codes, [value for _, value in known])
+
+
+def normalise_column(column: Encoded, spec: ColumnSpec) -> np.ndarray:
+    """Canonical text of a column's cells (`normalise_value` once per distinct value)."""
+    if spec.parse == "text" and spec.extract is None and spec.map is None and column.is_text:
+        missing = set(spec.missing)  # `normalise_value` of text cells, in one comprehension
+        stripped = [u.strip() for u in column.uniques]  # type: ignore[union-attr]
+        return column.taken([None if t in missing else t for t in stripped], None)
+    return column.apply(lambda value: normalise_value(value, spec))
+
+
 def normalise_value(value: object, spec: ColumnSpec) -> str | None:
     """Canonical text for one cell, or None for an empty cell."""
     if value is None:
@@ -205,17 +273,9 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
     if spec.parse == "number" and _is_number(value) and spec.extract is None and not spec.map:
         number = parse_number(format(Decimal(str(value)), "f"), decimal=".", thousands="")
         return _scaled(number, spec.scale) if spec.scale != 1 else number
-    text = _text(value).strip()
-    if spec.extract is not None:
-        found = re.search(spec.extract, text)
-        text = (found.group(1) if found.groups() else found.group(0)).strip() if found else text
-    if text in spec.missing:
+    text = _cell_text(value, spec)
+    if text is None:
         return None
-    if spec.map is not None:
-        folded_map = {fold(k): v for k, v in spec.map.items()}
-        text = folded_map.get(fold(text), text)
-        if text == "":
-            return None
     match spec.parse:
         case "number":
             number = parse_number(text, decimal=spec.decimal, thousands=spec.thousands)
@@ -233,3 +293,65 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
         case "boolean":
             return parse_boolean(text)
     return text
+
+
+def _cell_text(value: object, spec: ColumnSpec) -> str | None:
+    """A cell's text after `extract`, `missing` and `map`, before parsing (None: empty)."""
+    text = _text(value).strip()
+    if spec.extract is not None:
+        found = re.search(spec.extract, text)
+        text = (found.group(1) if found.groups() else found.group(0)).strip() if found else text
+    if text in spec.missing:
+        return None
+    if spec.map is not None:
+        folded_map = {fold(k): v for k, v in spec.map.items()}
+        text = folded_map.get(fold(text), text)
+        if text == "":
+            return None
+    return text
+
+
+def number_shape(text: str, decimal: str, thousands: str) -> str | None:
+    """How a number written as text uses the declared marks.
+
+    - `grouped`: the decimal mark groups thousands (`1.234.567` under `decimal: "."`);
+    - `group-like`: one decimal mark with one to three digits before it (not a lone 0)
+      and exactly three after (`900.000`): thousands or a decimal fraction;
+    - `decimal`: the decimal mark is proven one (`12.5`, `1234.500`, `0.250`), or the
+      thousands mark groups digits (`1,234` under `thousands: ","`);
+    - None: neither mark.
+    """
+    body = _SPACES.sub("", text)
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    body = body.lstrip("+-")
+    mark = re.escape(decimal)
+    if re.fullmatch(rf"[1-9]\d{{0,2}}(?:{mark}\d{{3}}){{2,}}", body):
+        return "grouped"
+    if re.fullmatch(rf"[1-9]\d{{0,2}}{mark}\d{{3}}", body):
+        return "group-like"
+    if re.fullmatch(rf"\d+{mark}\d+", body):
+        return "decimal"
+    group = re.escape(thousands)
+    if thousands.strip() and re.fullmatch(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{mark}\d+)?", body):
+        return "decimal"
+    return None
+
+
+def ambiguous_numbers(column: Encoded, spec: ColumnSpec, *, integer: bool) -> np.ndarray:
+    """Positions of the cells of a `number` column that cannot be read without guessing
+    (the rule is in the README, "Numbers"): every `grouped` text cell and, in a column
+    mapped to an `integer` field, every `group-like` one unless another cell of the
+    column proves the decimal mark."""
+    present = np.bincount(column.codes[column.codes >= 0], minlength=len(column.uniques)) > 0
+    shapes = np.full(len(column.uniques) + 1, None, dtype=object)
+    for index, value in enumerate(column.uniques):
+        if present[index] and isinstance(value, str):
+            text = _cell_text(value, spec)
+            if text is not None:
+                shapes[index] = number_shape(text, spec.decimal, spec.thousands)
+    found = set(shapes[:-1])
+    wrong = {"grouped"} | ({"group-like"} if integer and "decimal" not in found else set())
+    if not wrong & found:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(np.isin(shapes, list(wrong))[column.codes])

@@ -15,7 +15,12 @@ import dagster as dg
 from datasets.descriptor import SLUGS
 from pipelines import checks, freshness, notify, steps, warehouse
 from pipelines.resources import AbiertoResource
-from publish.catalog import build_package, publish_release
+from publish.catalog import build_package, public_contacts, publish_release
+from publish.leaks import LeakScan, describe_hits, load_canaries
+from publish.package import arrow_table
+from publish.publication import BuiltPackage, carry_rows
+from publish.release import mark
+from schemas import public_descriptor
 
 # Transient I/O (a network share hiccup, a file briefly locked) is retried with backoff;
 # anything else fails at once (`transient_only`).
@@ -60,6 +65,8 @@ def dataset_assets(
                 "files_rejected": len(result.rejected),
                 "rows_read": sum(raw.rows_read for _, raw in result.sources),
                 "rows_excluded": sum(len(raw.excluded) for _, raw in result.sources),
+                # national files split for this run: rows in, routed, excluded, unmatched
+                "national_files": dg.MetadataValue.json(result.routing),
             }
         )
         return result
@@ -157,31 +164,70 @@ def freshness_check(slug: str) -> dg.AssetChecksDefinition:
 @dg.asset(group_name="catalog", deps=[f"publish_{slug}" for slug in SLUGS], kinds={"html"})
 def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     """The static open data catalog: every dataset over all comunas, each comuna at its last
-    output that passed its gate, plus where each comuna × dataset stands."""
+    output that passed its gate, plus where each comuna × dataset stands.
+
+    Every failure here is scoped: a comuna's part that cannot be read or holds personal
+    data carries that comuna's part of the newest release; a dataset whose package
+    cannot be built carries its previous release; the others publish. The materialization's
+    `failures` metadata lists them (`{comuna_code, dataset, type, es, en}`)."""
+    mark("catalog-start")
     home, installation, today = abierto.home(), abierto.installation(), abierto.today()
     cuts = [m.cut for m in installation.municipalities]
+    canaries, public = load_canaries(home.root), public_contacts(installation)
+    failures: list[dict] = []
+    used: dict[str, list[str]] = {}
     packages = []
-    for slug in SLUGS:
+    for slug in SLUGS:  # one dataset's parts in memory at a time
         statuses = [warehouse.status(home, cut, slug) for cut in cuts]
-        combined = warehouse.combine(home, slug, cuts)
-        if combined is None or not any(s.status == "published" for s in statuses):
-            # nothing new from any comuna: the dataset keeps its previous release
-            combined = steps.PreparedDataset(slug, {}, {}, {}, set(), [], [])
-            combined.blocked = _reasons(statuses) or [
-                {"type": "no-data", "es": "no hay datos", "en": "no data"}
-            ]
-        packages.append(
-            build_package(
+        parts = _parts(home, slug, cuts)
+        dropped = [p.dropped_values for p in parts.values() if not isinstance(p, Exception)]
+        scan = LeakScan(set().union(*dropped), canaries=canaries, public=public)
+        chosen = []
+        for cut, part in parts.items():
+            failure = _part_failure(scan, part)
+            if failure is not None:
+                failures.append({"comuna_code": cut, "dataset": slug} | failure)
+                part = _released(home, cut, slug)
+            if part is not None:
+                chosen.append(part)
+            if failure is None:
+                used.setdefault(slug, []).append(cut)
+        del parts
+        folder = home.warehouse / "packages" / slug
+        combined = None
+        try:
+            combined = warehouse.combine_parts(slug, chosen)
+            fresh = any(s.status == "published" for s in statuses)
+            if combined is None or not (fresh or any(f["dataset"] == slug for f in failures)):
+                # nothing new from any comuna: the dataset keeps its previous release
+                combined = steps.PreparedDataset(slug, {}, {}, {}, set(), [], [])
+                combined.blocked = _reasons(statuses) or [
+                    {"type": "no-data", "es": "no hay datos", "en": "no data"}
+                ]
+            built = build_package(
                 combined,
                 installation,
-                home.warehouse / "packages" / slug,
+                folder,
                 release_id=abierto.release_id(),
                 generated_on=today,
             )
-        )
+        except Exception as error:  # scoped: this dataset carries its previous release
+            reason = _error_reason(error)
+            failures.append({"comuna_code": None, "dataset": slug} | reason)
+            built = BuiltPackage(slug, folder, None, None, set(), [reason])
+            used.pop(slug, None)
+        packages.append(built)
+        chosen = combined = None  # free this dataset's tables before the next one
+    mark("packages-built")
+    for failure in failures:
+        if failure["comuna_code"] is not None:
+            warehouse.record_catalog(home, failure["comuna_code"], failure["dataset"], failure)
     comunas = [
         row for slug in SLUGS for row in freshness.freshness(home, installation, slug, today)
     ]
+    for failure in failures:
+        if failure["comuna_code"] is None:
+            comunas = carry_rows(comunas, failure["dataset"], failure["type"])
     outcome = publish_release(
         home.site,
         installation,
@@ -190,6 +236,15 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
         generated_on=today,
         comunas=comunas,
     )
+    failures += outcome.failures
+    carried = {f["dataset"] for f in outcome.failures}
+    for slug, cut_list in used.items():
+        if slug not in carried and slug not in outcome.blocked:
+            for cut in cut_list:
+                warehouse.record_catalog(home, cut, slug, None)
+    for failure in failures:
+        where = f"{failure['comuna_code'] or '*'} {failure['dataset']}"
+        context.log.warning(f"{where}: {failure['es']} / {failure['en']}")
     context.add_output_metadata(
         {
             "release_id": outcome.release_id,
@@ -198,12 +253,68 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
             "published": outcome.published,
             "carried_over": outcome.carried_over,
             "blocked": list(outcome.blocked),
+            "failures": dg.MetadataValue.json(failures),
             "comunas_stale": sorted({r["comuna_code"] for r in comunas if r["is_stale"]}),
         }
         # rows of the packages new in this release (a blocked one is carried, or absent)
         | {f"rows_published_{p.slug}": p.summary["rows_published"] for p in packages if p.summary}
     )
     return outcome.release_id
+
+
+def _parts(home, slug: str, cuts: list[str]) -> dict[str, steps.PreparedDataset | Exception]:
+    """Each comuna's current part of the dataset, or the error reading it."""
+    parts = {}
+    for cut in sorted(cuts):
+        try:
+            part = warehouse.load_part(home, cut, slug)
+        except Exception as error:  # a damaged part is that comuna's failure only
+            part = error
+        if part is not None:
+            parts[cut] = part
+    return parts
+
+
+def _part_failure(scan: LeakScan, part: steps.PreparedDataset | Exception) -> dict | None:
+    """Why a comuna's part cannot enter the release: unreadable, or personal data in the
+    text it would publish (matched as the publish gate does)."""
+    if isinstance(part, Exception):
+        return _error_reason(part)
+    try:
+        hits = [
+            hit
+            for table, frame in part.tables.items()
+            for hit in scan.scan_table(
+                f"{part.slug}/{table}", arrow_table(frame, public_descriptor(table)["fields"])
+            )
+        ]
+    except Exception as error:
+        return _error_reason(error)
+    if not hits:
+        return None
+    return {
+        "type": "personal-data-found",
+        "es": f"datos personales en lo que se publicaría: {describe_hits(hits)}",
+        "en": f"personal data in what would be published: {describe_hits(hits)}",
+    }
+
+
+def _released(home, cut: str, slug: str) -> steps.PreparedDataset | None:
+    """The comuna's part in the newest release (None when it has none or it is unreadable)."""
+    try:
+        return warehouse.load_part(home, cut, slug, released=True)
+    except Exception:
+        return None
+
+
+def _error_reason(error: Exception) -> dict:
+    """An exception as a scoped reason: its type and message, no traceback."""
+    text = f"{type(error).__name__}: {error}"[:300]
+    return {
+        "type": "catalog-error",
+        "es": f"no se pudo armar el paquete ({text})",
+        "en": f"the package could not be built ({text})",
+    }
 
 
 def _reasons(statuses: list[warehouse.ComunaStatus]) -> list[dict]:

@@ -140,13 +140,29 @@ def _sha256(path) -> str:
     return digest.hexdigest()
 
 
+def _arrived(state: dict, seen: dict, key: str, path) -> str | None:
+    """The sha256 of a landed file that is new and stable since the last tick, else None
+    (still being copied, handled on an earlier tick, or the same content again)."""
+    stat = path.stat()
+    seen[key] = [stat.st_size, stat.st_mtime_ns]
+    if state["seen"].get(key) != seen[key]:
+        return None  # new or still changing: look again next tick
+    done = state["done"].get(key)
+    if done and done[:2] == seen[key]:
+        return None  # handled on an earlier tick
+    digest = _sha256(path)
+    state["done"][key] = [*seen[key], digest]
+    return None if done and done[2] == digest else digest
+
+
 @dg.sensor(
     job_name="publish_comuna",
     minimum_interval_seconds=SENSOR_INTERVAL,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource):
-    """Run exactly the comuna and dataset whose export arrived in `landing/<cut>/<slug>/`.
+    """Run exactly the comuna and dataset whose export arrived in `landing/<cut>/<slug>/`
+    (a national file in `landing/_national/<slug>/`: every comuna publishing the dataset).
 
     A file is read only once its size and modification time are the same on two
     ticks (a file still being copied waits). The cursor remembers every file handled
@@ -155,24 +171,21 @@ def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource
     """
     state = json.loads(context.cursor) if context.cursor else {"seen": {}, "done": {}}
     home = abierto.home()
+    municipalities = abierto.installation().municipalities
     seen, ready = {}, {}
-    for municipality in abierto.installation().municipalities:
+    for municipality in municipalities:
         for slug in municipality.datasets:
             published = warehouse.published_hashes(home, municipality.cut, slug)
             for path in home.landing_files(municipality.cut, slug):
-                key = f"{municipality.cut}/{slug}/{path.name}"
-                stat = path.stat()
-                seen[key] = [stat.st_size, stat.st_mtime_ns]
-                if state["seen"].get(key) != seen[key]:
-                    continue  # new or still changing: look again next tick
-                done = state["done"].get(key)
-                if done and done[:2] == seen[key]:
-                    continue  # handled on an earlier tick
-                digest = _sha256(path)
-                state["done"][key] = [*seen[key], digest]
-                if (done and done[2] == digest) or digest in published:
-                    continue  # same content again (touched or re-copied), or already published
-                ready.setdefault((municipality.cut, slug), []).append(digest)
+                digest = _arrived(state, seen, f"{municipality.cut}/{slug}/{path.name}", path)
+                if digest and digest not in published:  # else: already published
+                    ready.setdefault((municipality.cut, slug), []).append(digest)
+    for slug in SLUGS:  # a national file runs every comuna that publishes the dataset
+        for path in home.national_files(slug):
+            digest = _arrived(state, seen, f"_national/{slug}/{path.name}", path)
+            for cut in [m.cut for m in municipalities if digest and slug in m.datasets]:
+                if digest not in warehouse.published_hashes(home, cut, slug):
+                    ready.setdefault((cut, slug), []).append(digest)
     requests = [
         dg.RunRequest(
             run_key=f"{cut}/{slug}/" + hashlib.sha256("".join(sorted(d)).encode()).hexdigest()[:16],

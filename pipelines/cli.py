@@ -40,7 +40,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
+# Text from landed files (headers, cells, file names) reaches the terminal: it is never
+# interpreted as Rich markup (`escape`, or `markup=False`) nor as emoji codes (`:x:`).
+console = Console(soft_wrap=True, emoji=False)
 
 
 @app.callback()
@@ -54,7 +56,8 @@ def _before_any_command() -> None:
 PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
@@ -69,7 +72,7 @@ HomeOption = Annotated[
 
 
 def fail(error: Exception) -> None:
-    console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -235,7 +238,13 @@ def validate(
         valid[table], quarantined[table] = len(result.valid), result.quarantined
         bad = len(result.quarantined)
         shares.append(
-            invalid_share(table, bad, bad + len(result.valid), descriptor.max_invalid_share)
+            invalid_share(
+                table,
+                bad,
+                bad + len(result.valid),
+                descriptor.max_invalid_share,
+                f"{cut}/{file.name}",
+            )
         )
     report = build_file_report(
         dataset=descriptor.slug,
@@ -368,7 +377,8 @@ def check(
 ) -> None:
     """Run the dataset's quality rules (and its publish gate) without publishing anything.
 
-    Exit code 2 when a rule of severity error fails or the gate would block the dataset.
+    Exit code 2 when a rule of severity error fails, the gate would block the dataset or
+    the installation file has a problem (a refused entry, no catalog.site_url).
     Example: abierto check --dataset budgets ejecucion_presupuestaria_2026-10.csv
     """
     from pipelines.quality_check import check_dataset
@@ -387,7 +397,13 @@ def check(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_check(report)
-    if report["blocked"]:
+        for problem in report["installation"]:
+            console.print(
+                f"instalación / installation: {problem['es']} / {problem['en']}",
+                markup=False,
+                highlight=False,
+            )
+    if report["blocked"] or report["installation"]:
         raise typer.Exit(2)
 
 
@@ -412,11 +428,24 @@ def print_check(report: dict) -> None:
             markup=False,
         )
     for reason in report["blocked"]:
-        console.print(f"[red]bloqueado / blocked:[/red] {reason['es']} / {reason['en']}")
+        console.print(
+            f"[red]bloqueado / blocked:[/red] {escape(reason['es'])} / {escape(reason['en'])}"
+        )
 
 
 class CatalogHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the catalog's security headers."""
+    """Static files with the catalog's security headers and media types (the query box's
+    DuckDB-Wasm needs `.wasm` as application/wasm and `.mjs` as JavaScript, whatever the
+    system's mime.types says)."""
+
+    extensions_map = http.server.SimpleHTTPRequestHandler.extensions_map | {
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".parquet": "application/vnd.apache.parquet",
+        ".ttl": "text/turtle",
+        ".jsonld": "application/ld+json",
+    }
 
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", CSP)
@@ -547,10 +576,10 @@ def verify(
     folder = release_folder(Home.from_env(home).site, release)
     problems = verify_folder(folder)
     for problem in problems:
-        console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"[red]✗[/red] {escape(str(problem))}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
-    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches")
+    console.print(f"✓ {folder}: todos los archivos coinciden / every file matches", markup=False)
 
 
 @app.command()

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from datasets.routing import NATIONAL, national_files
+
 
 @dataclass(frozen=True)
 class Home:
@@ -37,7 +39,33 @@ class Home:
         return self.root / "site"
 
     def landing_files(self, cut: str, slug: str) -> list[Path]:
+        """The exports to read: regular files, never through a symbolic link. Hidden
+        files and the lock files Excel (`~$x.xlsx`) and LibreOffice (`.~lock.x#`) leave
+        beside an open workbook are not exports and are ignored."""
+        return [p for p, regular in self._landing(cut, slug) if regular]
+
+    def landing_refused(self, cut: str, slug: str) -> list[Path]:
+        """Entries that are not regular files (symbolic links, folders, FIFOs, devices):
+        never opened (a FIFO would block the reader, a link may lead out of landing)."""
+        return [p for p, regular in self._landing(cut, slug) if not regular]
+
+    def _landing(self, cut: str, slug: str) -> list[tuple[Path, bool]]:
         folder = self.landing / cut / slug
-        if not folder.is_dir():
+        if not folder.is_dir() or folder.is_symlink():
             return []
-        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        with os.scandir(folder) as entries:
+            found = [
+                (Path(e.path), e.is_file(follow_symlinks=False))
+                for e in entries
+                if not e.name.startswith((".", "~$"))
+            ]
+        return sorted(found)
+
+    def national_files(self, slug: str) -> list[Path]:
+        """Files that cover many comunas, routed by a column: `landing/_national/<slug>/`
+        (see `datasets.routing`)."""
+        return national_files(self.landing, slug)
+
+    def national_reports(self, slug: str) -> Path:
+        """Private routing reports of national files (buyer names and row counts)."""
+        return self.quarantine / NATIONAL / slug

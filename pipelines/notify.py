@@ -41,6 +41,10 @@ REASONS = {
         "se detectaron datos personales en archivos públicos",
         "personal data detected in public files",
     ),
+    "catalog-error": (
+        "el paquete no se pudo armar en el catálogo",
+        "the package could not be built in the catalog",
+    ),
 }
 KINDS = {
     "blocked": ("publicación detenida", "publication blocked"),

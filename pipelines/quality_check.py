@@ -57,4 +57,5 @@ def check_dataset(
         "files": [s["name"] for s in validated.sources],
         "quality": summary,
         "blocked": prepared.blocked,
+        "installation": installation.problems,  # a refused entry, a missing site_url
     }

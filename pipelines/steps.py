@@ -12,11 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from datasets.descriptor import DatasetDescriptor, load_descriptor
+from datasets.descriptor import DatasetDescriptor, SourceFormat, load_descriptor
 from datasets.errors import AbiertoError
 from datasets.ingest import RawSource, read_source
 from datasets.municipalities import Installation, comunas_table
+from datasets.readers import not_a_regular_file
+from datasets.routing import (
+    NationalSplit,
+    national_source,
+    read_routed,
+    split_national,
+    write_routing_report,
+)
 from pipelines.home import Home
+from quality.deadlines import OUTPUT_COLUMNS as DEADLINE_COLUMNS
 from quality.deadlines import compute_deadlines
 from quality.file_report import dataset_file_reports, invalid_share, invalid_share_reason
 from quality.messages import public_error
@@ -33,6 +42,8 @@ class IngestedDataset:
     slug: str
     sources: list[tuple[str, RawSource]]
     rejected: list[dict] = field(default_factory=list)
+    #: Where the rows of each national file went (`datasets.routing.RoutingReport`).
+    routing: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -68,9 +79,13 @@ def ingest(
     """Read every landed export of the dataset, for one comuna or every configured comuna."""
     dataset = load_descriptor(slug)
     result = IngestedDataset(slug, [])
+    splits, refused = _split_national_files(home, dataset, result)
     for municipality in installation.municipalities:
         if slug not in municipality.datasets or comuna not in (None, municipality.cut):
             continue
+        for path in home.landing_refused(municipality.cut, slug):
+            error = not_a_regular_file(path)
+            result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
         for path in home.landing_files(municipality.cut, slug):
             try:
                 source = dataset.require_source(path.name)
@@ -79,7 +94,43 @@ def ingest(
                 )
             except AbiertoError as error:
                 result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
+        _ingest_routed(splits, refused, municipality.cut, result)
     return result
+
+
+def _split_national_files(
+    home: Home, dataset: DatasetDescriptor, result: IngestedDataset
+) -> tuple[list[tuple[NationalSplit, SourceFormat]], list[dict]]:
+    """Split each national file of the dataset (once per content, cached in the
+    warehouse) and write its private routing report."""
+    splits, refused = [], []
+    for path in home.national_files(dataset.slug):
+        try:
+            source = national_source(dataset, path.name)
+            split = split_national(path, source, home.warehouse)
+        except AbiertoError as error:
+            refused.append(error.to_dict())
+            continue
+        write_routing_report(home.national_reports(dataset.slug), split.report)
+        report = split.report.to_dict()
+        # counts only: buyer names and malformed rows stay in the private report
+        result.routing.append({k: v for k, v in report.items() if k not in {"buyers", "malformed"}})
+        splits.append((split, source))
+    return splits, refused
+
+
+def _ingest_routed(splits: list, refused: list[dict], cut: str, result: IngestedDataset) -> None:
+    """The comuna's rows of each national file; a national file that could not be split
+    is a rejected file of every comuna."""
+    result.rejected += [{"comuna_code": cut, **error} for error in refused]
+    for split, source in splits:
+        try:
+            raw = read_routed(split, source, cut)
+        except AbiertoError as error:
+            result.rejected.append({"comuna_code": cut, **error.to_dict()})
+            continue
+        if raw is not None:
+            result.sources.append((cut, raw))
 
 
 def validate(
@@ -128,7 +179,11 @@ def prepare(
     dataset = load_descriptor(validated.slug)
     derived = {t: derive(t, validated.valid[t], installation, as_of) for t in dataset.tables}
     context = context_tables(
-        validated.slug, derived, validated.quarantined, validated.excluded_tables
+        validated.slug,
+        derived,
+        validated.quarantined,
+        validated.excluded_tables,
+        deadline_exempt=[m.cut for m in installation.municipalities if m.jurisdiction != "CL"],
     )
     report = run_quality(validated.slug, derived, context=context)
     blocked: list[dict] = []
@@ -181,8 +236,17 @@ def derive(
         return frame
     parts = []
     for cut, part in frame.groupby("comuna_code", sort=True):
-        region = installation.municipality(str(cut)).region_code
-        computed = compute_deadlines(part, region_code=region, as_of=as_of, comuna_code=str(cut))
+        municipality = installation.municipality(str(cut))
+        if municipality.jurisdiction != "CL":  # Ley 20.285 deadlines mean nothing there
+            parts.append(part.assign(**dict.fromkeys(DEADLINE_COLUMNS)))
+            continue
+        computed = compute_deadlines(
+            part,
+            region_code=municipality.region_code,
+            as_of=as_of,
+            comuna_code=str(cut),
+            receipt_rule=municipality.receipt_rule,
+        )
         computed["legal_deadline_date"] = computed["legal_deadline_date"].dt.date.astype(object)
         # Published values must not depend on the run date: an open request has no
         # on-time flag (days_overdue, "as of" the run, stays unpublished).
@@ -205,9 +269,9 @@ def _hold_orphans(
             key, parent_key = fk["fields"], fk["reference"]["fields"]
             key = key if isinstance(key, list) else [key]
             parent_key = parent_key if isinstance(parent_key, list) else [parent_key]
-            allowed = set(tables[parent][parent_key].itertuples(index=False, name=None))
-            rows = tables[table][key].itertuples(index=False, name=None)
-            orphan = pd.Series([k not in allowed for k in rows], index=tables[table].index)
+            keys = pd.MultiIndex.from_frame(tables[table][key])
+            allowed = pd.MultiIndex.from_frame(tables[parent][parent_key])
+            orphan = pd.Series(~keys.isin(allowed), index=tables[table].index)
             if orphan.any():
                 moved = tables[table][orphan].assign(
                     _errors=[[{"type": "parent-held", "fieldName": key[0]}]] * int(orphan.sum())
@@ -283,13 +347,27 @@ def publish_gate(
 
 
 def invalid_shares(dataset: DatasetDescriptor, prepared: PreparedDataset) -> list[dict]:
-    """Per table: invalid rows against the descriptor's `max_invalid_share`."""
+    """Per source file and table: invalid rows against the descriptor's `max_invalid_share`.
+
+    Each file is judged on its own: a broken month is not diluted by the comuna's other
+    files (a whole-table share is a weighted mean of these, so never above the worst).
+    """
     checks = []
     for table in dataset.tables:
-        bad = len(prepared.quarantined[table])
-        total = bad + len(prepared.tables[table]) + len(prepared.held[table])
-        checks.append(invalid_share(table, bad, total, dataset.max_invalid_share))
+        frames = (prepared.quarantined[table], prepared.tables[table], prepared.held[table])
+        bad, good, held = (_rows_per_file(f) for f in frames)
+        for file in sorted(set(bad) | set(good) | set(held)):
+            total = bad.get(file, 0) + good.get(file, 0) + held.get(file, 0)
+            checks.append(
+                invalid_share(table, bad.get(file, 0), total, dataset.max_invalid_share, file)
+            )
     return checks
+
+
+def _rows_per_file(frame: pd.DataFrame) -> dict[str, int]:
+    if "_source_file" not in frame.columns:
+        return {}
+    return {str(k): int(v) for k, v in frame.groupby("_source_file").size().items()}
 
 
 def _write_file_reports(

@@ -10,6 +10,12 @@ the other comunas move on::
     warehouse/comunas/<cut>/<slug>/current.pickle  its PreparedDataset (holds dropped
                                                    personal values for the leak scan:
                                                    private, never published)
+    warehouse/comunas/<cut>/<slug>/released.pickle the part in the newest release: what
+                                                   the comuna carries when its current
+                                                   part fails in the catalog
+    warehouse/comunas/<cut>/<slug>/catalog.json    why the catalog could not use the
+                                                   current part (a leak-scan hit, an
+                                                   exception), until it can again
 """
 
 from __future__ import annotations
@@ -82,11 +88,41 @@ def record_failure(home: Home, cut: str, slug: str, reason: str, run_date: dt.da
 def status(home: Home, cut: str, slug: str) -> ComunaStatus:
     attempt = _read_json(folder(home, cut, slug) / "attempt.json")
     current = _read_json(folder(home, cut, slug) / "current.json")
+    failure = _read_json(folder(home, cut, slug) / "catalog.json")
     published_on = current["published_on"] if current else None
     if attempt is None:
         return ComunaStatus(cut, slug, "missing", None, None, [])
-    state = "published" if not attempt["blocked"] else "carried" if current else "blocked"
-    return ComunaStatus(cut, slug, state, published_on, attempt["run_date"], attempt["blocked"])
+    reasons = attempt["blocked"]
+    if failure is not None:
+        reasons = sorted({*reasons, failure["type"]})
+        released = (folder(home, cut, slug) / "released.pickle").exists()
+        published_on = failure.get("released_on") if released else None
+    state = "published" if not reasons else "carried" if published_on else "blocked"
+    return ComunaStatus(cut, slug, state, published_on, attempt["run_date"], reasons)
+
+
+def load_part(home: Home, cut: str, slug: str, *, released: bool = False) -> PreparedDataset | None:
+    """The comuna's current part of the dataset (or the part in the newest release)."""
+    path = folder(home, cut, slug) / ("released.pickle" if released else "current.pickle")
+    return pickle.loads(path.read_bytes()) if path.exists() else None
+
+
+def record_catalog(home: Home, cut: str, slug: str, failure: dict | None) -> None:
+    """After a publication: the part the catalog used becomes the released one, or the
+    reason it could not use the current part (`{type, es, en}`) is kept for the status."""
+    target = folder(home, cut, slug)
+    if failure is None:
+        (target / "catalog.json").unlink(missing_ok=True)
+        current = _read_json(target / "current.json")
+        if current is not None and (target / "current.pickle").exists():
+            partial = target / ".released.pickle.partial"
+            partial.unlink(missing_ok=True)
+            partial.hardlink_to(target / "current.pickle")
+            os.replace(partial, target / "released.pickle")
+            _write_json(target / "released.json", {"released_on": current["published_on"]})
+        return
+    released = _read_json(target / "released.json") or {}
+    _write_json(target / "catalog.json", failure | released)
 
 
 def published_hashes(home: Home, cut: str, slug: str) -> set[str]:
@@ -96,13 +132,14 @@ def published_hashes(home: Home, cut: str, slug: str) -> set[str]:
 
 
 def combine(home: Home, slug: str, cuts: list[str]) -> PreparedDataset | None:
-    """One dataset over all comunas: each comuna's last output that passed its gate, with
-    its quality findings (counts added up), privacy notes and removed personal values."""
-    parts = []
-    for cut in sorted(cuts):
-        path = folder(home, cut, slug) / "current.pickle"
-        if path.exists():
-            parts.append(pickle.loads(path.read_bytes()))
+    """One dataset over all comunas: each comuna's last output that passed its gate."""
+    parts = [load_part(home, cut, slug) for cut in sorted(cuts)]
+    return combine_parts(slug, [p for p in parts if p is not None])
+
+
+def combine_parts(slug: str, parts: list[PreparedDataset]) -> PreparedDataset | None:
+    """One dataset from comunas' parts, with their quality findings (counts added up),
+    privacy notes and removed personal values."""
     if not parts:
         return None
 

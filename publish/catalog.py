@@ -25,6 +25,7 @@ from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
 from publish.site import build_site
 from publish.site.charts import dataset_charts
+from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
 from schemas import load_descriptor as load_schema_descriptor
@@ -100,9 +101,15 @@ def publish_release(
         date=release_id,
         generated_on=generated_on,
         render=renderer(installation),
-        public_contacts=frozenset(m.publisher.email for m in installation.municipalities),
+        public_contacts=public_contacts(installation),
         comunas=comunas or [],
+        site_url=installation.catalog.site_url,
     )
+
+
+def public_contacts(installation: Installation) -> frozenset[str]:
+    """The publishers' institutional e-mails: published on purpose, not leak-scan hits."""
+    return frozenset(m.publisher.email for m in installation.municipalities)
 
 
 def renderer(installation: Installation) -> Render:
@@ -241,6 +248,9 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
                 "title": {"es": schema.get("title", table), "en": schema.get("x-title-en", table)},
                 "rows": summary["previews"][table]["rows_total"],
                 "grain": {"es": schema.get("x-grain-es", ""), "en": schema.get("x-grain-en", "")},
+                "noun": {lang: schema[f"x-row-noun-{lang}"] for lang in ("es", "en")}
+                if "x-row-noun-es" in schema
+                else None,
                 "fields": public["fields"],
                 "primaryKey": public.get("primaryKey", []),
                 "files": files_by_table[table],
@@ -257,6 +267,8 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         "title": descriptor.title.model_dump(),
         "description": descriptor.description.model_dump(),
         "licence": descriptor.licence.model_dump(),
+        "keywords": descriptor.keywords.model_dump() if descriptor.keywords else None,
+        "themes": descriptor.themes,
         "cadence": CADENCES[descriptor.cadence],
         "cadence_code": descriptor.cadence,
         "municipalities": [
@@ -264,6 +276,15 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
             for c in summary["comunas"]
         ],
         "years": summary["years"],
+        "deadlines_note": jurisdiction_note(
+            {
+                municipalities[c].name: municipalities[c].jurisdiction
+                for c in summary["comunas"]
+                if c in municipalities
+            }
+        )
+        if release.slug == "access_requests"
+        else None,
         "last_updated": summary["generated_on"],
         "next_update_due": next_update_due(
             dt.date.fromisoformat(summary["generated_on"]),

@@ -25,14 +25,28 @@ In those fields it looks for (hit `kind`):
 * `private-report` — a validation report of the private quarantine folder
   (`*.report.html`, `*.report.json`, see `quality.report_page`), whatever it holds.
 
-A hit names the file, the field and the kind — never the value. Strings made
-only of a number are skipped everywhere (JSON, HTML, CSV without a schema).
+A hit names the file, the field and the kind — never the value, and counts the
+distinct values it was found in. Strings made only of a number are skipped everywhere
+(JSON, HTML, CSV without a schema).
+
+It never reads the same thing twice:
+
+* tables are read columnar (Arrow for CSV and Parquet, DuckDB, calamine for Excel) and
+  each column is looked at once per *distinct* value;
+* within a scan (`LeakScan`), a text already found clean in one file (the Parquet copy
+  of a table) is not matched again in another (its CSV and Excel copies): every copy is
+  read whole, so a copy that holds anything its table does not is still scanned there;
+* with a cache folder, a file whose bytes (sha256) were scanned clean under the same
+  needles (removed values, canaries, allowed contacts, and this scanner's code) is not
+  read again (`ScanCache`; private, it lives under `ABIERTO_HOME`, never the site).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -41,8 +55,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+import quality.personal_data
 from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
 from quality.report_page import REPORT_SUFFIXES
 
@@ -72,43 +89,151 @@ def scan_for_values(
     canaries: Iterable[str] = (),
     exclude: Iterable[str] = (),
     public: Iterable[str] = (),
+    cache: Path | None = None,
 ) -> list[dict]:
     """Every file and field under `root` holding personal data: `{file, field, kind, count}`.
 
     `values` are the personal values removed in the run; `canaries` are planted
     values; `exclude` lists folders (relative to `root`) left out; `public` lists
     institutional contacts (the publisher's e-mail, phone) that match a pattern but
-    are published on purpose. See the module
-    docstring for what is read and matched.
+    are published on purpose; `cache` is a private folder of files already scanned
+    clean (see `ScanCache`). See the module docstring for what is read and matched.
     """
-    if not root.exists():
-        return []
-    needles = [(_needles(values), "removed-value"), (_needles(canaries), "canary")]
-    needles = [(n, kind) for n, kind in needles if n is not None]
-    allowed = {fold(v.strip()) for v in public}
-    excluded = tuple(f"{e.strip('/')}/" for e in exclude)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for path in sorted(root.rglob(pattern)):
-        name = path.relative_to(root).as_posix()
-        if (
-            not path.is_file()
-            or path.suffix.lower() in SKIPPED_SUFFIXES
-            or name.startswith(excluded)
-        ):
-            continue
-        if path.name.endswith(REPORT_SUFFIXES):
-            counts[(name, "(file)", "private-report")] += 1
-            continue
-        if _is_unscannable(path):
-            counts[(name, "(binary)", "unscannable")] += 1
-            continue
-        for field, text in text_fields(path):
-            for kind in _hits(text, needles, allowed):
-                counts[(name, field, kind)] += 1
-    return [
-        {"file": f, "field": field, "kind": kind, "count": n}
-        for (f, field, kind), n in sorted(counts.items())
-    ]
+    scan = LeakScan(values, canaries=canaries, public=public, cache=cache)
+    hits = scan.scan(root, pattern=pattern, exclude=exclude)
+    scan.save()
+    return hits
+
+
+class LeakScan:
+    """One scan's needles, the texts it found clean so far and its cache of clean files."""
+
+    def __init__(
+        self,
+        values: Iterable[str],
+        *,
+        canaries: Iterable[str] = (),
+        public: Iterable[str] = (),
+        cache: Path | None = None,
+    ) -> None:
+        values, canaries = _folded(values), _folded(canaries)
+        needles = [(_needles(values), "removed-value"), (_needles(canaries), "canary")]
+        self.needles = [(n, kind) for n, kind in needles if n is not None]
+        self.allowed = {fold(v.strip()) for v in public}
+        key = json.dumps([sorted(values), sorted(canaries), sorted(self.allowed), SCANNER])
+        self.key = hashlib.sha256(key.encode()).hexdigest()
+        self.cache = ScanCache(cache, self.key) if cache is not None else None
+        self.clean: set[str] = set()
+
+    def scan_table(self, name: str, table: pa.Table) -> list[dict]:
+        """Hits in a table's text columns, before it is written (`{file: name, …}`)."""
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for field in table.schema:
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                texts = [v for v in pc.unique(table.column(field.name)).to_pylist() if v]
+                for kind in self._hits(texts):
+                    counts[(name, field.name, kind)] += 1
+        return [
+            {"file": f, "field": field, "kind": kind, "count": n}
+            for (f, field, kind), n in sorted(counts.items())
+        ]
+
+    def scan(self, root: Path, *, pattern: str = "*", exclude: Iterable[str] = ()) -> list[dict]:
+        if not root.exists():
+            return []
+        excluded = tuple(f"{e.strip('/')}/" for e in exclude)
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for path in sorted(root.rglob(pattern)):
+            name = path.relative_to(root).as_posix()
+            if (
+                not path.is_file()
+                or path.suffix.lower() in SKIPPED_SUFFIXES
+                or name.startswith(excluded)
+            ):
+                continue
+            if path.name.endswith(REPORT_SUFFIXES):
+                counts[(name, "(file)", "private-report")] += 1
+                continue
+            if _is_unscannable(path):
+                counts[(name, "(binary)", "unscannable")] += 1
+                continue
+            key = self.cache.key(path) if self.cache else None
+            if key is not None and self.cache.holds(key):
+                continue
+            found = Counter()
+            for field, texts in distinct_texts(path):
+                for kind in self._hits(texts):
+                    found[(name, field, kind)] += 1
+            if not found and key is not None:
+                self.cache.add(key)
+            counts += found
+        return [
+            {"file": f, "field": field, "kind": kind, "count": n}
+            for (f, field, kind), n in sorted(counts.items())
+        ]
+
+    def save(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+
+    def _hits(self, texts: Iterable[str]) -> Iterator[str]:
+        """The kind of every hit in a field's distinct texts; a field without any makes
+        its texts known clean (they are not matched again in this scan)."""
+        fresh = [t for t in texts if t not in self.clean]
+        if not fresh:
+            return
+        kinds = list(_hits(_SEPARATOR.join(fresh), self.needles, self.allowed))
+        if not kinds:
+            self.clean.update(fresh)
+        yield from kinds
+
+
+class ScanCache:
+    """sha256 of files scanned clean under one needle set, kept in `folder/<key>.txt`
+    (one line per file; a CSV's line adds the types its `datapackage.json` declares,
+    which decide what is read). Only the newest `KEEP` needle sets are kept."""
+
+    KEEP = 4
+
+    def __init__(self, folder: Path, needles: str) -> None:
+        self.path = folder / f"{needles}.txt"
+        self.known = set(self.path.read_text("utf-8").split()) if self.path.exists() else set()
+        self.added: set[str] = set()
+
+    def key(self, path: Path) -> str:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if path.suffix.lower() == ".csv":
+            types = json.dumps(_declared_types(path), sort_keys=True).encode()
+            digest += ":" + hashlib.sha256(types).hexdigest()[:16]
+        return digest
+
+    def holds(self, key: str) -> bool:
+        return key in self.known
+
+    def add(self, key: str) -> None:
+        self.added.add(key)
+
+    def save(self) -> None:
+        if not self.added:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial.write_text("".join(f"{k}\n" for k in sorted(self.known | self.added)), "utf-8")
+        os.replace(partial, self.path)
+        for old in sorted(self.path.parent.glob("*.txt"), key=os.path.getmtime)[: -self.KEEP]:
+            old.unlink()
+
+
+def _scanner_version() -> str:
+    """sha256 of the code that decides what a hit is: a change re-scans every file."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for source in sorted(Path(quality.personal_data.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+SCANNER = _scanner_version()
 
 
 def describe_hits(hits: list[dict], limit: int = 20) -> str:
@@ -118,8 +243,11 @@ def describe_hits(hits: list[dict], limit: int = 20) -> str:
     return "; ".join(shown) + (f"; … +{more}" if more > 0 else "")
 
 
-def _needles(values: Iterable[str]) -> re.Pattern | None:
-    folded = {fold(v.strip()) for v in values if isinstance(v, str)}
+def _folded(values: Iterable[str]) -> set[str]:
+    return {fold(v.strip()) for v in values if isinstance(v, str)}
+
+
+def _needles(folded: set[str]) -> re.Pattern | None:
     needles = sorted((v for v in folded if len(v) >= MIN_VALUE_LENGTH), key=len, reverse=True)
     if not needles:
         return None
@@ -156,15 +284,16 @@ def _is_number(value: str) -> bool:
     return _NUMBER_RE.fullmatch(value) is not None
 
 
-def _joined(values: Iterable[object]) -> str:
-    return _SEPARATOR.join(v for v in values if isinstance(v, str) and v and not _is_number(v))
+def _texts(values: Iterable[object]) -> list[str]:
+    """The distinct texts worth matching: non-empty strings not made only of a number."""
+    return [v for v in set(values) if isinstance(v, str) and v and not _is_number(v)]
 
 
-# -- reading each kind of file as (field, text) pairs --
+# -- reading each kind of file as (field, distinct texts) pairs --
 
 
-def text_fields(path: Path) -> Iterator[tuple[str, str]]:
-    """The text a public file publishes, as (field, text) pairs."""
+def distinct_texts(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """The text a public file publishes, as (field, its distinct texts) pairs."""
     suffix = path.suffix.lower()
     reader = _READERS.get(suffix)
     if reader is not None:
@@ -173,25 +302,41 @@ def text_fields(path: Path) -> Iterator[tuple[str, str]]:
     text = path.read_text("utf-8", errors="replace")
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip() and not _is_number(line):
-            yield f"line {number}", line
+            yield f"line {number}", [line]
 
 
-def _csv_fields(path: Path) -> Iterator[tuple[str, str]]:
+def _csv_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """Columns read by Arrow as text; a file Arrow cannot parse (ragged rows, bad UTF-8)
+    is read by Python's csv module instead, with invalid bytes replaced."""
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        rows = list(csv.reader(handle))
-    if not rows:
+        header = next(csv.reader(handle), None)
+    if header is None:
         return
-    header, body = rows[0], rows[1:]
     types = _declared_types(path)
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        )
+        columns = {i: lambda i=i: pc.unique(table.column(i)).to_pylist() for i in range(len(names))}
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            rows = list(csv.reader(handle))[1:]
+        columns = {
+            i: lambda i=i: {row[i] for row in rows if i < len(row)} for i in range(len(header))
+        }
     for i, name in enumerate(header):
         kind = types.get(name)
         if kind is not None and kind != "string":
             continue
-        column = [row[i] for row in body if i < len(row)]
+        values = columns[i]()
         # A declared string column is read whole: "987654321" there may be a phone.
-        text = _SEPARATOR.join(v for v in column if v) if kind == "string" else _joined(column)
-        if text:
-            yield name, text
+        texts = [v for v in values if v] if kind == "string" else _texts(values)
+        if texts:
+            yield name, texts
 
 
 def _declared_types(path: Path) -> dict[str, str]:
@@ -210,16 +355,17 @@ def _declared_types(path: Path) -> dict[str, str]:
     return {}
 
 
-def _parquet_fields(path: Path) -> Iterator[tuple[str, str]]:
-    table = pq.read_table(path)
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            text = _SEPARATOR.join(v for v in column.to_pylist() if v)
-            if text:
-                yield name, text
+def _parquet_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    parquet = pq.ParquetFile(path)
+    for field in parquet.schema_arrow:
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column = parquet.read(columns=[field.name]).column(0)
+            texts = [v for v in pc.unique(column).to_pylist() if v]
+            if texts:
+                yield field.name, texts
 
 
-def _duckdb_fields(path: Path) -> Iterator[tuple[str, str]]:
+def _duckdb_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
     import duckdb
 
     with duckdb.connect(str(path), read_only=True) as connection:
@@ -230,44 +376,50 @@ def _duckdb_fields(path: Path) -> Iterator[tuple[str, str]]:
             "order by c.table_name, c.ordinal_position"
         ).fetchall()
         for table, column in columns:
-            values = connection.execute(f'select "{column}" from "{table}"').fetchall()
-            text = _SEPARATOR.join(v for (v,) in values if v)
-            if text:
-                yield f"{table}.{column}", text
+            values = connection.execute(f'select distinct "{column}" from "{table}"').fetchall()
+            texts = [v for (v,) in values if v]
+            if texts:
+                yield f"{table}.{column}", texts
 
 
-def _xlsx_fields(path: Path) -> Iterator[tuple[str, str]]:
-    import openpyxl
+def _xlsx_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    from python_calamine import CalamineWorkbook
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    book = CalamineWorkbook.from_path(str(path))
     try:
-        for sheet in book.worksheets:
-            rows = list(sheet.iter_rows(values_only=True))
+        for title in book.sheet_names:
+            rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            rows = [row for row in rows if any(v not in ("", None) for v in row)]
             if not rows:
                 continue
-            header = [str(h) if h is not None else f"column {i + 1}" for i, h in enumerate(rows[0])]
-            yield f"{sheet.title}!header", _joined(header)
+            header = [
+                str(h) if h not in ("", None) else f"column {i + 1}" for i, h in enumerate(rows[0])
+            ]
+            texts = _texts(header)
+            if texts:
+                yield f"{title}!header", texts
             for i, name in enumerate(header):
-                text = _joined(row[i] for row in rows[1:] if i < len(row))
-                if text:
-                    yield f"{sheet.title}!{name}", text
+                texts = _texts(row[i] for row in rows[1:] if i < len(row))
+                if texts:
+                    yield f"{title}!{name}", texts
     finally:
         book.close()
 
 
-def _json_fields(path: Path) -> Iterator[tuple[str, str]]:
+def _json_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
     try:
         document = json.loads(path.read_text("utf-8", errors="replace"))
     except ValueError:
-        yield from ((f"line {n}", line) for n, line in enumerate(path.read_text().splitlines(), 1))
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+        yield from ((f"line {n}", [line]) for n, line in enumerate(lines, 1))
         return
     grouped: dict[str, list[str]] = {}
     for field, value in _json_strings(document, ""):
         grouped.setdefault(field, []).append(value)
     for field, values in grouped.items():
-        text = _joined(values)
-        if text:
-            yield field or "$", text
+        texts = _texts(values)
+        if texts:
+            yield field or "$", texts
 
 
 def _json_strings(node: object, path: str) -> Iterator[tuple[str, str]]:
@@ -304,14 +456,14 @@ class _MarkupText(HTMLParser):
             self.found.setdefault(f"<{tag}>", []).append(data)
 
 
-def _markup_fields(path: Path) -> Iterator[tuple[str, str]]:
+def _markup_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
     parser = _MarkupText()
     parser.feed(path.read_text("utf-8", errors="replace"))
     parser.close()
     for field, values in sorted(parser.found.items()):
-        text = _joined(values)
-        if text:
-            yield field, text
+        texts = _texts(values)
+        if texts:
+            yield field, texts
 
 
 _READERS = {

@@ -13,11 +13,19 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.descriptor import DatasetDescriptor
 from datasets.ingest import sha256_file
-from publish.spreadsheet import NOTE, fits_excel, neutralise_formula, write_xlsx
+from publish.spreadsheet import (
+    NOTE,
+    TOO_LONG,
+    fits_excel,
+    neutralise_formula,
+    string_bytes,
+    write_xlsx,
+)
 from schemas import public_descriptor
 
 ARROW_TYPES = {
@@ -57,36 +65,87 @@ def csv_text(value: object, kind: str) -> str:
     return str(value)
 
 
-def write_csv(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f["name"] for f in fields])
+CSV_BATCH_ROWS = 65_536
+_NEEDS_QUOTES = r'[,"\n]'  # Python's csv (QUOTE_MINIMAL, "\n" line ends) quotes these
+
+
+def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> None:
+    """The table as UTF-8 CSV, rendered column by column in Arrow and written in batches.
+
+    The bytes are those of Python's `csv.writer` (minimal quoting, `\n` line ends) over
+    `csv_text` of every cell: texts neutralised against formulas, integers and whole
+    numbers without a decimal part, other numbers as Python's `repr`, booleans as
+    `true`/`false`, dates ISO, nulls empty.
+    """
+    table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
+    header = io.StringIO(newline="")
+    csv.writer(header, lineterminator="\n").writerow([f["name"] for f in fields])
     kinds = [f.get("type", "string") for f in fields]
-    columns = [frame[f["name"]].tolist() for f in fields]
-    for row in zip(*columns, strict=True):
-        writer.writerow([csv_text(v, k) for v, k in zip(row, kinds, strict=True)])
-    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as out:
+        out.write(header.getvalue().encode("utf-8"))
+        for batch in table.select([f["name"] for f in fields]).to_batches(CSV_BATCH_ROWS):
+            cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
+            lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
+            out.write(string_bytes(lines))
+    partial.replace(path)
+
+
+def _csv_cells(column: pa.Array, kind: str) -> pa.Array:
+    """A column's CSV cells (quoted where needed), as strings with no nulls."""
+    if kind == "number":
+        text = _per_distinct(column, lambda v: csv_text(v, "number"))
+    elif kind == "boolean":
+        text = pc.if_else(column, "true", "false")
+    elif kind == "string":
+        text = column.cast(pa.string())
+        text = pc.if_else(
+            pc.match_substring_regex(text, r"^ *[=+\-@\t\r\n]"),
+            pc.binary_join_element_wise("'", text, ""),
+            text,
+        )
+    else:
+        text = column.cast(pa.string())
+    text = pc.fill_null(text, "")
+    if kind in ("string", "number"):
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+        text = pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
+    return text
+
+
+def _per_distinct(column: pa.Array, render) -> pa.Array:
+    """`render` of each distinct value once (Python), spread back over the column."""
+    distinct = pc.unique(column)
+    texts = pa.array([None if v is None else render(v) for v in distinct.to_pylist()], pa.string())
+    return pc.take(texts, pc.index_in(column, distinct))
 
 
 def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:
+    """The frame's published columns as Arrow, typed per the schema (Arrow converts each
+    column at once; a column it refuses goes value by value)."""
     arrays = {}
     for field in fields:
         kind = field.get("type", "string")
-        values = [
-            None
-            if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
-            else int(v)
-            if kind == "integer"
-            else v
-            for v in frame[field["name"]].tolist()
-        ]
-        arrays[field["name"]] = pa.array(values, type=ARROW_TYPES[kind])
+        series = frame[field["name"]]
+        try:
+            arrays[field["name"]] = pa.array(series, type=ARROW_TYPES[kind], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            values = [
+                None
+                if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+                else int(v)
+                if kind == "integer"
+                else v
+                for v in series.tolist()
+            ]
+            arrays[field["name"]] = pa.array(values, type=ARROW_TYPES[kind])
     return pa.table(arrays)
 
 
-def write_parquet(frame: pd.DataFrame, fields: list[dict], path: Path) -> None:
+def write_parquet(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> None:
+    table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
     pq.write_table(
-        arrow_table(frame, fields),
+        table.select([f["name"] for f in fields]),
         path,
         compression="zstd",
         write_statistics=True,
@@ -165,16 +224,21 @@ def write_package(
     resources = []
     for table in dataset.tables:
         schema = public_descriptor(table)
-        frame = sort_rows(tables[table], schema)
+        frame = arrow_table(sort_rows(tables[table], schema), schema["fields"])
         title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
         csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
         write_csv(frame, schema["fields"], csv_path)
         write_parquet(frame, schema["fields"], parquet_path)
         alternates = [parquet_path]
-        if fits_excel(frame):
+        if fits_excel(frame.num_rows):
             alternates.append(out_dir / f"{table}.xlsx")
             write_xlsx(frame, schema["fields"], alternates[-1], sheet=table, title=title)
-        resources.append(csv_resource(table, csv_path, title, schema, alternates))
+        resource = csv_resource(table, csv_path, title, schema, alternates)
+        if not fits_excel(frame.num_rows):
+            resource["x-no-spreadsheet"] = {
+                lang: text.format(rows=frame.num_rows) for lang, text in TOO_LONG.items()
+            }
+        resources.append(resource)
     resources.append(_comunas_resource(out_dir, comunas))
     package = {
         "profile": "data-package",

@@ -21,13 +21,18 @@ import pyarrow.parquet as pq
 
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
+from datasets.ingest import sha256_file
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
-from publish.duckdb_release import write_duckdb
-from publish.integrity import fsync_tree, verify_folder, write_sums
-from publish.leaks import describe_hits, load_canaries, scan_for_values
+from publish.duckdb_release import release_url, write_duckdb
+from publish.integrity import SUMS, fsync_tree, read_sums, verify_folder, write_sums
+from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
+from publish.site.assets import ENGINE, check_engine
+from quality.validator import ReferenceTable, validate_file
 from schemas import public_descriptor
+
+SCAN_CACHE = ".leak-scan"  # under ABIERTO_HOME: private, never part of the site
 
 
 @dataclass
@@ -51,6 +56,16 @@ class PublishOutcome:
     blocked: dict[str, list[dict]]
     is_new: bool = True
     changes: dict[str, dict] = field(default_factory=dict)
+    failures: list[dict] = field(default_factory=list)
+
+
+class LeakFound(PublishBlocked):
+    """The gate found personal data only inside some datasets' packages (`datasets`):
+    those datasets can carry their previous release while the others publish."""
+
+    def __init__(self, message_es: str, message_en: str, datasets: dict[str, str]) -> None:
+        super().__init__(message_es, message_en)
+        self.datasets = datasets  # slug → the hits, described without values
 
 
 def content_fingerprint(
@@ -81,12 +96,86 @@ def publish(
     render: Render,
     public_contacts: frozenset[str] = frozenset(),
     comunas: list[dict] | None = None,
+    site_url: str | None = None,
 ) -> PublishOutcome:
     """Publish the packages as a new release, unless they equal the newest release.
 
     `public_contacts` are the publishers' institutional e-mails and phones, which the
     leak scan's patterns would otherwise flag in the catalog metadata. `comunas` (where
-    each comuna × dataset stands) goes into the release's catalog."""
+    each comuna × dataset stands) goes into the release's catalog. With `site_url`, the
+    DuckDB file's views read the release's Parquet files from the site (`duckdb_release`).
+
+    Personal data found only inside some datasets' packages blocks those datasets, not
+    the release: they carry their previous release (reason `personal-data-found`, in
+    `PublishOutcome.failures` and in `comunas`) and the others publish. Anything else
+    the gate finds refuses the whole release (`PublishBlocked`)."""
+    failures: list[dict] = []
+    while True:
+        try:
+            outcome = _publish_once(
+                site,
+                packages,
+                date=date,
+                generated_on=generated_on,
+                render=render,
+                public_contacts=public_contacts,
+                comunas=comunas,
+                site_url=site_url,
+            )
+        except LeakFound as found:
+            blocked = {b.slug for b in packages if b.blocked}
+            if not set(found.datasets) - blocked:
+                raise
+            for slug, hits in sorted(found.datasets.items()):
+                reason = {
+                    "type": "personal-data-found",
+                    "es": f"datos personales en archivos públicos: {hits}",
+                    "en": f"personal data in public files: {hits}",
+                }
+                failures.append({"comuna_code": None, "dataset": slug} | reason)
+                comunas = carry_rows(comunas or [], slug, reason["type"])
+            packages = [
+                BuiltPackage(
+                    b.slug,
+                    b.folder,
+                    None,
+                    None,
+                    set(),
+                    [f for f in failures if f["dataset"] == b.slug],
+                )
+                if b.slug in found.datasets
+                else b
+                for b in packages
+            ]
+            continue
+        outcome.failures = failures
+        return outcome
+
+
+def carry_rows(comunas: list[dict], slug: str, reason: str) -> list[dict]:
+    """The comuna × dataset rows of a dataset that carries its previous release: each
+    comuna that would have published is carried (blocked if it never published)."""
+    return [
+        row
+        | {"status": "carried" if row["published_on"] else "blocked"}
+        | {"reasons": sorted({*row.get("reasons", []), reason})}
+        if row["dataset"] == slug and row["status"] == "published"
+        else row
+        for row in comunas
+    ]
+
+
+def _publish_once(
+    site: Path,
+    packages: list[BuiltPackage],
+    *,
+    date: str,
+    generated_on: dt.date,
+    render: Render,
+    public_contacts: frozenset[str],
+    comunas: list[dict] | None,
+    site_url: str | None,
+) -> PublishOutcome:
     archive = Archive(site.parent)
     with archive.lock():
         checkpoint("locked")
@@ -108,7 +197,11 @@ def publish(
         build = None
         try:
             datasets, changes = _stage(archive, staging, packages, previous, release_id)
-            write_duckdb(staging, {slug: entry["package"] for slug, entry in datasets.items()})
+            write_duckdb(
+                staging,
+                {slug: entry["package"] for slug, entry in datasets.items()},
+                release_url(site_url, release_id),
+            )
             checkpoint("staged-duckdb")
             manifest = {
                 "release_id": release_id,
@@ -137,6 +230,7 @@ def publish(
                 dropped,
                 canaries=load_canaries(archive.root),
                 public=public_contacts,
+                scan_cache=archive.root / SCAN_CACHE,
             )
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -176,7 +270,12 @@ def _stage(
                 )
                 datasets[built.slug] = previous[built.slug]
             continue
-        shutil.copytree(built.folder, staging / built.slug)
+        before = (
+            archive.releases / previous[built.slug]["release_id"]
+            if built.slug in previous
+            else None
+        )
+        _copy_or_link(built.folder, staging / built.slug, before, built.slug)
         fresh.append(built)
     checkpoint("staged-packages")
     changes = {}
@@ -205,6 +304,31 @@ def _stage(
 
 def _link(source: str, target: str) -> None:
     Path(target).hardlink_to(source)
+
+
+def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) -> None:
+    """Copy a new package into the staging folder; a file with the same bytes (sha256 in
+    the previous release's `SHA256SUMS`) as the previous release's is hard-linked to it
+    instead (content-addressed: the archive keeps one copy). `datapackage.json` is
+    always copied: staging rewrites it in place."""
+    sums = read_sums(before / SUMS) if before is not None and (before / SUMS).exists() else {}
+    target.mkdir(parents=True)
+    for path in sorted(source.iterdir()):
+        name = f"{slug}/{path.name}"
+        old = before / name if before is not None else None
+        if path.is_dir():
+            shutil.copytree(path, target / path.name)
+        elif (
+            old is not None
+            and path.name != "datapackage.json"
+            and name in sums
+            and old.exists()
+            and old.stat().st_size == path.stat().st_size
+            and sha256_file(path) == sums[name]
+        ):
+            (target / path.name).hardlink_to(old)
+        else:
+            shutil.copy2(path, target / path.name)
 
 
 def dataset_changes(slug: str, before: Path | None, after: Path) -> pd.DataFrame:
@@ -238,35 +362,74 @@ def gate(
     *,
     canaries: set[str] = frozenset(),
     public: frozenset[str] = frozenset(),
+    scan_cache: Path | None = None,
 ) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
     removed in this run, canaries, personal RUT/e-mail/phone patterns), and hashes.
 
     The site build's `releases/` and `latest/` are links to release folders: the new
-    one is scanned as `staging`, the older ones were scanned when they were made."""
+    one is scanned as `staging`, the older ones were scanned when they were made.
+    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`);
+    it is saved only when the gate passes.
+
+    Raises `LeakFound` when the only problem is personal data inside some datasets'
+    folders, `PublishBlocked` otherwise."""
     problems = []
     for slug, summary in summaries.items():
-        report = frictionless.validate(staging / slug / "datapackage.json")
-        if not report.valid:
-            errors = report.flatten(["type", "note"])[:3]
-            problems.append(f"{slug}/datapackage.json: frictionless {errors}")
+        problems += invalid_package(staging / slug, slug)
         for table, preview in summary["previews"].items():
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-    hits = scan_for_values(staging, dropped, canaries=canaries, public=public)
-    hits += scan_for_values(
-        build, dropped, canaries=canaries, exclude=("releases", "latest"), public=public
-    )
-    if hits:
-        problems.append("datos personales / personal data: " + describe_hits(hits))
+    scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
+    hits = scan.scan(staging)
+    site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
+    problems += check_engine(build)  # vendored code, checked byte for byte instead
     problems += [str(p) for p in verify_folder(staging)]
+    by_dataset: dict[str, list[dict]] = {}
+    for hit in hits:
+        top = hit["file"].split("/")[0]
+        by_dataset.setdefault(top if top in summaries else "", []).append(hit)
+    if hits or site_hits:
+        problems.append("datos personales / personal data: " + describe_hits(hits + site_hits))
+    else:
+        scan.save()
+    if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
+        raise LeakFound(
+            "la publicación se canceló: " + problems[-1],
+            "publication cancelled: " + problems[-1],
+            {slug: describe_hits(found) for slug, found in by_dataset.items()},
+        )
     if problems:
         raise PublishBlocked(
             "la publicación se canceló: " + "; ".join(problems),
             "publication cancelled: " + "; ".join(problems),
         )
+
+
+def invalid_package(folder: Path, slug: str) -> list[str]:
+    """What makes a data package invalid: frictionless-py checks its descriptor, the
+    project's validator (frictionless-py's semantics at column speed,
+    `quality.validator`) every resource's rows: types, constraints, primary and foreign
+    keys. Bytes and hashes are `publish.integrity`'s."""
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text("utf-8"))
+    report = frictionless.Package.validate_descriptor(descriptor, basepath=str(folder))
+    if not report.valid:
+        return [f"{slug}/datapackage.json: frictionless {report.flatten(['type', 'note'])[:3]}"]
+    tables = {
+        r["name"]: ReferenceTable(folder / r["path"], r["schema"]) for r in descriptor["resources"]
+    }
+    problems = []
+    for resource in descriptor["resources"]:
+        report = validate_file(
+            folder / resource["path"], resource["schema"], foreign_tables=tables, limit_errors=3
+        )
+        if not report.valid:
+            errors = report.flatten(["rowNumber", "fieldName", "type"])
+            problems.append(f"{slug}/{resource['path']}: {errors}")
+    return problems
 
 
 def rollback(site: Path, release_id: str | None, render: Render) -> str:

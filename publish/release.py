@@ -36,6 +36,7 @@ import re
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -46,6 +47,7 @@ MANIFEST = "release.json"
 NOTES = "CHANGES.md"
 RELEASE_ID = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.(\d+))?$")
 CRASH_ENV = "ABIERTO_CRASH_AT"
+TIMINGS_ENV = "ABIERTO_TIMINGS"
 STEPS = (
     "locked",
     "orphans-cleaned",
@@ -66,9 +68,20 @@ Render = Callable[[Path, dict], None]
 
 
 def checkpoint(step: str) -> None:
-    """Crash injection for tests: SIGKILL this process when `ABIERTO_CRASH_AT` names `step`."""
+    """Crash injection for tests: SIGKILL this process when `ABIERTO_CRASH_AT` names `step`.
+    Also a timing `mark`."""
+    mark(step)
     if os.environ.get(CRASH_ENV) == step:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def mark(step: str) -> None:
+    """Append `step<TAB>time` to the file `ABIERTO_TIMINGS` names, if any: where the
+    catalog step's time goes, for `benchmarks/end_to_end.py`."""
+    path = os.environ.get(TIMINGS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"{step}\t{time.time():.6f}\n")
 
 
 def release_sort_key(release_id: str) -> tuple[str, int]:

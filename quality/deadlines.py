@@ -10,14 +10,22 @@ regional holiday too. Holidays come from the ``holidays`` package (Chile
 calendar, ``public`` category only: the 31 December *bank* holiday is a working
 day for a municipality).
 
-Counting convention
--------------------
-* The day of receipt is day 0; the deadline is the 20th (or 30th) working day
-  after the receipt date.
-* A request received on a non-working day (weekend, holiday) still has as
-  day 1 the first working day after the receipt date.
+Counting convention (``receipt_rule``)
+--------------------------------------
+* ``"next_working_day"`` (default; Ley 19.880 art. 25 as amended by Ley 21.180):
+  a request received on a non-working day (weekend, holiday) is deemed received
+  on the next working day, and day 1 is the working day after that. A request
+  received on a working day is day 0 itself.
+* ``"receipt_date"`` (this engine's convention before): the receipt date is day
+  0 whatever day it is, so day 1 is the first working day after it; for a
+  request received on a non-working day its deadline falls one working day
+  earlier than under the deemed-receipt rule.
+* The deadline is the 20th (or 30th) working day counted from day 0.
 * ``working_days_between(start, end)`` counts the working days ``d`` with
-  ``start < d <= end`` (0 when ``end == start``).
+  ``start < d <= end`` (0 when ``end == start``); ``working_days_taken`` counts
+  from day 0 (the deemed receipt date under the default rule).
+
+See docs/deadlines.md for the legal basis of each rule.
 
 Regional holidays known to the ``holidays`` package (checked on 0.109)
 ---------------------------------------------------------------------
@@ -55,6 +63,7 @@ __all__ = [
     "EXTENDED_WORKING_DAYS",
     "EXTENSION_WORKING_DAYS",
     "OUTPUT_COLUMNS",
+    "RECEIPT_RULES",
     "CalendarRangeError",
     "WorkingCalendar",
     "compute_deadlines",
@@ -103,6 +112,9 @@ OUTPUT_COLUMNS = (
     "days_overdue",
     "has_response_before_receipt",
 )
+
+#: How a receipt on a non-working day is counted (see the module docstring).
+RECEIPT_RULES = ("next_working_day", "receipt_date")
 
 _WEEKMASK = "1111100"  # Monday..Friday
 _NAT = np.datetime64("NaT", "D")
@@ -384,17 +396,22 @@ def compute_deadlines(
     as_of: dt.date,
     comuna_code: str | None = None,
     extra_holidays: Iterable[dt.date] = (),
+    receipt_rule: str = "next_working_day",
 ) -> pd.DataFrame:
     """Legal deadline and timeliness of each request (vectorised).
+
+    ``receipt_rule`` is ``"next_working_day"`` (Ley 19.880 art. 25: a receipt on a
+    non-working day counts from the next working day) or ``"receipt_date"`` (the
+    receipt date itself is day 0); see the module docstring.
 
     ``frame`` needs ``received_date``, ``response_date`` (NaT/None while open)
     and ``is_extended`` (NA = not extended). Returns a copy of ``frame`` with
     these columns added (replaced if present):
 
     ``legal_deadline_date`` (``datetime64[ns]``)
-        20th working day after ``received_date`` (30th when extended).
+        20th working day after day 0 (30th when extended).
     ``working_days_taken`` (``Int64``)
-        Working days after ``received_date`` up to and including
+        Working days after day 0 up to and including
         ``response_date``; NA while open or when the response is dated before
         the receipt.
     ``is_on_time`` (``boolean``)
@@ -412,6 +429,10 @@ def compute_deadlines(
     Rows without ``received_date`` get NA everywhere. Holidays cover the years
     of all dates in the frame and of ``as_of``, plus the next year.
     """
+    if receipt_rule not in RECEIPT_RULES:
+        raise ValueError(
+            f"receipt_rule must be one of {', '.join(RECEIPT_RULES)}: {receipt_rule!r}"
+        )
     missing = [c for c in ("received_date", "response_date", "is_extended") if c not in frame]
     if missing:
         raise KeyError(f"compute_deadlines: missing column(s) {', '.join(missing)}")
@@ -437,17 +458,24 @@ def compute_deadlines(
     answered_ok = answered & ~before_receipt
     open_ = has_received & np.isnat(response)
 
-    # Deadline: roll="backward" makes day 1 the first working day after the
-    # receipt date, whether or not the receipt date itself is a working day.
+    # Day 0: the receipt date, or under the deemed-receipt rule the next working
+    # day when it was received on a non-working day (roll="forward"). Then
+    # roll="backward" with an offset makes day 1 the first working day after day 0.
+    day0 = received.copy()
+    if receipt_rule == "next_working_day":
+        day0[has_received] = np.busday_offset(
+            received[has_received], 0, roll="forward", busdaycal=busdaycal
+        )
     deadline = np.full(n, _NAT)
     offsets = np.where(extended, EXTENDED_WORKING_DAYS, BASE_WORKING_DAYS)
     deadline[has_received] = np.busday_offset(
-        received[has_received], offsets[has_received], roll="backward", busdaycal=busdaycal
+        day0[has_received], offsets[has_received], roll="backward", busdaycal=busdaycal
     )
 
     taken = np.zeros(n, dtype=np.int64)
-    taken[answered_ok] = np.busday_count(
-        received[answered_ok] + _ONE_DAY, response[answered_ok] + _ONE_DAY, busdaycal=busdaycal
+    counted = answered_ok & (response >= day0)
+    taken[counted] = np.busday_count(
+        day0[counted] + _ONE_DAY, response[counted] + _ONE_DAY, busdaycal=busdaycal
     )
 
     past_deadline = open_ & (as_of_day > deadline)
@@ -469,3 +497,21 @@ def compute_deadlines(
     out["days_overdue"] = pd.arrays.IntegerArray(overdue, ~open_)
     out["has_response_before_receipt"] = pd.arrays.BooleanArray(before_receipt, ~has_received)
     return out
+
+
+def jurisdiction_note(publishers: dict[str, str]) -> dict[str, str] | None:
+    """The dataset page's note when some publishers are not under Chilean law.
+
+    ``publishers`` maps a publisher's name to its declared jurisdiction (ISO 3166
+    code); None when every one is ``"CL"`` (deadlines are computed for all).
+    """
+    foreign = sorted(name for name, code in publishers.items() if code != "CL")
+    if not foreign:
+        return None
+    names = ", ".join(foreign)
+    return {
+        "es": f"Plazo legal, días hábiles y cumplimiento del plazo quedan vacíos para {names}: "
+        "se calculan según la Ley 20.285 de Chile y este organismo responde bajo otra ley.",
+        "en": f"Legal deadline, working days and on-time columns are empty for {names}: they "
+        "are computed under Chile's Ley 20.285 and this body answers under another law.",
+    }

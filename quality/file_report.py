@@ -29,6 +29,7 @@ from schemas import load_descriptor as load_schema_descriptor
 MAX_ERRORS = 1000  # rows of the row-by-row list; the rest are counted
 FIRST_ROWS = 5  # rows shown per column and error type
 DETECTED = ("encoding", "delimiter", "sheet", "header_row")
+ROW_DROP_RATIO = 0.5  # a file under half the rows of its source's other files is flagged
 _CONSTRAINT = re.compile(r'^constraint "(\w+)"')
 
 # What was wrong, for a broken constraint (other errors use `error_title`).
@@ -79,10 +80,14 @@ PARSED = {  # descriptor parser → what a cell must look like (es, en)
 }
 
 
-def invalid_share(table: str, invalid: int, total: int, maximum: float) -> dict:
-    """A table's share of invalid rows against the descriptor's maximum."""
+def invalid_share(
+    table: str, invalid: int, total: int, maximum: float, file: str | None = None
+) -> dict:
+    """A source file's share of invalid rows in a table against the descriptor's maximum
+    (`file` is `<cut>/<name>`, as in `_source_file`)."""
     share = invalid / total if total else 0.0
     return {
+        "file": file,
         "table": table,
         "rows_invalid": invalid,
         "rows_total": total,
@@ -97,11 +102,52 @@ def invalid_share_reason(check: dict) -> dict:
     table, bad, total, maximum = (
         check[k] for k in ("table", "rows_invalid", "rows_total", "maximum")
     )
+    where = f"{check['file']}, {table}" if check.get("file") else table
     return {
         "type": "invalid-share",
-        "es": f"{table}: {bad} de {total} filas inválidas, sobre el máximo de {maximum:.0%}",
-        "en": f"{table}: {bad} of {total} rows invalid, above the maximum of {maximum:.0%}",
+        "es": f"{where}: {bad} de {total} filas inválidas, sobre el máximo de {maximum:.0%}",
+        "en": f"{where}: {bad} of {total} rows invalid, above the maximum of {maximum:.0%}",
     }
+
+
+def row_drops(sources: Sequence[Mapping[str, Any]], ratio: float = ROW_DROP_RATIO) -> dict:
+    """Files with far fewer rows than the same source's other files of the comuna.
+
+    The reference is the median of the other files read with the same source format
+    for the same comuna (at least two of them): periods are not ordered the same way
+    in every source's file names, and one odd month must not set the bar. A file under
+    `ratio` of it gets a warning keyed by `<cut>/<name>`: it may have been cut at a line
+    break (which the truncation checks cannot see), or the office's export changed.
+    It is a warning, not a block: budgets start each year with fewer accounts and
+    purchase orders vary by month, and a cut inside a row is already refused.
+    """
+    groups: dict[tuple, list[Mapping[str, Any]]] = {}
+    for source in sources:
+        key = (source.get("comuna_code"), source.get("source_format"))
+        groups.setdefault(key, []).append(source)
+    warnings = {}
+    for group in groups.values():
+        for source in group:
+            others = sorted(int(o["rows_read"]) for o in group if o is not source)
+            if len(others) < 2:
+                continue
+            middle = len(others) // 2
+            median = (others[middle] + others[~middle]) / 2
+            rows = int(source["rows_read"])
+            if rows < ratio * median:
+                warnings[f"{source.get('comuna_code')}/{source['name']}"] = {
+                    "type": "row-drop",
+                    "rows_read": rows,
+                    "reference_rows": median,
+                    "reference_files": len(others),
+                    "es": f"el archivo tiene {rows} filas, menos de {ratio:.0%} de las "
+                    f"{median:g} (mediana) de los otros {len(others)} archivos de esta fuente: "
+                    "revise que esté completo",
+                    "en": f"the file has {rows} rows, under {ratio:.0%} of the {median:g} "
+                    f"(median) of the other {len(others)} files of this source: check that "
+                    "it is complete",
+                }
+    return warnings
 
 
 def build_file_report(
@@ -117,14 +163,16 @@ def build_file_report(
     shares: Sequence[dict],
     run_date: str,
     max_errors: int = MAX_ERRORS,
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> dict:
     """The report of one source file.
 
     `quarantined` holds this file's quarantined rows per table (with `_source_row`
     and `_errors`), `valid` this file's rows per table that will be published, `held`
     those held for privacy review (None when privacy rules were not run, as in
-    `abierto validate`), `blocked` the dataset's publish-gate reasons and `shares`
-    its `invalid_share` checks.
+    `abierto validate`), `blocked` the dataset's publish-gate reasons, `shares` this
+    file's `invalid_share` checks and `warnings` what is odd about the file without
+    blocking it (`row_drops`).
     """
     tables = list(quarantined)
     row_table = source.row_table
@@ -178,6 +226,7 @@ def build_file_report(
             "reasons": [dict(r) for r in blocked],
             "invalid_share": list(shares),
         },
+        "warnings": [dict(w) for w in warnings],
         "errors_by_column": _groups(errors, tables),
         "errors_total": len(errors),
         "errors_shown": min(len(errors), max_errors),
@@ -200,6 +249,7 @@ def dataset_file_reports(
 ) -> list[dict]:
     """One report per source file of a comuna's dataset, from the pipeline's frames."""
     reports = []
+    drops = row_drops(sources)
     for provenance in sources:
         key = f"{provenance['comuna_code']}/{provenance['name']}"
 
@@ -216,8 +266,9 @@ def dataset_file_reports(
                 valid={t: len(mine(published[t])) for t in dataset.tables},
                 held={t: len(mine(held[t])) for t in dataset.tables},
                 blocked=blocked,
-                shares=shares,
+                shares=[c for c in shares if c.get("file") in (None, key)],
                 run_date=run_date,
+                warnings=[drops[key]] if key in drops else [],
             )
         )
     return sorted(reports, key=lambda r: r["file"]["name"])

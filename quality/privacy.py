@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from datasets.ingest import META_COLUMNS
@@ -57,7 +58,7 @@ def apply_privacy(
     for name, rule in rules.items():
         column = frame[name]
         if rule not in PUBLISHED_RULES:
-            dropped.update(str(v) for v in column.dropna())
+            dropped.update(_distinct_texts(column))
             continue
         if rule == "scrub":
             cleaned, needs_review = scrub_series(column, requester, extra_values=row_values)
@@ -65,17 +66,13 @@ def apply_privacy(
             column = cleaned
         elif rule == "redact_natural_person":
             is_company = frame["supplier_type"] == "persona_juridica"
-            dropped.update(str(v) for v in column[~is_company].dropna())
+            dropped.update(_distinct_texts(column[~is_company]))
             column = column.where(is_company, None)
         elif rule == "pseudonymise":
-            dropped.update(str(v) for v in column.dropna())
+            dropped.update(_distinct_texts(column))
             if pseudonym(".", pseudonym_key) is None:
                 notes.append(missing_key_note(name))
-            column = pd.Series(
-                [None if pd.isna(v) else pseudonym(str(v), pseudonym_key) for v in column],
-                index=column.index,
-                dtype=object,
-            )
+            column = pseudonymise_column(column, pseudonym_key)
         public[name] = column
     for meta in META_COLUMNS:
         public[meta] = frame[meta]
@@ -99,6 +96,18 @@ def apply_privacy(
     )
 
 
+def _distinct_texts(column: pd.Series) -> set[str]:
+    """The column's distinct non-missing values as text (for the leak scan)."""
+    return set(column.dropna().astype(str).unique())
+
+
+def pseudonymise_column(column: pd.Series, key: str | None) -> pd.Series:
+    """`pseudonym` of every value, computed once per distinct value (missing stays None)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    hashed = np.array([pseudonym(str(v), key) for v in uniques] + [None], dtype=object)
+    return pd.Series(hashed[codes], index=column.index, dtype=object)
+
+
 def pseudonym(value: str, key: str | None) -> str | None:
     """Stable keyed pseudonym (HMAC-SHA256, 16 hex digits); None without a usable key.
 
@@ -112,22 +121,25 @@ def pseudonym(value: str, key: str | None) -> str | None:
 
 def requester_identity(frame: pd.DataFrame) -> pd.Series:
     """What identifies a requester across requests, before pseudonymising: the RUT
-    (canonical), else the e-mail, else the name (folded, single spaces); None if none."""
+    (canonical), else the e-mail, else the name (folded, single spaces); None if none.
+    Each column's distinct values are read once."""
 
-    def column(name: str) -> list:
-        return frame[name].tolist() if name in frame else [None] * len(frame)
+    def identities(name: str, make) -> np.ndarray:
+        if name not in frame:
+            return np.full(len(frame), None, dtype=object)
+        codes, uniques = pd.factorize(frame[name])
+        return np.array([make(v) for v in uniques] + [None], dtype=object)[codes]
 
-    identities = []
-    for rut, email, name in zip(
-        column("requester_rut"), column("requester_email"), column("requester_name"), strict=True
-    ):
-        email, name = _folded(email), _folded(name)
-        identities.append(
-            (normalise_rut(rut) if isinstance(rut, str) else None)
-            or (email and f"email:{email}")
-            or (name and f"name:{name}")
-        )
-    return pd.Series(identities, index=frame.index, dtype=object)
+    rut = identities("requester_rut", lambda v: normalise_rut(v) if isinstance(v, str) else None)
+    email = identities("requester_email", lambda v: _prefixed("email", v))
+    name = identities("requester_name", lambda v: _prefixed("name", v))
+    first = np.where(rut != None, rut, np.where(email != None, email, name))  # noqa: E711
+    return pd.Series(first, index=frame.index, dtype=object)
+
+
+def _prefixed(prefix: str, value: object) -> str | None:
+    folded = _folded(value)
+    return f"{prefix}:{folded}" if folded else None
 
 
 def _folded(value: object) -> str | None:

@@ -43,6 +43,39 @@ REASON_WORDS = {
     "possible-name": ("posible nombre de persona", "possible person's name"),
     "possible-address": ("posible dirección", "possible address"),
 }
+# What the reviewer looks for and does, per reason (the queue never repeats a value).
+REASON_HINTS = {
+    "possible-rut": (
+        "quedó un número con forma de RUT (o tras la palabra RUT) con dígito verificador "
+        "erróneo; elimínelo o confirme que no es un RUT",
+        "a number shaped like a RUT (or after the word RUT) with a wrong check digit is "
+        "left; remove it or confirm it is not a RUT",
+    ),
+    "possible-email": (
+        "quedó una @ pegada a una palabra o la palabra «arroba»; elimine la dirección o "
+        "confirme que no lo es",
+        "a @ touching a word, or the word 'arroba', is left; remove the address or "
+        "confirm it is not one",
+    ),
+    "possible-phone": (
+        "quedan dígitos tras +56 o tras «fono», «celular», «teléfono»; elimínelos o "
+        "confirme que no son un teléfono",
+        "digits are left after +56 or after a phone word; remove them or confirm they "
+        "are not a phone number",
+    ),
+    "possible-name": (
+        "tras «mi nombre es», «el suscrito» o un tratamiento (Sr., Sra., don, doña) quedó "
+        "una palabra sin eliminar; elimine el nombre o confirme que no lo es",
+        "a word after a self-introduction or an honorific (Sr., Sra., don, doña) was not "
+        "removed; remove the name or confirm it is not one",
+    ),
+    "possible-address": (
+        "tras «domicilio», «vivo en» o «mi dirección» quedó un número; elimine la "
+        "dirección o confirme que no lo es",
+        "a number is left after 'domicilio', 'vivo en' or 'mi dirección'; remove the "
+        "address or confirm it is not one",
+    ),
+}
 
 
 class DecisionError(AbiertoError):
@@ -209,8 +242,10 @@ def _markdown(report: dict) -> str:
         ]
         for entry in item["fields"]:
             words = [REASON_WORDS.get(r, (r, r)) for r in entry["reasons"]]
+            hints = [REASON_HINTS[r] for r in entry["reasons"] if r in REASON_HINTS]
             lines += [
                 f"- `{entry['field']}`: " + "; ".join(f"{es} / {en}" for es, en in words),
+                *(f"  - {es} / {en}" for es, en in hints),
                 f"  - original: {entry['original']}",
                 f"  - depurado / cleaned: {entry['cleaned']}",
             ]

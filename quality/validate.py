@@ -6,12 +6,14 @@ a code list (`comunas`) or to another table of the package (order items → the 
 orders) is checked against that reference read with its own schema, as
 frictionless-py reads a package's resources. A foreign key whose columns the source
 does not provide is not checked; one whose reference is not given is a typed error.
+Required and primary-key fields are validated even when the source lacks them.
 A row with any error is quarantined whole, with every error and its source row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -47,17 +49,22 @@ class ValidationResult:
 
 
 def validation_schema(descriptor: dict, present: list[str]) -> dict:
-    """The part of a schema that applies to the columns a source provides.
+    """The part of a schema that applies to a source's columns.
 
-    Computed fields (`x-computed`) are added after validation; a primary or foreign
-    key over a column the source lacks is left out.
+    An optional field the source does not provide is left out, and so is a foreign
+    key over such a field; a required or primary-key field is always kept (a source
+    without it fails every row: descriptors are checked at load, this is the guard).
+    Computed fields (`x-computed`) are optional and added after validation.
     """
-    fields = [f for f in descriptor["fields"] if f["name"] in present]
+    key = set(_names(descriptor.get("primaryKey", [])))
+    fields = [
+        f
+        for f in descriptor["fields"]
+        if f["name"] in present or f["name"] in key or f.get("constraints", {}).get("required")
+    ]
     schema = {k: v for k, v in descriptor.items() if k not in ("fields", "foreignKeys")}
     schema["fields"] = fields
     names = {f["name"] for f in fields}
-    if not set(_names(schema.get("primaryKey", []))) <= names:
-        schema.pop("primaryKey", None)
     foreign = [fk for fk in descriptor.get("foreignKeys", []) if set(_names(fk["fields"])) <= names]
     if foreign:
         schema["foreignKeys"] = foreign
@@ -79,6 +86,7 @@ def validate_raw(
     """
     schema = validation_schema(descriptor, list(raw.columns))
     names = [f["name"] for f in schema["fields"]]
+    raw = raw.assign(**{n: None for n in names if n not in raw.columns})
     cells = raw[names].astype(object).where(raw[names].notna(), None).reset_index(drop=True)
     foreign = foreign_tables(schema, references or {})
     report = validate_table(cells, schema, foreign_tables=foreign)
@@ -86,9 +94,10 @@ def validate_raw(
     source_rows = raw["_source_row"].tolist()
     for error in report.errors:
         index = error.row_number - 2  # canonical column names: no header-level errors
-        errors.setdefault(index, []).append(
-            _describe(error, schema, cells, index, source_rows[index])
-        )
+        described = _describe(error, schema, cells, index, source_rows[index])
+        if error.type == "primary-key":
+            described |= _key_notes(error, schema, raw)
+        errors.setdefault(index, []).append(described)
     bad = sorted(errors)
     quarantined = raw.iloc[bad].copy()
     quarantined["_errors"] = [errors[i] for i in bad]
@@ -163,6 +172,24 @@ def _describe(
     shown = ", ".join("" if v is None else str(v) for v in cells.loc[index, fields])
     number = list(cells.columns).index(fields[0]) + 1
     return describe_error("foreign-key", fields[0], number, source_row, shown, expected)
+
+
+def _key_notes(error: ValidationError, schema: dict, raw: pd.DataFrame) -> dict:
+    """A primary-key error names the key's fields and, when repeated, the source file
+    and row of the first occurrence (not a position in the validated table)."""
+    key = ", ".join(_names(schema.get("primaryKey", [])))
+    found = re.search(r"position (\d+)", error.note)
+    if found is None:
+        return {
+            "note_es": f"clave primaria ({key}) vacía",
+            "note_en": f"empty primary key ({key})",
+        }
+    first = raw.iloc[int(found.group(1)) - 2]
+    file, row = first["_source_file"], first["_source_row"]
+    return {
+        "note_es": f"clave primaria ({key}) repetida: ya está en {file}, fila {row}",
+        "note_en": f"duplicate primary key ({key}): already in {file}, row {row}",
+    }
 
 
 def _names(fields: str | list[str]) -> list[str]:

@@ -25,7 +25,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "contracts": ("purchase_orders", "purchase_order_items"),
     "access_requests": ("access_requests",),
 }
-CODE_LISTS: tuple[str, ...] = ("comunas", "budget_classifier")
+CODE_LISTS: tuple[str, ...] = ("comunas", "budget_classifier", "municipal_buyers")
 
 PRIVACY_RULES: frozenset[str] = frozenset(
     {"public", "drop", "generalise", "scrub", "pseudonymise", "redact_natural_person"}

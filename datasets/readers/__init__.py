@@ -1,27 +1,35 @@
 """Readers: turn a landed file into a header and records, whatever its container.
 
-`read_records` checks the file before parsing (size cap, empty, declared format
-against its signature), decodes text with a detected encoding, sniffs the CSV
-dialect, finds the header and returns a `SourceRecords`: the header labels and the
-data records, each with its 1-based record number in the source (for tables the
-physical record, the header of a simple CSV being record 1; for JSON, records are
-numbered from 1), plus the details that go to the file's provenance. Anything the
-parsers raise becomes a typed `SourceError` naming the file: no partial output.
+`read_records` checks the file before parsing (a regular file with a UTF-8 name,
+never a link, FIFO or device; the size cap of a workbook, empty, declared format
+against its signature), decodes text with a detected encoding, sniffs the CSV dialect,
+finds the header and returns a `SourceRecords`: the header labels and the data records,
+each with its 1-based record number in the source (for tables the physical record,
+the header of a simple CSV being record 1; for JSON, records are numbered from 1),
+plus the details that go to the file's provenance. A file cut short is refused
+(`truncation`). Anything the parsers raise becomes a typed `SourceError` naming the
+file: no partial output.
 """
 
 from __future__ import annotations
 
 import csv
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from datasets.descriptor import SourceFormat
 from datasets.errors import AbiertoError, SourceError, UnsafeFileError
 from datasets.readers import dialect as dialects
-from datasets.readers import headers, jsondoc, ocds, spreadsheet
+from datasets.readers import headers, jsondoc, ocds, spreadsheet, truncation
 from datasets.readers.encoding import decode
 
+#: The default size cap of a workbook (XLSX, a ZIP container; XLS): these are parsed
+#: whole in memory, and their parts are also checked for expansion ratio (zip bombs).
+#: Plain text (CSV, JSON, OCDS) has no default cap: national monthly exports are 1–2 GB.
+#: A source's `max_bytes` caps any format.
 MAX_SOURCE_BYTES = 512 * 1024 * 1024
+CAPPED_FORMATS = ("xlsx", "xls")
 csv.field_size_limit(MAX_SOURCE_BYTES)
 
 
@@ -32,13 +40,39 @@ class SourceRecords:
     details: dict[str, object] = field(default_factory=dict)
 
 
+def not_a_regular_file(path: Path) -> UnsafeFileError:
+    """The typed refusal of a landed entry that is not a regular file (never opened)."""
+    kind_es, kind_en = (
+        ("un enlace simbólico", "a symbolic link")
+        if path.is_symlink()
+        else ("una carpeta", "a folder")
+        if path.is_dir()
+        else ("un archivo especial (FIFO o dispositivo)", "a special file (FIFO or device)")
+    )
+    return UnsafeFileError(
+        f"no es un archivo regular sino {kind_es}: no se lee",
+        f"not a regular file but {kind_en}: it is not read",
+        file=path.name,
+    )
+
+
 def read_records(path: Path, source: SourceFormat) -> SourceRecords:
     """Read one file with its declared source format (see the module docstring)."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SourceError(
+            "el nombre del archivo no es texto UTF-8 válido; cámbielo",
+            "the file name is not valid UTF-8 text; rename the file",
+            file=path.name,
+        ) from None
+    if path.is_symlink() or not stat.S_ISREG(path.stat().st_mode):
+        raise not_a_regular_file(path)
     size = path.stat().st_size
-    limit = source.max_bytes or MAX_SOURCE_BYTES
+    limit = source.max_bytes or (MAX_SOURCE_BYTES if source.format in CAPPED_FORMATS else None)
     if size == 0:
         raise SourceError("el archivo está vacío", "the file is empty", file=path.name)
-    if size > limit:
+    if limit is not None and size > limit:
         raise UnsafeFileError(
             f"el archivo pesa {size} bytes, más que el máximo de {limit}",
             f"the file is {size} bytes, over the {limit}-byte limit",
@@ -52,7 +86,9 @@ def read_records(path: Path, source: SourceFormat) -> SourceRecords:
         "json": _read_json,
     }[source.format]
     try:
-        return reader(path, source)
+        records = reader(path, source)
+        truncation.check_footer(records.header, records.records, source, path.name)
+        return records
     except AbiertoError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OSError, RecursionError) as exc:
@@ -81,8 +117,10 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
             "el archivo no tiene contenido", "the file has no content", file=path.name
         )
     dialect = dialects.sniff(text, source.delimiter)
-    rows = dialects.parse(text, dialect, path.name)
+    rows = dialects.parse(text, dialect, path.name, encoding)
     table = headers.locate(list(enumerate(rows, start=1)), source, path.name)
+    truncation.check_last_record(text, table.header, table.records, path.name, encoding)
+    dialects.check_swallowed_records(table.records, len(table.header), dialect, path.name)
     details = {
         "encoding": encoding,
         **dialect.describe(),
@@ -93,7 +131,9 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
 
 
 def _read_spreadsheet(path: Path, source: SourceFormat) -> SourceRecords:
-    rows, merged, details = spreadsheet.read_sheet(path, source.sheet, source.format)
+    rows, merged, details = spreadsheet.read_sheet(
+        path, source.sheet, source.format, lambda head: headers.label_hits(head, source)
+    )
     table = headers.locate(rows, source, path.name, merged)
     header = [" ".join(str(h).split()) for h in table.header]
     return SourceRecords(header, table.records, details | table.details)

@@ -4,7 +4,8 @@ A declared encoding is checked, not trusted: a file declared Latin-1 that is val
 UTF-8 with accents is reported instead of being decoded into mojibake. Without a
 declaration the detector chooses among the source's candidate encodings; when two
 candidates decode the file into different text and the detector cannot tell them
-apart, the file is reported as ambiguous rather than guessed.
+apart, the file is reported as ambiguous rather than guessed. UTF-16 without a
+byte-order mark is recognised by its NUL bytes (it is not ASCII).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def decode(data: bytes, declared: str | None, candidates: list[str], file: str) 
     for bom, name in _BOMS:
         if data.startswith(bom):
             return _strict(data, name, file).removeprefix("\ufeff"), name
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:  # as unambiguous as a BOM: no 8-bit text has NUL every other byte
+        return _strict(data, utf16, file), utf16
     if declared is not None:
         encoding = _canonical(declared)
         if encoding in _SINGLE_BYTE and _is_utf8_with_non_ascii(data):
@@ -51,6 +55,20 @@ def decode(data: bytes, declared: str | None, candidates: list[str], file: str) 
     if _is_utf8_with_non_ascii(data):
         return data.decode("utf_8"), "utf_8"
     return _detect(data, [c for c in map(_canonical, candidates) if c != "utf_8"], file)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """`utf_16_le`/`utf_16_be` for text whose every other byte is mostly NUL (Latin
+    text in UTF-16 written without a byte-order mark), else None."""
+    head = data[:4096]
+    if b"\x00" not in head or len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.3 * len(odd) and even.count(0) == 0:
+        return "utf_16_le"
+    if even.count(0) > 0.3 * len(even) and odd.count(0) == 0:
+        return "utf_16_be"
+    return None
 
 
 def _detect(data: bytes, candidates: list[str], file: str) -> tuple[str, str]:

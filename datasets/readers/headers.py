@@ -5,19 +5,27 @@ mapping needs are found (labels compare folded: case, accents and repeated space
 ignored). Merged header cells are spread over the columns they cover before a
 multi-row header is joined. Trailing columns with neither label nor values (a
 delimiter at the end of every line) are dropped.
+
+A table wider than `MAX_COLUMNS` is refused before its header is searched (a
+hostile or broken file must not stall the run), and a data row with fewer cells
+than the header is refused (`check_short_rows`), never padded with empty cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from datasets.descriptor import SourceFormat
-from datasets.errors import SourceError
+from datasets.errors import SourceError, StructureError
 from datasets.normalise import fold, strip_accents
 
 SEARCH_ROWS = 30
+# Excel's own limit (XFD): no office export is wider; a wider "table" is hostile or broken.
+MAX_COLUMNS = 16_384
 Row = tuple[int, list[object]]
 
 
@@ -40,6 +48,12 @@ def matchers(source: SourceFormat) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def label_hits(rows: list[Row], source: SourceFormat) -> int:
+    """How many of the labels the mapping needs appear in the first rows (a sheet's score)."""
+    labels = {fold(_label(c)) for _, cells in rows[:SEARCH_ROWS] for c in cells if _filled(c)}
+    return sum(any(r.search(label) for label in labels) for r in map(label_regex, matchers(source)))
+
+
 def label_regex(pattern: str) -> re.Pattern[str]:
     """A header pattern, matched case-insensitively against the folded label."""
     return re.compile(strip_accents(pattern), re.IGNORECASE)
@@ -52,6 +66,7 @@ def locate(
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = (),
 ) -> Table:
     """Split physical rows into a header and data records."""
+    _check_width(rows, file)
     rows = _fill_merged(rows, merged)
     if source.column_names is not None:
         table = Table(list(source.column_names), rows, {"header_row": None})
@@ -65,7 +80,8 @@ def locate(
     _drop_trailing_empty_columns(table)
     folded = [fold(h) for h in table.header]
     table.details["blank_headers"] = [i + 1 for i, h in enumerate(folded) if not h]
-    table.details["duplicate_headers"] = sorted({h for h in folded if h and folded.count(h) > 1})
+    counts = Counter(folded)
+    table.details["duplicate_headers"] = sorted(h for h, n in counts.items() if h and n > 1)
     extra = [n for n, cells in table.records if any(map(_filled, cells[len(table.header) :]))]
     table.details["rows_with_extra_cells"] = len(extra)
     table.details["rows_with_extra_cells_first"] = extra[:10]
@@ -76,6 +92,35 @@ def locate(
             file=file,
         )
     return table
+
+
+def check_short_rows(header: list[str], data: Iterable[Row], file: str) -> None:
+    """Refuse data rows with fewer cells than the header: a cell is never invented."""
+    short = [(n, len(cells)) for n, cells in data if len(cells) < len(header)]
+    if not short:
+        return
+    number, width = short[0]
+    more_es = f" (y {len(short) - 1} filas más)" if len(short) > 1 else ""
+    more_en = f" (and {len(short) - 1} more rows)" if len(short) > 1 else ""
+    raise StructureError(
+        f"la fila {number} tiene {width} celdas y el encabezado {len(header)}{more_es}: "
+        "faltan separadores o la fila está cortada; no se rellena",
+        f"row {number} has {width} cells and the header {len(header)}{more_en}: "
+        "separators are missing or the row was cut; it is not padded",
+        file=file,
+        row=number,
+    )
+
+
+def _check_width(rows: list[Row], file: str) -> None:
+    wide = next(((n, len(cells)) for n, cells in rows if len(cells) > MAX_COLUMNS), None)
+    if wide is not None:
+        raise StructureError(
+            f"la fila {wide[0]} tiene {wide[1]} columnas, más que el máximo de {MAX_COLUMNS}",
+            f"row {wide[0]} has {wide[1]} columns, over the limit of {MAX_COLUMNS}",
+            file=file,
+            row=wide[0],
+        )
 
 
 def _label(cell: object) -> str:

@@ -1,10 +1,13 @@
-"""JSON documents: parsed whole, one per line, or concatenated; and flattened to records."""
+"""JSON documents: parsed whole, one per line, or concatenated; and flattened to records.
+
+A document that ends before its value is closed is refused as truncated.
+"""
 
 from __future__ import annotations
 
 import json
 
-from datasets.errors import SourceError
+from datasets.errors import SourceError, TruncatedFileError
 
 
 def load_documents(text: str, file: str) -> list[object]:
@@ -19,6 +22,15 @@ def load_documents(text: str, file: str) -> list[object]:
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
+            if _cut(text, exc):
+                raise TruncatedFileError(
+                    f"el JSON está cortado: termina antes de cerrar su valor ({exc.msg}, "
+                    f"línea {exc.lineno}, columna {exc.colno})",
+                    f"the JSON is truncated: it ends before its value is closed ({exc.msg}, "
+                    f"line {exc.lineno}, column {exc.colno})",
+                    file=file,
+                    row=exc.lineno,
+                ) from None
             raise SourceError(
                 f"JSON inválido (línea {exc.lineno}, columna {exc.colno}): {exc.msg}",
                 f"invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
@@ -29,6 +41,12 @@ def load_documents(text: str, file: str) -> list[object]:
     if not documents:
         raise SourceError("el archivo no tiene contenido", "the file has no content", file=file)
     return documents
+
+
+def _cut(text: str, error: json.JSONDecodeError) -> bool:
+    """The parser ran out of text: at the very end, or in a string never closed (a JSON
+    string cannot hold a raw line break, so an unclosed one reaches the end)."""
+    return error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
 
 
 def flatten_records(document: object, path: str) -> list[dict[str, object]]:

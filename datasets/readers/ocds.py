@@ -5,7 +5,8 @@ packages one per line or concatenated, or a JSON array of any of these. Linked
 releases (only `url`, `date`, `tag`) carry no data and are counted, not read; a
 record's `compiledRelease` is used when present, else its embedded releases are
 merged. All releases of one `ocid` are merged with `ocdsmerge` (later releases
-update earlier ones; objects in arrays are merged by `id`). A `tag` given as a string
+update earlier ones; objects in arrays are merged by `id`); a release without an
+`ocid` is refused, as its process cannot be told. A `tag` given as a string
 and a missing publisher or version are accepted. Each contract (or award without a
 contract) of a merged process gives one record per item, with dotted column names
 (`contract.id`, `supplier.id`, `item.quantity`…) that descriptors map.
@@ -82,7 +83,16 @@ def compile_processes(releases: list[dict], file: str) -> list[dict]:
     merger = ocdsmerge.Merger(merge_rules={})
     by_ocid: dict[str, list[dict]] = {}
     for release in releases:
-        by_ocid.setdefault(str(release.get("ocid") or ""), []).append(release)
+        ocid = release.get("ocid")
+        if not isinstance(ocid, str) or not ocid.strip():
+            raise SourceError(
+                f"una entrega no tiene «ocid» (vale {ocid!r}): no se puede saber a qué "
+                f"proceso pertenece (id de la entrega: {release.get('id')!r})",
+                f"a release has no `ocid` (it is {ocid!r}): its process cannot be told "
+                f"(release id: {release.get('id')!r})",
+                file=file,
+            )
+        by_ocid.setdefault(ocid, []).append(release)
     compiled = []
     for ocid in sorted(by_ocid):
         group = by_ocid[ocid]

@@ -4,13 +4,17 @@ An .xlsx file is a ZIP of XML parts: before calamine opens it, the ZIP must be
 whole, hold `[Content_Types].xml`, stay under the uncompressed-size cap with a sane
 compression ratio (zip bomb), and no XML part may declare a DTD or entities (XML
 bomb; checked with defusedxml on each part's prolog). Formulas are read as their
-cached values; merged ranges are reported so the header can be filled.
+cached values; merged ranges are reported so the header can be filled. Without a
+declared sheet the one holding the mapped labels is read; Excel's `_x000D_` escapes
+left in text are decoded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
@@ -23,10 +27,18 @@ MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 _PROLOG_BYTES = 64 * 1024
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CONTROL_ESCAPE = re.compile("_x(00[01][0-9A-Fa-f])_")
 
 
-def read_sheet(path: Path, sheet: str | None, kind: str) -> tuple[list, list, dict]:
-    """Rows (1-based numbers, cells), merged ranges and details of the chosen sheet."""
+def read_sheet(
+    path: Path, sheet: str | None, kind: str, score: Callable[[list], int] | None = None
+) -> tuple[list, list, dict]:
+    """Rows (1-based numbers, cells), merged ranges and details of the chosen sheet.
+
+    Without a declared sheet, the non-empty sheet whose first rows `score` highest
+    (the mapping's labels found there) is read, the first one on a tie: a report whose
+    only sheet is named after its page (`Sheet 30`) needs no declaration.
+    """
     with path.open("rb") as handle:
         head = handle.read(8)
     if kind == "xlsx":
@@ -39,7 +51,7 @@ def read_sheet(path: Path, sheet: str | None, kind: str) -> tuple[list, list, di
         )
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        name = sheet or _first_non_empty(workbook)
+        name = sheet or _best_sheet(workbook, score)
         if name not in workbook.sheet_names:
             raise SourceError(
                 f"la hoja «{name}» no existe; hojas: {', '.join(workbook.sheet_names)}",
@@ -61,21 +73,40 @@ def read_sheet(path: Path, sheet: str | None, kind: str) -> tuple[list, list, di
     return rows, merged, {"sheet": name}
 
 
-def _first_non_empty(workbook: CalamineWorkbook) -> str:
-    """The first sheet with any cell (calamine reports the used range without reading it)."""
-    return next(
-        (n for n in workbook.sheet_names if workbook.get_sheet_by_name(n).height > 0),
-        workbook.sheet_names[0],
-    )
+def _best_sheet(workbook: CalamineWorkbook, score: Callable[[list], int] | None) -> str:
+    """The first non-empty sheet, or the best scored one (calamine reports the used
+    range without reading it)."""
+    filled = [n for n in workbook.sheet_names if workbook.get_sheet_by_name(n).height > 0]
+    if len(filled) <= 1 or score is None:
+        return (filled or workbook.sheet_names)[0]
+
+    def head(name: str) -> list:
+        grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=30)
+        return [(n, [_cell(c) for c in cells]) for n, cells in enumerate(grid, start=1)]
+
+    scores = {name: score(head(name)) for name in filled}
+    return max(filled, key=lambda n: (scores[n], -filled.index(n)))
 
 
 def _cell(value: object) -> object:
-    """Empty strings become None; date-times at midnight stay dates; numbers stay numbers."""
+    """Empty strings become None; date-times at midnight stay dates; numbers stay numbers;
+    text keeps no Excel escape of a control character (see `_text`)."""
     if value == "":
         return None
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date()
     return value
+
+
+def _text(value: str) -> str:
+    """Excel writes a carriage return in a cell as `_x000D_`; a tool that copied the text
+    without decoding it leaves the escape in the cell (`_x005F_x000D_` in the file).
+    Escapes of control characters are decoded and line breaks written `\\n`."""
+    if "_x" in value:
+        value = _CONTROL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def check_xlsx(path: Path) -> None:

@@ -7,16 +7,20 @@ already holds the release's data files) and returns the files it wrote::
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
     comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
-    assets/style.css, assets/search.js   copied from publish/static/
+    assets/style.css, search.js, query.js   copied from publish/static/
+    assets/duckdb/<digest>/…        the SQL box's engine, hard-linked
+                                    (:mod:`publish.site.assets`)
     robots.txt; with site_url: catalog.ttl, catalog.jsonld, data.json, sitemap.xml
-                                    (:mod:`publish.site.metadata`)
+                                    (:mod:`publish.site.metadata`, :mod:`publish.site.dcat`)
 
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
-Pages are static HTML, usable without JavaScript: the one script,
-``assets/search.js``, filters the home page's dataset cards with an index embedded
-in the page (:mod:`publish.site.search`); no inline scripts (JSON data blocks
-only), no external requests, every link relative (a per-page prefix such as
+Pages are static HTML, usable without JavaScript: ``assets/search.js`` filters the
+home page's dataset cards with an index embedded in the page
+(:mod:`publish.site.search`), and ``assets/query.js`` runs SQL over a dataset's
+Parquet files with DuckDB-Wasm once the reader opens the query box
+(:mod:`publish.site.queries`); no inline scripts (JSON data blocks only), no external
+requests, every link relative (a per-page prefix such as
 ``../../``) so the site works from any sub-path and from ``file://``. Output is
 deterministic: the same context gives the same bytes (the only dates shown are
 those in the context).
@@ -40,7 +44,9 @@ a dict with both languages::
       title {es, en}; description {es, en}  description: Markdown, sanitised
       cadence {es, en}; cadence_code?: monthly | quarterly | yearly
       kind?: str                         search facet (default: the slug)
-      licence: {name, title, path?}      path = URL (https) or relative path
+      licence: {name, title, path?}      name: SPDX id; path = URL (https) or relative path
+      keywords?: {es: [str], en: [str]}  topic keywords (DCAT, schema.org, data.json)
+      themes?: [str]                     EU data-theme codes (default: GOVE)
       municipalities: [{code, name}]; years: [int]
       last_updated: "YYYY-MM-DD"
       next_update_due?: "YYYY-MM-DD"     flagged late when before generated_on
@@ -112,8 +118,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
-from publish.site.metadata import dataset_jsonld, json_script, metadata_files
+from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
+from publish.site.queries import example_queries, query_config, query_tables
 from publish.site.search import facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
@@ -128,10 +136,7 @@ __all__ = [
     "template_environment",
 ]
 
-_PUBLISH = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = _PUBLISH / "templates"
-STATIC_DIR = _PUBLISH / "static"
-ASSETS = "assets"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -222,13 +227,27 @@ def _file_ref(path: str, site_url: str | None) -> str:
     return PurePosixPath(path).name
 
 
-def query_snippets(path: str, site_url: str | None, csv_path: str | None = None) -> dict[str, str]:
+def query_snippets(
+    path: str, site_url: str | None, csv_path: str | None = None, duckdb_path: str | None = None
+) -> dict[str, str]:
     """DuckDB and pandas code reading one Parquet file (absolute URL if known), and R
-    code reading the table's CSV when there is one."""
+    code reading the table's CSV when there is one. With the site's address and the
+    catalog's DuckDB file (``duckdb_path``), the DuckDB snippet also attaches that file
+    over HTTP and reads the table's view (named as the Parquet file)."""
     ref = _file_ref(path, site_url)
     sql_literal = "'" + ref.replace("'", "''") + "'"
+    duckdb_sql = f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;"
+    if site_url and duckdb_path:
+        database = _file_ref(duckdb_path, site_url).replace("'", "''")
+        view = PurePosixPath(path).stem
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", view):
+            view = '"' + view.replace('"', '""') + '"'
+        duckdb_sql += (
+            f"\n\nATTACH '{database}' AS abierto (READ_ONLY);\n"
+            f"SELECT * FROM abierto.{view} LIMIT 10;"
+        )
     snippets = {
-        "duckdb": f"SELECT *\nFROM read_parquet({sql_literal})\nLIMIT 10;",
+        "duckdb": duckdb_sql,
         "pandas": f"import pandas as pd\n\ndf = pd.read_parquet({ref!r})\ndf.head(10)",
     }
     if csv_path:
@@ -244,6 +263,11 @@ def markdown(text: str) -> Markup:
     return Markup(nh3.clean(html, tags=_MARKDOWN_TAGS, url_schemes=set(_ALLOWED_SCHEMES)))
 
 
+def json_attribute(data: Any) -> str:
+    """JSON for an HTML attribute: a plain string, so the template escapes its quotes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def citation_url(path: str, site_url: str | None) -> str:
     """The address to cite for a file: absolute when the site's address is known."""
     return _file_ref(path, site_url) if site_url else path
@@ -255,6 +279,20 @@ def distinct_licences(datasets: Iterable[Mapping[str, Any]]) -> list[Mapping[str
     for dataset in datasets:
         seen.setdefault(dataset["licence"]["name"], dataset["licence"])
     return list(seen.values())
+
+
+def catalog_municipalities(catalog: Mapping[str, Any]) -> list[dict[str, str | None]]:
+    """The municipalities the catalog covers, by name: ``{name, page}`` where ``page`` is
+    the site path of the comuna's page when it has one."""
+    pages = {str(c["code"]): c for c in catalog.get("comunas", [])}
+    names = {str(c["code"]): c["name"] for c in pages.values()}
+    for dataset in catalog["datasets"]:
+        for municipality in dataset["municipalities"]:
+            names.setdefault(str(municipality["code"]), municipality["name"])
+    return [
+        {"name": name, "page": f"comunas/{code}/index.html" if code in pages else None}
+        for code, name in sorted(names.items(), key=lambda item: (item[1], item[0]))
+    ]
 
 
 @dataclass(frozen=True)
@@ -306,6 +344,24 @@ class Formatter:
 
     def count(self, n: int, noun: str) -> str:
         return self.plural(noun, n)
+
+    def contents(self, resources: Sequence[Mapping[str, Any]]) -> str:
+        """What a dataset holds, in the words of its tables' grain: ``44 órdenes de compra
+        y 106 líneas de orden``; ``150 filas en 2 tablas`` when a table has no noun."""
+        if resources and all(r.get("noun") for r in resources):
+            counts = []
+            for resource in resources:
+                one, many = resource["noun"][self.lang]
+                counts.append(
+                    f"{self.num(resource['rows'])} {one if resource['rows'] == 1 else many}"
+                )
+            if len(counts) == 1:
+                return counts[0]
+            return ", ".join(counts[:-1]) + f" {self.t['and']} " + counts[-1]
+        rows = self.count(sum(r["rows"] for r in resources), "rows")
+        return self.t["rows_in_tables"].format(
+            rows=rows, tables=self.count(len(resources), "tables")
+        )
 
     def years(self, years: Iterable[int]) -> str:
         ordered = sorted(set(years))
@@ -476,6 +532,7 @@ def _environment() -> Environment:
         distinct_licences=distinct_licences,
         query_snippets=query_snippets,
         dataset_jsonld=dataset_jsonld,
+        catalog_jsonld=catalog_jsonld,
         json_script=json_script,
         search_index=search_index,
         facets=facets,
@@ -484,6 +541,12 @@ def _environment() -> Environment:
         citation_url=citation_url,
         chart_table=chart_table,
         kind_label=kind_label,
+        catalog_municipalities=catalog_municipalities,
+        example_queries=example_queries,
+        query_tables=query_tables,
+        query_config=query_config,
+        json_attribute=json_attribute,
+        engine_bytes=engine_bytes,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env
@@ -556,10 +619,14 @@ def catalog_downloads(out_dir: Path, catalog: Mapping[str, Any]) -> list[dict[st
 
 def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, bytes]]:
     env = _environment()
+    catalog_files = catalog_downloads(out_dir, catalog)
+    duckdb_path = next((f["path"] for f in catalog_files if f["format"] == "duckdb_catalog"), None)
     common = {
         "catalog": catalog,
         "site_url": catalog.get("site_url"),
-        "catalog_files": catalog_downloads(out_dir, catalog),
+        "catalog_files": catalog_files,
+        # the DuckDB file's attach snippet joins each table's DuckDB snippet
+        "query_snippets": functools.partial(query_snippets, duckdb_path=duckdb_path),
     }
     for lang in LANGS:
         page = Page("index.html", lang)
@@ -579,8 +646,6 @@ def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, byt
         for lang in LANGS:
             page = Page(f"comunas/{comuna['code']}/index.html", lang)
             yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
-    for asset in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
-        yield f"{ASSETS}/{asset.relative_to(STATIC_DIR).as_posix()}", asset.read_bytes()
     yield from metadata_files(catalog)
 
 
@@ -600,4 +665,4 @@ def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(target)
-    return written
+    return written + write_assets(out_dir)

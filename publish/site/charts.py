@@ -9,8 +9,10 @@ Two steps, so the catalog context stays plain data:
 - :func:`render_svg` draws one chart in one language with Vega-Lite (``altair``)
   rendered by ``vl-convert`` at build time: no script runs in the reader's browser.
 
-Charts: budget execution by subtítulo (current, accrued, paid), purchase orders
-by month and procurement method, access requests answered on time or late by month.
+Charts: budget execution month by month (when two or more months are published) and
+by subtítulo (current, accrued, paid), purchase orders by month and procurement method
+(by method alone when one month is published), access requests answered on time or late
+by month.
 """
 
 from __future__ import annotations
@@ -144,6 +146,57 @@ def budget_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
     }
 
 
+def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
+    """Expenses month by month in the latest fiscal year (leaf accounts; the amounts are
+    cumulative, so the lines climb): current budget, accrued, paid. Only with two or more
+    months published."""
+    expenses = lines[lines["account_type"] == "gasto"]
+    if expenses.empty:
+        return None
+    year = int(expenses["fiscal_year"].max())
+    expenses = expenses[expenses["fiscal_year"] == year]
+    keys = ["month", "area"] + (["comuna_code"] if "comuna_code" in expenses else [])
+    leaves = expenses[expenses.groupby(keys)["account_code"].transform(_leaves)]
+    by_month = leaves.groupby("month")[list(PHASES)].sum().sort_index()
+    if len(by_month) < 2:
+        return None
+    months = [f"{year}-{int(m):02d}" for m in by_month.index]
+    rows = [
+        [label, phase, int(by_month.at[month, phase])]
+        for month, label in zip(by_month.index, months, strict=True)
+        for phase in PHASES
+    ]
+    last = by_month.iloc[-1]
+    current, paid = int(last["amount_current_clp"]), int(last["amount_paid_clp"])
+    pct = round(paid / current * 100) if current else 0
+    summary = {
+        "es": f"Gasto acumulado {_span(months, 'es')}: al último mes se ha pagado"
+        f" {_money(paid, 'es')} de pesos, el {pct} % del presupuesto vigente"
+        f" ({_money(current, 'es')}).",
+        "en": f"Cumulative expenses {_span(months, 'en')}: by the last month"
+        f" {_money(paid, 'en')} pesos had been paid, {pct} % of the current budget"
+        f" ({_money(current, 'en')}).",
+    }
+    return {
+        "id": "presupuesto-por-mes",
+        "title": {
+            "es": f"Gasto acumulado mes a mes, {year}",
+            "en": f"Cumulative expenses month by month, {year}",
+        },
+        "summary": summary,
+        "x": {"es": "Mes", "en": "Month"},
+        "y": {"es": "Millones de pesos", "en": "Million pesos"},
+        "unit": 1_000_000,
+        "series": {"es": "Etapa", "en": "Stage"},
+        "x_labels": {m: {lang: _month_label(m, lang) for lang in ("es", "en")} for m in months},
+        "series_labels": PHASES,
+        "stacked": False,
+        "horizontal": False,
+        "mark": "line",
+        "rows": rows,
+    }
+
+
 def _enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
     fields = load_descriptor(table)["fields"]
     return next(f for f in fields if f["name"] == field).get("x-enumLabels", {})
@@ -166,6 +219,8 @@ def orders_chart(orders: pd.DataFrame) -> dict[str, Any] | None:
     top = by_method.index[0]
     label = {code: methods.get(code, {"es": code, "en": code}) for code in by_method.index}
     months = sorted(frame["month"].unique())
+    if len(months) == 1:
+        return _orders_by_method(by_method, label, months[0])
     total = int(counts.sum())
     summary = {
         "es": f"{total} órdenes de compra {_span(months, 'es')}; la modalidad más usada"
@@ -188,6 +243,36 @@ def orders_chart(orders: pd.DataFrame) -> dict[str, Any] | None:
         "stacked": True,
         "horizontal": False,
         "rows": [[m, code, int(n)] for (m, code), n in counts.items()],
+    }
+
+
+def _orders_by_method(
+    by_method: pd.Series, label: dict[str, dict[str, str]], month: str
+) -> dict[str, Any]:
+    """One month of orders: how many by procurement method (a series over time needs
+    two months or more)."""
+    top, total = by_method.index[0], int(by_method.sum())
+    when = {lang: _month_label(month, lang) for lang in ("es", "en")}
+    return {
+        "id": "ordenes-por-modalidad",
+        "title": {
+            "es": f"Órdenes de compra por modalidad, {when['es']}",
+            "en": f"Purchase orders by procurement method, {when['en']}",
+        },
+        "summary": {
+            "es": f"{total} órdenes de compra en {when['es']}; la modalidad más usada"
+            f" es «{label[top]['es']}» ({int(by_method[top])} órdenes).",
+            "en": f"{total} purchase orders in {when['en']}; the most used method"
+            f" is “{label[top]['en']}” ({int(by_method[top])} orders).",
+        },
+        "x": {"es": "Modalidad", "en": "Method"},
+        "y": {"es": "Órdenes de compra", "en": "Purchase orders"},
+        "series": {"es": "Mes", "en": "Month"},
+        "x_labels": {code: label[code] for code in by_method.index},
+        "series_labels": {month: when},
+        "stacked": False,
+        "horizontal": True,
+        "rows": [[code, month, int(n)] for code, n in by_method.items()],
     }
 
 
@@ -234,20 +319,18 @@ def requests_chart(requests: pd.DataFrame) -> dict[str, Any] | None:
 
 
 CHARTS = {
-    "budget_lines": budget_chart,
-    "purchase_orders": orders_chart,
-    "access_requests": requests_chart,
+    "budget_lines": (budget_months_chart, budget_chart),
+    "purchase_orders": (orders_chart,),
+    "access_requests": (requests_chart,),
 }
 
 
 def dataset_charts(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """The charts a dataset's published tables support (none for an empty table)."""
     charts = []
-    for table, make in CHARTS.items():
+    for table, makers in CHARTS.items():
         if table in tables and len(tables[table]):
-            chart = make(tables[table])
-            if chart:
-                charts.append(chart)
+            charts += [chart for make in makers if (chart := make(tables[table]))]
     return charts
 
 
@@ -288,27 +371,52 @@ def render_svg(chart: Mapping[str, Any], lang: str) -> str:
     cat_axis = alt.Axis(title=chart["x"][lang], labelLimit=150)
     num_axis = alt.Axis(title=chart["y"][lang], format=",d" if chart["stacked"] else ",.0f")
     cat = alt.X("x:N", sort=x_order, axis=cat_axis) if not chart["horizontal"] else None
+    # One series (one month of orders by method): the title says it, no legend.
+    legend = (
+        alt.Legend(title=chart["series"][lang], orient="bottom", columns=1)
+        if len(s_order) > 1
+        else None
+    )
     colour = alt.Color(
         "series:N",
         sort=s_order,
         scale=alt.Scale(domain=s_order, range=PALETTE[: len(s_order)]),
-        legend=alt.Legend(title=chart["series"][lang], orient="bottom", columns=1),
+        legend=legend,
     )
-    base = alt.Chart(frame).mark_bar()
-    if chart["horizontal"]:
+    if chart.get("mark") == "line":
+        encoded = (
+            alt.Chart(frame)
+            .mark_line(point=True, strokeWidth=3)
+            .encode(
+                x=cat,
+                y=alt.Y("value:Q", axis=num_axis),
+                color=colour,
+                # Dashes tell the lines apart without colour (merged into one legend).
+                strokeDash=alt.StrokeDash(
+                    "series:N", sort=s_order, scale=alt.Scale(domain=s_order), legend=legend
+                ),
+            )
+        )
+        size = {"width": 290, "height": 220}
+    elif chart["horizontal"]:
+        base = alt.Chart(frame).mark_bar()
         encoded = base.encode(
             y=alt.Y("x:N", sort=x_order, axis=cat_axis),
             x=alt.X("value:Q", axis=num_axis),
             yOffset=alt.YOffset("series:N", sort=s_order),
             color=colour,
         )
-        size = {"width": 170, "height": alt.Step(9)}
+        size = {"width": 170, "height": alt.Step(9 if len(series) > 1 else 20)}
     else:
-        encoded = base.encode(
-            x=cat,
-            y=alt.Y("value:Q", axis=num_axis, stack="zero"),
-            color=colour,
-            order=alt.Order("rank:Q", sort="descending"),
+        encoded = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=cat,
+                y=alt.Y("value:Q", axis=num_axis, stack="zero"),
+                color=colour,
+                order=alt.Order("rank:Q", sort="descending"),
+            )
         )
         size = {"width": 290, "height": 220}
     spec = (

@@ -24,6 +24,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "last_updated": "Última actualización",
         "contents": "Contenido",
         "rows_in_tables": "{rows} en {tables}",
+        "and": "y",
+        "and_more": "y {n} más",
         "publisher": "Publicado por",
         "licence": "Licencia",
         "cadence": "Frecuencia de actualización",
@@ -58,6 +60,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "preview": "Vista previa",
         "preview_empty": "Esta tabla no tiene filas.",
         "query": "Consultar con código",
+        "query_open": "Ver el código (DuckDB, Python, R)",
         "query_url": "Lee el archivo Parquet directamente de este sitio, sin descargarlo a mano.",
         "query_local": "Descarga el archivo Parquet y ejecuta el código en la misma carpeta.",
         "sources": "Fuentes",
@@ -126,6 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "chart_table": "Ver los datos del gráfico en una tabla",
         "chart_pesos": "en pesos",
         "comuna_datasets": "Estado de sus conjuntos de datos",
+        "comuna_caption": "Conjuntos de datos de {comuna} en esta versión",
         "status": "Estado",
         "status_published": "Publicado en esta versión",
         "status_carried": (
@@ -137,6 +141,30 @@ STRINGS: dict[str, dict[str, str]] = {
         "freshness": "Vigencia",
         "fresh": "Al día",
         "stale": "Desactualizado (más de {days} días)",
+        "sql": "Consultar con SQL en el navegador",
+        "sql_intro": (
+            "Escriba una consulta SQL sobre las tablas de esta versión y vea el resultado"
+            " aquí mismo, o descárguelo en CSV. La consulta corre en su navegador con"
+            " DuckDB-Wasm, servido por este mismo sitio: nada sale de su equipo."
+        ),
+        "sql_open": "Abrir la consulta SQL (la primera vez descarga {size})",
+        "sql_examples": "Ejemplos",
+        "sql_label": "Consulta SQL",
+        "sql_tables": "Tablas:",
+        "sql_run": "Ejecutar",
+        "sql_csv": "Descargar el resultado en CSV",
+        "sql_result": "Resultado de la consulta",
+        "sql_loading": "Cargando DuckDB-Wasm…",
+        "sql_ready": "Listo: escriba una consulta y pulse «Ejecutar».",
+        "sql_running": "Ejecutando la consulta…",
+        "sql_one": "{n} fila.",
+        "sql_many": "{n} filas.",
+        "sql_truncated": "Se muestran las primeras {n}; el CSV las trae todas.",
+        "sql_error": "La consulta no se pudo ejecutar:",
+        "sql_file": (
+            "La consulta necesita abrir el sitio desde un servidor web (por ejemplo"
+            " abierto serve), no como archivo."
+        ),
     },
     "en": {
         "lang_name": "English",
@@ -154,6 +182,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "last_updated": "Last updated",
         "contents": "Contents",
         "rows_in_tables": "{rows} in {tables}",
+        "and": "and",
+        "and_more": "and {n} more",
         "publisher": "Published by",
         "licence": "Licence",
         "cadence": "Update frequency",
@@ -188,6 +218,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "preview": "Preview",
         "preview_empty": "This table has no rows.",
         "query": "Query it with code",
+        "query_open": "See the code (DuckDB, Python, R)",
         "query_url": "Reads the Parquet file straight from this site, no manual download.",
         "query_local": "Download the Parquet file and run the code in the same folder.",
         "sources": "Sources",
@@ -254,6 +285,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "chart_table": "See the chart's data as a table",
         "chart_pesos": "in pesos",
         "comuna_datasets": "Where its datasets stand",
+        "comuna_caption": "Datasets of {comuna} in this release",
         "status": "Status",
         "status_published": "Published in this release",
         "status_carried": "Previous version kept: the latest delivery failed its checks",
@@ -263,6 +295,30 @@ STRINGS: dict[str, dict[str, str]] = {
         "freshness": "Freshness",
         "fresh": "Up to date",
         "stale": "Stale (older than {days} days)",
+        "sql": "Query with SQL in the browser",
+        "sql_intro": (
+            "Write an SQL query over this release's tables and see the result right here,"
+            " or download it as CSV. The query runs in your browser with DuckDB-Wasm,"
+            " served by this same site: nothing leaves your computer."
+        ),
+        "sql_open": "Open the SQL query box (downloads {size} the first time)",
+        "sql_examples": "Examples",
+        "sql_label": "SQL query",
+        "sql_tables": "Tables:",
+        "sql_run": "Run",
+        "sql_csv": "Download the result as CSV",
+        "sql_result": "Query result",
+        "sql_loading": "Loading DuckDB-Wasm…",
+        "sql_ready": "Ready: write a query and press “Run”.",
+        "sql_running": "Running the query…",
+        "sql_one": "{n} row.",
+        "sql_many": "{n} rows.",
+        "sql_truncated": "The first {n} are shown; the CSV has them all.",
+        "sql_error": "The query could not run:",
+        "sql_file": (
+            "The query box needs the site opened from a web server (for example"
+            " abierto serve), not as a file."
+        ),
     },
 }
 
@@ -270,6 +326,8 @@ STRINGS: dict[str, dict[str, str]] = {
 PLURALS: dict[str, dict[str, tuple[str, str]]] = {
     "es": {
         "rows": ("{n} fila", "{n} filas"),
+        "dictionary_open": ("Ver su {n} campo", "Ver sus {n} campos"),
+        "datasets_count": ("{n} conjunto de datos", "{n} conjuntos de datos"),
         "tables": ("{n} tabla", "{n} tablas"),
         "preview_caption": (
             "Primera fila de «{table}» ({n} de {total} fila)",
@@ -299,6 +357,8 @@ PLURALS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "en": {
         "rows": ("{n} row", "{n} rows"),
+        "dictionary_open": ("See its {n} field", "See its {n} fields"),
+        "datasets_count": ("{n} dataset", "{n} datasets"),
         "tables": ("{n} table", "{n} tables"),
         "preview_caption": (
             "First row of “{table}” ({n} of {total} row)",

@@ -111,3 +111,128 @@ GIVEN_NAMES = _words(
     soledad gloria mercedes dolores rosario consuelo lucas
     """
 )
+
+# Words that make a capitalised phrase an institution, a place, a programme or a
+# document rather than a person, wherever they stand in it ("State of Delaware",
+# "Coventry Health Care", "Washington Street Bridge", "Escuela Gabriela Mistral").
+INSTITUTION_WORDS = _words(
+    """
+    state states county city town village borough district department dept office agency
+    authority board bureau commission committee council division administration court
+    courts police university college school academy institute hospital clinic center
+    centre health care services service company corporation corp inc incorporated llc llp
+    ltd lp co group bank trust fund foundation association society union federal national
+    regional municipal government governor's assembly senate house congress legislature
+    legislative hall building station street avenue ave road rd boulevard blvd drive lane
+    highway hwy route bridge port harbor airport park field museum library theatre theater
+    opera church cathedral cemetery center program programs programme project plan act
+    law code rule rules policy regulation ordinance report audit contract grant grants
+    campus facility prison jail correctional industries industries pharma automotive
+    financial insurance energy edison power water gas electric railroad railway ferry
+    terminal inlet river bay beach creek lake island mount county's state's shield cross
+    army corps navy guard marshals sheriff's attorney's general's inspector's fbi doj epa
+    federation department's network alliance coalition pipeline
+    municipalidad municipio ilustre gobierno ministerio subsecretaria seremi servicio
+    delegacion alcaldia colonia
+    direccion departamento oficina unidad corporacion fundacion hogar universidad liceo
+    escuela colegio jardin instituto hospital cesfam cecosf sapu consultorio clinica
+    cementerio biblioteca museo teatro estadio gimnasio complejo casa centro parque plaza
+    avenida av avda calle pasaje camino ruta puente puerto villa poblacion sector barrio
+    condominio feria mercado terminal aeropuerto club junta comite cooperativa sindicato
+    asociacion agrupacion empresa constructora comercial sociedad inmobiliaria banco
+    fondo programa proyecto plan ley decreto resolucion oficio ordenanza reglamento
+    contrato convenio licitacion subsidio bono beca premio concurso cuenta presupuesto
+    tribunal juzgado fiscalia contraloria superintendencia consejo concejo region comuna
+    provincia cuerpo bomberos carabineros policia cruz roja ejercito armada festival
+    fiestas dia semana mes ano monumento busto estatua iglesia parroquia capilla templo
+    catedral rio estero lago laguna cerro volcan isla bahia playa caleta
+    spa ltda limitada eirl sa s.a
+    """
+)
+
+# Capitalised words that open a request ("Solicito copia...", "Records of..."): never
+# part of a name.
+SENTENCE_WORDS = _words(
+    """
+    solicito solicita solicitan requiero requiere quisiera necesito favor copia copias
+    informe informacion antecedentes estado listado nomina detalle registro certificado
+    reclamo denuncia permiso patente pago pagos sueldos remuneraciones contratos gastos
+    monto montos cantidad numero total ingresos matricula obras trabajos mantencion
+    dotacion actividades becas tarifas consultas catastro convenio dietas evaluacion
+    asistencia integrantes postulacion fiscalizacion documentos verificar enviar llamar
+    contactar datos agradecere celular fono whatsapp mi mis yo que quien se por para
+    sin con los las el la del de en al una un su sus le les cual cuantos cuando como
+    records copies copy all any the a an of for from by to in on at and or with about
+    regarding concerning pertaining documents emails email e-mail letter letters
+    correspondence communications minutes calendar travel payments payment invoices
+    contracts contract applications application grievance investigation witness autopsy
+    inspection inspections code complaints complaint disciplinary medicaid unemployment
+    building permits lead phone contact reply send please requester requests request my
+    own her his their our its files file data press visitor budget expenditures number
+    policies guidelines comments scoring information total bond lease job
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre
+    diciembre january february march april may june july august september october
+    november december monday tuesday wednesday thursday friday saturday sunday
+    lunes martes miercoles jueves viernes sabado domingo
+    """
+)
+
+# Honorifics: the capitalised words after one are a person's name ("Sr. Soto",
+# "Ms. Martha Austin", "Mr. and Mrs. Kowalski").
+HONORIFICS = _words(
+    """
+    sr sra srta sres sras don dona senor senora senorita dr dra doctor doctora mr mrs ms
+    miss mx mister madam prof
+    """
+)
+
+# Roles whose holder's name follows ("el concejal Juan Soto", "Officer Brennan",
+# "teacher Karen Okafor", "Rep. Oluwaseun Rutledge"): any capitalised words after one.
+ROLE_CUES = _words(
+    """
+    funcionario funcionaria funcionarios funcionarias profesor profesora profesores
+    concejal concejala concejales vecino vecina vecinos trabajador trabajadora
+    trabajadores alumno alumna estudiante inspector inspectora contribuyente
+    propietario propietaria prestador prestadora postulante beneficiario beneficiaria
+    socio socia
+    officer officers judge senator sen rep representative secretary teacher nurse
+    inmate detective sergeant sgt trooper councilman councilwoman councilmember
+    """
+)
+
+# Titles that also head offices and documents ("Attorney General Martha Austin" but
+# "Chief Medical Examiner", "Governor's Recommended Budget"): the words after one are
+# a name only when one of them is a known given name or surname.
+WEAK_ROLE_CUES = _words(
+    """
+    president governor general attorney deputy chief director superintendent agent
+    employee vendor witness plaintiff defendant lieutenant commissioner mayor counsel
+    ambassador assistant special justice
+    """
+)
+
+# Sign-offs and self-introductions before two or more name words ("Atte. Juan Soto",
+# "Atentamente, Ana Díaz", "Soy Juan Pérez").
+SIGNOFFS = _words("atte atentamente cordialmente saludos sincerely regards soy")
+
+# Lower-case words that introduce a person ("submitted by", "a nombre de", "entre").
+NAME_LEAD_WORDS = _words("by between from and y e entre a de contra nombre of to with")
+
+# Titles that may stand inside an institution's name ("Hospital Dr. Gustavo Fricke",
+# "Liceo Presidente Eduardo Frei"): skipped when judging what heads a phrase.
+INNER_TITLES = _words("dr dra doctor presidente president padre general san santa st")
+
+# Name suffixes after a comma ("Harris B. McDowell, III", "Joseph R. Biden, Jr.").
+NAME_SUFFIXES = _words("jr sr ii iii iv")
+
+# Never a name in a name list (the union the list builder filters with).
+NOT_NAMES = (
+    INSTITUTION_WORDS
+    | SENTENCE_WORDS
+    | HONORIFICS
+    | ROLE_CUES
+    | ROLE_WORDS
+    | PLACE_WORDS
+    | ORG_MARKERS
+    | PARTICLES
+)

@@ -15,6 +15,11 @@ Flagged:
   propiedad/casa/vivienda de|en`: name words and a number (`vivo en Los Aromos
   1234`, `mi propiedad de Los Quillayes 1481`; the cue words are kept).
 
+* in English, a number, up to three words and a street suffix (`4122 Birch Lane,
+  Apt 39`, `604 Otis Dr`, `1149 Maple Ave`);
+* a capitalised street name, `#` and the number (`Freire #1678`; not `Bond # 0190…`
+  nor `contract # 2016-04`).
+
 Each hit extends over trailing units (`, depto 56`, `casa 4`, `block B`,
 `N° 1520`). Name words stop at common verbs and function words (`que`,
 `desde`, `hace`, `año`...), so `la calle está cortada desde 2024` is not an
@@ -70,7 +75,16 @@ _CUE = (
     r"\s*(?:es\s+|en\s+|:\s*)?"
     r"(?P<cued>(?:" + _WORD + r"){1,5}?(?:" + _MARK + r")?" + _NUM + _EXT + r")"
 )
+# English street addresses run on the original text: the street's words are capitalised.
+_EN_STREET_RE = re.compile(
+    r"\b[0-9]{1,5}\s+(?:[A-Z][A-Za-z'.-]*\s+){1,3}?"
+    r"(?:St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Lane|Ln|Blvd|Boulevard|Hwy|Highway|Pike"
+    r"|Way|Ct|Court|Pl|Place|Ter|Terrace|Cir|Circle)\b\.?"
+    r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|apt|unit)\.?\s*#?\s*[0-9A-Za-z]{1,5}\b)?"
+)
 _ADDRESS_RE = re.compile("|".join(f"(?:{p})" for p in (_STREET, _AREA, _UNIT_ALONE, _CUE)))
+# "Freire #1678": a capitalised street name, then `#` and the number (no space after `#`).
+_HASH_RE = re.compile(r"(?:[A-ZÁÉÍÓÚÑ][\w'-]+\s){1,3}#[0-9]{1,5}(?![0-9]|[.,-][0-9])")
 
 
 def find_addresses(text: str, folded: str | None = None) -> list[Span]:
@@ -82,4 +96,7 @@ def find_addresses(text: str, folded: str | None = None) -> list[Span]:
     for match in _ADDRESS_RE.finditer(folded):
         start = match.start("cued") if match.group("cued") is not None else match.start()
         spans.append(Span(start, match.end(), "address"))
-    return spans
+    for match in (*_EN_STREET_RE.finditer(text), *_HASH_RE.finditer(text)):
+        if not any(s.start < match.end() and match.start() < s.end for s in spans):
+            spans.append(Span(match.start(), match.end(), "address"))
+    return sorted(spans)

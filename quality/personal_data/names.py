@@ -38,12 +38,11 @@ from functools import lru_cache
 from quality.personal_data._text import Span, fold, nfc
 from quality.personal_data._words import (
     COMMON_WORDS,
-    GIVEN_NAMES,
     ORG_MARKERS,
     PARTICLES,
     PLACE_WORDS,
-    ROLE_WORDS,
 )
+from quality.personal_data.phrases import find_name_phrases
 
 _TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _RUN_GAP_RE = re.compile(r"[\s-]+|\s*,\s*")
@@ -117,93 +116,19 @@ def _close_run(
     spans.append(Span(first.start(), first.end(), "person_name"))
 
 
-_UPPER = "A-ZÁÉÍÓÚÑÜ"
-_LOWER = "a-záéíóúñü"
-_CAP_WORD = rf"(?:[{_UPPER}][{_LOWER}{_UPPER}'’-]+|[{_UPPER}]\.)"
-_CONNECTOR = r"(?:(?:de|del|de\s+la|de\s+las|de\s+los|DE|DEL|DE\s+LA|DE\s+LOS)\s+)"
-_CAP_WORD_RE = re.compile(_CAP_WORD)
-_CAPITALISED_RE = re.compile(rf"[{_UPPER}][{_LOWER}{_UPPER}]+")
-_CAP_RUN_RE = re.compile(rf"{_CAP_WORD}(?:\s+{_CONNECTOR}?{_CAP_WORD}){{0,5}}")
-
-# (cue pattern over folded text, minimum capitalised words after it)
-_CUES = (
-    (r"\b(?:don|dona|sr|sra|srta|senor|senora|senorita|funcionario|funcionaria)\b\.?", 1),
-    (r"\b(?:mi\s+nombre\s+es|me\s+llamo|el\s+suscrito|la\s+suscrita|quien\s+suscribe)\b", 1),
-    (r"\b(?:yo\s*,|soy\b)", 2),
-    (r"\b(?:saluda\s+atentamente|atentamente|atte|cordialmente|saludos(?:\s+cordiales)?)\b\.?", 2),
-)
-_CUE_RE = re.compile(
-    "(?:" + "|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(_CUES)) + r")[\s,:;-]*"
-)
-
-
 def find_cued_names(text: str, folded: str | None = None) -> list[Span]:
-    """Capitalised names after an honorific, self-introduction or signature cue."""
-    folded = fold(text) if folded is None else folded
-    spans = []
-    for cue in _CUE_RE.finditer(folded):
-        minimum = next(_CUES[i][1] for i in range(len(_CUES)) if cue.group(f"c{i}") is not None)
-        run = _CAP_RUN_RE.match(text, cue.end())
-        if run is None:
-            continue
-        end = None
-        count = 0
-        for word in _CAP_WORD_RE.finditer(text, run.start(), run.end()):
-            if folded[word.start() : word.end()].rstrip(".") in ROLE_WORDS:
-                break
-            end = word.end()
-            count += 1
-        if end is not None and count >= minimum:
-            spans.append(Span(run.start(), end, "person_name_cue"))
-    return spans
-
-
-@lru_cache(maxsize=1)
-def _named_places() -> tuple[str, ...]:
-    """Comuna names (folded) that contain a given name: `pedro aguirre cerda`, `maria elena`."""
-    try:
-        from schemas import load_code_list
-
-        names = load_code_list("comunas")["comuna_name"].dropna()
-    except Exception:  # the scrubber must work without the code list
-        return ()
-    folded = (fold(nfc(str(name))) for name in names)
-    return tuple(n for n in folded if any(t in GIVEN_NAMES for t in _TOKEN_RE.findall(n)))
+    """Names after an honorific, a role, a self-introduction or a signature (kind
+    `person_name_cue`); see `phrases` for what counts."""
+    return [
+        Span(s.start, s.end, "person_name_cue") for s in find_name_phrases(text, folded) if s.cued
+    ]
 
 
 def find_name_guesses(text: str, folded: str | None = None) -> list[Span]:
-    """Names without a cue: a frequent given name followed by capitalised words.
-
-    `instruido contra José Miguel Painequeo` -> `José Miguel Painequeo` (kind
-    `person_name_guess`). Not inside a place or institution name (`Escuela
-    Gabriela Mistral`, `Plaza Arturo Prat`, `Liceo Juan Pablo II`, the comuna
-    `Pedro Aguirre Cerda`) and stopping at role words (`Juan Director`).
-    """
-    folded = fold(text) if folded is None else folded
-    if not any(fold(m.group()) in GIVEN_NAMES for m in _CAPITALISED_RE.finditer(text)):
-        return []
-    spans = []
-    for run in _CAP_RUN_RE.finditer(text):
-        words = list(_CAP_WORD_RE.finditer(text, run.start(), run.end()))
-        keys = [folded[w.start() : w.end()].rstrip(".") for w in words]
-        if not any(key in GIVEN_NAMES for key in keys[:-1]):
-            continue
-        run_text = folded[run.start() : run.end()]
-        if any(place in run_text for place in _named_places()):
-            continue
-        before = _TOKEN_RE.findall(folded, max(0, run.start() - 30), run.start())
-        if before and before[-1] in PLACE_WORDS:
-            continue
-        i = 0
-        while i < len(words) - 1 and keys[i] not in PLACE_WORDS:
-            if keys[i] in GIVEN_NAMES and keys[i + 1] not in _NOT_NAME:
-                last = i + 1
-                while last + 1 < len(words) and keys[last + 1] not in _NOT_NAME:
-                    last += 1
-                spans.append(Span(words[i].start(), words[last].end(), "person_name_guess"))
-                i = last
-            i += 1
-    return spans
-
-
-_NOT_NAME = ROLE_WORDS | PLACE_WORDS | ORG_MARKERS
+    """Names without a cue: name words (given names, surnames), lists, `SURNAME, GIVEN`
+    (kind `person_name_guess`); not inside institution and place names."""
+    return [
+        Span(s.start, s.end, "person_name_guess")
+        for s in find_name_phrases(text, folded)
+        if not s.cued
+    ]

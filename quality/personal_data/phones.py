@@ -1,4 +1,7 @@
-"""Chilean phone-number detector.
+"""Phone-number detector: Chilean numbers, and North American ones in English logs.
+
+North American numbers (`(302) 555-0143`, `302-555-0143`, `302.555.0143`,
+`+1 302 555 0143`) count with their area code and the same separator twice.
 
 Since 2013 every Chilean number has 9 national digits: mobiles start with 9,
 Santiago landlines with 2, other landlines with a two-digit area code (32,
@@ -74,12 +77,21 @@ def has_phone_context(folded: str, start: int) -> bool:
     return _CONTEXT_RE.search(folded, max(0, start - 45), start) is not None
 
 
+# North American numbers, as US and Canadian logs write them: "(302) 555-0143",
+# "302-555-0143", "302.555.0143", "+1 302 555 0143" (same separator twice).
+_NANP_RE = re.compile(
+    r"(?<![\w$.,/+#-])(?:\+?1[\s.-]?)?"
+    r"(?:\([2-9][0-9]{2}\)\s?[0-9]{3}[\s.-]|[2-9][0-9]{2}(?P<sep>[.-])[0-9]{3}(?P=sep))"
+    r"[0-9]{4}(?![\w-]|[.,][0-9])"
+)
+
+
 def find_phones(text: str, folded: str | None = None) -> list[Span]:
-    """Spans of Chilean phone numbers in `text` (kind `phone`)."""
+    """Spans of Chilean and North American phone numbers in `text` (kind `phone`)."""
     folded = fold(text) if folded is None else folded
     if not has_digit(folded):
         return []
-    spans = []
+    spans = [Span(m.start(), m.end(), "phone") for m in _NANP_RE.finditer(folded)]
     for match in _PHONE_RE.finditer(folded):
         start, end = match.span()
         digits, raw = _national(match)

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from quality.personal_data._text import Span, fold, has_digit, merge_spans, nfc
 from quality.personal_data._words import ROLE_WORDS
@@ -156,7 +158,14 @@ _RUT_SHAPE_RE = re.compile(
 _RUT_CONTEXT_NUMBER_RE = re.compile(
     CONTEXT + r"(?:[\s.:#,]|n°|nro\b|numero\b|\bes\b){0,8}(?P<num>[0-9][0-9.\s-]{5,12}[0-9k]?)"
 )
-_BARE_RUN_RE = re.compile(r"(?<![\w.,$])[0-9]{7,8}[0-9k](?![\w]|[.,][0-9])")
+# A bare run is a RUT only when it does not start with 0 and is not a numbered item
+# ("Bond # 019066347", "folio 912345678", "N° 12345678").
+_BARE_RUN_RE = re.compile(
+    r"(?<![\w.,$])(?<!#\s)(?<!#)(?<!n°\s)(?<!n°)[1-9][0-9]{6,7}[0-9k](?![\w]|[.,][0-9])"
+)
+# A `@` touching a word ("maria@", "@gmail") or before a domain; "job @ Holloway campus"
+# and "lease @ 604 Otis Dr" are prose.
+_EMAIL_LEFTOVER_RE = re.compile(r"\w@|@\w|@\s*[\w-]+\s*(?:\.|\bpunto\b)\s*[a-z]{2,}\b")
 _PHONE_DIGITS_RE = re.compile(r"\+\s?56|(?<![0-9])[0-9][0-9\s().-]{6,14}[0-9](?![0-9])")
 _SELF_NAME_RE = re.compile(
     r"\b(?:mi\s+nombre\s+es|me\s+llamo|el\s+suscrito|la\s+suscrita|quien\s+suscribe"
@@ -208,7 +217,7 @@ def review_reasons(cleaned: str, folded: str | None = None) -> list[str]:
                 found.add("possible-phone")
         if _has_any(folded, _ADDRESS_STEMS) and _ADDRESS_CUE_RE.search(folded):
             found.add("possible-address")
-    if "@" in folded or re.search(r"\barroba\b", folded):
+    if ("@" in folded and _EMAIL_LEFTOVER_RE.search(folded)) or re.search(r"\barroba\b", folded):
         found.add("possible-email")
     if (_has_any(folded, _SELF_STEMS) and _SELF_NAME_RE.search(folded)) or any(
         m.group("word") not in ROLE_WORDS for m in _HONORIFIC_RE.finditer(folded)
@@ -268,36 +277,68 @@ def scrub_series(
 
     `requester_names` and the columns of `extra_values` (e.g. requester_rut,
     requester_email) are aligned on the index. Missing texts stay missing and are
-    never flagged.
+    never flagged. Each distinct (text, requester, values) combination is scrubbed
+    once: the column is dictionary-encoded (`pandas.factorize` over the key columns)
+    and the results are taken back by code, so a column of repeated descriptions
+    costs what its distinct values cost.
     """
-    names = (
-        [None] * len(texts)
-        if requester_names is None
-        else _aligned(requester_names, texts).tolist()
+    key_columns = [texts]
+    if requester_names is not None:
+        key_columns.append(_aligned(requester_names, texts))
+    if extra_values is not None:
+        aligned = _aligned(extra_values, texts)
+        key_columns += [aligned[column] for column in aligned.columns]
+    codes, firsts = _dictionary_codes(key_columns)
+    keys = pd.DataFrame(
+        {i: column.iloc[firsts].to_numpy(dtype=object) for i, column in enumerate(key_columns)}
     )
-    extras = (
-        [()] * len(texts)
-        if extra_values is None
-        else _aligned(extra_values, texts).itertuples(index=False, name=None)
-    )
-    cleaned: list[object] = []
-    review: list[bool] = []
-    for text, name, values in zip(texts.tolist(), names, extras, strict=True):
+    cleaned_unique: list[object] = []
+    review_unique: list[bool] = []
+    for row in keys.itertuples(index=False, name=None):
+        text, rest = row[0], row[1:]
         if not isinstance(text, str):
-            cleaned.append(text)
-            review.append(False)
+            cleaned_unique.append(text)
+            review_unique.append(False)
             continue
+        name = rest[0] if requester_names is not None else None
+        values = rest[1:] if requester_names is not None else rest
         result = scrub_text(
             text,
             requester_name=name if isinstance(name, str) else None,
             extra_values=[v for v in values if isinstance(v, str)],
         )
-        cleaned.append(result.text)
-        review.append(result.needs_review)
+        cleaned_unique.append(result.text)
+        review_unique.append(result.needs_review)
+    review = np.array(review_unique, dtype=bool)[codes] if len(codes) else np.zeros(0, bool)
+    if isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+        # Arrow strings stay in Arrow: take the cleaned values by code, no Python objects.
+        cleaned_values = [v if isinstance(v, str) else None for v in cleaned_unique]
+        taken = pa.array(cleaned_values, type=pa.large_string()).take(pa.array(codes))
+        cleaned = pd.array(taken, dtype=texts.dtype)
+    else:
+        cleaned = texts.to_numpy(dtype=object).copy()  # missing values stay as they were
+        if len(codes):
+            is_text = np.array([isinstance(v, str) for v in cleaned_unique], dtype=bool)[codes]
+            cleaned[is_text] = np.array(cleaned_unique, dtype=object)[codes][is_text]
     return (
         pd.Series(cleaned, index=texts.index, dtype=texts.dtype, name=texts.name),
         pd.Series(review, index=texts.index, dtype=bool, name=texts.name),
     )
+
+
+def _dictionary_codes(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary-encode rows over several columns: (code per row, first row of each code).
+
+    Each column is factorised (missing values are a value of their own) and the codes
+    are combined pairwise and factorised again, so they stay small whatever the count.
+    """
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        own, uniques = pd.factorize(column, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + own)
+    firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
+    np.minimum.at(firsts, codes, np.arange(len(codes)))
+    return codes, firsts
 
 
 def _aligned(values: pd.Series | pd.DataFrame, texts: pd.Series) -> pd.Series | pd.DataFrame:

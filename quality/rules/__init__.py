@@ -8,7 +8,7 @@ Expectations suites of the row-level rules, shown to give the same findings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -63,9 +63,16 @@ def context_tables(
     valid: Mapping[str, pd.DataFrame],
     quarantined: Mapping[str, pd.DataFrame] | None = None,
     excluded: Mapping[str, pd.DataFrame] | None = None,
+    deadline_exempt: Iterable[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """Tables the rules read besides the dataset's own: code lists, the rows ingestion
-    set aside (totals, subtotals) and every detail row read (valid or quarantined)."""
+    set aside (totals, subtotals), every detail row read (valid or quarantined) and
+    the comunas whose publisher is not under Chilean law (`deadline_exempt`: no legal
+    deadline is computed for them)."""
+    if slug == "access_requests":
+        return {
+            "deadline_exempt": pd.DataFrame({"comuna_code": list(deadline_exempt)}, dtype=object)
+        }
     if slug != "budgets":
         return {}
     lines = valid["budget_lines"]

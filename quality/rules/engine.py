@@ -17,6 +17,7 @@ import pyarrow as pa
 from stdnum.cl import rut
 
 from quality.rules.base import SAMPLE_SIZE, Finding, QualityReport, Rule, Severity
+from schemas import UnknownSchemaError, load_descriptor
 
 THREADS = 2
 
@@ -26,8 +27,23 @@ def rut_is_valid(value: str) -> bool:
     return rut.is_valid(value)
 
 
-def to_arrow(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
-    """The given columns as Arrow: `datetime.date` objects as date32, empty ones as null."""
+EMPTY_TYPES = {
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+}
+
+
+def to_arrow(
+    frame: pd.DataFrame, columns: list[str], types: Mapping[str, str] | None = None
+) -> pa.Table:
+    """The given columns as Arrow: `datetime.date` objects as date32, empty ones as null.
+
+    A column with no value (a table of zero rows, a field no source gives) gets the Arrow
+    type of its Table Schema `types` (text when unknown), so DuckDB binds the rules'
+    functions (`year(date)`) as on a full table."""
     arrays = {}
     for name in columns:
         series = frame[name]
@@ -36,7 +52,8 @@ def to_arrow(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
             continue
         present = series.dropna()
         if present.empty:
-            arrays[name] = pa.nulls(len(series))
+            kind = (types or {}).get(name, "string")
+            arrays[name] = pa.nulls(len(series), EMPTY_TYPES.get(kind, pa.string()))
         elif isinstance(present.iloc[0], dt.date):
             arrays[name] = pa.array(series, type=pa.date32(), from_pandas=True)
         else:
@@ -54,8 +71,16 @@ def connect(tables: Mapping[str, pd.DataFrame], sql: str = "") -> duckdb.DuckDBP
     con.create_function("rut_is_valid", rut_is_valid, ["VARCHAR"], "BOOLEAN")
     for name, frame in tables.items():
         used = [c for c in frame.columns if re.search(rf"\b{re.escape(str(c))}\b", sql)]
-        con.register(name, to_arrow(frame, used or list(frame.columns)))
+        con.register(name, to_arrow(frame, used or list(frame.columns), _field_types(name)))
     return con
+
+
+def _field_types(table: str) -> dict[str, str]:
+    """Table Schema field types of a canonical table or code list ({} for other tables)."""
+    try:
+        return {f["name"]: f.get("type", "string") for f in load_descriptor(table)["fields"]}
+    except UnknownSchemaError:
+        return {}
 
 
 def run_sql_rules(

@@ -38,19 +38,20 @@ CHROMIUM_ARGS = [
 HOSTILE_TITLE = '<script>window.__pwned = 1; alert(1)</script><img src=x onerror="alert(2)">'
 
 
-def axe_audit(page) -> tuple[list[dict], list]:
-    """axe-core's serious or critical WCAG 2.1 AA violations on the page, and its passes."""
+def axe_audit(page, impacts=("serious", "critical")) -> tuple[list[dict], list]:
+    """axe-core's WCAG 2.1 AA and best-practice violations of the given impacts (every
+    impact with ``impacts=None``) on the page, and its passes."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
         " 'best-practice']})"
     )
-    serious = [
+    found = [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
+        if impacts is None or v["impact"] in impacts
     ]
-    return serious, result["passes"]
+    return found, result["passes"]
 
 
 def _missing(what: str) -> None:

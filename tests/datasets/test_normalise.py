@@ -1,10 +1,14 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datasets.descriptor import ColumnSpec
 from datasets.normalise import (
+    encode,
     fold,
+    normalise_column,
     normalise_value,
     parse_budget_code,
     parse_date,
@@ -52,6 +56,11 @@ def test_parse_number_chilean_format(text, expected):
         ("3-1", "03.01"),
         ("22", "22"),
         ("x-1", "x-1"),
+        # 31 digits fill the eleven levels; more is no code (left for validation to
+        # report), not a traceback
+        ("2201001" + "001" * 8, "22.01.001" + ".001" * 8),
+        ("2201001" + "001" * 8 + "1", "2201001" + "001" * 8 + "1"),
+        ("9" * 40, "9" * 40),
     ],
 )
 def test_parse_budget_code(text, expected):
@@ -148,3 +157,60 @@ def test_number_cells_of_spreadsheets_and_json_are_numbers_not_text():
     assert normalise_value(-3, spec) == "-3"
     assert normalise_value("1.234,5", spec) == "1234.5"
     assert normalise_value(True, spec) == "True"
+
+
+CELLS = st.lists(
+    st.one_of(
+        st.none(),
+        st.sampled_from(["", "-", " 1.234 ", "1.234,5", "Sí", "no", "abril", "22-4-1", "x"]),
+        st.text(alphabet="0123456789.,- abcSíN", max_size=8),
+        st.integers(-5, 5),
+        st.booleans(),
+        st.floats(allow_nan=False, allow_infinity=False, width=32),
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1)),
+    ),
+    max_size=30,
+)
+SPECS = [
+    ColumnSpec(column="x"),
+    ColumnSpec(column="x", missing=["", "-", "x"]),
+    ColumnSpec(column="x", parse="number"),
+    ColumnSpec(column="x", parse="number", decimal=".", thousands="", scale=1000),
+    ColumnSpec(column="x", parse="boolean"),
+    ColumnSpec(column="x", parse="month"),
+    ColumnSpec(column="x", parse="budget_code"),
+    ColumnSpec(column="x", parse="date", formats=["%d-%m-%Y", "iso"]),
+    ColumnSpec(column="x", map={"Sí": "true", "no": ""}, extract=r"(\w+)"),
+]
+
+
+@given(cells=CELLS, spec=st.sampled_from(SPECS))
+def test_a_column_is_normalised_as_its_cells_one_by_one(cells, spec):
+    """The columnar path (dictionary-encoded, each distinct value once) gives exactly the
+    per-cell result, for text, mixed spreadsheet values (True, 1 and 1.0 distinct) and
+    empty cells."""
+    assert normalise_column(encode(cells), spec).tolist() == [
+        normalise_value(c, spec) for c in cells
+    ]
+    texts = [c for c in cells if c is None or isinstance(c, str)]
+    assert normalise_column(encode(texts), spec).tolist() == [
+        normalise_value(c, spec) for c in texts
+    ]
+
+
+DATE_TEXT = st.one_of(
+    st.datetimes(min_value=dt.datetime(1, 1, 1)).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}( [0-9]{1,2}:[0-9]{2}:[0-9]{2})?\Z"),
+    st.text(alphabet="0123456789-: ", max_size=20),
+)
+
+
+@given(text=DATE_TEXT, fmt=st.sampled_from(["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]))
+def test_padded_dates_read_as_strptime_reads_them(text, fmt):
+    """The zero-padded fast path accepts exactly what `strptime` accepts."""
+    text = text.strip()
+    try:
+        expected = dt.datetime.strptime(text, fmt).date().isoformat()
+    except ValueError:
+        expected = text
+    assert parse_date(text, [fmt]) == expected

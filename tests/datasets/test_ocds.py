@@ -9,6 +9,9 @@ import pytest
 from datasets.descriptor import load_descriptor
 from datasets.errors import SourceError
 from datasets.ingest import read_source
+from datasets.municipalities import comunas_table, load_installation
+from quality.validate import validate_raw
+from schemas import load_descriptor as load_schema_descriptor
 
 OCID = "ocds-70d2nz-2345-120-SE26"
 BUYER = {
@@ -145,7 +148,8 @@ def test_linked_releases_only_give_no_rows_and_are_counted(tmp_path):
     [
         ('{"uri": "x", "publisher": {}}', "not OCDS"),
         ('{"releases": []}', "no releases"),
-        ('{"releases": [{"ocid": "a"}, ', "invalid JSON"),
+        ('{"releases": [{"ocid": "a"}, ', "the JSON is truncated"),
+        ('{"releases": [{"ocid": "a"}}, 1]}', "invalid JSON"),
         ('"just text"', "not OCDS"),
     ],
 )
@@ -153,3 +157,23 @@ def test_what_is_not_ocds_is_a_typed_error(tmp_path, content, words):
     with pytest.raises(SourceError, match=words) as error:
         read(tmp_path, content)
     assert error.value.file == "ocds_x.json"
+
+
+def test_contracts_without_id_are_kept_apart_and_quarantined(tmp_path):
+    """Two contracts whose `id` is null are neither merged nor a traceback: each order
+    and line stays on its own row, and validation quarantines them (the id is required)."""
+    release = contract()
+    other = json.loads(json.dumps(release["contracts"][0]))
+    other["title"], other["items"][0]["id"] = "Otra compra", "2"
+    release["contracts"] = [release["contracts"][0] | {"id": None}, other | {"id": None}]
+    raw = read(tmp_path, json.dumps({"uri": "x", "releases": [release]}))
+    orders = raw.tables["purchase_orders"]
+    assert orders["order_name"].tolist() == ["Materiales de oficina", "Otra compra"]
+    assert orders["order_id"].isna().all()
+    comunas = {"comunas": comunas_table(load_installation())}
+    result = validate_raw(orders, load_schema_descriptor("purchase_orders"), references=comunas)
+    assert result.valid.empty
+    assert {(e["rowNumber"], e["fieldName"]) for e in result.errors} >= {
+        (1, "order_id"),
+        (2, "order_id"),
+    }

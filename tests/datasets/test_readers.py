@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from datasets import readers
 from datasets.descriptor import SourceFormat
 from datasets.errors import EncodingError, HeaderError, SourceError, UnsafeFileError
 from datasets.ingest import read_source
@@ -332,3 +333,17 @@ def test_formulas_are_read_as_their_cached_values(tmp_path):
     src = source("Cuenta", "Monto", fmt="xlsx")
     src.tables["t"].columns["f1"].parse = "number"
     assert rows(path, src) == [["22.04.001", "1000"], ["22.04.002", "2000"]]
+
+
+def test_default_size_cap_applies_to_workbooks_not_to_plain_text(tmp_path, monkeypatch):
+    """National monthly CSVs are 1–2 GB: only workbooks have a default cap."""
+    monkeypatch.setattr(readers, "MAX_SOURCE_BYTES", 60)
+    text = tmp_path / "big.csv"
+    text.write_text("a,b\n" + "1,2\n" * 100, encoding="utf-8")
+    raw = read_source(text, source("a"), comuna_code="99901")
+    assert raw.rows_read == 100
+    workbook = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>" * 20)
+    with pytest.raises(UnsafeFileError, match="over the 60-byte limit"):
+        read_source(workbook, source("a", fmt="xlsx"), comuna_code="99901")

@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from datasets.descriptor import (
     DATASETS_DIR,
+    DatasetDescriptor,
     load_descriptor,
     load_descriptor_file,
     parse_descriptor,
@@ -133,6 +135,10 @@ sources:
         columns:
           code: {column: [Subtítulo, Ítem, Asignación], parse: budget_code}
           name: Nombre
+          subtitulo: Subtítulo
+          account_type: {value: gasto}
+          level: {value: asignacion}
+          source: {value: DIPRES}
 """,
         "inline.dataset.yaml",
     )
@@ -189,9 +195,11 @@ def test_penalolen_income_and_spending_budgets_balance():
 
 
 def test_chilecompra_convenio_marco_bom_accents_ruts():
-    """A framework-agreement price list: not one of our tables, read for its format."""
-    descriptor = parse_descriptor(
-        """
+    """A framework-agreement price list: not one of our tables, read for its format
+    (validated by the model alone: `parse_descriptor` refuses a table without schema)."""
+    descriptor = DatasetDescriptor.model_validate(
+        yaml.safe_load(
+            """
 slug: contracts
 title: {es: x, en: x}
 description: {es: x, en: x}
@@ -214,8 +222,8 @@ sources:
           region: REGIÓN
           brand: MARCA
           discount_clp: {column: PRECIO EN TIENDA, parse: number}
-""",
-        "inline.dataset.yaml",
+"""
+        )
     )
     raw = read(
         descriptor,
@@ -252,6 +260,7 @@ def test_mercado_publico_api_tender_detail():
     assert item["product_code"] == "30151902"  # an integer in the JSON
     assert item["unit_price_clp"] == "19774068"
     assert item["quantity"] == "1"
+    assert order["amount_total_clp"] == "19774068"  # Σ quantity × unit price (`sum_of`)
 
 
 OCDS_FOREIGN = EXAMPLES / "contracts_ocds_any_publisher.dataset.yaml"

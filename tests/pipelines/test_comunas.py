@@ -125,3 +125,67 @@ def test_backfill_of_a_past_month_for_one_comuna(two_comunas):
     assert len(changed) == 2  # one row revised: its old and its new version
     assert status(state, "99901", "budgets")["published_on"] == "2026-11-02"
     assert status(state, "99902", "budgets")["published_on"] == "2026-11-20"
+
+
+def catalog_failures(home, installation, run_date):
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation), run_date=run_date
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        outcome = run_all(build_defs(installation), resource, instance)
+    assert outcome.catalog_ok
+    [materialization] = outcome.results[-1].asset_materializations_for_node("catalog")
+    state = json.loads((home.site / "catalog.json").read_text("utf-8"))
+    return materialization.metadata["failures"].value, state
+
+
+def test_an_unreadable_part_carries_only_that_comuna(two_comunas, monkeypatch):
+    home, installation = two_comunas
+    run(home, installation, "2026-11-02")
+    before = {cut: budget_rows(home, "2026-11-02", cut) for cut in CUTS}
+    # 99902's next part is damaged between its run and the catalog
+    real = warehouse.record
+
+    def record(home_, cut, prepared, run_date):
+        real(home_, cut, prepared, run_date)
+        if cut == "99902" and prepared.slug == "budgets":
+            (warehouse.folder(home_, cut, "budgets") / "current.pickle").write_bytes(b"broken")
+
+    monkeypatch.setattr(warehouse, "record", record)
+    failures, state = catalog_failures(home, installation, "2026-11-03")
+    assert [(f["comuna_code"], f["dataset"], f["type"]) for f in failures] == [
+        ("99902", "budgets", "catalog-error")
+    ]
+    assert "UnpicklingError" in failures[0]["en"]
+    broken = status(state, "99902", "budgets")
+    assert (broken["status"], broken["reasons"]) == ("carried", ["catalog-error"])
+    assert broken["published_on"] == "2026-11-02"
+    assert status(state, "99901", "budgets")["status"] == "published"
+    assert state["release_id"] == "2026-11-03"
+    assert budget_rows(home, "2026-11-03", "99902") == before["99902"]
+    assert budget_rows(home, "2026-11-03", "99901") == before["99901"]
+
+
+def test_a_package_that_cannot_be_built_carries_only_its_dataset(two_comunas, monkeypatch):
+    import pipelines.assets
+
+    home, installation = two_comunas
+    run(home, installation, "2026-11-02")
+    real = pipelines.assets.build_package
+
+    def build_package(dataset, *args, **kwargs):
+        if dataset.slug == "contracts":
+            raise KeyError("fiscal_year")
+        return real(dataset, *args, **kwargs)
+
+    monkeypatch.setattr(pipelines.assets, "build_package", build_package)
+    (home.landing / "99901" / "budgets" / BUDGET_FILE).unlink()  # a change to publish
+    failures, state = catalog_failures(home, installation, "2026-11-03")
+    assert [(f["comuna_code"], f["dataset"], f["type"]) for f in failures] == [
+        (None, "contracts", "catalog-error")
+    ]
+    assert "KeyError" in failures[0]["es"] and "KeyError" in failures[0]["en"]
+    assert state["release_id"] == "2026-11-03"
+    assert state["datasets"]["contracts"]["release_id"] == "2026-11-02"
+    assert state["datasets"]["access_requests"]["release_id"] == "2026-11-03"
+    assert {status(state, c, "contracts")["status"] for c in CUTS} == {"carried"}

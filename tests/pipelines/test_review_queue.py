@@ -89,8 +89,15 @@ def test_a_released_text_is_still_scanned_by_the_gate(demo_home):
         encoding="utf-8",
     )
     result = run_all(demo_home)
-    assert not result.success
-    assert not (demo_home.site / "catalog.json").exists()
+    [materialization] = result.results[-1].asset_materializations_for_node("catalog")
+    failures = materialization.metadata["failures"].value
+    assert [(f["comuna_code"], f["dataset"], f["type"]) for f in failures] == [
+        ("99901", "access_requests", "personal-data-found")
+    ]
+    state = json.loads((demo_home.site / "catalog.json").read_text())
+    assert "access_requests" not in state["datasets"]  # carried: it had no release yet
+    public = [p for p in demo_home.site.resolve().rglob("*") if p.is_file()]
+    assert not any(b"12.345.678-5" in p.read_bytes() for p in public)
 
 
 def test_a_held_order_holds_its_lines_and_the_rows_still_reconcile(demo_home):

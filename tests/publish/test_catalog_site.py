@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import rdflib
 from rdflib import namespace as ns
@@ -37,7 +38,8 @@ def test_demo_catalog_metadata_charts_and_freshness(demo_home):
 
     for slug, chart in (
         ("budgets", "presupuesto-por-subtitulo"),
-        ("contracts", "ordenes-por-mes"),
+        ("budgets", "presupuesto-por-mes"),  # September and October: a monthly series
+        ("contracts", "ordenes-por-modalidad"),  # one month only: by method
         ("access_requests", "solicitudes-en-plazo"),
     ):
         for lang in ("es", "en"):
@@ -46,3 +48,6 @@ def test_demo_catalog_metadata_charts_and_freshness(demo_home):
     page = (site / "datasets/budgets/index.html").read_text("utf-8")
     assert "Próxima actualización" in page and "15 de diciembre de 2026" in page
     assert "21 Gastos en personal" in page  # the table behind the budget chart
+    assert re.search(r"\d+ líneas presupuestarias</dd>", page)  # the grain's words
+    contracts = (site / "en/datasets/contracts/index.html").read_text("utf-8")
+    assert re.search(r"\d+ purchase orders and \d+ order lines</dd>", contracts)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from publish.site.charts import (
     budget_chart,
+    budget_months_chart,
     chart_table,
     dataset_charts,
     orders_chart,
@@ -68,6 +69,42 @@ def test_orders_chart_counts_orders_by_month_and_method():
         "rows": [("Sep 2026", [0, 1]), ("Oct 2026", [2, 0])],
     }
     assert "3 órdenes de compra entre sep 2026 y oct 2026" in chart["summary"]["es"]
+
+
+def test_orders_of_one_month_are_counted_by_method():
+    orders = pd.DataFrame(
+        {
+            "created_date": [dt.date(2026, 10, d) for d in (1, 2, 3)],
+            "procurement_method": ["compra_agil", "trato_directo", "compra_agil"],
+        }
+    )
+    chart = orders_chart(orders)
+    assert chart["id"] == "ordenes-por-modalidad" and chart["horizontal"]
+    assert chart["rows"] == [["compra_agil", "2026-10", 2], ["trato_directo", "2026-10", 1]]
+    assert chart["title"]["es"] == "Órdenes de compra por modalidad, oct 2026"
+    assert "3 órdenes de compra en oct 2026" in chart["summary"]["es"]
+    assert render_svg(chart, "en").startswith("<svg")
+
+
+def test_budget_months_chart_follows_the_leaf_accounts_month_by_month():
+    lines = budget_lines()
+    chart = budget_months_chart(lines)
+    table = {(x, s): v for x, s, v in chart["rows"]}
+    # September: one leaf. October: the leaves of 21 (not 21 itself) and 22.
+    assert table[("2026-09", "amount_current_clp")] == 999
+    assert table[("2026-10", "amount_current_clp")] == 1200
+    assert table[("2026-10", "amount_paid_clp")] == 750
+    assert chart["mark"] == "line" and list(chart["x_labels"]) == ["2026-09", "2026-10"]
+    assert "entre sep 2026 y oct 2026" in chart["summary"]["es"]
+    assert "62 %" in chart["summary"]["es"]  # 750 paid of 1 200 (62.5, rounded to even)
+    svg = render_svg(chart, "es")
+    assert svg.startswith("<svg") and "Presupuesto vigente" in svg and "<script" not in svg
+    # One month is no series: no chart (the by-subtítulo chart says it all).
+    assert budget_months_chart(lines[lines["month"] == 10]) is None
+    assert [c["id"] for c in dataset_charts({"budget_lines": lines})] == [
+        "presupuesto-por-mes",
+        "presupuesto-por-subtitulo",
+    ]
 
 
 def test_requests_chart_splits_answered_requests_and_leaves_pending_ones_out():

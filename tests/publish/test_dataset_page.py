@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
+import duckdb
 import pytest
 
 from publish.freshness import next_update_due
-from publish.site import markdown, query_snippets
-from tests.publish.test_site import Doc, make_catalog, render
+from publish.site import human_size, markdown, query_snippets
+from publish.site.assets import engine_bytes, engine_path
+from publish.site.queries import EXAMPLES, example_queries
+from schemas import load_descriptor as load_schema
+from schemas import public_descriptor
+from tests.publish.test_site import RELEASE, Doc, make_catalog, render
 
 
 @pytest.mark.parametrize(
@@ -166,3 +173,181 @@ def test_catalog_downloads_changes_and_latest(tmp_path):
     assert "../../latest/abierto.duckdb" in [a["href"] for a in doc.find("a")]
     assert "budget_lines: 12 filas nuevas, 0 eliminadas, 3 modificadas" in doc.text
     assert "https://datos.villaejemplo.cl/latest/budgets/datapackage.json" in doc.text
+
+
+# --- phone-first pages ----------------------------------------------------------
+
+
+def with_nouns(catalog):
+    orders, items = catalog["datasets"][1]["resources"]
+    orders["noun"] = {"es": ["orden de compra", "órdenes de compra"], "en": ["order", "orders"]}
+    items["noun"] = {"es": ["línea de orden", "líneas de orden"], "en": ["line", "lines"]}
+
+
+def test_contents_counts_each_table_in_the_words_of_its_grain(tmp_path):
+    text = page(tmp_path, with_nouns, "datasets/contracts/index.html").text
+    assert "Contenido 2.000 órdenes de compra y 5.306 líneas de orden" in text
+    en = Doc(tmp_path / "en/datasets/contracts/index.html").text
+    assert "Contents 2,000 orders and 5,306 lines" in en
+    assert "2.000 órdenes de compra y 5.306 líneas de orden" in Doc(tmp_path / "index.html").text
+    # A table without a noun: rows and tables, as before.
+    assert (
+        "7.306 filas en 2 tablas"
+        in page(tmp_path / "plain", rel="datasets/contracts/index.html").text
+    )
+
+
+@pytest.mark.parametrize(
+    "table", ["budget_lines", "purchase_orders", "purchase_order_items", "access_requests"]
+)
+def test_each_data_table_names_its_rows(table):
+    schema = load_schema(table)
+    for lang in ("es", "en"):
+        one, many = schema[f"x-row-noun-{lang}"]
+        assert one and many and one != many
+
+
+def test_one_row_is_singular(tmp_path):
+    def one(catalog):
+        with_nouns(catalog)
+        catalog["datasets"][1]["resources"][0]["rows"] = 1
+
+    assert (
+        "1 orden de compra y 5.306 líneas"
+        in page(tmp_path, one, "datasets/contracts/index.html").text
+    )
+
+
+def test_data_dictionary_is_folded_per_table(tmp_path):
+    html = tmp_path / "datasets/contracts/index.html"
+    page(tmp_path, rel="datasets/contracts/index.html")
+    source = html.read_text("utf-8")
+    boxes = re.findall(
+        r'<details class="dictionary-box">\s*<summary>([^<]+)</summary>\s*'
+        r'<table class="dictionary"',
+        source,
+    )
+    catalog = make_catalog()
+    fields = [len(r["fields"]) for r in catalog["datasets"][1]["resources"]]
+    assert boxes == [f"Ver sus {n} campos" for n in fields]
+    assert source.count('<details class="dictionary-box">') == source.count(
+        '<table class="dictionary"'
+    )
+
+
+def test_home_names_the_comunas_and_lists_the_datasets_first(tmp_path):
+    def comunas(catalog):
+        catalog["comunas"] = [{"code": "99901", "name": "Villa Ejemplo", "datasets": []}]
+
+    doc = page(tmp_path, comunas, "index.html")
+    text = doc.text
+    summary = text.index("Villa Ejemplo · 3 conjuntos de datos")
+    assert summary < text.index("Buscar datos")  # before the search form and the cards
+    links = [a["href"] for a in doc.find("a")]
+    assert links.index("comunas/99901/index.html") < links.index("datasets/budgets/index.html")
+    assert text.index("Presupuesto municipal") < text.index("Buscar datos")
+
+
+def test_the_demo_banner_is_inside_the_header(tmp_path):
+    def demo(catalog):
+        catalog["is_demo"] = True
+
+    source = (page(tmp_path, demo, "index.html").path).read_text("utf-8")
+    header = source[source.index("<header") : source.index("</header>")]
+    assert 'class="demo-banner"' in header
+    assert source.count('class="demo-banner"') == 1
+
+
+def test_comuna_status_table_stacks_on_phones(tmp_path):
+    def comunas(catalog):
+        catalog["comunas"] = [
+            {
+                "code": "99901",
+                "name": "Villa Ejemplo",
+                "datasets": [
+                    {
+                        "slug": "budgets",
+                        "title": {"es": "Presupuesto", "en": "Budget"},
+                        "status": "published",
+                        "published_on": "2026-11-25",
+                        "is_stale": False,
+                        "max_age_days": 45,
+                    }
+                ],
+            }
+        ]
+
+    doc = page(tmp_path, comunas, "comunas/99901/index.html")
+    assert doc.find("table", **{"class": "stacked", "role": "table"})
+    labels = [a["data-label"] for a in doc.find("td")]
+    assert labels == ["Estado", "Publicado el", "Vigencia"]
+
+
+# --- SQL in the browser ---------------------------------------------------------
+
+
+def sql_config(doc: Doc) -> dict:
+    return json.loads(doc.find("section", id="sql")[0]["data-config"])
+
+
+def test_query_box_reads_the_release_parquet_by_relative_urls(tmp_path):
+    doc = page(tmp_path, rel="en/datasets/contracts/index.html")
+    assert "hidden" in doc.find("section", id="sql")[0]  # shown by the script
+    scripts = [a["src"] for a in doc.find("script") if a.get("src")]
+    assert scripts == ["../../../assets/query.js"]
+    assert doc.find("script", type="module", src="../../../assets/query.js")
+    config = sql_config(doc)
+    assert config["engine"] == f"../../../{engine_path()}/"
+    for name in ("engine.mjs", "duckdb-browser-eh.worker.js", "duckdb-eh.wasm"):
+        assert (doc.path.parent / config["engine"] / name).is_file()
+    assert [t["name"] for t in config["tables"]] == ["purchase_orders", "purchase_order_items"]
+    for table in config["tables"]:
+        target = (doc.path.parent / table["path"]).resolve()
+        assert target == (tmp_path / f"{RELEASE}/contracts/{table['name']}.parquet").resolve()
+    titles = [q["title"]["en"] for q in config["examples"]]
+    assert titles[:2] == [
+        "First 10 rows of “Purchase orders”",
+        "First 10 rows of “Purchase order lines”",
+    ]
+    assert config["examples"][0]["sql"] == "SELECT *\nFROM purchase_orders\nLIMIT 10;"
+    assert "Orders and total amount by month" in titles
+    options = re.findall(r"<option value=\"(\d+)\">", doc.path.read_text("utf-8"))
+    assert options == [str(i) for i in range(len(config["examples"]))]
+    assert f"downloads {human_size(engine_bytes(), 'en')} the first time" in doc.text
+
+
+def test_no_query_box_without_parquet(tmp_path):
+    def no_parquet(catalog):
+        for resource in catalog["datasets"][0]["resources"]:
+            resource["files"] = [f for f in resource["files"] if f["format"] != "parquet"]
+
+    doc = page(tmp_path, no_parquet)
+    assert not doc.find("section", id="sql")
+    assert not [a for a in doc.find("script") if a.get("src")]
+
+
+def test_example_queries_run_on_the_published_tables():
+    """Every example runs in DuckDB (the same SQL the browser runs) on empty tables with
+    the published columns of each table (the public schemas), named as in the box."""
+    con = duckdb.connect()
+    for table in EXAMPLES:
+        fields = public_descriptor(table)["fields"]
+        columns = ", ".join(f'"{f["name"]}" {SQL_TYPES.get(f["type"], "VARCHAR")}' for f in fields)
+        con.execute(f'CREATE TABLE "{table}" ({columns})')
+    dataset = {
+        "resources": [
+            {
+                "name": table,
+                "title": {"es": table, "en": table},
+                "files": [{"format": "parquet", "path": f"x/{table}.parquet"}],
+            }
+            for table in EXAMPLES
+        ]
+    }
+    examples = example_queries(dataset)
+    assert len(examples) == len(EXAMPLES) + sum(len(e) for e in EXAMPLES.values())
+    for example in examples:
+        con.execute(example["sql"]).fetchall()
+
+
+SQL_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "boolean": "BOOLEAN"}

@@ -159,3 +159,77 @@ def test_the_publishers_own_contact_is_public_but_other_emails_are_not(tmp_path)
         ("data.json", "contact", "email"),
         ("data.json", "other", "email"),
     ]
+
+
+def test_a_file_scanned_clean_is_not_read_again_under_the_same_needles(tmp_path, monkeypatch):
+    import publish.leaks as leaks
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    fields = [{"name": "subject", "type": "string"}]
+    write_csv_package(site, {"subject": ["Copia del decreto", "Patente comercial"]}, fields)
+    read = []
+    real = leaks.distinct_texts
+    monkeypatch.setattr(leaks, "distinct_texts", lambda p: read.append(p.name) or real(p))
+    assert scan_for_values(site, {"Juan Pérez"}, cache=cache) == []
+    assert sorted(read) == ["datapackage.json", "t.csv"]
+    read.clear()
+    assert scan_for_values(site, {"Juan Pérez"}, cache=cache) == []
+    assert read == []  # both files' sha256 were scanned clean under these needles
+    assert scan_for_values(site, {"Ana María Soto"}, cache=cache) == []
+    assert sorted(read) == ["datapackage.json", "t.csv"]  # other needles: read again
+    read.clear()
+    # changed bytes are read again, and a planted value is caught (fail closed)
+    write_csv_package(site, {"subject": ["Copia del decreto", "pedido de juan perez"]}, fields)
+    assert kinds(scan_for_values(site, {"Juan Pérez"}, cache=cache)) == [
+        ("t.csv", "subject", "removed-value")
+    ]
+    assert kinds(scan_for_values(site, {"Juan Pérez"}, cache=cache)) == [
+        ("t.csv", "subject", "removed-value")
+    ]  # a file with a hit never enters the cache
+
+
+def test_a_cached_file_renamed_as_a_private_report_is_still_a_hit(tmp_path):
+    cache = tmp_path / "cache"
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "page.html").write_text("<p>Presupuesto</p>")
+    assert scan_for_values(tmp_path / "site", set(), cache=cache) == []
+    (tmp_path / "site" / "page.html").rename(tmp_path / "site" / "x.report.html")
+    assert kinds(scan_for_values(tmp_path / "site", set(), cache=cache)) == [
+        ("x.report.html", "(file)", "private-report")
+    ]
+
+
+def test_a_copy_holding_more_than_its_table_is_caught_though_shared_texts_are_matched_once(
+    tmp_path,
+):
+    """Texts found clean in the Parquet are not matched again in its CSV copy, but a text
+    only the CSV holds is."""
+    subjects = ["Copia del decreto", "Patente comercial"]
+    pd.DataFrame({"subject": subjects}).to_parquet(tmp_path / "a.parquet")
+    fields = [{"name": "subject", "type": "string"}]
+    write_csv_package(tmp_path, {"subject": [*subjects, f"fono {MOBILE}"]}, fields)
+    assert kinds(scan_for_values(tmp_path, set())) == [("t.csv", "subject", "phone")]
+
+
+def test_a_hit_only_inside_a_package_names_its_dataset_and_one_in_a_page_blocks_all(tmp_path):
+    from publish.package import file_facts
+    from publish.publication import LeakFound
+
+    staging, build = tmp_path / "releases" / ".staging", tmp_path / ".site-builds" / "b"
+    fields = [{"name": "subject", "type": "string"}]
+    for slug, subject in (("access_requests", f"RUT {PERSON_RUT}"), ("budgets", "Presupuesto")):
+        write_csv_package(staging / slug, {"subject": [subject]}, fields)
+        package = json.loads((staging / slug / "datapackage.json").read_text())
+        package["resources"][0] |= file_facts(staging / slug / "t.csv")
+        (staging / slug / "datapackage.json").write_text(json.dumps(package))
+    (build / "index.html").parent.mkdir(parents=True)
+    (build / "index.html").write_text("<p>Solicitudes</p>")
+    summaries = {"access_requests": {"previews": {}}, "budgets": {"previews": {}}}
+    with pytest.raises(LeakFound) as found:
+        gate(staging, build, summaries, set())
+    assert list(found.value.datasets) == ["access_requests"]
+    assert "access_requests/t.csv › subject (rut ×1)" in found.value.datasets["access_requests"]
+    (build / "index.html").write_text(f"<p>{EMAIL}</p>")
+    with pytest.raises(PublishBlocked) as blocked:
+        gate(staging, build, summaries, set())
+    assert not isinstance(blocked.value, LeakFound)

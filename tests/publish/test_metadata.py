@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from rdflib import Literal
 from rdflib import namespace as ns
 from referencing import Registry, Resource
 
-from publish.site.metadata import metadata_files
+from datasets.municipalities import MISSING_SITE_URL
+from publish.site.metadata import dataset_jsonld, metadata_files
 from tests.publish.test_site import Doc, make_catalog, render
 
 POD = Path(__file__).parent / "fixtures" / "pod-v1.1"
@@ -28,6 +30,7 @@ def catalog_with_contact() -> dict:
     catalog["publisher"]["email"] = "transparencia@villaejemplo.cl"
     for dataset in catalog["datasets"]:
         dataset["cadence_code"] = "monthly"
+        dataset["keywords"] = {"es": ["transparencia activa"], "en": ["proactive transparency"]}
     return catalog
 
 
@@ -173,3 +176,88 @@ def test_metadata_is_byte_identical_across_processes():
         for seed in ("1", "2")
     }
     assert len(runs) == 1
+
+
+def comuna_page(code: str, name: str, published_on: str | None) -> dict:
+    dataset = {
+        "slug": "budgets",
+        "title": {"es": "Presupuesto", "en": "Budget"},
+        "status": "published" if published_on else "missing",
+        "published_on": published_on,
+        "is_stale": False,
+        "max_age_days": 45,
+    }
+    return {"code": code, "name": name, "datasets": [dataset]}
+
+
+def test_sitemap_lists_the_comuna_pages_with_their_last_publication(tmp_path):
+    catalog = catalog_with_contact()
+    catalog["comunas"] = [
+        comuna_page("99901", "Villa Ejemplo", "2026-10-31"),
+        comuna_page("99902", "Villa Otra", None),
+    ]
+    render(tmp_path, catalog)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ET.parse(tmp_path / "sitemap.xml").getroot()
+    urls = {u.findtext("s:loc", namespaces=ns): u for u in root.findall("s:url", ns)}
+    assert len(urls) == 2 * (1 + len(catalog["datasets"]) + 2)
+    for loc in urls:
+        assert (tmp_path / loc.removeprefix(SITE) / "index.html").exists(), loc
+    assert urls[SITE + "comunas/99901/"].findtext("s:lastmod", namespaces=ns) == "2026-10-31"
+    assert (
+        urls[SITE + "en/comunas/99902/"].findtext("s:lastmod", namespaces=ns)
+        == catalog["generated_on"]
+    )
+    alternates = urls[SITE + "comunas/99901/"].findall("{http://www.w3.org/1999/xhtml}link")
+    assert {a.get("hreflang"): a.get("href") for a in alternates} == {
+        "es": SITE + "comunas/99901/",
+        "en": SITE + "en/comunas/99901/",
+    }
+
+
+def ld_json(page: Path) -> dict:
+    text = page.read_text("utf-8")
+    marker = '<script type="application/ld+json">'
+    start = text.index(marker) + len(marker)
+    return json.loads(text[start : text.index("</script>", start)])
+
+
+def test_schema_org_dataset_has_keywords_identifier_catalog_and_places(site):
+    out, catalog = site
+    for prefix, lang in (("", "es"), ("en/", "en")):
+        data = ld_json(out / prefix / "datasets/budgets/index.html")
+        dataset = catalog["datasets"][0]
+        assert data["keywords"] == [*dataset["keywords"][lang], "Villa Ejemplo"]
+        assert data["identifier"] == SITE + "datasets/budgets/"  # one id in both languages
+        assert data["includedInDataCatalog"] == {
+            "@type": "DataCatalog",
+            "name": catalog["title"][lang],
+            "url": SITE + prefix,
+        }
+        (place,) = data["spatialCoverage"]
+        assert place["@type"] == "Place" and place["name"] == "Villa Ejemplo"
+        assert place["identifier"] == dataset["municipalities"][0]["code"]
+        assert place["containedInPlace"]["name"] == "Chile"
+
+
+def test_the_home_page_carries_a_schema_org_data_catalog(site):
+    out, catalog = site
+    for prefix, lang in (("", "es"), ("en/", "en")):
+        data = ld_json(out / prefix / "index.html")
+        assert data["@type"] == "DataCatalog"
+        assert data["@id"] == data["url"] == SITE + prefix
+        assert data["name"] == catalog["title"][lang]
+        assert [d["url"] for d in data["dataset"]] == [
+            SITE + prefix + f"datasets/{d['slug']}/" for d in catalog["datasets"]
+        ]
+        assert data["spatialCoverage"][0]["name"] == "Villa Ejemplo"
+
+
+def test_without_site_url_a_warning_is_logged(caplog):
+    catalog = catalog_with_contact()
+    del catalog["site_url"]
+    with caplog.at_level(logging.WARNING, logger="publish.site.metadata"):
+        metadata_files(catalog)
+    assert MISSING_SITE_URL["en"] in caplog.text and MISSING_SITE_URL["es"] in caplog.text
+    data = dataset_jsonld(catalog, catalog["datasets"][0], "en")
+    assert data["identifier"] == "budgets" and "url" not in data

@@ -195,6 +195,13 @@ def test_changelog_lists_the_known_edits(built, template_a, tmp_path):
         assert (folder / slug / "changes.csv").read_text() == (
             "resource,change,key,changed_fields,before,after\n"
         )
+    # unchanged files are hard links to the previous release's, changed ones are new
+    before = home / "releases" / DATE
+    for name in ("contracts/purchase_orders.csv", "contracts/purchase_orders.xlsx"):
+        assert (folder / name).samefile(before / name)
+    for name in ("budgets/budget_lines.csv", "budgets/datapackage.json"):
+        assert not (folder / name).samefile(before / name)
+    assert not verify_folder(before) and not verify_folder(folder)
     notes = (folder / "CHANGES.md").read_text()
     assert (
         "- budget_lines: 1 filas nuevas / rows added, 1 eliminadas / removed, 2 modificadas"
@@ -284,13 +291,19 @@ def test_duckdb_file_has_a_view_per_resource_with_csv_row_counts(built, template
             con.execute(sql).fetchall()
         with pytest.raises(duckdb.Error):
             con.execute("create table x (a int)")  # read-only
-    # relative paths: from the release folder without any variable
+    # from any folder: the views read the folder named by abierto_base
     script = (
-        "import duckdb; con = duckdb.connect('abierto.duckdb', read_only=True); "
-        "print(con.execute('select count(*) from purchase_orders').fetchone()[0])"
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "con.execute('set variable abierto_base = ?', [sys.argv[2]]); "
+        "print(con.execute('select count(*) from purchase_orders').fetchall()[0][0])"
     )
+    release = home / "releases" / DATE
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=latest, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script, str(latest / DUCKDB_FILE), str(release)],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert int(out.stdout) > 0
 

@@ -13,10 +13,12 @@ import pytest
 import schemas
 from publish.site import SiteError, build_site, format_number, human_size, safe_href
 from publish.site import words as site_words
+from publish.site.assets import engine_files, engine_path
 
 RELEASE = "releases/2026-11-25"
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
@@ -626,13 +628,15 @@ def test_writes_every_page_and_the_stylesheet(built):
         "en/datasets/contracts/index.html",
         "datasets/access_requests/index.html",
         "en/datasets/access_requests/index.html",
-        "assets/search.js",
-        "assets/style.css",
         "robots.txt",
         "catalog.jsonld",
         "catalog.ttl",
         "data.json",
         "sitemap.xml",
+        "assets/query.js",
+        "assets/search.js",
+        "assets/style.css",
+        *(f"{engine_path()}/{name}" for name in sorted(engine_files())),
     ]
     assert all(p.is_file() for p in written)
 
@@ -1083,3 +1087,12 @@ def test_renders_the_real_published_schemas(tmp_path):
         "Must exist in “comunas”, field comuna_code"
         in Doc(tmp_path / "en/datasets/budgets/index.html").text
     )
+
+
+def test_the_documented_policy_is_the_one_served_and_the_one_in_the_pages():
+    from pipelines.cli import CSP as SERVED
+
+    assert SERVED == CSP + "; frame-ancestors 'none'"  # a <meta> policy cannot set it
+    hosting = (Path(__file__).parents[2] / "docs/hosting.md").read_text("utf-8")
+    assert f"Content-Security-Policy: {SERVED}\n" in hosting
+    assert hosting.count(f'add_header Content-Security-Policy "{SERVED}" always;') == 2

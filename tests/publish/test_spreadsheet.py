@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from publish.package import csv_text, write_csv, write_parquet
+from publish.package import arrow_table, csv_text, write_csv, write_parquet
 from publish.spreadsheet import neutralise_formula, write_xlsx
 
 FIELDS = [
@@ -82,7 +82,13 @@ def test_csv_neutralises_text_while_parquet_keeps_exact_values(frame, tmp_path):
 
 def test_xlsx_types_formula_like_text_as_text_and_explains_columns(frame, tmp_path):
     path = tmp_path / "t.xlsx"
-    write_xlsx(frame, FIELDS, path, sheet="tabla", title={"es": "Tabla", "en": "Table"})
+    write_xlsx(
+        arrow_table(frame, FIELDS),
+        FIELDS,
+        path,
+        sheet="tabla",
+        title={"es": "Tabla", "en": "Table"},
+    )
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["tabla", "columnas-columns"]
     data = book["tabla"]
@@ -92,12 +98,18 @@ def test_xlsx_types_formula_like_text_as_text_and_explains_columns(frame, tmp_pa
     notes = [row for row in book["columnas-columns"].iter_rows(values_only=True)]
     assert notes[1][:4] == ("name", "Nombre", "Name", "string")
     with zipfile.ZipFile(path) as archive:
-        assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
 def test_xlsx_is_byte_identical_when_written_twice(frame, tmp_path):
     for name in ("a.xlsx", "b.xlsx"):
-        write_xlsx(frame, FIELDS, tmp_path / name, sheet="t", title={"es": "T", "en": "T"})
+        write_xlsx(
+            arrow_table(frame, FIELDS),
+            FIELDS,
+            tmp_path / name,
+            sheet="t",
+            title={"es": "T", "en": "T"},
+        )
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
@@ -105,6 +117,76 @@ def test_the_leak_scan_reads_excel_files(frame, tmp_path):
     from publish.leaks import scan_for_values
 
     frame.loc[2, "name"] = "Juana Pérez Soto"
-    write_xlsx(frame, FIELDS, tmp_path / "t.xlsx", sheet="t", title={"es": "T", "en": "T"})
+    write_xlsx(
+        arrow_table(frame, FIELDS),
+        FIELDS,
+        tmp_path / "t.xlsx",
+        sheet="t",
+        title={"es": "T", "en": "T"},
+    )
     assert [h["file"] for h in scan_for_values(tmp_path, {"juana pérez soto"})] == ["t.xlsx"]
     assert scan_for_values(tmp_path, {"Pedro Rojas"}) == []
+
+
+def test_xlsx_cells_of_every_type_read_back_exactly(tmp_path):
+    import datetime as dt
+
+    fields = [
+        {"name": "text", "type": "string"},
+        {"name": "count", "type": "integer"},
+        {"name": "ratio", "type": "number"},
+        {"name": "flag", "type": "boolean"},
+        {"name": "day", "type": "date"},
+    ]
+    frame = pd.DataFrame(
+        {
+            "text": ["a & b <c> ", "bell\x07 gone", "  lead", None],
+            "count": [2**40, -3, None, 0],
+            "ratio": [1e-05, 0.1, None, -2.5],
+            "flag": [True, False, None, True],
+            "day": [
+                dt.date(2026, 10, 1),
+                dt.date(1900, 3, 1),
+                dt.date(1899, 12, 31),
+                dt.date(1900, 1, 1),
+            ],
+        },
+        dtype=object,
+    )
+    path = tmp_path / "t.xlsx"
+    write_xlsx(arrow_table(frame, fields), fields, path, sheet="t", title={"es": "T", "en": "T"})
+    rows = list(openpyxl.load_workbook(path)["t"].iter_rows(values_only=True))
+    assert rows[0] == ("text", "count", "ratio", "flag", "day")
+    assert rows[1] == ("a & b <c> ", 2**40, 1e-05, True, dt.datetime(2026, 10, 1))
+    assert rows[2] == ("bell gone", -3, 0.1, False, dt.datetime(1900, 3, 1))
+    assert rows[3] == ("  lead", None, None, None, "1899-12-31")  # before Excel's calendar
+    assert rows[4] == (None, 0, -2.5, True, dt.datetime(1900, 1, 1))
+
+
+def test_a_table_over_excel_rows_gets_no_workbook_and_says_why(tmp_path, monkeypatch):
+    import publish.spreadsheet
+    from datasets.descriptor import load_descriptor
+    from publish.package import write_package
+
+    monkeypatch.setattr(publish.spreadsheet, "EXCEL_MAX_ROWS", 3)
+    from schemas import public_descriptor
+
+    names = [f["name"] for f in public_descriptor("access_requests")["fields"]]
+    frame = pd.DataFrame({n: [None] * 5 for n in names}, dtype=object)
+    frame["request_id"] = [f"MU001T000000{i}" for i in range(5)]
+    frame["comuna_code"] = "99901"
+    from datasets.municipalities import comunas_table, load_installation
+
+    comunas = comunas_table(load_installation())
+    package = write_package(
+        tmp_path,
+        load_descriptor("access_requests"),
+        {"access_requests": frame},
+        sources=[],
+        comunas=comunas,
+        version="2026-11-02",
+    )
+    resource = package["resources"][0]
+    assert [a["format"] for a in resource["x-alternates"]] == ["parquet"]
+    assert "(5)" in resource["x-no-spreadsheet"]["en"]
+    assert not (tmp_path / "access_requests.xlsx").exists()

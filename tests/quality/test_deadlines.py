@@ -67,14 +67,18 @@ class LoopCalendar:
 
 
 def loop_compute(rows, *, region_code, as_of, loop_cal=None):
-    """Row-by-row version of compute_deadlines (dicts of plain Python values)."""
+    """Row-by-row version of compute_deadlines (dicts of plain Python values), under the
+    deemed-receipt rule: a receipt on a non-working day counts from the next working day."""
     cal = loop_cal or LoopCalendar(region_code)
     out = []
     for received, response, extended in rows:
         if received is None:
             out.append(dict(deadline=None, taken=None, on_time=None, overdue=None, before=None))
             continue
-        deadline = cal.add(received, 30 if extended else 20)
+        day0 = received
+        while not cal.working(day0):
+            day0 += dt.timedelta(days=1)
+        deadline = cal.add(day0, 30 if extended else 20)
         if response is not None:
             if response < received:
                 out.append(
@@ -84,7 +88,7 @@ def loop_compute(rows, *, region_code, as_of, loop_cal=None):
                 out.append(
                     dict(
                         deadline=deadline,
-                        taken=cal.between(received, response),
+                        taken=cal.between(day0, response) if response >= day0 else 0,
                         on_time=response <= deadline,
                         overdue=None,
                         before=False,
@@ -401,7 +405,12 @@ def test_deadline_hand_computed(region, received, extended, expected):
     n = 30 if extended else 20
     cal = WorkingCalendar(region, [received.year])
     assert cal.add_working_days(received, n) == expected
-    assert one(received, None, extended, region_code=region, as_of=received)["deadline"] == expected
+    # These cases count from the receipt date itself (the "receipt_date" rule); see
+    # test_deemed_receipt_* for the default rule on non-working days.
+    got = one(
+        received, None, extended, region_code=region, as_of=received, receipt_rule="receipt_date"
+    )
+    assert got["deadline"] == expected
     assert LoopCalendar(region).add(received, n) == expected
     # The deadline is always a working day and exactly n working days after receipt.
     assert cal.is_working_day(expected)
@@ -744,3 +753,95 @@ def test_scalar_api_matches_loop(start, n, span):
     end = start + dt.timedelta(days=span)
     assert cal.working_days_between(start, end) == loop.between(start, end)
     assert cal.is_working_day(start) == loop.working(start)
+
+
+# --------------------------------------------------------------------------------------
+# The deemed-receipt rule (Ley 19.880 art. 25 as amended by Ley 21.180): a request
+# received on a non-working day is deemed received on the next working day (day 0)
+# and day 1 is the working day after that. Dates counted by hand on a calendar.
+# --------------------------------------------------------------------------------------
+
+DEEMED_RECEIPT_CASES = [
+    pytest.param(
+        "13", None, D(2025, 3, 1), D(2025, 3, 31), D(2025, 3, 28),
+        # Sat 1 Mar 2025 -> deemed Mon 3 Mar. Tue 4..Fri 7 = 1-4, 10-14 = 5-9,
+        # 17-21 = 10-14, 24-28 = 15-19, Mon 31 Mar = 20. Receipt-date rule: day 1 is
+        # Mon 3 Mar, so Fri 28 Mar.
+        id="saturday",
+    ),
+    pytest.param(
+        "13", None, D(2025, 3, 2), D(2025, 3, 31), D(2025, 3, 28),
+        # Sun 2 Mar 2025: the same deemed receipt, Mon 3 Mar.
+        id="sunday",
+    ),
+    pytest.param(
+        "13", None, D(2025, 5, 1), D(2025, 6, 2), D(2025, 5, 30),
+        # Thu 1 May 2025 (Día del Trabajo) -> deemed Fri 2 May. Mon 5..Fri 9 = 1-5,
+        # 12-16 = 6-10, 19-20 = 11-12, (Wed 21 Glorias Navales), 22-23 = 13-14,
+        # 26-30 = 15-19, Mon 2 Jun = 20. Receipt-date rule: day 1 is Fri 2 May -> Fri 30.
+        id="national-holiday",
+    ),
+    pytest.param(
+        "15", None, D(2024, 6, 7), D(2024, 7, 9), D(2024, 7, 8),
+        # Arica y Parinacota: Fri 7 Jun 2024 is its regional holiday (Asalto y Toma del
+        # Morro) -> deemed Mon 10 Jun. Tue 11..Fri 14 = 1-4, 17-19 = 5-7, (Thu 20
+        # Pueblos Indígenas), Fri 21 = 8, 24-28 = 9-13, 1-5 Jul = 14-18, Mon 8 = 19,
+        # Tue 9 Jul = 20. Receipt-date rule: day 1 is Mon 10 Jun -> Mon 8 Jul.
+        id="regional-holiday-arica",
+    ),
+    pytest.param(
+        "16", "16101", D(2025, 8, 20), D(2025, 9, 22), D(2025, 9, 17),
+        # Chillán: Wed 20 Aug 2025 is its holiday -> deemed Thu 21 Aug. Fri 22 = 1,
+        # 25-29 = 2-6, 1-5 Sep = 7-11, 8-12 = 12-16, 15-17 = 17-19, (Thu 18, Fri 19
+        # Fiestas Patrias), Mon 22 Sep = 20. Receipt-date rule: day 1 is Thu 21 Aug
+        # -> Wed 17 Sep.
+        id="regional-holiday-chillan",
+    ),
+    pytest.param(
+        "13", None, D(2025, 4, 19), D(2025, 5, 20), D(2025, 5, 19),
+        # Holy Saturday 19 Apr 2025 -> deemed Mon 21 Apr. Tue 22..Fri 25 = 1-4,
+        # 28-30 = 5-7, (Thu 1 May), Fri 2 May = 8, 5-9 = 9-13, 12-16 = 14-18,
+        # Mon 19 = 19, Tue 20 May = 20. Receipt-date rule: day 1 is Mon 21 Apr -> Mon 19.
+        id="holy-saturday",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("region", "comuna", "received", "deemed", "receipt_date"), DEEMED_RECEIPT_CASES
+)
+def test_deemed_receipt_deadline(region, comuna, received, deemed, receipt_date):
+    kwargs = dict(region_code=region, comuna_code=comuna, as_of=received)
+    assert one(received, **kwargs)["deadline"] == deemed
+    assert one(received, receipt_rule="next_working_day", **kwargs)["deadline"] == deemed
+    assert one(received, receipt_rule="receipt_date", **kwargs)["deadline"] == receipt_date
+
+
+@pytest.mark.parametrize(
+    ("region", "comuna", "received", "deemed", "receipt_date"), DEEMED_RECEIPT_CASES
+)
+def test_deemed_receipt_answer_on_last_day_is_on_time(
+    region, comuna, received, deemed, receipt_date
+):
+    kwargs = dict(region_code=region, comuna_code=comuna, as_of=deemed)
+    got = one(received, deemed, **kwargs)
+    assert got["on_time"] is True
+    assert got["taken"] == 20
+    # The previous convention publishes the same answer as one working day late.
+    assert one(received, deemed, receipt_rule="receipt_date", **kwargs)["on_time"] is False
+
+
+def test_deemed_receipt_on_a_working_day_changes_nothing():
+    received = D(2025, 3, 3)  # Monday
+    for rule in ("next_working_day", "receipt_date"):
+        assert one(received, receipt_rule=rule, as_of=received)["deadline"] == D(2025, 3, 31)
+
+
+def test_answer_before_the_deemed_receipt_takes_zero_days():
+    got = one(D(2025, 3, 1), D(2025, 3, 2), as_of=D(2025, 3, 2))  # Saturday, answered Sunday
+    assert got["taken"] == 0 and got["on_time"] is True and got["before"] is False
+
+
+def test_unknown_receipt_rule_is_refused():
+    with pytest.raises(ValueError, match="receipt_rule"):
+        one(D(2025, 3, 3), receipt_rule="calendar")

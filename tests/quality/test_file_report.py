@@ -116,6 +116,7 @@ def test_rows_reconcile_and_the_invalid_share_says_why_it_would_block(broken):
     assert report["file"]["header_row"] == 1 and len(report["file"]["sha256"]) == 64
     shares = {s["table"]: s for s in report["publication"]["invalid_share"]}
     assert shares["purchase_orders"] | {"share": None} == {
+        "file": "99901/ordenes_de_compra_2026-10.csv",
         "table": "purchase_orders",
         "rows_invalid": 2,
         "rows_total": 4,
@@ -125,7 +126,8 @@ def test_rows_reconcile_and_the_invalid_share_says_why_it_would_block(broken):
     }
     assert report["publication"]["blocked"]
     assert report["publication"]["reasons"][0]["es"] == (
-        "purchase_orders: 2 de 4 filas inválidas, sobre el máximo de 5%"
+        "99901/ordenes_de_compra_2026-10.csv, purchase_orders: 2 de 4 filas inválidas, "
+        "sobre el máximo de 5%"
     )
 
 

@@ -487,3 +487,21 @@ def test_comunas_reports_merge_into_the_report_over_all_comunas():
     whole = run_budgets(first + second, totals + as_comuna(totals, "99900"))
     assert [f.to_dict() for f in merged.findings] == [f.to_dict() for f in whole.findings]
     assert by_rule(merged)["account-code-in-classifier"].rows_failed == 2
+
+
+@pytest.mark.parametrize("slug", ["budgets", "contracts", "access_requests"])
+def test_no_rule_crashes_on_tables_of_zero_rows(slug):
+    """An empty table (its only file refused) is not an error: every rule runs, checks 0
+    rows and finds nothing (a column with no value gets its schema type: `year(date)`)."""
+    from schemas import TABLES
+    from schemas import load_descriptor as schema
+
+    tables = {
+        t: pd.DataFrame(
+            columns=[f["name"] for f in schema(t)["fields"]] + ["_source_file", "_source_row"],
+            dtype=object,
+        )
+        for t in TABLES[slug]
+    }
+    report = run_quality(slug, tables)
+    assert report.findings and all(f.rows_checked == 0 and f.passed for f in report.findings)

@@ -133,6 +133,7 @@ def test_a_key_whose_columns_the_source_lacks_is_not_checked():
     descriptor = load_schema_descriptor("purchase_order_items")
     descriptor["primaryKey"] = ["line_number"]  # keeps its own rule checkable
     descriptor["fields"][1]["constraints"] = {"minimum": 1}
+    descriptor["fields"][0]["constraints"] = {}  # a required field is validated even if absent
     result = validate_raw(raw, descriptor, references={})
     assert fk_errors(result) == []
 

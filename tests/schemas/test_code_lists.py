@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from pathlib import Path
+
 import pytest
 from frictionless import Resource, Schema
 
@@ -60,9 +64,8 @@ def test_committed_csv_is_utf8_lf_without_bom(name):
 
 @pytest.fixture(scope="module")
 def reference_dir():
-    if not (build.DEFAULT_REFERENCE_DIR / build.COMUNAS_SOURCE).is_file():
-        pytest.skip(f"reference data not found at {build.DEFAULT_REFERENCE_DIR}")
-    return build.DEFAULT_REFERENCE_DIR
+    """The build's inputs, copied from the public reference data (see its SOURCES.md)."""
+    return Path(__file__).parent / "fixtures" / "reference-codes"
 
 
 def test_build_reproduces_committed_csvs(reference_dir, tmp_path):
@@ -90,3 +93,12 @@ def test_build_rejects_missing_columns(tmp_path):
     (tmp_path / "clasificador_presupuestario.csv").write_text("code,name\n22,X\n")
     with pytest.raises(build.CodeListBuildError, match="missing columns"):
         build.build_budget_classifier(tmp_path)
+
+
+def test_the_classifier_sources_table_in_sources_md_matches_the_csv():
+    """The circularity note (rows taken only from Peñalolén) states the true counts."""
+    text = (schemas.CODES_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    documented = {s: int(n) for s, n in re.findall(r"^  \| `([a-z_;]+)` \| (\d+) \|$", text, re.M)}
+    rows = schemas.load_code_list("budget_classifier")
+    assert documented == dict(Counter(rows["source"]))
+    assert documented["penalolen_bep"] == 175 and sum(documented.values()) == 431

@@ -156,6 +156,10 @@ FIELD_ORDER = {
         "account_type", "code", "subtitulo", "item", "asignacion", "level", "name",
         "description", "source",
     ],
+    "municipal_buyers": [
+        "comuna_code", "comuna_name", "municipality_name", "buyer_rut", "buyer_codes",
+        "name_keys", "rut_source", "note",
+    ],
 }  # fmt: skip
 
 

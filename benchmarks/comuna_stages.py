@@ -1,0 +1,140 @@
+"""The comuna stages ingest → validate → prepare, in-process, against the physical floor.
+
+    .venv/bin/python -m benchmarks.comuna_stages [--lines 200000] [--profile STAGE]
+
+Generates a Mercado Público order-lines export of LINES lines (the demo sample
+`datasets/samples/99901/contracts/ordenes_de_compra_2026-10.csv` tiled, Latin-1,
+`;`, ≈ 550 bytes a line; every copy's orders get codes of their own), lands it for
+the fictional comuna 99901 in a fresh home, and times
+`pipelines.steps.ingest`, `validate` and `prepare` in this process (wall and CPU
+seconds, peak RSS so far). Beside them, the floor measured in the same run: DuckDB
+`read_csv` of the same file into Parquet. Ratios are stage wall / floor wall.
+
+`--profile ingest|validate|prepare` runs that stage under pyinstrument (if
+installed) and prints its call tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from datasets.municipalities import load_installation
+from pipelines import steps
+from pipelines.home import Home
+
+COMUNA = "99901"
+SAMPLE = Path(__file__).resolve().parents[1] / "datasets/samples/99901/contracts"
+SAMPLE_FILE = SAMPLE / "ordenes_de_compra_2026-10.csv"
+
+
+def build(path: Path, lines: int) -> None:
+    """The sample's lines repeated; copy N's order `2431-157-CM26` becomes `2431-157N-CM26`."""
+    header, *sample = SAMPLE_FILE.read_bytes().split(b"\r\n")
+    sample = [line for line in sample if line]
+    with path.open("wb") as out:
+        out.write(header + b"\r\n")
+        copy = 0
+        while lines > 0:
+            copy += 1
+            suffix = b"%d-" % copy
+            block = [re.sub(rb"^(\d+-\d+)-", rb"\g<1>" + suffix, line) for line in sample]
+            out.write(b"\r\n".join(block[:lines]) + b"\r\n")
+            lines -= len(block)
+
+
+def floor(path: Path, out: Path) -> float:
+    """DuckDB reading the CSV (its declared dialect, all text) into a Parquet file."""
+    import duckdb
+
+    start = time.perf_counter()
+    with duckdb.connect() as con:
+        con.execute(
+            "COPY (SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true, "
+            "encoding='latin-1')) TO ? (FORMAT parquet)",
+            [str(path), str(out)],
+        )
+    return time.perf_counter() - start
+
+
+def timed(name: str, call: Callable[[], object], profile: str | None) -> tuple[object, dict]:
+    cpu = time.process_time()
+    start = time.perf_counter()
+    if profile == name:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.005) as profiler:
+            result = call()
+        profiler.print(show_all=False)
+    else:
+        result = call()
+    wall = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result, {"stage": name, "wall": wall, "cpu": time.process_time() - cpu, "rss": rss}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--profile", choices=["ingest", "validate", "prepare"])
+    args = parser.parse_args()
+    installation = load_installation()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Home(Path(folder) / "home")
+        landing = home.landing / COMUNA / "contracts"
+        landing.mkdir(parents=True)
+        path = landing / "ordenes_de_compra_2026-10.csv"
+        build(path, args.lines)
+        size = path.stat().st_size
+        floor_wall = floor(path, Path(folder) / "floor.parquet")
+        rows = []
+        ingested, row = timed(
+            "ingest",
+            lambda: steps.ingest(home, installation, "contracts", comuna=COMUNA),
+            args.profile,
+        )
+        rows.append(row)
+        assert not ingested.rejected, ingested.rejected
+        validated, row = timed(
+            "validate",
+            lambda: steps.validate(ingested, installation, home.quarantine / COMUNA),
+            args.profile,
+        )
+        rows.append(row)
+        prepared, row = timed(
+            "prepare",
+            lambda: steps.prepare(
+                validated,
+                installation,
+                as_of=dt.date(2026, 11, 15),
+                pseudonym_key="bench",
+                home=home,
+                quarantine_dir=home.quarantine / COMUNA,
+            ),
+            args.profile,
+        )
+        rows.append(row)
+        shutil.rmtree(home.root)
+    published = {t: len(f) for t, f in prepared.tables.items()}
+    print(f"file: {args.lines:,} lines, {size / 1e6:.0f} MB; published {published}")
+    print(f"blocked: {[r['type'] for r in prepared.blocked]}")
+    print(f"{'stage':<10} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'× floor':>8}")
+    for row in rows:
+        print(
+            f"{row['stage']:<10} {row['wall']:>8.2f} {row['cpu']:>8.2f} {row['rss']:>12.0f} "
+            f"{row['wall'] / floor_wall:>8.1f}"
+        )
+    total = sum(r["wall"] for r in rows)
+    print(f"{'total':<10} {total:>8.2f} {'':>8} {'':>12} {total / floor_wall:>8.1f}")
+    print(f"{'floor':<10} {floor_wall:>8.2f}   (DuckDB read_csv → Parquet, same file)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from datasets.routing import main
+
+main()
