@@ -103,6 +103,9 @@ class RefusedEntry(BaseModel):
     field: str  # e.g. "publisher.email"
     reason_es: str
     reason_en: str
+    # a fictional comuna's (name, region_code) as written: its carried rows need its
+    # line in the comunas code list (`comunas_table`)
+    fictional: tuple[str, str] | None = None
 
     @property
     def where(self) -> str:
@@ -199,10 +202,25 @@ def _check_entries(entries: list[Any]) -> tuple[list[Municipality], list[Refused
     refused: list[RefusedEntry] = []
     for index, entry in enumerate(entries):
         cut = str(entry.get("cut")) if isinstance(entry, dict) and "cut" in entry else None
+        fictional = (
+            (entry["name"], entry["region_code"])
+            if isinstance(entry, dict)
+            and entry.get("fictional") is True
+            and isinstance(entry.get("name"), str)
+            and isinstance(entry.get("region_code"), str)
+            else None
+        )
 
-        def refuse(field: str, es: str, en: str, index: int = index, cut: str | None = cut):
+        def refuse(field: str, es: str, en: str, index=index, cut=cut, fictional=fictional) -> None:
             refused.append(
-                RefusedEntry(index=index, cut=cut, field=field, reason_es=es, reason_en=en)
+                RefusedEntry(
+                    index=index,
+                    cut=cut,
+                    field=field,
+                    reason_es=es,
+                    reason_en=en,
+                    fictional=fictional,
+                )
             )
 
         try:
@@ -259,19 +277,24 @@ def comunas_table(installation: Installation) -> pd.DataFrame:
     """
     official = load_code_list("comunas").assign(is_fictional=False)
     regions = dict(zip(official["region_code"], official["region_name"], strict=False))
+    entries = [(m.cut, m.name, m.region_code) for m in installation.municipalities if m.fictional]
+    entries += [  # a refused fictional entry whose comuna is carried
+        (cut, *entry.fictional)
+        for cut, entry in installation.carried_cuts.items()
+        if entry.fictional and cut not in set(official["comuna_code"])
+    ]
     fictional = pd.DataFrame(
         [
             {
-                "comuna_code": m.cut,
-                "comuna_name": m.name,
-                "provincia_code": f"{m.region_code}9",
+                "comuna_code": cut,
+                "comuna_name": name,
+                "provincia_code": f"{region}9",
                 "provincia_name": "Provincia ficticia (datos de demostración)",
-                "region_code": m.region_code,
-                "region_name": regions.get(m.region_code, "Región ficticia"),
+                "region_code": region,
+                "region_name": regions.get(region, "Región ficticia"),
                 "is_fictional": True,
             }
-            for m in installation.municipalities
-            if m.fictional
+            for cut, name, region in entries
         ],
         columns=official.columns,
     )

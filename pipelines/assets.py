@@ -172,7 +172,8 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     `failures` metadata lists them (`{comuna_code, dataset, type, es, en}`)."""
     mark("catalog-start")
     home, installation, today = abierto.home(), abierto.installation(), abierto.today()
-    cuts = [m.cut for m in installation.municipalities]
+    # a comuna whose installation entry was refused keeps its last output (carried)
+    cuts = [m.cut for m in installation.municipalities] + sorted(installation.carried_cuts)
     canaries, public = load_canaries(home.root), public_contacts(installation)
     failures: list[dict] = []
     used: dict[str, list[str]] = {}

@@ -13,6 +13,7 @@ from datasets.descriptor import load_descriptor
 from datasets.municipalities import Installation
 from pipelines import warehouse
 from pipelines.home import Home
+from schemas import load_code_list
 
 GRACE_DAYS = 14
 CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "yearly": 366}
@@ -39,6 +40,23 @@ def freshness(home: Home, installation: Installation, slug: str, today: dt.date)
                 "age_days": age,
                 "max_age_days": limit,
                 "is_stale": age is None or age > limit,
+            }
+        )
+    names = load_code_list("comunas").set_index("comuna_code")["comuna_name"]
+    for cut, entry in sorted(installation.carried_cuts.items()):
+        state = warehouse.status(home, cut, slug)
+        if state.published_on is None:
+            continue
+        # its installation entry was refused: it keeps its last release until fixed
+        age = (today - dt.date.fromisoformat(state.published_on)).days
+        rows.append(
+            state.as_dict()
+            | {"status": "carried", "reasons": ["installation-entry-refused"]}
+            | {
+                "comuna_name": entry.fictional[0] if entry.fictional else names.get(cut, cut),
+                "age_days": age,
+                "max_age_days": limit,
+                "is_stale": age > limit,
             }
         )
     return rows

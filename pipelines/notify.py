@@ -45,6 +45,10 @@ REASONS = {
         "el paquete no se pudo armar en el catálogo",
         "the package could not be built in the catalog",
     ),
+    "installation-entry-refused": (
+        "su entrada del archivo de instalación fue rechazada",
+        "its entry in the installation file was refused",
+    ),
 }
 KINDS = {
     "blocked": ("publicación detenida", "publication blocked"),

@@ -30,6 +30,7 @@ import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 
 from datasets.descriptor import SLUGS
+from datasets.municipalities import MISSING_SITE_URL
 from pipelines import limits, warehouse
 from pipelines.isolation import StopRequest, run_in_child, start_fork_server
 from pipelines.resources import AbiertoResource
@@ -37,6 +38,7 @@ from pipelines.resources import AbiertoResource
 STAGES = ("ingest", "validate", "publish")
 ATTEMPT_TAG = "abierto/attempt"
 CATALOG = "catalog"
+REFUSED_ENTRY = "installation-entry-refused"
 FINISHED = {
     dg.DagsterRunStatus.SUCCESS,
     dg.DagsterRunStatus.FAILURE,
@@ -150,8 +152,18 @@ def run_all(
     """
     stop = stop if stop is not None else StopRequest()
     outcome = RunAll()
-    for municipality in resource.installation().municipalities:
+    installation = resource.installation()
+    for municipality in installation.municipalities:
         outcome.units += [(municipality.cut, s) for s in SLUGS if s in municipality.datasets]
+    # a refused installation entry: its comuna keeps its previous release (the catalog
+    # carries it) and the run says why and fails
+    outcome.problems += [
+        Problem(entry.cut, None, REFUSED_ENTRY, entry.es, entry.en)
+        for entry in installation.refused
+    ]
+    if not installation.catalog.site_url:
+        warning = f"{MISSING_SITE_URL['es']} / {MISSING_SITE_URL['en']}"
+        outcome.warnings[warning] = [("", CATALOG)]
     progress = Progress(total=len(outcome.units) + 1)
     if isolate:
         start_fork_server(PRELOAD)

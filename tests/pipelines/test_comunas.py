@@ -189,3 +189,33 @@ def test_a_package_that_cannot_be_built_carries_only_its_dataset(two_comunas, mo
     assert state["datasets"]["contracts"]["release_id"] == "2026-11-02"
     assert state["datasets"]["access_requests"]["release_id"] == "2026-11-03"
     assert {status(state, c, "contracts")["status"] for c in CUTS} == {"carried"}
+
+
+def test_a_refused_installation_entry_carries_only_its_comuna(two_comunas):
+    home, installation = two_comunas
+    run(home, installation, "2026-11-02")
+    before = budget_rows(home, "2026-11-02", "99902")
+    text = installation.read_text("utf-8")
+    bad = text.replace("transparencia@villaejemplo.example", "transp arencia@x.cl", 2)
+    installation.write_text(
+        bad.replace("transp arencia@x.cl", "transparencia@villaejemplo.example", 1)
+    )
+    (home.landing / "99901" / "budgets" / BUDGET_FILE).write_bytes(
+        (home.landing / "99901" / "budgets" / BUDGET_FILE).read_bytes().replace(b"\n", b"\r\n")
+    )
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation), run_date="2026-11-03"
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        outcome = run_all(build_defs(installation), resource, instance)
+
+    assert outcome.catalog_ok
+    assert [(p.comuna_code, p.type) for p in outcome.problems] == [
+        ("99902", "installation-entry-refused")
+    ]
+    assert "publisher.email" in outcome.problems[0].en
+    state = json.loads((home.site / "catalog.json").read_text("utf-8"))
+    carried = status(state, "99902", "budgets")
+    assert (carried["status"], carried["reasons"]) == ("carried", ["installation-entry-refused"])
+    assert status(state, "99901", "budgets")["status"] == "published"
+    assert budget_rows(home, state["datasets"]["budgets"]["release_id"], "99902") == before
