@@ -22,18 +22,12 @@ import os
 import shutil
 from pathlib import Path
 
+from datasets.ingest import sha256_file
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 ENGINE_DIR = STATIC_DIR / "duckdb"
 ASSETS = "assets"
 ENGINE = f"{ASSETS}/duckdb"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @functools.cache
@@ -111,6 +105,6 @@ def check_engine(site: Path) -> list[str]:
         rel = path.relative_to(site).as_posix()
         if rel not in expected:
             problems.append(f"{rel}: not a vendored DuckDB-Wasm file")
-        elif path.is_symlink() or _sha256(path) != expected[rel]:
+        elif path.is_symlink() or sha256_file(path) != expected[rel]:
             problems.append(f"{rel}: differs from the vendored DuckDB-Wasm file")
     return problems

@@ -78,6 +78,21 @@ class Server:
     process: subprocess.Popen = field(repr=False)
 
 
+def wait_for_port(process: subprocess.Popen, port: int, name: str) -> None:
+    """Wait until the server `process` answers on `port` (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                error = process.stderr.read() if process.stderr else b""
+                raise RuntimeError(f"{name} did not start: {error!r}") from None
+            time.sleep(0.1)
+
+
 def _serve(home: Path) -> Iterator[Server]:
     port = _free_port()
     process = subprocess.Popen(
@@ -85,18 +100,7 @@ def _serve(home: Path) -> Iterator[Server]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(
-                    f"abierto serve did not start: {process.stderr.read()!r}"
-                ) from None
-            time.sleep(0.1)
+    wait_for_port(process, port, "abierto serve")
     try:
         yield Server(f"http://127.0.0.1:{port}/", home / "site", process)
     finally:

@@ -6,10 +6,8 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +16,13 @@ from urllib.parse import urljoin, urlparse
 import duckdb
 import pytest
 
-from tests.browser.conftest import HOSTILE_TITLE, SCREENSHOTS, _free_port, axe_audit
+from tests.browser.conftest import (
+    HOSTILE_TITLE,
+    SCREENSHOTS,
+    _free_port,
+    axe_audit,
+    wait_for_port,
+)
 
 SLUGS = ("budgets", "contracts", "access_requests")
 PAGES = [
@@ -241,16 +245,7 @@ def plain_static_host(demo_site) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)
+    wait_for_port(process, port, "http.server")
     yield f"http://127.0.0.1:{port}/site/"
     process.terminate()
     process.wait(timeout=10)
