@@ -20,11 +20,14 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+import dagster as dg
 
 T = TypeVar("T")
 
@@ -159,6 +162,7 @@ def _child_main(work: Callable[[], object], writer) -> None:
     # run (opening the instance, closing it) SIGINT simply ends the child.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.unraisablehook = _interrupt_again
     parent = os.getppid()
     threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
     try:
@@ -167,6 +171,16 @@ def _child_main(work: Callable[[], object], writer) -> None:
         pass
     finally:
         writer.close()
+
+
+def _interrupt_again(unraisable) -> None:
+    """An interrupt that landed in a finalizer (a garbage-collector callback) cannot
+    propagate: Python would print it as "Exception ignored" with a traceback and the
+    step would run on. Deliver it again, so it interrupts the step where it can."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt | dg.DagsterExecutionInterruptedError):
+        os.kill(os.getpid(), signal.SIGINT)
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _die_with(parent: int) -> None:
