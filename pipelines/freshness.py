@@ -24,39 +24,34 @@ def max_age_days(cadence: str) -> int:
 
 
 def freshness(home: Home, installation: Installation, slug: str, today: dt.date) -> list[dict]:
-    """One row per comuna publishing the dataset: its status, age in days and whether stale."""
+    """One row per comuna publishing the dataset: its status, age in days and whether stale.
+
+    A comuna whose installation entry was refused keeps its last release until the entry
+    is fixed: its row says `carried` with that reason."""
     limit = max_age_days(load_descriptor(slug).cadence)
-    rows = []
-    for municipality in installation.municipalities:
-        if slug not in municipality.datasets:
-            continue
-        state = warehouse.status(home, municipality.cut, slug)
+
+    def row(state: warehouse.ComunaStatus, name: str) -> dict:
         published = state.published_on
         age = (today - dt.date.fromisoformat(published)).days if published else None
-        rows.append(
-            state.as_dict()
-            | {
-                "comuna_name": municipality.name,
-                "age_days": age,
-                "max_age_days": limit,
-                "is_stale": age is None or age > limit,
-            }
-        )
-    names = load_code_list("comunas").set_index("comuna_code")["comuna_name"]
-    for cut, entry in sorted(installation.carried_cuts.items()):
+        return state.as_dict() | {
+            "comuna_name": name,
+            "age_days": age,
+            "max_age_days": limit,
+            "is_stale": age is None or age > limit,
+        }
+
+    rows = [
+        row(warehouse.status(home, m.cut, slug), m.name)
+        for m in installation.municipalities
+        if slug in m.datasets
+    ]
+    carried = sorted(installation.carried_cuts.items())
+    names = load_code_list("comunas").set_index("comuna_code")["comuna_name"] if carried else {}
+    for cut, entry in carried:
         state = warehouse.status(home, cut, slug)
-        if state.published_on is None:
-            continue
-        # its installation entry was refused: it keeps its last release until fixed
-        age = (today - dt.date.fromisoformat(state.published_on)).days
-        rows.append(
-            state.as_dict()
-            | {"status": "carried", "reasons": ["installation-entry-refused"]}
-            | {
-                "comuna_name": entry.fictional[0] if entry.fictional else names.get(cut, cut),
-                "age_days": age,
-                "max_age_days": limit,
-                "is_stale": age > limit,
-            }
-        )
+        if state.published_on is not None:
+            name = entry.fictional[0] if entry.fictional else names.get(cut, cut)
+            rows.append(
+                row(state, name) | {"status": "carried", "reasons": ["installation-entry-refused"]}
+            )
     return rows
