@@ -9,7 +9,8 @@ text is looked at — numbers are not (a 9-digit amount is not a phone):
 |                   | (without one: columns not made only of bare numbers)        |
 | `.parquet`        | string columns                                              |
 | `.duckdb`         | VARCHAR columns of its tables                               |
-| `.xlsx`           | text cells, by sheet and header                             |
+| `.xlsx`           | text cells, by sheet and header (a package's workbook: its  |
+|                   | table's text columns, once its rows are proven identical)   |
 | `.json`           | string values by path (`resources[].schema.fields[].title`) |
 | `.html`, `.xml`   | text and attribute values by element                        |
 | anything else     | lines of text; a binary file it cannot read is a hit        |
@@ -33,6 +34,9 @@ It never reads the same thing twice:
 
 * tables are read columnar (Arrow for CSV and Parquet, DuckDB, calamine for Excel) and
   each column is looked at once per *distinct* value;
+* a package's Excel copy is not parsed cell by cell: its data sheet is checked to hold
+  byte for byte the rows `write_xlsx` renders from the sibling Parquet, whose text
+  columns then stand for the sheet's (a workbook that differs is read cell by cell);
 * within a scan (`LeakScan`), a text already found clean in one file (the Parquet copy
   of a table) is not matched again in another (its CSV and Excel copies): every copy is
   read whole, so a copy that holds anything its table does not is still scanned there;
@@ -49,6 +53,7 @@ import json
 import os
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
@@ -60,6 +65,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 import quality.personal_data
+from publish.spreadsheet import BATCH_ROWS, SHEET, data_sheet_parts
 from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
 from quality.report_page import REPORT_SUFFIXES
 
@@ -341,18 +347,23 @@ def _csv_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
 
 def _declared_types(path: Path) -> dict[str, str]:
     """Field types of a CSV from the `datapackage.json` beside it ({} when none)."""
-    package = path.parent / "datapackage.json"
-    if not package.exists():
-        return {}
-    try:
-        descriptor = json.loads(package.read_text("utf-8"))
-    except ValueError:
-        return {}
-    for resource in descriptor.get("resources", []):
+    for resource in _package_resources(path):
         if resource.get("path") == path.name:
             fields = resource.get("schema", {}).get("fields", [])
             return {f["name"]: f.get("type", "string") for f in fields}
     return {}
+
+
+def _package_resources(path: Path) -> list[dict]:
+    """The resources of the `datapackage.json` beside `path` ([] when none or unreadable)."""
+    package = path.parent / "datapackage.json"
+    if not package.exists():
+        return []
+    try:
+        resources = json.loads(package.read_text("utf-8")).get("resources", [])
+    except (ValueError, AttributeError):
+        return []
+    return [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
 
 
 def _parquet_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
@@ -383,6 +394,41 @@ def _duckdb_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
 
 
 def _xlsx_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """A workbook of a data package is read through the table it was made from: when its
+    data sheet's rows are exactly those `write_xlsx` renders from the sibling Parquet
+    (checked byte for byte), that table's text columns stand for the sheet's, and the
+    rest of the workbook (header, column notes, properties) is read as markup. Any other
+    workbook, or one that differs from its table by a byte, is read cell by cell."""
+    source = _workbook_source(path)
+    if source is not None:
+        sheet, parquet, fields = source
+        batches = pq.ParquetFile(parquet).iter_batches(
+            BATCH_ROWS, columns=[f["name"] for f in fields]
+        )
+        parts = data_sheet_parts(path, batches, fields)
+        if parts is not None:
+            yield from ((f"{sheet}!{name}", texts) for name, texts in _parquet_fields(parquet))
+            with zipfile.ZipFile(path) as book:
+                markup = [*parts, *(book.read(n) for n in book.namelist() if n != SHEET)]
+            yield from _markup_texts(b"".join(markup).decode("utf-8", errors="replace"))
+            return
+    yield from _workbook_cells(path)
+
+
+def _workbook_source(path: Path) -> tuple[str, Path, list[dict]] | None:
+    """The sheet name, Parquet file and fields of the package resource that lists `path`
+    as its Excel copy, from the `datapackage.json` beside it."""
+    for resource in _package_resources(path):
+        paths = [a.get("path") for a in resource.get("x-alternates", [])]
+        parquet = next((p for p in paths if str(p).endswith(".parquet")), None)
+        if path.name in paths and parquet and (path.parent / parquet).is_file():
+            fields = resource.get("schema", {}).get("fields", [])
+            fields = [f | {"type": f.get("type", "string")} for f in fields]
+            return resource.get("name", path.stem), path.parent / parquet, fields
+    return None
+
+
+def _workbook_cells(path: Path) -> Iterator[tuple[str, list[str]]]:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(path))
@@ -457,8 +503,12 @@ class _MarkupText(HTMLParser):
 
 
 def _markup_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    yield from _markup_texts(path.read_text("utf-8", errors="replace"))
+
+
+def _markup_texts(markup: str) -> Iterator[tuple[str, list[str]]]:
     parser = _MarkupText()
-    parser.feed(path.read_text("utf-8", errors="replace"))
+    parser.feed(markup)
     parser.close()
     for field, values in sorted(parser.found.items()):
         texts = _texts(values)

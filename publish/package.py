@@ -23,6 +23,7 @@ from publish.spreadsheet import (
     TOO_LONG,
     fits_excel,
     neutralise_formula,
+    per_distinct,
     string_bytes,
     write_xlsx,
 )
@@ -94,23 +95,29 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
 def _csv_cells(column: pa.Array, kind: str) -> pa.Array:
     """A column's CSV cells (quoted where needed), as strings with no nulls."""
     if kind == "number":
-        text = _per_distinct(column, lambda v: csv_text(v, "number"))
+        text = _quoted(_per_distinct(column, lambda v: csv_text(v, "number")))
     elif kind == "boolean":
         text = pc.if_else(column, "true", "false")
     elif kind == "string":
-        text = column.cast(pa.string())
-        text = pc.if_else(
-            pc.match_substring_regex(text, r"^ *[=+\-@\t\r\n]"),
-            pc.binary_join_element_wise("'", text, ""),
-            text,
-        )
+        text = per_distinct(column.cast(pa.string()), _text_cells)
     else:
         text = column.cast(pa.string())
-    text = pc.fill_null(text, "")
-    if kind in ("string", "number"):
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-        text = pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
-    return text
+    return pc.fill_null(text, "")
+
+
+def _text_cells(text: pa.Array) -> pa.Array:
+    """Text as CSV cells: neutralised against formulas (`csv_text`), quoted where needed."""
+    neutralised = pc.if_else(
+        pc.match_substring_regex(text, r"^ *[=+\-@\t\r\n]"),
+        pc.binary_join_element_wise("'", text, ""),
+        text,
+    )
+    return _quoted(neutralised)
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
 
 
 def _per_distinct(column: pa.Array, render) -> pa.Array:

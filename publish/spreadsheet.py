@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,8 @@ TOO_LONG = {
 }
 BATCH_ROWS = 65_536
 SHEET = "xl/worksheets/sheet1.xml"
+# zlib's fastest level: 3× faster than its default on sheet XML for a file 1.2× larger
+COMPRESS_LEVEL = 1
 _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 does not allow
 _MARCH_1900 = -25508  # 1900-03-01 in days since 1970: Excel counts a 29 Feb 1900 before it
 _JANUARY_1900 = -25567  # 1900-01-01, Excel's day 1
@@ -109,21 +112,64 @@ def _fill_sheet(template: bytes, table: pa.Table, fields: list[dict], path: Path
         zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for info in source.infolist():
+            info._compresslevel = COMPRESS_LEVEL  # `compress_level` from Python 3.13
             if info.filename != SHEET:
                 target.writestr(info, source.read(info.filename))
                 continue
             xml = source.read(SHEET).decode("utf-8")
-            style = re.search(r'<col [^>]*style="(\d+)"', xml)
             head, tail = xml.split("</sheetData>")
             head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head)
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                row = 2
-                for batch in table.to_batches(BATCH_ROWS):
-                    out.write(_rows_xml(batch, fields, row, style.group(1) if style else None))
-                    row += batch.num_rows
+                for rows in sheet_rows(table.to_batches(BATCH_ROWS), fields, _date_style(head)):
+                    out.write(rows)
                 out.write(("</sheetData>" + tail).encode("utf-8"))
     partial.replace(path)
+
+
+def sheet_rows(
+    batches: Iterable[pa.RecordBatch], fields: list[dict], date_style: str | None
+) -> Iterator[memoryview]:
+    """The data sheet's `<row>` elements after the header, batch by batch."""
+    row = 2
+    for batch in batches:
+        yield _rows_xml(batch, fields, row, date_style)
+        row += batch.num_rows
+
+
+def data_sheet_parts(
+    path: Path, batches: Iterable[pa.RecordBatch], fields: list[dict]
+) -> tuple[bytes, bytes] | None:
+    """The data sheet's XML around its rows (head with the header row, tail), when its
+    rows are exactly those `write_xlsx` renders from `batches`; None when they differ.
+
+    The sheet is decompressed as a stream and compared with the rendering batch by
+    batch, so a workbook of a million rows is checked in bounded memory."""
+    with zipfile.ZipFile(path) as book, book.open(SHEET) as sheet:
+        head = b""
+        while (end := head.find(b"</row>")) < 0:
+            chunk = sheet.read(1 << 16)
+            if not chunk:
+                return None
+            head += chunk
+        head, pending = head[: end + len(b"</row>")], head[end + len(b"</row>") :]
+        style = _date_style(head.decode("utf-8", errors="replace"))
+        for rows in sheet_rows(batches, fields, style):
+            found = pending[: len(rows)]
+            found += sheet.read(len(rows) - len(found))
+            if found != rows:
+                return None
+            pending = pending[len(rows) :]
+        tail = pending + sheet.read()
+        if not tail.startswith(b"</sheetData>"):
+            return None
+        return head, tail
+
+
+def _date_style(head: str) -> str | None:
+    """The cell style xlsxwriter gave the date columns (from the sheet's `<col>`)."""
+    style = re.search(r'<col [^>]*style="(\d+)"', head)
+    return style.group(1) if style else None
 
 
 def _rows_xml(batch: pa.RecordBatch, fields: list[dict], first: int, date_style) -> memoryview:
@@ -131,39 +177,49 @@ def _rows_xml(batch: pa.RecordBatch, fields: list[dict], first: int, date_style)
     numbers = pc.cast(pa.array(range(first, first + batch.num_rows), pa.int64()), pa.string())
     cells = []
     for col, (column, field) in enumerate(zip(batch.columns, fields, strict=True)):
-        ref = pc.binary_join_element_wise(f'<c r="{_letters(col)}', numbers, "")
+        start = f'<c r="{_letters(col)}'
+
+        def cell(*parts: str | pa.Array, start: str = start) -> pa.Array:
+            return pc.binary_join_element_wise(start, numbers, *parts, "")
+
         kind = field["type"]
         if kind == "string":
-            text = pc.replace_substring_regex(column.cast(pa.string()), _ILLEGAL, "")
-            for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-                text = pc.replace_substring(text, char, entity)
-            cell = pc.binary_join_element_wise(
-                ref, '" t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", ""
-            )
+            text = per_distinct(column.cast(pa.string()), _xml_text)
+            value = cell('" t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>")
         elif kind == "boolean":
-            value = pc.if_else(column, "1", "0")
-            cell = pc.binary_join_element_wise(ref, '" t="b"><v>', value, "</v></c>", "")
+            value = cell('" t="b"><v>', pc.if_else(column, "1", "0"), "</v></c>")
         elif kind == "date":
             days = pc.cast(column, pa.int32()).cast(pa.int64())
             serial = pc.add(days, pc.if_else(pc.less(days, _MARCH_1900), 25568, 25569))
             style = f' s="{date_style}"' if date_style else ""
-            cell = pc.if_else(
+            value = pc.if_else(
                 pc.less(days, _JANUARY_1900),  # before Excel's calendar: the date as text
-                pc.binary_join_element_wise(
-                    ref, '" t="inlineStr"><is><t>', column.cast(pa.string()), "</t></is></c>", ""
-                ),
-                pc.binary_join_element_wise(
-                    ref, f'"{style}><v>', serial.cast(pa.string()), "</v></c>", ""
-                ),
+                cell('" t="inlineStr"><is><t>', column.cast(pa.string()), "</t></is></c>"),
+                cell(f'"{style}><v>', serial.cast(pa.string()), "</v></c>"),
             )
         else:
-            value = _number_texts(column) if kind == "number" else column.cast(pa.string())
-            cell = pc.binary_join_element_wise(ref, '"><v>', value, "</v></c>", "")
-        cells.append(pc.fill_null(cell, ""))
-    rows = pc.binary_join_element_wise(
-        pc.binary_join_element_wise('<row r="', numbers, '">', ""), *cells, "</row>", ""
-    )
+            text = _number_texts(column) if kind == "number" else column.cast(pa.string())
+            value = cell('"><v>', text, "</v></c>")
+        cells.append(pc.fill_null(value, ""))
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
     return string_bytes(rows)
+
+
+def _xml_text(text: pa.Array) -> pa.Array:
+    """Text as XML character data: characters XML 1.0 forbids dropped, `&<>` escaped."""
+    text = pc.replace_substring_regex(text, _ILLEGAL, "")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, char, entity)
+    return text
+
+
+def per_distinct(column: pa.Array, transform: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """`transform` (Arrow compute, value by value) of a column, computed once per distinct
+    value when values repeat (codes, names, statuses) and spread back over the rows."""
+    encoded = pc.dictionary_encode(column)
+    if 2 * len(encoded.dictionary) > len(column):
+        return transform(column)
+    return pc.take(transform(encoded.dictionary), encoded.indices)
 
 
 def _number_texts(column: pa.Array) -> pa.Array:
@@ -191,4 +247,4 @@ def string_bytes(array: pa.Array) -> memoryview:
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[
         array.offset : array.offset + len(array) + 1
     ]
-    return memoryview(array.buffers()[2])[offsets[0] : offsets[-1]]
+    return memoryview(array.buffers()[2]).cast("B")[offsets[0] : offsets[-1]]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import zipfile
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from datasets.errors import PublishBlocked
@@ -233,3 +236,86 @@ def test_a_hit_only_inside_a_package_names_its_dataset_and_one_in_a_page_blocks_
     with pytest.raises(PublishBlocked) as blocked:
         gate(staging, build, summaries, set())
     assert not isinstance(blocked.value, LeakFound)
+
+
+def write_table_package(folder, frame, fields):
+    """A package resource as `write_package` makes it: CSV, Parquet and Excel copies."""
+    from publish.package import arrow_table, write_csv, write_parquet
+    from publish.spreadsheet import write_xlsx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    table = arrow_table(frame, fields)
+    write_csv(table, fields, folder / "orders.csv")
+    write_parquet(table, fields, folder / "orders.parquet")
+    title = {"es": "Órdenes", "en": "Orders"}
+    write_xlsx(table, fields, folder / "orders.xlsx", sheet="orders", title=title)
+    alternates = [{"path": "orders.parquet"}, {"path": "orders.xlsx"}]
+    resource = {"name": "orders", "path": "orders.csv", "schema": {"fields": fields}}
+    package = {"resources": [resource | {"x-alternates": alternates}]}
+    (folder / "datapackage.json").write_text(json.dumps(package))
+
+
+ORDER_FIELDS = [
+    {"name": "order_id", "type": "string"},
+    {"name": "issued_on", "type": "date"},
+    {"name": "amount_clp", "type": "integer"},
+    {"name": "tax_rate", "type": "number"},
+    {"name": "framework", "type": "boolean"},
+    {"name": "note", "type": "string"},
+]
+
+
+def order_frame(rows: int, note: str) -> pd.DataFrame:
+    """Rows of every cell type, with texts that need escaping and a note only in row 2."""
+    return pd.DataFrame(
+        {
+            "order_id": [f"2431-{i}-SE26" for i in range(rows)],
+            "issued_on": [dt.date(1899, 12, 31), None, *[dt.date(2026, 10, 5)] * (rows - 2)],
+            "amount_clp": [987654321, None, *range(rows - 2)],
+            "tax_rate": [0.19, None, *[1e-05] * (rows - 2)],
+            "framework": [True, None, *[False] * (rows - 2)],
+            "note": ["Año <2026> & \x01ñandú", note, *["=SUMA(A1)"] * (rows - 2)],
+        }
+    )
+
+
+def test_a_package_workbook_is_read_through_its_table_once_proven_identical(tmp_path):
+    from publish.leaks import _workbook_source
+    from publish.spreadsheet import data_sheet_parts
+
+    write_table_package(tmp_path, order_frame(70_000, f"llamar al {MOBILE}"), ORDER_FIELDS)
+    sheet, parquet, fields = _workbook_source(tmp_path / "orders.xlsx")
+    batches = pq.ParquetFile(parquet).iter_batches(1000)
+    assert data_sheet_parts(tmp_path / "orders.xlsx", batches, fields) is not None
+    assert ("orders.xlsx", "orders!note", "phone") in kinds(scan_for_values(tmp_path, set()))
+
+
+def rewrite_entry(path, entry, change):
+    """The workbook with one zip entry's bytes passed through `change`."""
+    with zipfile.ZipFile(path) as book:
+        entries = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in entries:
+            book.writestr(info, change(data) if info.filename == entry else data)
+
+
+def test_a_workbook_that_differs_from_its_table_by_one_cell_is_read_cell_by_cell(tmp_path):
+    write_table_package(tmp_path, order_frame(5, "sin observaciones"), ORDER_FIELDS)
+    assert kinds(scan_for_values(tmp_path, set())) == []
+    rewrite_entry(
+        tmp_path / "orders.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"sin observaciones", f"fono {MOBILE}".encode()),
+    )
+    assert kinds(scan_for_values(tmp_path, set())) == [("orders.xlsx", "orders!note", "phone")]
+
+
+def test_the_rest_of_a_proven_workbook_is_still_scanned(tmp_path):
+    write_table_package(tmp_path, order_frame(5, "sin observaciones"), ORDER_FIELDS)
+    rewrite_entry(
+        tmp_path / "orders.xlsx",
+        "xl/sharedStrings.xml",
+        lambda xml: xml.replace(b"</sst>", f"<si><t>{EMAIL}</t></si></sst>".encode()),
+    )
+    hits = kinds(scan_for_values(tmp_path, set()))
+    assert [(f, k) for f, _, k in hits] == [("orders.xlsx", "email")]
