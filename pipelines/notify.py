@@ -23,33 +23,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal, Protocol
 
+from publish.reasons import REASONS
+
 log = logging.getLogger(__name__)
 
 DEFAULT_UI_URL = "http://127.0.0.1:3000"
 
-REASONS = {
-    "rejected-file": ("un archivo no se pudo leer", "a file could not be read"),
-    "reconciliation": ("las filas no cuadran", "rows do not reconcile"),
-    "invalid-share": (
-        "demasiadas filas inválidas",
-        "too many invalid rows",
-    ),
-    "no-data": ("no llegó ninguna exportación", "no export arrived"),
-    "timeout": ("superó su límite de tiempo", "exceeded its time limit"),
-    "quality": ("una regla de calidad encontró errores", "a quality rule found errors"),
-    "personal-data-found": (
-        "se detectaron datos personales en archivos públicos",
-        "personal data detected in public files",
-    ),
-    "catalog-error": (
-        "el paquete no se pudo armar en el catálogo",
-        "the package could not be built in the catalog",
-    ),
-    "installation-entry-refused": (
-        "su entrada del archivo de instalación fue rechazada",
-        "its entry in the installation file was refused",
-    ),
-}
 KINDS = {
     "blocked": ("publicación detenida", "publication blocked"),
     "failed": ("ejecución fallida", "run failed"),
