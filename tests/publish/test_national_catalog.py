@@ -4,9 +4,7 @@ with reason), each comuna's rows of the national tables, and the national downlo
 from __future__ import annotations
 
 import gzip
-import json
 import re
-import unicodedata
 
 import pytest
 
@@ -89,6 +87,14 @@ def national_catalog() -> dict:
             }
         )
     catalog["comunas"] = comunas
+    items = catalog["datasets"][1]["resources"][1]
+    assert items["name"] == "purchase_order_items"
+    items["foreignKeys"] = [
+        {
+            "fields": ["order_id"],
+            "reference": {"resource": "purchase_orders", "fields": ["order_id"]},
+        }
+    ]
     everyone = [{"code": c["code"], "name": c["name"]} for c in comunas]
     for dataset in catalog["datasets"]:
         dataset["municipalities"] = everyone
@@ -160,7 +166,7 @@ def test_search_keys_find_names_with_and_without_accents(national):
     assert search("san pedro") >= {"13505", "08108", "02203"}  # two-word names, prefixes
     assert len(search("biobio")) == 33  # a region by name
     assert search("villa inexistente") == set()
-    for code, (key, text) in rows.items():
+    for code, (key, _) in rows.items():
         name = load_code_list("comunas").set_index("comuna_code").loc[code, "comuna_name"]
         assert key.startswith(fold(name) + " " + code)
 
@@ -217,7 +223,8 @@ def test_dataset_page_names_its_national_tables(national):
     text = Doc(out / "datasets" / "contracts" / "index.html").text
     assert "la columna comuna_code (código CUT) dice de qué comuna es cada fila" in text
     assert re.search(
-        r"purchase_orders\.csv CSV, [\d,.]+ [kMG]?B .*— Órdenes de compra: [\d.]+ filas? de 346 comunas",
+        r"purchase_orders\.csv CSV, [\d,.]+ [kMG]?B .*— Órdenes de compra: "
+        r"[\d.]+ filas? de 346 comunas",
         text,
     )
     assert "346 comunas (ver la lista)" in text
