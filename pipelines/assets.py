@@ -246,6 +246,10 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     for failure in failures:
         where = f"{failure['comuna_code'] or '*'} {failure['dataset']}"
         context.log.warning(f"{where}: {failure['es']} / {failure['en']}")
+    channels = notify.channels_from_env()
+    refused = [entry.cut for entry in installation.refused]
+    for alert in notify.catalog_alerts(failures, refused, notify.run_link(context.run_id)):
+        notify.send(alert, channels)
     context.add_output_metadata(
         {
             "release_id": outcome.release_id,
@@ -280,7 +284,7 @@ def _part_failure(scan: LeakScan, part: steps.PreparedDataset | Exception) -> di
     """Why a comuna's part cannot enter the release: unreadable, or personal data in the
     text it would publish (matched as the publish gate does)."""
     if isinstance(part, Exception):
-        return _error_reason(part)
+        return _error_reason(part) | {"type": "part-unreadable"}
     try:
         hits = [
             hit

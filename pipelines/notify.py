@@ -89,6 +89,25 @@ class Alert:
         }
 
 
+def catalog_alerts(
+    failures: Iterable[Mapping[str, object]], refused: Iterable[str], link: str | None
+) -> list[Alert]:
+    """The alerts of a catalog step: one per comuna × dataset it carried (its `failures`:
+    a leak-scan hit, an unreadable part, an exception; `comuna_code` None for a whole
+    dataset) and one per comuna whose installation entry was refused (`refused` CUTs).
+
+    Only each failure's reason type is used, never its message (an exception's text may
+    quote a value from the data)."""
+    grouped: dict[tuple[str | None, str | None], Counter] = {}
+    for failure in failures:
+        key = (failure.get("comuna_code"), failure.get("dataset"))
+        grouped.setdefault(key, Counter())[str(failure["type"])] += 1
+    for cut in refused:
+        grouped.setdefault((cut, None), Counter())["installation-entry-refused"] += 1
+    order = sorted(grouped, key=lambda key: (key[0] or "", key[1] or ""))
+    return [Alert("blocked", cut, slug, dict(grouped[(cut, slug)]), link) for cut, slug in order]
+
+
 class Channel(Protocol):
     def send(self, alert: Alert) -> None: ...
 
