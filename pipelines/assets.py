@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from datasets.descriptor import SLUGS
+from datasets.routing import prune_splits
 from pipelines import checks, freshness, notify, steps, warehouse
 from pipelines.resources import AbiertoResource
 from publish.catalog import build_package, public_contacts, publish_release
@@ -238,6 +239,8 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
         comunas=comunas,
     )
     failures += outcome.failures
+    # the release is out: splits of national files no longer landed are not needed
+    prune_splits(home.warehouse, [p for slug in SLUGS for p in home.national_files(slug)])
     carried = {f["dataset"] for f in outcome.failures}
     for slug, cut_list in used.items():
         if slug not in carried and slug not in outcome.blocked:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets.routing import NATIONAL, national_files
+from datasets.routing import NATIONAL, national_files, national_refused
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,10 @@ class Home:
         """Files that cover many comunas, routed by a column: `landing/_national/<slug>/`
         (see `datasets.routing`)."""
         return national_files(self.landing, slug)
+
+    def national_refused(self, slug: str) -> list[Path]:
+        """Entries of `landing/_national/<slug>/` that are not regular files: never opened."""
+        return national_refused(self.landing, slug)
 
     def national_reports(self, slug: str) -> Path:
         """Private routing reports of national files (buyer names and row counts)."""
