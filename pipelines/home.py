@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from datasets.readers import landed_entries
 from datasets.routing import NATIONAL, national_files, national_refused
 
 
@@ -50,16 +51,7 @@ class Home:
         return [p for p, regular in self._landing(cut, slug) if not regular]
 
     def _landing(self, cut: str, slug: str) -> list[tuple[Path, bool]]:
-        folder = self.landing / cut / slug
-        if not folder.is_dir() or folder.is_symlink():
-            return []
-        with os.scandir(folder) as entries:
-            found = [
-                (Path(e.path), e.is_file(follow_symlinks=False))
-                for e in entries
-                if not e.name.startswith((".", "~$"))
-            ]
-        return sorted(found)
+        return landed_entries(self.landing / cut / slug)
 
     def national_files(self, slug: str) -> list[Path]:
         """Files that cover many comunas, routed by a column: `landing/_national/<slug>/`

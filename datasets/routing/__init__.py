@@ -39,6 +39,7 @@ import pyarrow.csv as pacsv
 
 from datasets.descriptor import DatasetDescriptor, SourceFormat, load_descriptor
 from datasets.ingest import RawSource, read_source, sha256_file
+from datasets.readers import landed_entries
 from datasets.routing.report import REASONS, RoutingError, RoutingReport
 from datasets.routing.split import (
     ROW_COLUMN,
@@ -93,16 +94,9 @@ def national_refused(landing: Path, slug: str) -> list[Path]:
 
 
 def _national_entries(landing: Path, slug: str) -> list[tuple[Path, bool]]:
-    folder = landing / NATIONAL / slug
-    if not folder.is_dir() or folder.is_symlink() or (landing / NATIONAL).is_symlink():
+    if (landing / NATIONAL).is_symlink():
         return []
-    with os.scandir(folder) as entries:
-        found = [
-            (Path(e.path), e.is_file(follow_symlinks=False))
-            for e in entries
-            if not e.name.startswith((".", "~$"))
-        ]
-    return sorted(found)
+    return landed_entries(landing / NATIONAL / slug)
 
 
 def national_source(dataset: DatasetDescriptor, file_name: str) -> SourceFormat:

@@ -25,7 +25,8 @@
     var template = shown === 1 ? status.dataset.one : status.dataset.many;
     status.textContent = template.replace("{n}", shown.toLocaleString(document.documentElement.lang));
   };
-  var listen = function (form, update) {
+  /* Filter on every change, start from the address's `?<param>=` if any, show the form. */
+  var listen = function (form, update, query, param) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       update();
@@ -36,6 +37,9 @@
       window.setTimeout(update, 0);
     });
     form.hidden = false;
+    var value = new URLSearchParams(window.location.search).get(param);
+    if (value) query.value = value;
+    update();
   };
 
   var datasets = function () {
@@ -77,10 +81,7 @@
       });
       say(status, shown);
     };
-    listen(form, update);
-    var params = new URLSearchParams(window.location.search);
-    if (params.get("q")) query.value = params.get("q");
-    update();
+    listen(form, update, query, "q");
   };
 
   /* A row matches when every word typed is in its key, or when what was typed, without
@@ -109,10 +110,7 @@
       });
       say(status, shown);
     };
-    listen(form, update);
-    var params = new URLSearchParams(window.location.search);
-    if (params.get("comuna")) query.value = params.get("comuna");
-    update();
+    listen(form, update, query, "comuna");
   };
 
   datasets();

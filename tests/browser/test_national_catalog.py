@@ -105,3 +105,28 @@ def test_no_accessibility_violations(national_site, browser, path, width, height
     assert passes
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+
+
+def test_a_comuna_page_opens_the_sql_box_on_its_rows(national_site, watched):
+    page = watched.page
+    page.goto(urljoin(national_site.url, "comunas/13120/"))
+    page.click("a[href$='datasets/contracts/index.html?comuna=13120#sql']")
+    page.wait_for_selector("#sql:not([hidden])")
+    assert page.evaluate("() => document.querySelector('#sql details').open")
+    sql = page.input_value("#sql-texto")
+    assert sql.startswith("SELECT *\nFROM purchase_orders\nWHERE comuna_code = '13120'")
+    options = page.eval_on_selector_all("#sql-ejemplo option", "o => o.map(x => x.textContent)")
+    assert options[:2] == [
+        "Filas de la comuna 13120 en «Órdenes de compra»",
+        "Filas de la comuna 13120 en «Líneas de las órdenes»",
+    ]
+    page.select_option("#sql-ejemplo", "1")
+    assert "JOIN purchase_orders AS p" in page.input_value("#sql-texto")
+
+
+def test_a_forged_comuna_parameter_is_ignored(national_site, watched):
+    page = watched.page
+    page.goto(urljoin(national_site.url, "datasets/contracts/?comuna=1'%3Bdrop#sql"))
+    page.wait_for_selector("#sql:not([hidden])")
+    assert "comuna_code" not in page.input_value("#sql-texto")
+    assert not page.evaluate("() => document.querySelector('#sql details').open")
