@@ -16,8 +16,8 @@ already holds the release's data files) and returns the files it wrote::
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
 Pages are static HTML, usable without JavaScript: ``assets/search.js`` filters the
-home page's dataset cards with an index embedded in the page
-(:mod:`publish.site.search`), and ``assets/query.js`` runs SQL over a dataset's
+home page's dataset cards with an index embedded in the page and its table of comunas
+by name (:mod:`publish.site.search`), and ``assets/query.js`` runs SQL over a dataset's
 Parquet files with DuckDB-Wasm once the reader opens the query box
 (:mod:`publish.site.queries`); no inline scripts (JSON data blocks only), no external
 requests, every link relative (a per-page prefix such as

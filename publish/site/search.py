@@ -100,13 +100,13 @@ def facets(catalog: Mapping[str, Any], lang: str) -> dict[str, list[tuple[str, s
 
 
 def comuna_table(catalog: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """The home page's table of comunas: ``{columns: [(slug, title)], rows: [{code, name,
+    """The home page's table of comunas: ``{columns: [(slug, short title)], rows: [{code, name,
     region, key, cells: {slug: {status, reasons, is_stale}}}]}``, rows by folded name then code.
 
     ``key`` is the row's search key (name, CUT code and region, folded); a dataset a
     comuna does not publish has no cell.
     """
-    titles = {d["slug"]: d["title"][lang] for d in catalog["datasets"]}
+    titles = {d["slug"]: kind_label(d, lang) for d in catalog["datasets"]}
     for comuna in catalog.get("comunas", []):
         for item in comuna["datasets"]:
             titles.setdefault(item["slug"], item["title"][lang])

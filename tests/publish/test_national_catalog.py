@@ -4,6 +4,7 @@ with reason), each comuna's rows of the national tables, and the national downlo
 from __future__ import annotations
 
 import gzip
+import json
 import re
 
 import pytest
@@ -247,3 +248,18 @@ def test_no_spreadsheet_reason_where_the_workbook_would_be(tmp_path):
     assert reason["es"] in doc.text
     english = Doc(tmp_path / "en" / "datasets" / "contracts" / "index.html").text
     assert reason["en"] in english
+
+
+def test_the_comuna_table_replaces_the_municipality_facet_at_national_scale(national):
+    out, _ = national
+    doc = Doc(out / "index.html")
+    assert doc.find("select", id="f-kind") and not doc.find("select", id="f-municipality")
+    source = (out / "index.html").read_text("utf-8")
+    block = source[source.index('id="indice-busqueda">') :]
+    index = json.loads(block[block.index(">") + 1 : block.index("</script>")])
+    assert index and all("municipalities" not in entry for entry in index)
+    # a small catalog keeps it
+    small = out.parent / "small"
+    small.mkdir()
+    render(small, make_catalog())
+    assert Doc(small / "index.html").find("select", id="f-municipality")
