@@ -263,3 +263,54 @@ def test_the_comuna_table_replaces_the_municipality_facet_at_national_scale(nati
     small.mkdir()
     render(small, make_catalog())
     assert Doc(small / "index.html").find("select", id="f-municipality")
+
+
+def test_a_published_table_over_the_sheet_limit_shows_why_it_has_no_workbook(tmp_path, monkeypatch):
+    """The demo through the real steps with Excel's limit lowered: the package's
+    `x-no-spreadsheet` reaches the dataset page where the workbook link would be."""
+    import datetime as dt
+
+    import publish.spreadsheet
+    from datasets.descriptor import SLUGS
+    from datasets.municipalities import load_installation
+    from pipelines import steps
+    from pipelines.cli import seed_demo
+    from pipelines.home import Home
+    from publish.catalog import build_package, publish_release
+
+    monkeypatch.setattr(publish.spreadsheet, "EXCEL_MAX_ROWS", 30)
+    home = Home(tmp_path / "home")
+    seed_demo(home)
+    installation = load_installation()
+    day = dt.date(2026, 11, 2)
+    packages = []
+    for slug in SLUGS:
+        validated = steps.validate(
+            steps.ingest(home, installation, slug), installation, home.quarantine
+        )
+        prepared = steps.prepare(validated, installation, as_of=day)
+        packages.append(
+            build_package(
+                prepared,
+                installation,
+                home.root / "build" / slug,
+                release_id="2026-11-02",
+                generated_on=day,
+            )
+        )
+    publish_release(home.site, installation, packages, release_id="2026-11-02", generated_on=day)
+    package = json.loads(
+        (home.site / "releases" / "2026-11-02" / "contracts" / "datapackage.json").read_text()
+    )
+    items = next(r for r in package["resources"] if r["name"] == "purchase_order_items")
+    assert items["x-no-spreadsheet"]["es"].startswith("Sin descarga Excel")
+    assert "xlsx" not in {a["format"] for a in items["x-alternates"]}
+    page = Doc(home.site / "datasets" / "contracts" / "index.html")
+    assert len(page.find("li", **{"class": "no-spreadsheet"})) == sum(
+        "x-no-spreadsheet" in r for r in package["resources"]
+    )
+    assert items["x-no-spreadsheet"]["es"] in page.text
+    links = [a["href"] for a in page.find("a") if a.get("href", "").endswith(".xlsx")]
+    assert not any("purchase_order_items" in link for link in links)
+    english = Doc(home.site / "en" / "datasets" / "contracts" / "index.html").text
+    assert items["x-no-spreadsheet"]["en"] in english
