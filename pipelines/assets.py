@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from datasets.descriptor import SLUGS
+from datasets.routing import prune_splits
 from pipelines import checks, freshness, notify, steps, warehouse
 from pipelines.resources import AbiertoResource
 from publish.catalog import build_package, public_contacts, publish_release
@@ -238,6 +239,8 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
         comunas=comunas,
     )
     failures += outcome.failures
+    # the release is out: splits of national files no longer landed are not needed
+    prune_splits(home.warehouse, [p for slug in SLUGS for p in home.national_files(slug)])
     carried = {f["dataset"] for f in outcome.failures}
     for slug, cut_list in used.items():
         if slug not in carried and slug not in outcome.blocked:
@@ -246,6 +249,10 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     for failure in failures:
         where = f"{failure['comuna_code'] or '*'} {failure['dataset']}"
         context.log.warning(f"{where}: {failure['es']} / {failure['en']}")
+    channels = notify.channels_from_env()
+    refused = [entry.cut for entry in installation.refused]
+    for alert in notify.catalog_alerts(failures, refused, notify.run_link(context.run_id)):
+        notify.send(alert, channels)
     context.add_output_metadata(
         {
             "release_id": outcome.release_id,
@@ -280,7 +287,7 @@ def _part_failure(scan: LeakScan, part: steps.PreparedDataset | Exception) -> di
     """Why a comuna's part cannot enter the release: unreadable, or personal data in the
     text it would publish (matched as the publish gate does)."""
     if isinstance(part, Exception):
-        return _error_reason(part)
+        return _error_reason(part) | {"type": "part-unreadable"}
     try:
         hits = [
             hit

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +26,7 @@ from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descr
 from datasets.errors import AbiertoError
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
+from datasets.routing import NATIONAL, RoutingReport, read_national
 from pipelines import limits
 from pipelines.home import Home
 from pipelines.instance import ensure_dagster_home
@@ -54,6 +56,7 @@ def _before_any_command() -> None:
 
 
 PRINTED_ERRORS = 50  # rows of the row-by-row table on the terminal
+PRINTED_COMUNAS = 30  # comunas listed with their routed rows by `abierto validate`
 SAMPLES_DIR = DATASETS_DIR / "samples"
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -201,7 +204,11 @@ def validate(
     """Check one export against its dataset's schemas without publishing anything.
 
     Exit code 2 when rows would be quarantined. `--html` writes the file's validation
-    page (private: it shows the values written in the file).
+    page (private: it shows the values written in the file). A national file (a source
+    with `route:`) is split among comunas as a run splits it: the routing (rows per
+    comuna, excluded with reason, unmatched buyers by name and count) is printed, then
+    the routed rows are validated (all comunas, or `--comuna`); unmatched rows also
+    exit 2.
     Example: abierto validate ordenes_de_compra_2026-10.csv --dataset contracts
     """
     from pipelines.resources import AbiertoResource
@@ -224,10 +231,27 @@ def validate(
             f"the descriptor is for dataset '{descriptor.slug}', not '{dataset}'",
             file=str(descriptor_file),
         )
-    source = descriptor.require_source(file.name)
+    # a name a routed (national) source accepts is read as a national file, as in
+    # landing/_national/
+    routed = [s for s in descriptor.sources if s.route is not None and s.matches(file.name)]
+    source = routed[0] if routed else descriptor.require_source(file.name)
     installation = load_installation()
-    cut = comuna or installation.municipalities[0].cut
-    raw = read_source(file, source, comuna_code=cut)
+    routing = None
+    if source.route is not None:  # a national file: split as a run would, every comuna
+        cut = comuna or NATIONAL
+        with tempfile.TemporaryDirectory(prefix="abierto-validate-") as warehouse:
+            raw, routing = read_national(
+                file, source, Path(warehouse), [comuna] if comuna else None
+            )
+        if not as_json:
+            print_routing(routing, comuna)
+        if raw is None:
+            if as_json:
+                typer.echo(json.dumps({"routing": routing_counts(routing)}, ensure_ascii=False))
+            raise typer.Exit(2 if routing.rows_unmatched else 0)
+    else:
+        cut = comuna or installation.municipalities[0].cut
+        raw = read_source(file, source, comuna_code=cut)
     references = {"comunas": comunas_table(installation)}
     valid, quarantined, shares = {}, {}, []
     for table in descriptor.tables:
@@ -261,13 +285,40 @@ def validate(
     if html is not None:
         html.write_text(render_file_report(report), encoding="utf-8")
     if as_json:
-        typer.echo(json.dumps(without_values(report), ensure_ascii=False, indent=2))
+        public = without_values(report)
+        if routing is not None:
+            public["routing"] = routing_counts(routing)
+        typer.echo(json.dumps(public, ensure_ascii=False, indent=2))
     else:
         print_validation(report)
         if html is not None:
             console.print(f"Informe / report (PRIVADO / PRIVATE): {html}", markup=False)
-    if report["errors_total"]:
+    if report["errors_total"] or (routing is not None and routing.rows_unmatched):
         raise typer.Exit(2)
+
+
+def print_routing(report: RoutingReport, comuna: str | None) -> None:
+    """Where a national file's rows go (buyer names only for unmatched rows)."""
+    for line in report.summary():
+        console.print(line, markup=False)
+    routed = sorted(report.routed.items())
+    shown = ", ".join(f"{cut} ({n})" for cut, n in routed[:PRINTED_COMUNAS])
+    more = len(routed) - PRINTED_COMUNAS
+    console.print(
+        f"  por comuna / per comuna: {shown}" + (f", … +{more}" if more > 0 else ""),
+        markup=False,
+    )
+    if comuna is not None:
+        console.print(
+            f"  se valida solo / validating only {comuna}: {report.routed.get(comuna, 0)} "
+            "filas / rows",
+            markup=False,
+        )
+
+
+def routing_counts(report: RoutingReport) -> dict:
+    """The routing report without buyer names or malformed rows' text (for --json)."""
+    return {k: v for k, v in report.to_dict().items() if k not in {"buyers", "malformed"}}
 
 
 def print_validation(report: dict) -> None:

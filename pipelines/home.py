@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets.routing import NATIONAL, national_files
+from datasets.readers import landed_entries
+from datasets.routing import NATIONAL, national_files, national_refused
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,16 @@ class Home:
         return [p for p, regular in self._landing(cut, slug) if not regular]
 
     def _landing(self, cut: str, slug: str) -> list[tuple[Path, bool]]:
-        folder = self.landing / cut / slug
-        if not folder.is_dir() or folder.is_symlink():
-            return []
-        with os.scandir(folder) as entries:
-            found = [
-                (Path(e.path), e.is_file(follow_symlinks=False))
-                for e in entries
-                if not e.name.startswith((".", "~$"))
-            ]
-        return sorted(found)
+        return landed_entries(self.landing / cut / slug)
 
     def national_files(self, slug: str) -> list[Path]:
         """Files that cover many comunas, routed by a column: `landing/_national/<slug>/`
         (see `datasets.routing`)."""
         return national_files(self.landing, slug)
+
+    def national_refused(self, slug: str) -> list[Path]:
+        """Entries of `landing/_national/<slug>/` that are not regular files: never opened."""
+        return national_refused(self.landing, slug)
 
     def national_reports(self, slug: str) -> Path:
         """Private routing reports of national files (buyer names and row counts)."""

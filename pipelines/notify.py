@@ -23,33 +23,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal, Protocol
 
+from publish.reasons import REASONS
+
 log = logging.getLogger(__name__)
 
 DEFAULT_UI_URL = "http://127.0.0.1:3000"
 
-REASONS = {
-    "rejected-file": ("un archivo no se pudo leer", "a file could not be read"),
-    "reconciliation": ("las filas no cuadran", "rows do not reconcile"),
-    "invalid-share": (
-        "demasiadas filas inválidas",
-        "too many invalid rows",
-    ),
-    "no-data": ("no llegó ninguna exportación", "no export arrived"),
-    "timeout": ("superó su límite de tiempo", "exceeded its time limit"),
-    "quality": ("una regla de calidad encontró errores", "a quality rule found errors"),
-    "personal-data-found": (
-        "se detectaron datos personales en archivos públicos",
-        "personal data detected in public files",
-    ),
-    "catalog-error": (
-        "el paquete no se pudo armar en el catálogo",
-        "the package could not be built in the catalog",
-    ),
-    "installation-entry-refused": (
-        "su entrada del archivo de instalación fue rechazada",
-        "its entry in the installation file was refused",
-    ),
-}
 KINDS = {
     "blocked": ("publicación detenida", "publication blocked"),
     "failed": ("ejecución fallida", "run failed"),
@@ -108,6 +87,25 @@ class Alert:
             "subject": self.subject,
             "text": self.body(),
         }
+
+
+def catalog_alerts(
+    failures: Iterable[Mapping[str, object]], refused: Iterable[str], link: str | None
+) -> list[Alert]:
+    """The alerts of a catalog step: one per comuna × dataset it carried (its `failures`:
+    a leak-scan hit, an unreadable part, an exception; `comuna_code` None for a whole
+    dataset) and one per comuna whose installation entry was refused (`refused` CUTs).
+
+    Only each failure's reason type is used, never its message (an exception's text may
+    quote a value from the data)."""
+    grouped: dict[tuple[str | None, str | None], Counter] = {}
+    for failure in failures:
+        key = (failure.get("comuna_code"), failure.get("dataset"))
+        grouped.setdefault(key, Counter())[str(failure["type"])] += 1
+    for cut in refused:
+        grouped.setdefault((cut, None), Counter())["installation-entry-refused"] += 1
+    order = sorted(grouped, key=lambda key: (key[0] or "", key[1] or ""))
+    return [Alert("blocked", cut, slug, dict(grouped[(cut, slug)]), link) for cut, slug in order]
 
 
 class Channel(Protocol):

@@ -103,7 +103,8 @@ def _split_national_files(
 ) -> tuple[list[tuple[NationalSplit, SourceFormat]], list[dict]]:
     """Split each national file of the dataset (once per content, cached in the
     warehouse) and write its private routing report."""
-    splits, refused = [], []
+    refused = [not_a_regular_file(p).to_dict() for p in home.national_refused(dataset.slug)]
+    splits = []
     for path in home.national_files(dataset.slug):
         try:
             source = national_source(dataset, path.name)

@@ -28,8 +28,8 @@ from publish.site.charts import dataset_charts
 from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
+from schemas import load_code_list, public_descriptor
 from schemas import load_descriptor as load_schema_descriptor
-from schemas import public_descriptor
 
 PREVIEW_ROWS = 10
 
@@ -140,7 +140,16 @@ def comuna_pages(rows: list[dict]) -> list[dict]:
         page["datasets"].append(
             {k: row[k] for k in ("status", "published_on", "is_stale", "max_age_days")}
             | {"slug": row["dataset"], "title": load_descriptor(row["dataset"]).title.model_dump()}
+            # reason types only (never a message: the page is public)
+            | {
+                "reasons": sorted(set(row.get("reasons") or []))
+                if row["status"] != "published"
+                else []
+            }
         )
+    regions = load_code_list("comunas").set_index("comuna_code")["region_name"] if pages else {}
+    for code, page in pages.items():
+        page["region"] = regions.get(code)
     return [pages[code] for code in sorted(pages)]
 
 
@@ -239,9 +248,10 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         for r in release.package["resources"]
     }
     resources = []
+    packaged = {r["name"]: r for r in release.package["resources"]}
     for table in descriptor.tables:
         schema = load_schema_descriptor(table)
-        public = next(r["schema"] for r in release.package["resources"] if r["name"] == table)
+        public = packaged[table]["schema"]
         resources.append(
             {
                 "name": table,
@@ -253,7 +263,10 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
                 else None,
                 "fields": public["fields"],
                 "primaryKey": public.get("primaryKey", []),
+                "foreignKeys": public.get("foreignKeys", []),
                 "files": files_by_table[table],
+                # over Excel's row limit: no workbook, and why (es/en)
+                "no_spreadsheet": packaged[table].get("x-no-spreadsheet"),
                 "preview": {
                     "columns": summary["previews"][table]["columns"],
                     "rows": summary["previews"][table]["rows"],

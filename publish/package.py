@@ -242,8 +242,10 @@ def write_package(
             write_xlsx(frame, schema["fields"], alternates[-1], sheet=table, title=title)
         resource = csv_resource(table, csv_path, title, schema, alternates)
         if not fits_excel(frame.num_rows):
+            rows = f"{frame.num_rows:,}"
             resource["x-no-spreadsheet"] = {
-                lang: text.format(rows=frame.num_rows) for lang, text in TOO_LONG.items()
+                "es": TOO_LONG["es"].format(rows=rows.replace(",", ".")),
+                "en": TOO_LONG["en"].format(rows=rows),
             }
         resources.append(resource)
     resources.append(_comunas_resource(out_dir, comunas))

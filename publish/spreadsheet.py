@@ -48,9 +48,9 @@ def fits_excel(rows: int) -> bool:
 
 
 TOO_LONG = {
-    "es": "Sin descarga Excel: la tabla tiene más filas ({rows:,}) de las que caben en una "
+    "es": "Sin descarga Excel: la tabla tiene más filas ({rows}) de las que caben en una "
     "hoja de Excel (1.048.575); use el CSV o el Parquet.",
-    "en": "No Excel download: the table has more rows ({rows:,}) than an Excel sheet holds "
+    "en": "No Excel download: the table has more rows ({rows}) than an Excel sheet holds "
     "(1,048,575); use the CSV or the Parquet file.",
 }
 BATCH_ROWS = 65_536

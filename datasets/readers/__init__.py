@@ -14,6 +14,7 @@ file: no partial output.
 from __future__ import annotations
 
 import csv
+import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,22 @@ class SourceRecords:
     header: list[str]
     records: list[tuple[int, list[object]]]
     details: dict[str, object] = field(default_factory=dict)
+
+
+def landed_entries(folder: Path) -> list[tuple[Path, bool]]:
+    """The entries of a landing folder, each with whether it is a regular file (never
+    through a symbolic link, the folder itself included). Hidden files and the lock
+    files Excel (`~$x.xlsx`) and LibreOffice (`.~lock.x#`) leave beside an open
+    workbook are not exports and are left out."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    with os.scandir(folder) as entries:
+        found = [
+            (Path(e.path), e.is_file(follow_symlinks=False))
+            for e in entries
+            if not e.name.startswith((".", "~$"))
+        ]
+    return sorted(found)
 
 
 def not_a_regular_file(path: Path) -> UnsafeFileError:

@@ -27,15 +27,19 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from datasets.descriptor import DatasetDescriptor, SourceFormat, load_descriptor
 from datasets.ingest import RawSource, read_source, sha256_file
+from datasets.readers import landed_entries
 from datasets.routing.report import REASONS, RoutingError, RoutingReport
 from datasets.routing.split import (
     ROW_COLUMN,
@@ -54,7 +58,10 @@ __all__ = [
     "RoutingError",
     "RoutingReport",
     "national_files",
+    "national_refused",
     "national_source",
+    "prune_splits",
+    "read_national",
     "read_routed",
     "split_national",
     "write_routing_report",
@@ -74,11 +81,22 @@ class NationalSplit:
 
 
 def national_files(landing: Path, slug: str) -> list[Path]:
-    """The national files landed for a dataset: `landing/_national/<slug>/*`."""
-    folder = landing / NATIONAL / slug
-    if not folder.is_dir():
+    """The national files landed for a dataset: the regular files of
+    `landing/_national/<slug>/`, never through a symbolic link (hidden files ignored)."""
+    return [path for path, regular in _national_entries(landing, slug) if regular]
+
+
+def national_refused(landing: Path, slug: str) -> list[Path]:
+    """Entries of `landing/_national/<slug>/` that are not regular files (symbolic links,
+    folders, FIFOs, devices): refused as `unsafe-file` without being opened, as in a
+    comuna's landing folder."""
+    return [path for path, regular in _national_entries(landing, slug) if not regular]
+
+
+def _national_entries(landing: Path, slug: str) -> list[tuple[Path, bool]]:
+    if (landing / NATIONAL).is_symlink():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return landed_entries(landing / NATIONAL / slug)
 
 
 def national_source(dataset: DatasetDescriptor, file_name: str) -> SourceFormat:
@@ -145,6 +163,66 @@ def read_routed(split: NationalSplit, source: SourceFormat, cut: str) -> RawSour
         },
     }
     return raw
+
+
+def read_national(
+    path: Path, source: SourceFormat, warehouse: Path, cuts: Iterable[str] | None = None
+) -> tuple[RawSource | None, RoutingReport]:
+    """A national file read as one export (for `abierto validate`): split as a run splits
+    it, then the rows routed to every comuna (or only to `cuts`), each with its comuna
+    and national row number, in one `RawSource` (None when no row was routed there).
+    Excluded and unmatched rows are counted in the routing report, not read."""
+    split = split_national(path, source, warehouse)
+    wanted = sorted(split.report.routed) if cuts is None else sorted(set(cuts))
+    parts = [raw for cut in wanted if (raw := read_routed(split, source, cut)) is not None]
+    if not parts:
+        return None, split.report
+    provenance = dict(parts[0].provenance)
+    provenance["rows_read"] = sum(p.rows_read for p in parts)
+    excluded = Counter()
+    for part in parts:
+        excluded.update(part.provenance.get("rows_excluded_by_reason", {}))
+    provenance["rows_excluded_by_reason"] = dict(excluded)
+    provenance.pop("rows_excluded", None)
+    provenance.pop("comuna_code", None)
+
+    def concat(tables: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+        names = dict.fromkeys(name for t in tables for name in t)
+        return {
+            name: pd.concat([t[name] for t in tables if name in t], ignore_index=True)
+            for name in names
+        }
+
+    raw = RawSource(
+        provenance,
+        parts[0].row_table,
+        concat([p.tables for p in parts]),
+        [row for p in parts for row in p.excluded],
+        concat([p.excluded_tables for p in parts]),
+    )
+    return raw, split.report
+
+
+def prune_splits(warehouse: Path, keep: Iterable[Path]) -> list[Path]:
+    """Remove the cached splits (`warehouse/national/<sha256>/`) of files no longer
+    landed, keeping those of `keep` (the national files of the run that just
+    succeeded); returns the folders removed."""
+    root = warehouse / "national"
+    if not root.is_dir():
+        return []
+    memo = root / ".sha256"
+    kept = {_cached_sha256(path, memo) for path in keep}
+    removed = []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith(".") or folder.name in kept or not folder.is_dir():
+            continue
+        shutil.rmtree(folder)
+        removed.append(folder)
+    if memo.is_dir():  # remembered hashes of files that are gone
+        for entry in memo.iterdir():
+            if entry.read_text("ascii").strip() not in kept:
+                entry.unlink(missing_ok=True)
+    return removed
 
 
 def write_routing_report(folder: Path, report: RoutingReport) -> Path:

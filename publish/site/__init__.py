@@ -16,8 +16,8 @@ already holds the release's data files) and returns the files it wrote::
 Templates live in ``publish/templates/``, every text in :mod:`publish.site.words`.
 
 Pages are static HTML, usable without JavaScript: ``assets/search.js`` filters the
-home page's dataset cards with an index embedded in the page
-(:mod:`publish.site.search`), and ``assets/query.js`` runs SQL over a dataset's
+home page's dataset cards with an index embedded in the page and its table of comunas
+by name (:mod:`publish.site.search`), and ``assets/query.js`` runs SQL over a dataset's
 Parquet files with DuckDB-Wasm once the reader opens the query box
 (:mod:`publish.site.queries`); no inline scripts (JSON data blocks only), no external
 requests, every link relative (a per-page prefix such as
@@ -76,16 +76,21 @@ a dict with both languages::
         description? {es, en}
         primaryKey?: [field name]; foreignKeys?: Table Schema foreign keys
         files: [{format, mediatype, path, bytes, hash?}]   csv, parquet, …
+        no_spreadsheet?: {es, en}        why there is no Excel file (too many rows)
         preview: {columns: [str], rows: [[str | None]]}   first ≤ 10 rows,
                                          values as written in the CSV
       }]
     }]
 
     comunas?: [{                         one page per comuna: where each dataset stands
-      code; name
+      code; name; region?: str
       datasets: [{slug, title {es, en}, status: published | carried | blocked | missing,
-                  published_on: "YYYY-MM-DD" | None, is_stale: bool, max_age_days: int}]
-    }]
+                  published_on: "YYYY-MM-DD" | None, is_stale: bool, max_age_days: int,
+                  reasons?: [reason type]}]   why not published (publish.reasons)
+    }]                                   the home page lists them in a table with a
+                                         search box (:mod:`publish.site.search`); each
+                                         comuna page links its rows of the national
+                                         tables (:mod:`publish.site.national`)
 
 Other keys (``quality.rows_in``, …) are ignored.
 Paths of data files (``datapackage.path``, ``files[].path``) are relative to
@@ -121,8 +126,10 @@ from markupsafe import Markup
 from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
 from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
+from publish.site.national import WORDS as NATIONAL_WORDS
+from publish.site.national import comuna_duckdb, national_files, reasons_text
 from publish.site.queries import example_queries, query_config, query_tables
-from publish.site.search import facets, kind_label, search_index
+from publish.site.search import comuna_table, facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
 
 __all__ = [
@@ -547,6 +554,13 @@ def _environment() -> Environment:
         query_config=query_config,
         json_attribute=json_attribute,
         engine_bytes=engine_bytes,
+        comuna_table=comuna_table,
+        national_words=NATIONAL_WORDS,
+        national_files=national_files,
+        reasons_text=reasons_text,
+        comuna_duckdb=lambda dataset, resource, code, site_url: comuna_duckdb(
+            dataset, resource, code, functools.partial(_file_ref, site_url=site_url)
+        ),
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env

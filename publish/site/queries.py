@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from publish.site.assets import engine_path
+from publish.site.national import comuna_examples
 
 # Budget lines may hold an account and its sub-accounts: sums keep only the leaves.
 _BUDGET_LEAVES = """NOT EXISTS (
@@ -117,7 +118,9 @@ def query_tables(dataset: Mapping[str, Any]) -> list[dict[str, str]]:
 
 def query_config(dataset: Mapping[str, Any], page: Any) -> dict[str, Any]:
     """What ``assets/query.js`` reads from the page: the engine's folder, each table's
-    Parquet file and the examples, with links relative to ``page``."""
+    Parquet file and the examples, with links relative to ``page``; with
+    ``?comuna=<cut>`` in the page's address the script opens the box on that comuna's
+    rows (``comuna_examples``, see :mod:`publish.site.national`)."""
     link: Callable[[str], str | None] = page.href
     tables = [
         {"name": t["name"], "path": link(t["path"])}
@@ -128,4 +131,5 @@ def query_config(dataset: Mapping[str, Any], page: Any) -> dict[str, Any]:
         "engine": page.to(engine_path()) + "/",
         "tables": tables,
         "examples": example_queries(dataset),
+        "comuna_examples": comuna_examples(dataset),  # for ?comuna=<cut>
     }

@@ -70,8 +70,29 @@ function setUp(section, config) {
       status.textContent = (status.dataset.error || "") + " " + String(error && error.message ? error.message : error);
     });
   });
+  const comuna = new URLSearchParams(location.search).get("comuna");
+  if (/^[0-9]{5}$/.test(comuna || "") && (config.comuna_examples || []).length) {
+    openOnComuna(config, comuna, examples);
+    details.open = true;
+  }
   text.value = config.examples[0].sql;
   section.hidden = false;
+  if (details.open && location.hash === "#sql") section.scrollIntoView();
+}
+
+/* `?comuna=<cut>` (a comuna page's link): that comuna's rows of each table come first
+   among the examples, and the first of them is in the box. */
+function openOnComuna(config, comuna, select) {
+  const lang = document.documentElement.lang;
+  const fill = (text) => text.split("{comuna}").join(comuna);
+  const first = config.comuna_examples.map((example) => ({
+    title: { [lang]: fill(example.title[lang] || example.title.es) },
+    sql: fill(example.sql),
+  }));
+  config.examples = first.concat(config.examples);
+  select.replaceChildren(
+    ...config.examples.map((example, i) => new Option(example.title[lang] || example.title.es, String(i))),
+  );
 }
 
 /* DuckDB-Wasm with one table per Parquet file of the release. DuckDB-Wasm's own Parquet

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -28,3 +30,40 @@ def test_validate_refuses_a_descriptor_of_another_dataset(tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0
     assert "access_requests" in result.output
+
+
+NATIONAL_FILE = DATASETS_DIR / "samples" / "_national" / "contracts"
+
+
+def national_export():
+    (path,) = sorted(NATIONAL_FILE.glob("*.csv"))
+    return path
+
+
+def test_validate_a_national_file_reports_its_routing_then_validates_every_comuna(tmp_path):
+    result = CliRunner().invoke(app, ["validate", str(national_export()), "--dataset", "contracts"])
+    assert result.exit_code == 2, result.output  # unmatched rows are reported, not lost
+    out = result.output
+    assert (
+        "89 filas / rows → 54 enrutadas a 6 comunas / routed to 6 comunas, 16 excluidas / "
+        "excluded, 19 sin municipalidad / unmatched" in out
+    )
+    assert "excluidas / excluded (comprador que no es una municipalidad" in out
+    assert "I MUNICIPALIDAD DE VILLA INEXISTENTE: 7" in out
+    assert "por comuna / per comuna: 08108 (10), 08301 (7), 13101 (17)" in out
+    # then the routed rows are validated as one export, with the national row numbers
+    assert "(mercado_publico_oc_nacional): 54 filas leídas" in out
+    assert "purchase_order_items: 54 válidas / valid, 0 en cuarentena" in out
+    assert out.index("enrutadas") < out.index("filas leídas")
+
+
+def test_validate_a_national_file_for_one_comuna_as_json():
+    args = ["validate", str(national_export()), "--dataset", "contracts"]
+    result = CliRunner().invoke(app, [*args, "--comuna", "13120", "--json"])
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.output)
+    assert report["rows"]["read"] == 11 and report["comuna_code"] == "13120"
+    routing = report["routing"]
+    assert (routing["rows_in"], routing["rows_routed"], routing["rows_excluded"]) == (89, 54, 16)
+    assert routing["unmatched"]["unknown-municipal-buyer"] == 14
+    assert "buyers" not in routing and "VILLA INEXISTENTE" not in result.output

@@ -154,11 +154,11 @@ def test_an_unreadable_part_carries_only_that_comuna(two_comunas, monkeypatch):
     monkeypatch.setattr(warehouse, "record", record)
     failures, state = catalog_failures(home, installation, "2026-11-03")
     assert [(f["comuna_code"], f["dataset"], f["type"]) for f in failures] == [
-        ("99902", "budgets", "catalog-error")
+        ("99902", "budgets", "part-unreadable")
     ]
     assert "UnpicklingError" in failures[0]["en"]
     broken = status(state, "99902", "budgets")
-    assert (broken["status"], broken["reasons"]) == ("carried", ["catalog-error"])
+    assert (broken["status"], broken["reasons"]) == ("carried", ["part-unreadable"])
     assert broken["published_on"] == "2026-11-02"
     assert status(state, "99901", "budgets")["status"] == "published"
     assert state["release_id"] == "2026-11-03"

@@ -110,3 +110,50 @@ def test_a_national_file_that_cannot_be_split_is_a_rejected_file_of_every_comuna
     assert [(r["comuna_code"], r["type"], r["column"]) for r in result.rejected] == [
         (cut, "header-error", "RutUnidadCompra") for cut in CUTS
     ]
+
+
+def test_a_symlink_in_the_national_landing_is_refused_without_being_followed(tmp_path):
+    home, installation = land(tmp_path)
+    landed = home.national_files("contracts")[0]
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes(landed.read_bytes())
+    landed.unlink()
+    (landed.parent / "ordenes_de_compra_nacional_2026-11.csv").symlink_to(outside)
+    assert home.national_files("contracts") == []
+    assert [p.name for p in home.national_refused("contracts")] == [
+        "ordenes_de_compra_nacional_2026-11.csv"
+    ]
+    result = steps.ingest(home, load_installation(installation), "contracts")
+    assert result.sources == [] and result.routing == []
+    assert [(r["comuna_code"], r["type"]) for r in result.rejected] == [
+        (cut, "unsafe-file") for cut in CUTS
+    ]
+    assert "symbolic link" in result.rejected[0]["message_en"]
+    assert not (home.warehouse / "national").exists()  # nothing was split
+
+
+def test_splits_of_files_no_longer_landed_are_pruned_after_a_run(tmp_path):
+    home, installation = land(tmp_path)
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation), run_date="2026-11-02"
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert run_all(build_defs(installation), resource, instance).success
+    splits = lambda: sorted(  # noqa: E731
+        p.name for p in (home.warehouse / "national").iterdir() if not p.name.startswith(".")
+    )
+    (first,) = splits()
+    # next month's file replaces October's
+    landed = home.national_files("contracts")[0]
+    newer = landed.with_name("ordenes_de_compra_nacional_2026-11.csv")
+    newer.write_bytes(landed.read_bytes().replace(b"2026-10-", b"2026-11-"))
+    landed.unlink()
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation), run_date="2026-12-02"
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert run_all(build_defs(installation), resource, instance).success
+    (second,) = splits()
+    assert second != first
+    memo = home.warehouse / "national" / ".sha256"
+    assert {p.read_text("ascii").strip() for p in memo.iterdir()} == {second}

@@ -14,11 +14,12 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from datasets.samples.comunas import seed_comuna, write_installation
-from pipelines import notify, steps
+from pipelines import notify, steps, warehouse
 from pipelines.automation import failure_alert
 from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import AbiertoResource
+from pipelines.runner import run_all
 
 PERSONAL = ["Óscar Herrera Zúñiga", "12.345.678-5", "oscar.herrera@villaejemplo.cl"]
 
@@ -195,3 +196,79 @@ def test_failed_run_alerts_without_the_error_message(tmp_path, alert_env, monkey
     assert_no_personal_data(
         message["Subject"], message.get_content(), json.dumps(payload, ensure_ascii=False)
     )
+
+
+def test_catalog_alerts_carry_reason_types_only():
+    failures = [
+        {"comuna_code": "99902", "dataset": "budgets", "type": "part-unreadable"}
+        | {"es": f"UnpicklingError {PERSONAL[0]}", "en": f"UnpicklingError {PERSONAL[1]}"},
+        {"comuna_code": "99902", "dataset": "contracts", "type": "personal-data-found"}
+        | {"es": PERSONAL[2], "en": PERSONAL[2]},
+        {"comuna_code": None, "dataset": "access_requests", "type": "catalog-error"}
+        | {"es": PERSONAL[0], "en": PERSONAL[0]},
+    ]
+    alerts = notify.catalog_alerts(failures, ["99903"], "https://ui/runs/1")
+    assert [(a.comuna_code, a.dataset, a.reasons) for a in alerts] == [
+        (None, "access_requests", {"catalog-error": 1}),
+        ("99902", "budgets", {"part-unreadable": 1}),
+        ("99902", "contracts", {"personal-data-found": 1}),
+        ("99903", None, {"installation-entry-refused": 1}),
+    ]
+    body = alerts[1].body()
+    assert "su parte guardada no se pudo leer / its stored part could not be read" in body
+    assert "siguen publicados" in body and "https://ui/runs/1" in body
+    assert_no_personal_data(*(a.subject + a.body() + json.dumps(a.as_json()) for a in alerts))
+
+
+def test_catalog_scoped_failures_reach_the_alert_channel_and_the_comuna_page(tmp_path, alert_env):
+    """A leak-scan hit and an unreadable part in one comuna: each is alerted, per comuna
+    and dataset, without the value, and the comuna's page says why."""
+    inbox, received = alert_env
+    home = Home(tmp_path / "abierto")
+    cuts = ["99901", "99902"]
+    for cut in cuts:
+        seed_comuna(home.landing, cut)
+    installation = write_installation(tmp_path / "municipalities.yaml", cuts)
+
+    def run(day):
+        resource = AbiertoResource(
+            home_dir=str(home.root), installation_file=str(installation), run_date=day
+        )
+        with dg.DagsterInstance.ephemeral() as instance:
+            return run_all(build_defs(installation), resource, instance)
+
+    assert run("2026-11-02").success
+    assert not inbox.messages and not received
+    # 99902's next run: its budgets part is damaged before the catalog, and its new
+    # export holds a value the leak scan knows as a canary (a renumbered order)
+    secret = "2432-999-CM26"
+    for export in (home.landing / "99902" / "contracts").iterdir():
+        export.write_bytes(export.read_bytes().replace(b"2432-157-CM26", secret.encode()))
+    (home.root / "canaries.txt").write_text(secret + "\n", encoding="utf-8")
+    original = warehouse.record
+
+    def record(home_, cut, prepared, run_date):
+        original(home_, cut, prepared, run_date)
+        if cut == "99902" and prepared.slug == "budgets":
+            (warehouse.folder(home_, cut, "budgets") / "current.pickle").write_bytes(b"broken")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warehouse, "record", record)
+        outcome = run("2026-11-03")
+    assert not outcome.success and outcome.catalog_ok
+    alerts = sorted((p["comuna_code"], p["dataset"], tuple(p["reasons"])) for p in received)
+    assert alerts == [
+        ("99902", "budgets", ("part-unreadable",)),
+        ("99902", "contracts", ("personal-data-found",)),
+    ]
+    assert len(inbox.messages) == 2
+    texts = [m["Subject"] + m.get_content() for m in inbox.messages]
+    texts += [json.dumps(p, ensure_ascii=False) for p in received]
+    for text in texts:
+        assert secret not in text
+    assert any("datos personales" in t and "contracts 99902" in t for t in texts)
+    page = (home.site / "comunas" / "99902" / "index.html").read_text("utf-8")
+    assert "Motivo: se detectaron datos personales en archivos públicos" in page
+    assert "Motivo: su parte guardada no se pudo leer" in page
+    assert "Motivo" not in (home.site / "comunas" / "99901" / "index.html").read_text("utf-8")
+    assert secret not in page
