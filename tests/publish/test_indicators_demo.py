@@ -4,6 +4,8 @@ here by independent SQL (written for this test, sharing nothing with
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 
 import duckdb
@@ -210,3 +212,48 @@ def test_independent_medians_concentration_overdue_and_orders_vs_spending(publis
     got = mine.loc[("99901", "orders_vs_accrued_spending", "2026-10", "total")]
     assert got.denominator == accrued[10] - accrued[9]
     assert got.value == pytest.approx(accepted.amount_total_clp.sum() / (accrued[10] - accrued[9]))
+
+
+def test_a_failure_of_the_indicators_carries_their_previous_release(tmp_path, monkeypatch):
+    """The datasets still publish; the indicators keep the previous release's package and
+    the failure is reported as the catalog's failures are."""
+    from datasets.descriptor import SLUGS
+    from datasets.municipalities import load_installation
+    from pipelines import steps
+    from pipelines.cli import seed_demo
+    from pipelines.home import Home
+    from publish import publication
+    from publish.catalog import build_package, publish_release
+
+    home = Home(tmp_path / "home")
+    seed_demo(home)
+    installation = load_installation()
+    day = dt.date(2026, 11, 2)
+    packages = []
+    for slug in SLUGS:
+        prepared = steps.prepare(
+            steps.validate(steps.ingest(home, installation, slug), installation, home.quarantine),
+            installation,
+            as_of=day,
+        )
+        folder = home.root / "build" / slug
+        packages.append(
+            build_package(prepared, installation, folder, release_id="2026-11-02", generated_on=day)
+        )
+    first = publish_release(home.site, installation, packages, release_id="2026-11-02",
+                            generated_on=day)  # fmt: skip
+    assert first.failures == []
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(publication, "write_indicators", broken)
+    monkeypatch.setattr(publication, "indicators_fingerprint", lambda: "a new method")
+    second = publish_release(home.site, installation, packages, release_id="2026-11-03",
+                             generated_on=day)  # fmt: skip
+    assert second.is_new and second.release_id == "2026-11-03"
+    assert [(f["dataset"], f["type"]) for f in second.failures] == [("indicators", "catalog-error")]
+    manifest = json.loads((home.root / "releases/2026-11-03/release.json").read_text("utf-8"))
+    assert manifest["catalog"]["datasets"]["indicators"]["release_id"] == "2026-11-02"
+    assert (home.root / "releases/2026-11-03/indicators/indicators.parquet").is_file()
+    assert manifest["catalog"]["datasets"]["budgets"]["release_id"] == "2026-11-03"
