@@ -24,8 +24,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "budgets": ("budget_lines",),
     "contracts": ("purchase_orders", "purchase_order_items"),
     "access_requests": ("access_requests",),
+    # derived from the three above at publication (`publish.indicators`)
+    "indicators": ("indicators", "indicator_methods"),
 }
-CODE_LISTS: tuple[str, ...] = ("comunas", "budget_classifier", "municipal_buyers")
+CODE_LISTS: tuple[str, ...] = ("comunas", "budget_classifier", "municipal_buyers", "utm_values")
 
 PRIVACY_RULES: frozenset[str] = frozenset(
     {"public", "drop", "generalise", "scrub", "pseudonymise", "redact_natural_person"}

@@ -160,6 +160,21 @@ FIELD_ORDER = {
         "comuna_code", "comuna_name", "municipality_name", "buyer_rut", "buyer_codes",
         "name_keys", "rut_source", "note",
     ],
+    "indicators": [
+        "comuna_code", "region_code", "indicator_id", "period", "period_grain", "breakdown",
+        "value", "numerator", "denominator", "unit", "records", "is_suppressed",
+        "suppression_reason", "comunas_with_data", "percentile", "median_all",
+        "region_comunas_with_data", "median_region", "method_id", "method_version",
+    ],
+    "indicator_methods": [
+        "indicator_id", "method_id", "method_version", "source_dataset", "unit",
+        "period_grains", "min_records", "title_es", "title_en", "description_es",
+        "description_en", "formula_es", "formula_en", "caveats_es", "caveats_en",
+        "breakdown_es", "breakdown_en", "thresholds_es", "thresholds_en",
+    ],
+    "utm_values": [
+        "month", "utm_clp", "source",
+    ],
 }  # fmt: skip
 
 

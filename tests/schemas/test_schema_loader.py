@@ -14,6 +14,7 @@ def test_tables_by_dataset():
         "budgets": ("budget_lines",),
         "contracts": ("purchase_orders", "purchase_order_items"),
         "access_requests": ("access_requests",),
+        "indicators": ("indicators", "indicator_methods"),
     }
 
 
