@@ -106,9 +106,9 @@ def test_a_quote_left_open_at_the_end_of_many_blocks_is_a_truncated_file(tmp_pat
     text = CASES["many blocks"] + tail
     with pytest.raises(TruncatedFileError) as raised:
         read_source(write(tmp_path, text), SOURCE, comuna_code="13122")
-    offset = len(CASES["many blocks"].encode("utf_8")) + len("301;".encode())
+    offset = len(CASES["many blocks"].encode("utf_8"))  # where line 302 starts
     assert raised.value.row == 302
-    assert f"(from byte {offset - 4}; its last {lines} lines)" in raised.value.message_en
+    assert f"(from byte {offset}; its last {lines} lines)" in raised.value.message_en
 
 
 def test_a_closed_quote_that_looks_open_at_the_end_is_read(tmp_path):
