@@ -24,7 +24,7 @@ from datasets.descriptor import SourceFormat
 from datasets.errors import AbiertoError, SourceError, UnsafeFileError
 from datasets.readers import headers, jsondoc, ocds, spreadsheet, truncation
 from datasets.readers.delimited import SourceColumns, read_delimited
-from datasets.readers.encoding import decode, detect_file
+from datasets.readers.encoding import decode, detect, file_blocks
 
 #: The default size cap of a workbook (XLSX, a ZIP container; XLS): these are parsed
 #: whole in memory, and their parts are also checked for expansion ratio (zip bombs).
@@ -139,7 +139,8 @@ def _text(path: Path, source: SourceFormat) -> tuple[str, str]:
 def _read_csv(path: Path, source: SourceFormat) -> SourceColumns:
     with path.open("rb") as handle:
         _not_a_container(path, source, handle.read(8))
-    encoding = detect_file(path, source.encoding, source.encodings, path.name)
+    blocks = file_blocks(path)  # decoded strictly by `read_delimited`
+    encoding = detect(blocks, source.encoding, source.encodings, path.name, verify=False)
     return read_delimited(path, source, encoding)
 
 

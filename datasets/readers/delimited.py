@@ -3,8 +3,8 @@ export is 1–2 GB, and neither its bytes, nor its text, nor a list per record i
 
 The file is read in passes, each in blocks:
 
-1. its encoding (`encoding.detect_file`);
-2. its text, decoded: line endings, whether it has content, how it ends; its first
+1. its encoding (`encoding.detect`);
+2. its text, decoded strictly: line endings, whether it has content, how it ends; its first
    256 K characters sniff the dialect, and its first records, parsed by `csv`, give
    the header (`headers.find_header`);
 3. its records, parsed by the validator's readers (`quality.validator.engines`: Arrow
@@ -37,7 +37,7 @@ from datasets.errors import EncodingError, SourceError
 from datasets.normalise import Encoded
 from datasets.readers import dialect as dialects
 from datasets.readers import headers, truncation
-from datasets.readers.encoding import BLOCK_BYTES
+from datasets.readers.encoding import decoded, file_blocks
 from quality.validator.engines import file_batches, first_engine
 from quality.validator.reader import Batch, FallbackRequired, Prelude
 
@@ -117,7 +117,8 @@ class _Text:
 
 
 def read_delimited(path: Path, source: SourceFormat, encoding: str) -> SourceColumns:
-    """Read a CSV or TSV file in `encoding` (found by `detect_file`) with its source format."""
+    """Read a CSV or TSV file in `encoding` (found by `encoding.detect`) with its source
+    format; the text is decoded strictly here."""
     text = _scan(path, encoding)
     if not text.has_content:
         raise SourceError(
@@ -162,24 +163,21 @@ def read_delimited(path: Path, source: SourceFormat, encoding: str) -> SourceCol
 
 def _scan(path: Path, encoding: str) -> _Text:
     """Pass 2: the text's head and tail, line endings and content, decoded block by block."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
     head = tail = carry = last_line = ""
     endings: Counter[str] = Counter()
     has_content = False
-    with path.open("rb") as handle:
-        for block in itertools.chain(iter(lambda: handle.read(BLOCK_BYTES), b""), [None]):
-            part = carry + decoder.decode(block or b"", final=block is None)
-            carry = "\r" if block is not None and part.endswith("\r") else ""  # "\r" "\n"?
-            part = part[: len(part) - len(carry)]
-            if len(head) < HEAD_CHARS:
-                head += part[: HEAD_CHARS - len(head)]
-            tail = (tail + part)[-TAIL_CHARS:]
-            endings += dialects.count_line_endings(part)
-            has_content = has_content or (part != "" and not part.isspace())
-            breaks = max(part.rfind("\n"), part.rfind("\r"))
-            last_line = part[breaks + 1 :] if breaks >= 0 else last_line + part
-        size = handle.tell()
-    offset = size - truncation.byte_length(last_line, encoding)
+    for text in itertools.chain(decoded(file_blocks(path), encoding, path.name), [None]):
+        part = carry + (text or "")
+        carry = "\r" if text is not None and part.endswith("\r") else ""  # before a "\n"?
+        part = part[: len(part) - len(carry)]
+        if len(head) < HEAD_CHARS:
+            head += part[: HEAD_CHARS - len(head)]
+        tail = (tail + part)[-TAIL_CHARS:]
+        endings += dialects.count_line_endings(part)
+        has_content = has_content or (part != "" and not part.isspace())
+        breaks = max(part.rfind("\n"), part.rfind("\r"))
+        last_line = part[breaks + 1 :] if breaks >= 0 else last_line + part
+    offset = path.stat().st_size - truncation.byte_length(last_line, encoding)
     return _Text(head.removeprefix("\ufeff"), tail, endings, has_content, offset)
 
 

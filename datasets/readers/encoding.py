@@ -47,29 +47,29 @@ def decode(data: bytes, declared: str | None, candidates: list[str], file: str) 
     return data.decode(encoding).removeprefix("\ufeff"), encoding
 
 
-def detect_file(path: Path, declared: str | None, candidates: list[str], file: str) -> str:
-    """The encoding of a text file, found as `decode` finds it, reading it in blocks
-    (bounded memory: a national export is 1–2 GB); the file decodes strictly in it."""
+def file_blocks(path: Path) -> Blocks:
+    """The bytes of a file, block by block (bounded memory: an export is 1–2 GB)."""
 
     def blocks() -> Iterator[bytes]:
         with path.open("rb") as handle:
             yield from iter(lambda: handle.read(BLOCK_BYTES), b"")
 
-    return detect(blocks, declared, candidates, file)
+    return blocks
 
 
-def detect(blocks: Blocks, declared: str | None, candidates: list[str], file: str) -> str:
+def detect(
+    blocks: Blocks, declared: str | None, candidates: list[str], file: str, *, verify=True
+) -> str:
     """The encoding of the bytes that `blocks()` yields (once or more: each call reads
-    them anew); a file that does not decode strictly in it is refused."""
+    them anew), found as `decode` finds it. A file that does not decode strictly in it
+    is refused, unless `verify` is false: the caller then decodes it with `decoded`."""
     head = next(blocks(), b"")[:4096]
     for bom, name in _BOMS:
         if head.startswith(bom):
-            _strict(blocks, name, file)
-            return name
+            return _verified(blocks, name, file, verify)
     utf16 = _utf16_without_bom(head)
     if utf16 is not None:  # as unambiguous as a BOM: no 8-bit text has NUL every other byte
-        _strict(blocks, utf16, file)
-        return utf16
+        return _verified(blocks, utf16, file, verify)
     if declared is not None:
         encoding = _canonical(declared)
         if encoding in _SINGLE_BYTE and _is_utf8_with_non_ascii(blocks):
@@ -78,8 +78,7 @@ def detect(blocks: Blocks, declared: str | None, candidates: list[str], file: st
                 f"the descriptor declares {declared} but the file is UTF-8",
                 file=file,
             )
-        _strict(blocks, encoding, file)
-        return encoding
+        return _verified(blocks, encoding, file, verify)
     if all(block.isascii() for block in blocks()):
         return "ascii"
     if _is_utf8_with_non_ascii(blocks):
@@ -107,11 +106,11 @@ def _detect(blocks: Blocks, candidates: list[str], file: str) -> str:
     for name in candidates:
         digest = hashlib.sha256()
         try:
-            for text in _decoded(blocks, name):
+            for text in decoded(blocks, name, file):
                 digest.update(text.encode("utf_8", "surrogatepass"))
                 if _C1_CONTROLS.search(text):
                     controls.add(name)
-        except (UnicodeDecodeError, LookupError):
+        except EncodingError:
             continue
         texts[name] = digest.digest()
     if not texts:
@@ -158,27 +157,27 @@ def _sample(blocks: Blocks) -> bytes:
     return bytes(sample)
 
 
-def _decoded(blocks: Blocks, encoding: str) -> Iterator[str]:
-    """The text of the blocks, decoded strictly block by block."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    for block in blocks():
-        yield decoder.decode(block)
-    yield decoder.decode(b"", final=True)
-
-
 def _is_utf8_with_non_ascii(blocks: Blocks) -> bool:
     if all(block.isascii() for block in blocks()):
         return False
     try:
-        for _ in _decoded(blocks, "utf_8"):
+        for _ in decoded(blocks, "utf_8", ""):
             pass
-    except UnicodeDecodeError:
+    except EncodingError:
         return False
     return True
 
 
-def _strict(blocks: Blocks, encoding: str, file: str) -> None:
-    """Refuse bytes that do not decode in `encoding`, naming the first bad byte."""
+def _verified(blocks: Blocks, encoding: str, file: str, verify: bool) -> str:
+    if verify:
+        for _ in decoded(blocks, encoding, file):
+            pass
+    return encoding
+
+
+def decoded(blocks: Blocks, encoding: str, file: str) -> Iterator[str]:
+    """The text of the blocks, decoded strictly; a byte that does not decode is refused
+    with its offset in the file."""
     try:
         decoder = codecs.getincrementaldecoder(encoding)("strict")
     except LookupError:
@@ -189,7 +188,7 @@ def _strict(blocks: Blocks, encoding: str, file: str) -> None:
     for block in itertools.chain(blocks(), [b""]):
         pending = len(decoder.getstate()[0])
         try:
-            decoder.decode(block, final=not block)
+            yield decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
             at = offset - pending + exc.start
             raise EncodingError(
