@@ -6,8 +6,9 @@
 provenance.
 
 The mapping is columnar: each source column is dictionary-encoded once (`Rows`; a
-CSV's records in one Arrow pass) and each distinct value is normalised once and taken
-back to its rows, so a million order lines cost their few thousand distinct values.
+CSV's columns come encoded from its block reader, `readers.delimited`) and each
+distinct value is normalised once and taken back to its rows, so a million order
+lines cost their few thousand distinct values.
 """
 
 from __future__ import annotations
@@ -82,9 +83,10 @@ def sha256_file(path: Path) -> str:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Reading allocates a list per record (millions in a national export) and no
-    cycles: Python's cyclic garbage collector would rescan them all at each of its
-    full passes (a third of the reading time at 400,000 records), so it waits."""
+    """Reading a workbook or JSON allocates a list per record, and the mapping a text per
+    distinct value (millions in a national export), and no cycles: Python's cyclic
+    garbage collector would rescan them all at each of its full passes (a third of the
+    reading time at 400,000 records), so it waits."""
     enabled = gc.isenabled()
     gc.disable()
     try:

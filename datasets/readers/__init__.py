@@ -9,6 +9,11 @@ the header of a simple CSV being record 1; for JSON, records are numbered from 1
 plus the details that go to the file's provenance. A file cut short is refused
 (`truncation`). Anything the parsers raise becomes a typed `SourceError` naming the
 file: no partial output.
+
+`read_table` is what ingest calls: the same, except that a CSV or TSV is read in
+Arrow blocks, in bounded memory, into dictionary-encoded columns (`delimited`).
+Workbooks and JSON are parsed whole (a workbook is capped in size; JSON and OCDS
+documents are nested, so a record is only known once its document is parsed).
 """
 
 from __future__ import annotations
