@@ -219,10 +219,10 @@ def _read_columns(
     engine = "python" if dialect.escapechar else first_engine(prelude)
     while True:
         columns = _Columns(n_fields, header_end)
-        batches = file_batches(
-            path, prelude, n_fields, header=False, engine=engine, blank_ambiguous=n_fields == 1
-        )
         try:
+            batches = file_batches(
+                path, prelude, n_fields, header=False, engine=engine, blank_ambiguous=n_fields == 1
+            )
             with closing(batches):
                 for batch in batches:
                     if isinstance(batch, UnicodeDecodeError):

@@ -56,6 +56,7 @@ BODY = "".join(LINE.format(n=n) for n in range(300))
 CASES = {
     "many blocks": "Código;Producto;Monto\n" + BODY,
     "CRLF, CR": ("Código;Producto;Monto\r\n" + BODY.replace("\n", "\r\n"))[:-2] + "\r",
+    "CR only": "Código;Producto;Monto\r" + BODY.replace("\n", "\r"),
     "a title row, blank lines": "Órdenes de compra\n\nCódigo;Producto;Monto\n" + BODY + "\n\n",
     "quoted line breaks across blocks": "Código;Producto;Monto\n"
     + "".join(f'{n};"línea 1\nlínea 2\r\n{"x" * (n % 97)}";{n}\n' for n in range(200)),
