@@ -11,22 +11,14 @@ from pathlib import Path
 import pytest
 
 import quality.validator.chunked as chunked
-from datasets.descriptor import SourceFormat
 from datasets.errors import AmbiguousNumberError, StructureError, TruncatedFileError
 from datasets.ingest import read_source
 from datasets.readers import read_records, read_table
 from datasets.readers.delimited import SourceColumns
 from tests.datasets.test_ambiguous_numbers import HEADER, LINES
 from tests.datasets.test_ambiguous_numbers import source as dipres_source
+from tests.datasets.test_dialect import SOURCE  # `Código;Producto;Monto`
 
-SOURCE = SourceFormat(
-    name="t",
-    title="t",
-    match=["*"],
-    format="csv",
-    row_table="t",
-    tables={"t": {"columns": {"code": "Código", "name": "Producto", "amount": "Monto"}}},
-)
 LINE = '{n};"Resma ""carta"" {n}";{n}000\n'
 
 
