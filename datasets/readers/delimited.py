@@ -196,7 +196,8 @@ def _header(
     numbered = list(enumerate(rows, start=1))
     headers.check_width(numbered, path.name)
     header, header_row, start = headers.find_header(numbered, source, path.name)
-    return header, header_row, numbered[start - 1][0] if start else 0
+    last = numbered[min(start, len(numbered)) - 1][0] if start else 0  # a header cut short
+    return header, header_row, last
 
 
 def _first_chars(path: Path, encoding: str, count: int) -> tuple[str, bool]:

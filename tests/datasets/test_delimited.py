@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 import quality.validator.chunked as chunked
-from datasets.errors import AmbiguousNumberError, StructureError, TruncatedFileError
+from datasets.errors import (
+    AmbiguousNumberError,
+    SourceError,
+    StructureError,
+    TruncatedFileError,
+)
 from datasets.ingest import read_source
 from datasets.readers import read_records, read_table
 from datasets.readers.delimited import SourceColumns
@@ -126,3 +131,10 @@ def test_ambiguous_numbers_are_judged_over_the_whole_column_across_blocks(tmp_pa
             raw = read_source(path, dipres_source(".", ""), comuna_code="13122")
             amounts = raw.tables["budget_lines"]["amount_initial_clp"].tolist()
             assert amounts[0] == "900000" and amounts[-1] == "1004617500"
+
+
+def test_a_header_over_more_rows_than_the_file_has_is_a_file_without_data(tmp_path):
+    source = SOURCE.model_copy(update={"header_rows": 3})
+    with pytest.raises(SourceError) as raised:
+        read_source(write(tmp_path, "Código;Producto;Monto\n1;2;3\n"), source, comuna_code="1")
+    assert raised.value.message_en == "the file has a header but no data rows"
