@@ -220,22 +220,20 @@ class Rows:
         return self._select(positions)
 
     def _select(self, positions: np.ndarray) -> Rows:
-        numbers = [self.numbers[i] for i in positions]
         if self.columns is not None:
-            return Rows(numbers, columns=self.columns.take(positions))
+            return Rows.of(self.columns.take(positions))
         assert self.cells is not None
-        taken = Rows(numbers, [self.cells[i] for i in positions])
+        taken = Rows([self.numbers[i] for i in positions], [self.cells[i] for i in positions])
         if self._encoded is not None:
             taken._encoded = {at: e.take(positions) for at, e in self._encoded.items()}
         return taken
 
     def concat(self, other: Rows) -> Rows:
+        """These rows, then `other`'s (rows of the same source)."""
         if self.columns is not None and other.columns is not None:
-            return Rows(self.numbers + other.numbers, columns=self.columns.concat(other.columns))
-        return Rows(
-            self.numbers + other.numbers,
-            [*map(self.record, range(len(self))), *map(other.record, range(len(other)))],
-        )
+            return Rows.of(self.columns.concat(other.columns))
+        assert self.cells is not None and other.cells is not None
+        return Rows(self.numbers + other.numbers, self.cells + other.cells)
 
     def sorted(self) -> Rows:
         """The rows in source order."""
