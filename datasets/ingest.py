@@ -6,8 +6,9 @@
 provenance.
 
 The mapping is columnar: each source column is dictionary-encoded once (`Rows`; a
-CSV's records in one Arrow pass) and each distinct value is normalised once and taken
-back to its rows, so a million order lines cost their few thousand distinct values.
+CSV's columns come encoded from its block reader, `readers.delimited`) and each
+distinct value is normalised once and taken back to its rows, so a million order
+lines cost their few thousand distinct values.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from datasets.normalise import (
     normalise_column,
     normalise_value,
 )
-from datasets.readers import SourceRecords, read_records
+from datasets.readers import SourceColumns, SourceRecords, read_table
 from datasets.readers.headers import check_short_rows, label_regex
 from quality.personal_data import scrub_text
 from schemas import UnknownSchemaError
@@ -82,9 +83,10 @@ def sha256_file(path: Path) -> str:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Reading allocates a list per record (millions in a national export) and no
-    cycles: Python's cyclic garbage collector would rescan them all at each of its
-    full passes (a third of the reading time at 400,000 records), so it waits."""
+    """Reading a workbook or JSON allocates a list per record, and the mapping a text per
+    distinct value (millions in a national export), and no cycles: Python's cyclic
+    garbage collector would rescan them all at each of its full passes (a third of the
+    reading time at 400,000 records), so it waits."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -101,16 +103,18 @@ def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSou
 
 
 def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSource:
-    records = read_records(path, source)
-    header, details, rows_read = records.header, records.details, len(records.records)
-    data, excluded, ruled = _split_non_data(records, source)
-    del records  # from here the cells live in `data` only, while the mapping needs them
+    table = read_table(path, source)
+    header, details, rows = table.header, table.details, Rows.of(table)
+    rows_read = len(rows)
+    del table
+    data, excluded, ruled = _split_non_data(header, rows, source)
+    del rows  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
     tables = {
         name: _map_table(header, data, mapping, file, comuna_code, checked=_integer_fields(name))
         for name, mapping in source.tables.items()
     }
-    check_short_rows(header, zip(data.numbers, data.cells, strict=True), path.name)
+    check_short_rows(len(header), zip(data.numbers, data.counts().tolist(), strict=True), path.name)
     if source.exclude_subtotals is not None:
         subtotals, subtotal_rows = _drop_subtotals(
             tables, source.row_table, source.exclude_subtotals, data
@@ -142,20 +146,52 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
 
 
 class Rows:
-    """Records of a source as dictionary-encoded columns (`Encoded`), each source position
-    encoded once, when a mapping first asks for it; a short record reads None past its
-    end. Records of text cells of one width (a CSV) are encoded all at once in Arrow."""
+    """Records of a source as dictionary-encoded columns (`Encoded`). A CSV's come
+    encoded from its reader (`SourceColumns`); other records (spreadsheet and JSON
+    cells) are encoded position by position, when a mapping first asks for it. A short
+    record reads None past its end."""
 
-    def __init__(self, numbers: list[int], cells: list[list[object]]) -> None:
+    def __init__(
+        self,
+        numbers: list[int],
+        cells: list[list[object]] | None = None,
+        columns: SourceColumns | None = None,
+    ) -> None:
         self.numbers = numbers
         self.cells = cells
+        self.columns = columns
         self._encoded: dict[int, Encoded] | None = None
         self._normalised: dict[tuple[int, str], np.ndarray] = {}
+
+    @classmethod
+    def of(cls, table: SourceRecords | SourceColumns) -> Rows:
+        if isinstance(table, SourceColumns):
+            return cls(table.numbers, columns=table)
+        records = table.records
+        return cls(list(map(itemgetter(0), records)), list(map(itemgetter(1), records)))
 
     def __len__(self) -> int:
         return len(self.numbers)
 
+    def record(self, index: int) -> list[object]:
+        """The cells of one record."""
+        if self.columns is not None:
+            return self.columns.record(index)
+        assert self.cells is not None
+        return self.cells[index]
+
+    def counts(self) -> np.ndarray:
+        """How many cells each record has."""
+        if self.columns is not None:
+            return self.columns.counts
+        return np.fromiter(map(len, self.cells or []), dtype=np.int64, count=len(self))
+
     def encoded(self, at: int) -> Encoded:
+        if self.columns is not None:
+            if at < len(self.columns.columns):
+                return self.columns.columns[at]
+            return Encoded(np.full(len(self), -1, dtype=np.intp), [], is_text=True)
+        assert self.cells is not None
         if self._encoded is None:
             self._encoded = _encode_text_records(self.cells) or {}
         if at not in self._encoded:
@@ -181,17 +217,30 @@ class Rows:
         """The rows at increasing `positions` (their encoded columns kept)."""
         if len(positions) == len(self):
             return self
+        return self._select(positions)
+
+    def _select(self, positions: np.ndarray) -> Rows:
+        if self.columns is not None:
+            return Rows.of(self.columns.take(positions))
+        assert self.cells is not None
         taken = Rows([self.numbers[i] for i in positions], [self.cells[i] for i in positions])
         if self._encoded is not None:
             taken._encoded = {at: e.take(positions) for at, e in self._encoded.items()}
         return taken
 
     def concat(self, other: Rows) -> Rows:
+        """These rows, then `other`'s (rows of the same source)."""
+        if self.columns is not None and other.columns is not None:
+            return Rows.of(self.columns.concat(other.columns))
+        assert self.cells is not None and other.cells is not None
         return Rows(self.numbers + other.numbers, self.cells + other.cells)
 
     def sorted(self) -> Rows:
         """The rows in source order."""
-        order = sorted(range(len(self)), key=self.numbers.__getitem__)
+        order = np.argsort(np.asarray(self.numbers, dtype=np.int64), kind="stable")
+        if self.columns is not None:
+            return self._select(order)
+        assert self.cells is not None
         return Rows([self.numbers[i] for i in order], [self.cells[i] for i in order])
 
 
@@ -218,29 +267,26 @@ def _encode_text_records(cells: list[list[object]]) -> dict[int, Encoded] | None
 
 
 def _split_non_data(
-    records: SourceRecords, source: SourceFormat
+    header: list[str], rows: Rows, source: SourceFormat
 ) -> tuple[Rows, list[ExcludedRow], Rows]:
     """Data rows; blank and rule-excluded rows with their reason; the rule-excluded ones."""
-    rows = Rows(
-        list(map(itemgetter(0), records.records)), list(map(itemgetter(1), records.records))
-    )
     first = rows.texts(0).copy() if len(rows) else np.empty(0, dtype=object)
     blank = np.zeros(len(rows), dtype=bool)
     for index in np.flatnonzero(first == ""):  # the first non-empty cell is further on
-        first[index] = next((t for t in map(_text, rows.cells[index]) if t), None)
+        first[index] = next((t for t in map(_text, rows.record(index)) if t), None)
         blank[index] = first[index] is None
     hit = np.full(len(rows), -1)
     for number, rule in enumerate(source.exclude_rows):
         if rule.column is None:
             tested = np.where(blank, "", first)
         else:
-            tested = rows.texts(_find_column(records.header, rule.column, None))
+            tested = rows.texts(_find_column(header, rule.column, None))
         regex = re.compile(rule.pattern, re.IGNORECASE)
         matches = encode(tested).apply(lambda text, rx=regex: bool(rx.search(text or "")))
         hit[(hit == -1) & ~blank & matches.astype(bool)] = number
     excluded = []
     for index in np.flatnonzero(blank | (hit >= 0)):
-        texts = _texts(rows.cells[index])
+        texts = _texts(rows.record(index))
         if blank[index]:
             excluded.append(
                 ExcludedRow(rows.numbers[index], "blank-row", "fila en blanco", "blank row", texts)
@@ -382,8 +428,8 @@ def _drop_subtotals(
         tables[name] = table[~subtotal].reset_index(drop=True)
     rows = data.take(np.flatnonzero(subtotal))
     excluded = [
-        ExcludedRow(number, rule.reason, rule.reason_es, rule.reason_en, _texts(cells))
-        for number, cells in zip(rows.numbers, rows.cells, strict=True)
+        ExcludedRow(number, rule.reason, rule.reason_es, rule.reason_en, _texts(rows.record(i)))
+        for i, number in enumerate(rows.numbers)
     ]
     return excluded, rows
 

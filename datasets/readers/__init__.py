@@ -9,6 +9,11 @@ the header of a simple CSV being record 1; for JSON, records are numbered from 1
 plus the details that go to the file's provenance. A file cut short is refused
 (`truncation`). Anything the parsers raise becomes a typed `SourceError` naming the
 file: no partial output.
+
+`read_table` is what ingest calls: the same, except that a CSV or TSV is read in
+Arrow blocks, in bounded memory, into dictionary-encoded columns (`delimited`).
+Workbooks and JSON are parsed whole (a workbook is capped in size; JSON and OCDS
+documents are nested, so a record is only known once its document is parsed).
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from __future__ import annotations
 import csv
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from datasets.descriptor import SourceFormat
 from datasets.errors import AbiertoError, SourceError, UnsafeFileError
-from datasets.readers import dialect as dialects
 from datasets.readers import headers, jsondoc, ocds, spreadsheet, truncation
-from datasets.readers.encoding import decode
+from datasets.readers.delimited import SourceColumns, read_delimited
+from datasets.readers.encoding import decode, detect, file_blocks
 
 #: The default size cap of a workbook (XLSX, a ZIP container; XLS): these are parsed
 #: whole in memory, and their parts are also checked for expansion ratio (zip bombs).
@@ -32,6 +39,7 @@ from datasets.readers.encoding import decode
 MAX_SOURCE_BYTES = 512 * 1024 * 1024
 CAPPED_FORMATS = ("xlsx", "xls")
 csv.field_size_limit(MAX_SOURCE_BYTES)
+T = TypeVar("T")
 
 
 @dataclass
@@ -75,6 +83,14 @@ def not_a_regular_file(path: Path) -> UnsafeFileError:
 
 def read_records(path: Path, source: SourceFormat) -> SourceRecords:
     """Read one file with its declared source format (see the module docstring)."""
+    table = read_table(path, source)
+    if isinstance(table, SourceColumns):
+        return SourceRecords(table.header, table.records(), table.details)
+    return table
+
+
+def read_table(path: Path, source: SourceFormat) -> SourceRecords | SourceColumns:
+    """`read_records`, but a CSV or TSV comes as `SourceColumns` (read in blocks)."""
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:
@@ -95,20 +111,31 @@ def read_records(path: Path, source: SourceFormat) -> SourceRecords:
             f"the file is {size} bytes, over the {limit}-byte limit",
             file=path.name,
         )
+    if source.format == "csv":
+        return _parsed(lambda: _read_csv(path, source), path)
     reader = {
-        "csv": _read_csv,
         "xlsx": _read_spreadsheet,
         "xls": _read_spreadsheet,
         "ocds": _read_ocds,
         "json": _read_json,
     }[source.format]
-    try:
+
+    def read() -> SourceRecords:
         records = reader(path, source)
-        truncation.check_footer(records.header, records.records, source, path.name)
+        last = truncation.last_filled(records.records)
+        truncation.check_footer(records.header, last, source, path.name)
         return records
+
+    return _parsed(read, path)
+
+
+def _parsed(read: Callable[[], T], path: Path) -> T:
+    """What `read` returns; what the parsers raise becomes a typed `SourceError`."""
+    try:
+        return read()
     except AbiertoError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, OSError, RecursionError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OSError, RecursionError, csv.Error) as exc:
         raise SourceError(
             f"no se pudo leer el archivo ({type(exc).__name__}: {exc})",
             f"could not read the file ({type(exc).__name__}: {exc})",
@@ -116,35 +143,27 @@ def read_records(path: Path, source: SourceFormat) -> SourceRecords:
         ) from None
 
 
-def _text(path: Path, source: SourceFormat) -> tuple[str, str]:
-    data = path.read_bytes()
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+def _not_a_container(path: Path, source: SourceFormat, head: bytes) -> None:
+    if head[:4] == b"PK\x03\x04" or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise SourceError(
             f"el archivo es una planilla o un ZIP, no {source.format.upper()}",
             f"the file is a spreadsheet or ZIP, not {source.format.upper()}",
             file=path.name,
         )
+
+
+def _text(path: Path, source: SourceFormat) -> tuple[str, str]:
+    data = path.read_bytes()
+    _not_a_container(path, source, data)
     return decode(data, source.encoding, source.encodings, path.name)
 
 
-def _read_csv(path: Path, source: SourceFormat) -> SourceRecords:
-    text, encoding = _text(path, source)
-    if not text.strip():
-        raise SourceError(
-            "el archivo no tiene contenido", "the file has no content", file=path.name
-        )
-    dialect = dialects.sniff(text, source.delimiter)
-    rows = dialects.parse(text, dialect, path.name, encoding)
-    table = headers.locate(list(enumerate(rows, start=1)), source, path.name)
-    truncation.check_last_record(text, table.header, table.records, path.name, encoding)
-    dialects.check_swallowed_records(table.records, len(table.header), dialect, path.name)
-    details = {
-        "encoding": encoding,
-        **dialect.describe(),
-        "line_endings": dialects.line_endings(text),
-        **table.details,
-    }
-    return SourceRecords([h.strip() for h in table.header], table.records, details)
+def _read_csv(path: Path, source: SourceFormat) -> SourceColumns:
+    with path.open("rb") as handle:
+        _not_a_container(path, source, handle.read(8))
+    blocks = file_blocks(path)  # decoded strictly by `read_delimited`
+    encoding = detect(blocks, source.encoding, source.encodings, path.name, verify=False)
+    return read_delimited(path, source, encoding)
 
 
 def _read_spreadsheet(path: Path, source: SourceFormat) -> SourceRecords:

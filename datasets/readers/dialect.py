@@ -18,13 +18,14 @@ import io
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from datasets.errors import SourceError, StructureError, TruncatedFileError
-from datasets.readers.truncation import byte_offset
+from datasets.readers.truncation import bom_length, byte_length
 
 DELIMITERS = (";", ",", "\t", "|")
-_SAMPLE_CHARS = 256 * 1024
+SAMPLE_CHARS = 256 * 1024
 _SAMPLE_RECORDS = 200
 
 
@@ -44,7 +45,7 @@ class Dialect:
 
 def sniff(text: str, declared: str | None) -> Dialect:
     """The dialect of a CSV text; a declared delimiter is used as is."""
-    sample = text[:_SAMPLE_CHARS]
+    sample = text[:SAMPLE_CHARS]
     escapes = [None, "\\"] if '\\"' in sample else [None]
     if declared is not None:
         delimiter = declared
@@ -119,32 +120,51 @@ def _consistency(sample: str, delimiter: str, escapechar: str | None) -> tuple[f
 _END = "\ue000abierto-end-of-text\ue000"  # a last "line": read whole unless inside quotes
 
 
-def parse(text: str, dialect: Dialect, file: str, encoding: str = "utf_8") -> list[list[str]]:
-    """All records of the text, as lists of cells; a text ending inside quotes is refused."""
-    reader = csv.reader(
-        itertools.chain(io.StringIO(text, newline=""), [_END]),
-        delimiter=dialect.delimiter,
-        escapechar=dialect.escapechar,
-        skipinitialspace=dialect.skipinitialspace,
-        strict=False,
+def csv_dialect(dialect: Dialect) -> type[csv.Dialect]:
+    """The `csv` module's dialect of a sniffed one (RFC 4180 unless it escapes)."""
+    return type(
+        "Sniffed",
+        (csv.excel,),
+        {
+            "delimiter": dialect.delimiter,
+            "escapechar": dialect.escapechar,
+            "skipinitialspace": dialect.skipinitialspace,
+        },
     )
-    rows: list[list[str]] = []
-    start = line = 0
+
+
+def parse_head(text: str, dialect: Dialect, file: str, *, whole: bool) -> list[list[str]]:
+    """The records of the first part of a file (all of it if `whole`); a record that
+    may run past the part's end is left out."""
+    reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(dialect))
     try:
-        for row in reader:
-            rows.append(row)
-            start, line = line + 1, reader.line_num
+        rows = list(reader)
     except csv.Error as exc:
-        raise SourceError(
-            f"CSV mal formado en el registro {reader.line_num}: {exc}",
-            f"malformed CSV at record {reader.line_num}: {exc}",
-            file=file,
-            row=reader.line_num,
-        ) from None
-    if rows and rows[-1] == [_END]:
-        return rows[:-1]
-    opened = _line_start(text, start)
-    offset = byte_offset(text, opened, encoding)
+        raise _malformed(exc, reader.line_num, file) from None
+    return rows if whole else rows[:-1]
+
+
+def check_quotes_closed(lines: Iterable[str], dialect: Dialect, file: str, encoding: str):
+    """Refuse a text (its lines, as `open(newline="")` gives them) that ends inside a
+    quoted cell: its last record, read with one more line after the end, swallows it."""
+    consumed = [bom_length(encoding)]  # bytes of the lines the reader has taken
+
+    def counted() -> Iterator[str]:
+        for line in lines:
+            consumed[0] += byte_length(line, encoding)
+            yield line
+
+    reader = csv.reader(itertools.chain(counted(), [_END]), csv_dialect(dialect))
+    row, start, line = None, 0, 0
+    offset = following = consumed[0]
+    try:
+        for row in reader:  # noqa: B007 (the last row is the one checked)
+            start, line = line + 1, reader.line_num
+            offset, following = following, consumed[0]
+    except csv.Error as exc:
+        raise _malformed(exc, reader.line_num, file) from None
+    if row is None or row == [_END]:
+        return
     lines = line - start
     raise TruncatedFileError(
         f"el archivo termina dentro de una celda entre comillas abierta en la línea {start} "
@@ -154,6 +174,15 @@ def parse(text: str, dialect: Dialect, file: str, encoding: str = "utf_8") -> li
         f"its last {lines} lines): it was cut, or that quote is never closed",
         file=file,
         row=start,
+    )
+
+
+def _malformed(exc: csv.Error, record: int, file: str) -> SourceError:
+    return SourceError(
+        f"CSV mal formado en el registro {record}: {exc}",
+        f"malformed CSV at record {record}: {exc}",
+        file=file,
+        row=record,
     )
 
 
@@ -187,18 +216,13 @@ def check_swallowed_records(
                 )
 
 
-def _line_start(text: str, line: int) -> int:
-    """The character position where a 1-based physical line begins."""
-    if line <= 1:
-        return 0
-    breaks = re.finditer(r"\r\n|\n|\r", text)
-    found = next(itertools.islice(breaks, line - 2, None), None)
-    return found.end() if found else len(text)
-
-
-def line_endings(text: str) -> str:
-    """`LF`, `CRLF`, `CR`, `mixed` or `none`, for the provenance record."""
+def count_line_endings(text: str) -> Counter[str]:
+    """How many line breaks of each kind (`CRLF`, `LF`, `CR`) the text has."""
     crlf = text.count("\r\n")
-    lf, cr = text.count("\n") - crlf, text.count("\r") - crlf
-    kinds = [k for k, n in (("CRLF", crlf), ("LF", lf), ("CR", cr)) if n]
+    return Counter({"CRLF": crlf, "LF": text.count("\n") - crlf, "CR": text.count("\r") - crlf})
+
+
+def line_endings(counts: Counter[str]) -> str:
+    """`LF`, `CRLF`, `CR`, `mixed` or `none`, for the provenance record."""
+    kinds = [k for k in ("CRLF", "LF", "CR") if counts[k]]
     return kinds[0] if len(kinds) == 1 else ("mixed" if kinds else "none")

@@ -11,7 +11,11 @@ byte-order mark is recognised by its NUL bytes (it is not ASCII).
 from __future__ import annotations
 
 import codecs
+import hashlib
+import itertools
 import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import charset_normalizer
 
@@ -23,6 +27,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf_16"),
 )
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
+BLOCK_BYTES = 8 << 20
+#: At most this much of a file goes to charset-normalizer when two candidates tie.
+DETECTOR_BYTES = 64 << 20
+Blocks = Callable[[], Iterator[bytes]]
 _SINGLE_BYTE = {"iso8859_1", "cp1252", "iso8859_15", "cp1250", "mac_roman"}
 
 
@@ -35,26 +43,47 @@ def _canonical(name: str) -> str:
 
 def decode(data: bytes, declared: str | None, candidates: list[str], file: str) -> tuple[str, str]:
     """Decode the bytes of a text file; return the text (no BOM) and the encoding used."""
+    encoding = detect(lambda: iter([data]), declared, candidates, file)
+    return data.decode(encoding).removeprefix("\ufeff"), encoding
+
+
+def file_blocks(path: Path) -> Blocks:
+    """The bytes of a file, block by block (bounded memory: an export is 1–2 GB)."""
+
+    def blocks() -> Iterator[bytes]:
+        with path.open("rb") as handle:
+            yield from iter(lambda: handle.read(BLOCK_BYTES), b"")
+
+    return blocks
+
+
+def detect(
+    blocks: Blocks, declared: str | None, candidates: list[str], file: str, *, verify=True
+) -> str:
+    """The encoding of the bytes that `blocks()` yields (once or more: each call reads
+    them anew), found as `decode` finds it. A file that does not decode strictly in it
+    is refused, unless `verify` is false: the caller then decodes it with `decoded`."""
+    head = next(blocks(), b"")[:4096]
     for bom, name in _BOMS:
-        if data.startswith(bom):
-            return _strict(data, name, file).removeprefix("\ufeff"), name
-    utf16 = _utf16_without_bom(data)
+        if head.startswith(bom):
+            return _verified(blocks, name, file, verify)
+    utf16 = _utf16_without_bom(head)
     if utf16 is not None:  # as unambiguous as a BOM: no 8-bit text has NUL every other byte
-        return _strict(data, utf16, file), utf16
+        return _verified(blocks, utf16, file, verify)
     if declared is not None:
         encoding = _canonical(declared)
-        if encoding in _SINGLE_BYTE and _is_utf8_with_non_ascii(data):
+        if encoding in _SINGLE_BYTE and _is_utf8_with_non_ascii(blocks):
             raise EncodingError(
                 f"el descriptor declara {declared} pero el archivo está en UTF-8",
                 f"the descriptor declares {declared} but the file is UTF-8",
                 file=file,
             )
-        return _strict(data, encoding, file), encoding
-    if data.isascii():
-        return data.decode("ascii"), "ascii"
-    if _is_utf8_with_non_ascii(data):
-        return data.decode("utf_8"), "utf_8"
-    return _detect(data, [c for c in map(_canonical, candidates) if c != "utf_8"], file)
+        return _verified(blocks, encoding, file, verify)
+    if all(block.isascii() for block in blocks()):
+        return "ascii"
+    if _is_utf8_with_non_ascii(blocks):
+        return "utf_8"
+    return _detect(blocks, [c for c in map(_canonical, candidates) if c != "utf_8"], file)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -71,13 +100,19 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _detect(data: bytes, candidates: list[str], file: str) -> tuple[str, str]:
-    texts = {}
+def _detect(blocks: Blocks, candidates: list[str], file: str) -> str:
+    texts = {}  # candidate → digest of its text, for those that decode the file
+    controls = set()  # candidates whose text has C1 control characters
     for name in candidates:
+        digest = hashlib.sha256()
         try:
-            texts[name] = data.decode(name)
-        except (UnicodeDecodeError, LookupError):
+            for text in decoded(blocks, name, file):
+                digest.update(text.encode("utf_8", "surrogatepass"))
+                if _C1_CONTROLS.search(text):
+                    controls.add(name)
+        except EncodingError:
             continue
+        texts[name] = digest.digest()
     if not texts:
         accepted = ", ".join(candidates)
         raise EncodingError(
@@ -85,12 +120,13 @@ def _detect(data: bytes, candidates: list[str], file: str) -> tuple[str, str]:
             f"the file is in none of the accepted encodings ({accepted})",
             file=file,
         )
-    clean = {name: text for name, text in texts.items() if not _C1_CONTROLS.search(text)}
+    clean = {name: text for name, text in texts.items() if name not in controls}
     texts = clean or texts  # C1 control characters (U+0080–U+009F) are never office text
     if len(set(texts.values())) == 1:
-        name = next(iter(texts))
-        return texts[name], name
-    matches = charset_normalizer.from_bytes(data, cp_isolation=list(texts), explain=False)
+        return next(iter(texts))
+    matches = charset_normalizer.from_bytes(
+        _sample(blocks), cp_isolation=list(texts), explain=False
+    )
     ranked = [_canonical(m.encoding) for m in matches if _canonical(m.encoding) in texts]
     if ranked:
         best = matches.best()
@@ -100,7 +136,7 @@ def _detect(data: bytes, candidates: list[str], file: str) -> tuple[str, str]:
             if best is not None and m.chaos == best.chaos and m.coherence == best.coherence
         ]
         if len({texts[name] for name in tied if name in texts}) <= 1:
-            return texts[ranked[0]], ranked[0]
+            return ranked[0]
     raise EncodingError(
         "la codificación es ambigua (el texto cambia según se lea como "
         f"{' o '.join(texts)}); declárela con «encoding» en el descriptor",
@@ -110,26 +146,55 @@ def _detect(data: bytes, candidates: list[str], file: str) -> tuple[str, str]:
     )
 
 
-def _is_utf8_with_non_ascii(data: bytes) -> bool:
-    if data.isascii():
+def _sample(blocks: Blocks) -> bytes:
+    """The bytes charset-normalizer weighs: the whole file up to `DETECTOR_BYTES`, else its
+    first `DETECTOR_BYTES` (it samples a few hundred bytes from spread positions anyway)."""
+    sample = bytearray()
+    for block in blocks():
+        sample += block[: DETECTOR_BYTES - len(sample)]
+        if len(sample) >= DETECTOR_BYTES:
+            break
+    return bytes(sample)
+
+
+def _is_utf8_with_non_ascii(blocks: Blocks) -> bool:
+    if all(block.isascii() for block in blocks()):
         return False
     try:
-        data.decode("utf_8")
-    except UnicodeDecodeError:
+        for _ in decoded(blocks, "utf_8", ""):
+            pass
+    except EncodingError:
         return False
     return True
 
 
-def _strict(data: bytes, encoding: str, file: str) -> str:
+def _verified(blocks: Blocks, encoding: str, file: str, verify: bool) -> str:
+    if verify:
+        for _ in decoded(blocks, encoding, file):
+            pass
+    return encoding
+
+
+def decoded(blocks: Blocks, encoding: str, file: str) -> Iterator[str]:
+    """The text of the blocks, decoded strictly; a byte that does not decode is refused
+    with its offset in the file."""
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise EncodingError(
-            f"el byte {data[exc.start]:#04x} en la posición {exc.start} no es válido en {encoding}",
-            f"byte {data[exc.start]:#04x} at offset {exc.start} is not valid {encoding}",
-            file=file,
-        ) from None
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
     except LookupError:
         raise EncodingError(
             f"codificación desconocida «{encoding}»", f"unknown encoding '{encoding}'", file=file
         ) from None
+    offset = 0
+    for block in itertools.chain(blocks(), [b""]):
+        pending = len(decoder.getstate()[0])
+        try:
+            yield decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            at = offset - pending + exc.start
+            raise EncodingError(
+                f"el byte {exc.object[exc.start]:#04x} en la posición {at} no es válido en "
+                f"{encoding}",
+                f"byte {exc.object[exc.start]:#04x} at offset {at} is not valid {encoding}",
+                file=file,
+            ) from None
+        offset += len(block)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from datasets.descriptor import SourceFormat
@@ -50,7 +50,7 @@ def matchers(source: SourceFormat) -> list[str]:
 
 def label_hits(rows: list[Row], source: SourceFormat) -> int:
     """How many of the labels the mapping needs appear in the first rows (a sheet's score)."""
-    labels = {fold(_label(c)) for _, cells in rows[:SEARCH_ROWS] for c in cells if _filled(c)}
+    labels = {fold(_label(c)) for _, cells in rows[:SEARCH_ROWS] for c in cells if filled(c)}
     return sum(any(r.search(label) for label in labels) for r in map(label_regex, matchers(source)))
 
 
@@ -66,53 +66,91 @@ def locate(
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = (),
 ) -> Table:
     """Split physical rows into a header and data records."""
-    _check_width(rows, file)
+    check_width(rows, file)
     rows = _fill_merged(rows, merged)
-    if source.column_names is not None:
-        table = Table(list(source.column_names), rows, {"header_row": None})
-    else:
-        start = _header_start(rows, source)
-        if start is None:
-            raise SourceError("el archivo no tiene filas", "the file has no rows", file=file)
-        span = rows[start : start + source.header_rows]
-        header = _join(span)
-        table = Table(header, rows[start + source.header_rows :], {"header_row": span[0][0]})
-    _drop_trailing_empty_columns(table)
-    folded = [fold(h) for h in table.header]
-    table.details["blank_headers"] = [i + 1 for i, h in enumerate(folded) if not h]
-    counts = Counter(folded)
-    table.details["duplicate_headers"] = sorted(h for h, n in counts.items() if h and n > 1)
-    extra = [n for n, cells in table.records if any(map(_filled, cells[len(table.header) :]))]
-    table.details["rows_with_extra_cells"] = len(extra)
-    table.details["rows_with_extra_cells_first"] = extra[:10]
-    if not any(any(_filled(c) for c in cells) for _, cells in table.records):
-        raise SourceError(
-            "el archivo tiene encabezado pero ninguna fila de datos",
-            "the file has a header but no data rows",
-            file=file,
-        )
+    header, header_row, start = find_header(rows, source, file)
+    table = Table(header, rows[start:], {"header_row": header_row})
+    records = table.records
+    width = kept_width(header, lambda at: any(len(c) > at and filled(c[at]) for _, c in records))
+    if width < len(header):
+        table.details["trailing_empty_columns"] = len(header) - width
+        table.header = header[:width]
+        table.records = [(n, cells[:width]) for n, cells in records]
+    table.details |= header_details(table.header)
+    extra = [n for n, cells in table.records if any(map(filled, cells[len(table.header) :]))]
+    table.details |= extra_cells_details(len(extra), extra[:10])
+    if not any(any(filled(c) for c in cells) for _, cells in table.records):
+        raise no_data_rows(file)
     return table
 
 
-def check_short_rows(header: list[str], data: Iterable[Row], file: str) -> None:
-    """Refuse data rows with fewer cells than the header: a cell is never invented."""
-    short = [(n, len(cells)) for n, cells in data if len(cells) < len(header)]
+def find_header(
+    rows: list[Row], source: SourceFormat, file: str
+) -> tuple[list[str], int | None, int]:
+    """The header labels, the record number of its (first) row (None when the source
+    declares `column_names`) and the index in `rows` of the first data record."""
+    if source.column_names is not None:
+        return list(source.column_names), None, 0
+    start = _header_start(rows, source)
+    if start is None:
+        raise SourceError("el archivo no tiene filas", "the file has no rows", file=file)
+    span = rows[start : start + source.header_rows]
+    return _join(span), span[0][0], start + source.header_rows
+
+
+def kept_width(header: list[str], has_value: Callable[[int], bool]) -> int:
+    """The header's width without its trailing columns that have neither label nor a
+    value (`has_value` of the column's position): a delimiter at the end of every line."""
+    width = len(header)
+    while width and not header[width - 1].strip() and not has_value(width - 1):
+        width -= 1
+    return width
+
+
+def header_details(header: list[str]) -> dict[str, object]:
+    """Blank and repeated labels, for the file's provenance."""
+    folded = [fold(h) for h in header]
+    counts = Counter(folded)
+    return {
+        "blank_headers": [i + 1 for i, h in enumerate(folded) if not h],
+        "duplicate_headers": sorted(h for h, n in counts.items() if h and n > 1),
+    }
+
+
+def extra_cells_details(count: int, first: list[int]) -> dict[str, object]:
+    """Rows with filled cells past the header, for the file's provenance."""
+    return {"rows_with_extra_cells": count, "rows_with_extra_cells_first": first}
+
+
+def no_data_rows(file: str) -> SourceError:
+    return SourceError(
+        "el archivo tiene encabezado pero ninguna fila de datos",
+        "the file has a header but no data rows",
+        file=file,
+    )
+
+
+def check_short_rows(width: int, counts: Iterable[tuple[int, int]], file: str) -> None:
+    """Refuse data rows with fewer cells than the header's `width` (`counts`: each row's
+    number and cell count): a cell is never invented."""
+    short = [(n, count) for n, count in counts if count < width]
     if not short:
         return
-    number, width = short[0]
+    number, cells = short[0]
     more_es = f" (y {len(short) - 1} filas más)" if len(short) > 1 else ""
     more_en = f" (and {len(short) - 1} more rows)" if len(short) > 1 else ""
     raise StructureError(
-        f"la fila {number} tiene {width} celdas y el encabezado {len(header)}{more_es}: "
+        f"la fila {number} tiene {cells} celdas y el encabezado {width}{more_es}: "
         "faltan separadores o la fila está cortada; no se rellena",
-        f"row {number} has {width} cells and the header {len(header)}{more_en}: "
+        f"row {number} has {cells} cells and the header {width}{more_en}: "
         "separators are missing or the row was cut; it is not padded",
         file=file,
         row=number,
     )
 
 
-def _check_width(rows: list[Row], file: str) -> None:
+def check_width(rows: Iterable[Row], file: str) -> None:
+    """Refuse a row wider than `MAX_COLUMNS`."""
     wide = next(((n, len(cells)) for n, cells in rows if len(cells) > MAX_COLUMNS), None)
     if wide is not None:
         raise StructureError(
@@ -130,12 +168,12 @@ def _label(cell: object) -> str:
     return cell.isoformat() if isinstance(cell, dt.date) else str(cell).strip()
 
 
-def _filled(cell: object) -> bool:
+def filled(cell: object) -> bool:
     return cell is not None and str(cell).strip() != ""
 
 
 def _header_start(rows: list[Row], source: SourceFormat) -> int | None:
-    candidates = [i for i, (_, cells) in enumerate(rows[:SEARCH_ROWS]) if any(map(_filled, cells))]
+    candidates = [i for i, (_, cells) in enumerate(rows[:SEARCH_ROWS]) if any(map(filled, cells))]
     if not candidates:
         return None
     if source.header_row is not None:
@@ -157,7 +195,7 @@ def _join(span: list[Row]) -> list[str]:
     for i in range(width):
         parts: list[str] = []
         for _, cells in span:
-            text = _label(cells[i]) if i < len(cells) and _filled(cells[i]) else ""
+            text = _label(cells[i]) if i < len(cells) and filled(cells[i]) else ""
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
         header.append(" ".join(parts))
@@ -182,16 +220,3 @@ def _fill_merged(rows: list[Row], merged) -> list[Row]:
             for c in range(left, right + 1):
                 grid[r][c] = value
     return list(zip(numbers, grid, strict=True))
-
-
-def _drop_trailing_empty_columns(table: Table) -> None:
-    width = len(table.header)
-    while width and not table.header[width - 1].strip():
-        column = width - 1
-        if any(len(c) > column and _filled(c[column]) for _, c in table.records):
-            break
-        width -= 1
-    if width < len(table.header):
-        table.details["trailing_empty_columns"] = len(table.header) - width
-        table.header = table.header[:width]
-        table.records = [(n, cells[:width]) for n, cells in table.records]

@@ -1,7 +1,7 @@
 """Truncated files: a transfer or an export cut short is refused, never half-read.
 
 What a cut looks like: a CSV whose last record has fewer cells than the header and no
-final line break, or that ends inside a quoted cell (found by `dialect.parse`); a
+final line break, or that ends inside a quoted cell (`dialect.check_quotes_closed`); a
 JSON document that ends before its value does (`jsondoc.load_documents`); a report
 without the footer row its source always writes last (an exclusion rule declared
 with `footer: true`, e.g. DIPRES's `RESULTADO`). A file that lacks only its final
@@ -19,39 +19,54 @@ from datasets.normalise import fold
 Row = tuple[int, list[object]]
 
 
-def byte_offset(text: str, position: int, encoding: str) -> int:
-    """The byte offset in the file of a character position of its decoded text."""
+def byte_length(text: str, encoding: str) -> int:
+    """How many bytes `text` takes in the file (its characters, if it does not encode)."""
     try:
-        return len(text[:position].encode(encoding))
+        return len(text.encode(encoding)) - bom_length(encoding)
     except (LookupError, UnicodeEncodeError):
-        return position
+        return len(text)
 
 
-def check_last_record(text: str, header: list[str], records: list[Row], file: str, encoding: str):
-    """A CSV without final line break whose last record is short was cut mid-row."""
-    if not records or text.endswith(("\n", "\r")):
+def bom_length(encoding: str) -> int:
+    """The bytes of the byte-order mark the encoding writes first (`utf_16`, `utf_8_sig`)."""
+    try:
+        return len("".encode(encoding))
+    except LookupError:
+        return 0
+
+
+def check_last_record(
+    width: int, last: tuple[int, int] | None, ends_with_break: bool, offset: int, file: str
+) -> None:
+    """A CSV without final line break whose last record is short was cut mid-row.
+
+    `last` is the last record's number and cell count, `offset` the byte offset in the
+    file where its last line starts."""
+    if last is None or ends_with_break:
         return
-    number, cells = records[-1]
-    if len(cells) >= len(header):
+    number, cells = last
+    if cells >= width:
         return
-    start = max(text.rfind("\n"), text.rfind("\r")) + 1
-    offset = byte_offset(text, start, encoding)
     raise TruncatedFileError(
         f"el archivo está cortado: su último registro ({number}, desde el byte {offset}) "
-        f"tiene {len(cells)} de {len(header)} celdas y no termina en salto de línea",
+        f"tiene {cells} de {width} celdas y no termina en salto de línea",
         f"the file is truncated: its last record ({number}, from byte {offset}) has "
-        f"{len(cells)} of {len(header)} cells and no final line break",
+        f"{cells} of {width} cells and no final line break",
         file=file,
         row=number,
     )
 
 
-def check_footer(header: list[str], records: list[Row], source: SourceFormat, file: str):
-    """The last non-blank record must be the footer the source declares, if any."""
+def last_filled(records: list[Row]) -> Row | None:
+    """The last record with a non-blank cell."""
+    return next((r for r in reversed(records) if any(_text(c) for c in r[1])), None)
+
+
+def check_footer(header: list[str], last: Row | None, source: SourceFormat, file: str):
+    """The last non-blank record (`last`) must be the footer the source declares, if any."""
     footers = [rule for rule in source.exclude_rows if rule.footer]
     if not footers:
         return
-    last = next((r for r in reversed(records) if any(_text(c) for c in r[1])), None)
     folded = [fold(h) for h in header]
     for rule in footers:
         cells = last[1] if last else []
