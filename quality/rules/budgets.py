@@ -72,7 +72,8 @@ RULES = (
                 UNION ALL
                 SELECT comuna_code, TRY_CAST(fiscal_year AS BIGINT), TRY_CAST(month AS BIGINT),
                        area, {_DIMS}, account_type, account_code, {_CASTS}
-                FROM budget_excluded WHERE account_code IS NOT NULL
+                FROM budget_excluded
+                WHERE account_code IS NOT NULL AND _reason = 'subtotal-row'
             ),
             k AS (
                 SELECT comuna_code, fiscal_year, month, area, {_DIMS}, account_type,
