@@ -6,6 +6,10 @@ Reads `comunas.csv` and `clasificador_presupuestario.csv` from the reference fol
 endings, minimal quoting, rows sorted by code, so the same input always gives the same
 bytes.
 
+The classifier's rows are corroborated against the committed extract of DIPRES's own
+2017 files (`sources/dipres_2017_cuentas.csv`), and each says whether an official
+source holds it (`is_official`).
+
 Usage: python -m schemas.codes.build [REFERENCE_DIR] [--out OUT_DIR]
 """
 
