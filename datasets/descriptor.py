@@ -88,7 +88,8 @@ class ColumnSpec(BaseModel):
     """How one canonical field is read from a source column.
 
     The value comes from exactly one of: `column` (a header label; a list of labels
-    joins their cells with `;`, e.g. Subtítulo;Ítem;Asignación → `22;1;1`),
+    joins their cells with `join`, `;` unless given, e.g. Subtítulo;Ítem;Asignación →
+    `22;1;1`, or Partida.Capítulo.Programa → `05.62.01` with `join: "."`),
     `column_pattern` (a regular expression searched in the folded header, for
     labels that change, e.g. `ejecucion acumulada al \\w+`), `from_header` (a
     regular expression whose first group is taken from a header label, the same for
@@ -102,6 +103,7 @@ class ColumnSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     column: str | list[str] | None = None
+    join: str = ";"
     column_pattern: str | None = None
     from_header: str | None = None
     value: str | None = None
@@ -378,7 +380,9 @@ def schema_problems(descriptor: DatasetDescriptor) -> list[tuple[str, str]]:
     Every mapped field must exist in its table's schema (an unknown name is reported
     with the closest valid one), and every required or primary-key field must be
     filled by a column, a constant or a derivation: a mistake in a mapping is refused
-    when the descriptor is loaded, before any data is read.
+    when the descriptor is loaded, before any data is read. A primary-key field whose
+    schema says `required: false` is an optional part of the key (a budget's programme,
+    fund or department): a source without it leaves it empty.
     """
     problems: list[tuple[str, str]] = []
     for index, source in enumerate(descriptor.sources):
@@ -414,7 +418,8 @@ def schema_problems(descriptor: DatasetDescriptor) -> list[tuple[str, str]]:
             needed = [
                 f["name"]
                 for f in schema["fields"]
-                if f.get("constraints", {}).get("required") or f["name"] in key
+                if f.get("constraints", {}).get("required")
+                or (f["name"] in key and f.get("constraints", {}).get("required") is not False)
             ]
             filled = set(mapping.columns) | FILLED_BY_PIPELINE
             for name in needed:

@@ -364,9 +364,9 @@ def _map_table(
             if len(positions) == 1:
                 column = data.encoded(positions[0])
                 columns[name] = data.normalised(positions[0], spec)
-            else:  # joined with `;`: `22;1;1`
+            else:  # joined: `22;1;1`
                 texts = [data.texts(p) for p in positions]
-                column = encode([";".join(t) for t in zip(*texts, strict=True)])
+                column = encode([spec.join.join(t) for t in zip(*texts, strict=True)])
                 columns[name] = normalise_column(column, spec)
             if spec.parse == "number" and checked is not None:
                 ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
@@ -383,6 +383,15 @@ def _map_table(
     frame["_source_file"] = file
     frame["_source_row"] = data.numbers
     return frame
+
+
+def _key_parts(table: str) -> list[str]:
+    """The table schema's primary-key fields (none for a table without a schema)."""
+    try:
+        key = load_schema_descriptor(table).get("primaryKey", [])
+    except UnknownSchemaError:
+        return []
+    return [key] if isinstance(key, str) else list(key)
 
 
 def _integer_fields(table: str) -> set[str]:
@@ -412,11 +421,15 @@ def _ambiguous(spec: ColumnSpec, count: int, file: str, row: int, column: str) -
 def _drop_subtotals(
     tables: dict[str, pd.DataFrame], row_table: str, rule: SubtotalRule, data: Rows
 ) -> tuple[list[ExcludedRow], Rows]:
-    """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)."""
+    """Exclude rows whose code has other rows of the file under it (`22` above `22.04`)
+    in the same scope: the rule's `within` fields and the other parts of the table's
+    primary key the source maps (month, area, programme, fund, department…). Each
+    programme of a budget has its own tree: `22` of one programme is not the parent
+    of `22.04` of another."""
     frame = tables[row_table].fillna("").astype(str)
-    scopes = (
-        zip(*(frame[c] for c in rule.within), strict=True) if rule.within else [()] * len(frame)
-    )
+    within = [*rule.within, *(k for k in _key_parts(row_table) if k != rule.field)]
+    within = [c for c in dict.fromkeys(within) if c in frame]
+    scopes = zip(*(frame[c] for c in within), strict=True) if within else [()] * len(frame)
     keys = list(zip(scopes, frame[rule.field], strict=True))
     parents = {
         (scope, ".".join(code.split(".")[:depth]))

@@ -32,7 +32,7 @@ from quality.messages import public_error
 from quality.privacy import apply_privacy, requester_identity
 from quality.report_page import write_file_reports
 from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
-from quality.rules import QualityReport, context_tables, run_quality
+from quality.rules import QualityReport, context_tables, run_quality, with_every_field
 from quality.validate import validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 
@@ -145,7 +145,9 @@ def validate(
         frames = [raw.tables[table] for _, raw in ingested.sources if table in raw.tables]
         raw = pd.concat(frames, ignore_index=True) if frames else _empty(table)
         result = validate_raw(raw, load_schema_descriptor(table), references=references)
-        valid[table], quarantined[table] = result.valid, result.quarantined
+        # A field the source does not map (a budget's programme name) is published empty.
+        valid[table] = with_every_field(table, result.valid)
+        quarantined[table] = result.quarantined
         references[table] = result.valid
     sources = [_provenance(cut, raw) for cut, raw in ingested.sources]
     excluded = {}

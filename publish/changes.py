@@ -88,8 +88,12 @@ def _sql_name(name: str) -> str:
 
 
 def diff_table(old: Path, new: Path, key: list[str], resource: str) -> pd.DataFrame:
-    """Rows added, removed and changed from the Parquet file `old` to `new`, by `key`."""
+    """Rows added, removed and changed from the Parquet file `old` to `new`, by `key`.
+
+    A key part the old file lacks (a release made before the key gained it) is empty
+    there, as a source that does not give it leaves it now."""
     old_columns = pq.read_schema(old).names
+    added = "".join(f", null as {_sql_name(k)}" for k in key if k not in old_columns)
     columns = [c for c in pq.read_schema(new).names if c in old_columns and c not in key]
     on = " and ".join(f"o.{_sql_name(k)} is not distinct from n.{_sql_name(k)}" for k in key)
     keys = ", ".join(f"coalesce(n.{_sql_name(k)}, o.{_sql_name(k)}) as {_sql_name(k)}" for k in key)
@@ -100,7 +104,7 @@ def diff_table(old: Path, new: Path, key: list[str], resource: str) -> pd.DataFr
     differs = " or ".join(f"o.{_sql_name(c)} is distinct from n.{_sql_name(c)}" for c in columns)
     query = (
         f"select {keys}, o._in is not null, n._in is not null{', ' + pairs if pairs else ''} "
-        f"from (select *, true as _in from read_parquet(?)) o "
+        f"from (select *, true as _in{added} from read_parquet(?)) o "
         f"full outer join (select *, true as _in from read_parquet(?)) n on {on} "
         f"where o._in is null or n._in is null{' or ' + differs if differs else ''}"
     )

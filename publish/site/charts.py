@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from publish.site.words import MONTHS
+from quality.rules.budgets import DIMENSIONS
 from schemas import load_code_list, load_descriptor
 
 # English names of the expense subtítulos (the classifier has them in Spanish only).
@@ -101,7 +102,8 @@ def budget_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
     year = int(expenses["fiscal_year"].max())
     month = int(expenses.loc[expenses["fiscal_year"] == year, "month"].max())
     latest = expenses[(expenses["fiscal_year"] == year) & (expenses["month"] == month)]
-    latest = latest[latest.groupby("area")["account_code"].transform(_leaves)]
+    scope = ["area", *(d for d in DIMENSIONS if d in latest)]  # each programme its own tree
+    latest = latest[latest.groupby(scope, dropna=False)["account_code"].transform(_leaves)]
     by_sub = latest.groupby(latest["account_code"].str[:2])[list(PHASES)].sum().sort_index()
     names = _subtitulo_names()
     labels = {
@@ -156,7 +158,8 @@ def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
     year = int(expenses["fiscal_year"].max())
     expenses = expenses[expenses["fiscal_year"] == year]
     keys = ["month", "area"] + (["comuna_code"] if "comuna_code" in expenses else [])
-    leaves = expenses[expenses.groupby(keys)["account_code"].transform(_leaves)]
+    keys += [d for d in DIMENSIONS if d in expenses]
+    leaves = expenses[expenses.groupby(keys, dropna=False)["account_code"].transform(_leaves)]
     by_month = leaves.groupby("month")[list(PHASES)].sum().sort_index()
     if len(by_month) < 2:
         return None

@@ -20,6 +20,9 @@ _BUDGET_LEAVES = """NOT EXISTS (
     SELECT 1 FROM budget_lines AS c
     WHERE c.comuna_code = b.comuna_code AND c.fiscal_year = b.fiscal_year
       AND c.month = b.month AND c.area = b.area
+      AND c.programme_code IS NOT DISTINCT FROM b.programme_code
+      AND c.fund_code IS NOT DISTINCT FROM b.fund_code
+      AND c.department_code IS NOT DISTINCT FROM b.department_code
       AND c.account_code LIKE b.account_code || '.%'
   )"""
 

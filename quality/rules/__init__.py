@@ -77,7 +77,8 @@ def context_tables(
         return {}
     lines = valid["budget_lines"]
     bad = (quarantined or {}).get("budget_lines", lines.iloc[:0])
-    columns = ["_source_file", "area", "account_type", "account_code", *budgets.AMOUNTS]
+    columns = ["_source_file", "area", *budgets.DIMENSIONS, "account_type", "account_code"]
+    columns += budgets.AMOUNTS
     detail = pd.concat([lines.reindex(columns=columns), bad.reindex(columns=columns)])
     for amount in budgets.AMOUNTS:
         detail[amount] = pd.to_numeric(detail[amount], errors="coerce").astype("Float64")
@@ -88,9 +89,18 @@ def context_tables(
         set_aside = pd.DataFrame(columns=columns, dtype=object)
     return {
         "classifier": budget_classifier(),
-        "budget_detail": detail.reset_index(drop=True),
-        "budget_excluded": set_aside.reindex(columns=columns).astype(object),
+        "budget_detail": _empty_dimensions(detail.reset_index(drop=True)),
+        "budget_excluded": _empty_dimensions(set_aside.reindex(columns=columns).astype(object)),
     }
+
+
+def _empty_dimensions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Budget dimensions a source leaves empty (or does not map) as None, the way the
+    validated table holds them, so that the rules' `IS NOT DISTINCT FROM` pairs them."""
+    for name in budgets.DIMENSIONS:
+        values = frame[name].astype(object)
+        frame[name] = values.where(values.notna() & (values != ""), None)
+    return frame
 
 
 DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}

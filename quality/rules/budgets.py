@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from quality.rules.base import Rule
 
-KEYS = ("comuna_code", "fiscal_year", "month", "area", "account_code")
+#: Optional key parts: empty (NULL) when the source does not divide its budget so;
+#: compared with IS NOT DISTINCT FROM, so NULL matches NULL as in the primary key.
+DIMENSIONS = ("programme_code", "fund_code", "department_code")
+KEYS = ("comuna_code", "fiscal_year", "month", "area", *DIMENSIONS, "account_code")
 AMOUNTS = ("amount_initial_clp", "amount_current_clp", "amount_accrued_clp", "amount_paid_clp")
 _K = ", ".join(f"b.{k}" for k in KEYS)
 _SAME_GROUP = " AND ".join(
-    f"p.{c} = k.{c}" for c in ("comuna_code", "fiscal_year", "month", "area", "account_type")
+    f"p.{c} IS NOT DISTINCT FROM k.{c}"
+    for c in ("comuna_code", "fiscal_year", "month", "area", *DIMENSIONS, "account_type")
 )
+_DIMS = ", ".join(DIMENSIONS)
+_SAME_DIMS = " AND ".join(f"p.{c} IS NOT DISTINCT FROM d.{c}" for c in DIMENSIONS)
 _DIFFERS = " OR ".join(f"p.{a} <> k.{a}" for a in AMOUNTS)
 _SUMS = ", ".join(f"sum({a}) AS {a}" for a in AMOUNTS)
 _CASTS = ", ".join(f"TRY_CAST({a} AS HUGEINT) AS {a}" for a in AMOUNTS)
@@ -60,16 +66,17 @@ RULES = (
         keys=KEYS,
         sql=f"""
             WITH rows AS (
-                SELECT comuna_code, fiscal_year, month, area, account_type, account_code,
-                       {", ".join(AMOUNTS)}
+                SELECT comuna_code, fiscal_year, month, area, {_DIMS}, account_type,
+                       account_code, {", ".join(AMOUNTS)}
                 FROM budget_lines
                 UNION ALL
                 SELECT comuna_code, TRY_CAST(fiscal_year AS BIGINT), TRY_CAST(month AS BIGINT),
-                       area, account_type, account_code, {_CASTS}
-                FROM budget_excluded WHERE account_code IS NOT NULL
+                       area, {_DIMS}, account_type, account_code, {_CASTS}
+                FROM budget_excluded
+                WHERE account_code IS NOT NULL AND _reason = 'subtotal-row'
             ),
             k AS (
-                SELECT comuna_code, fiscal_year, month, area, account_type,
+                SELECT comuna_code, fiscal_year, month, area, {_DIMS}, account_type,
                        regexp_replace(account_code, '\\.[0-9]+$', '') AS parent_code, {_SUMS}
                 FROM rows WHERE contains(account_code, '.') GROUP BY ALL
             )
@@ -95,7 +102,7 @@ RULES = (
                 FROM budget_excluded t WHERE t._reason = 'totals-row'
             ),
             parents AS (
-                SELECT DISTINCT _source_file, area, account_type,
+                SELECT DISTINCT _source_file, area, {_DIMS}, account_type,
                        array_to_string(string_split(account_code, '.')[1:r.i], '.') AS code
                 FROM budget_detail, range(1, 10) AS r(i)
                 WHERE r.i < len(string_split(account_code, '.'))
@@ -103,7 +110,8 @@ RULES = (
             leaves AS (
                 SELECT d.* FROM budget_detail d ANTI JOIN parents p
                 ON p._source_file = d._source_file AND p.area = d.area
-                   AND p.account_type = d.account_type AND p.code = d.account_code
+                   AND {_SAME_DIMS} AND p.account_type = d.account_type
+                   AND p.code = d.account_code
             ),
             s AS (
                 SELECT t._source_file, t._source_row, {_SUMS.replace("sum(", "sum(l.")}
@@ -146,8 +154,8 @@ RULES = (
                 SELECT *, lag(amount_accrued_clp) OVER w AS before_accrued,
                        lag(amount_paid_clp) OVER w AS before_paid
                 FROM budget_lines
-                WINDOW w AS (PARTITION BY comuna_code, fiscal_year, area, account_type,
-                             account_code ORDER BY month)
+                WINDOW w AS (PARTITION BY comuna_code, fiscal_year, area, {_DIMS},
+                             account_type, account_code ORDER BY month)
             ) b
             WHERE b.amount_accrued_clp < b.before_accrued OR b.amount_paid_clp < b.before_paid
         """,

@@ -19,7 +19,7 @@ from functools import cache
 
 import pandas as pd
 
-from quality.rules import RULES, QualityReport, severities
+from quality.rules import RULES, QualityReport, severities, with_every_field
 from quality.rules.base import SAMPLE_SIZE
 from quality.rules.contracts import STATUS_CODES
 from quality.rules.engine import finding
@@ -103,7 +103,7 @@ def run_suites(
     report = QualityReport(slug, "great_expectations")
     for name, factory in SUITES[slug].items():
         rule = rules[name]
-        frame = tables[rule.table]
+        frame = with_every_field(rule.table, tables[rule.table])
         suite = gx.ExpectationSuite(name=name, expectations=factory())
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(

@@ -6,6 +6,10 @@ Reads `comunas.csv` and `clasificador_presupuestario.csv` from the reference fol
 endings, minimal quoting, rows sorted by code, so the same input always gives the same
 bytes.
 
+The classifier's rows are corroborated against the committed extract of DIPRES's own
+2017 files (`sources/dipres_2017_cuentas.csv`), and each says whether an official
+source holds it (`is_official`).
+
 Usage: python -m schemas.codes.build [REFERENCE_DIR] [--out OUT_DIR]
 """
 
@@ -13,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -44,8 +50,19 @@ CLASSIFIER_COLUMNS = (
     "name",
     "description",
     "source",
+    "is_official",
 )
 EXPECTED_COMUNAS = 346
+#: Accounts of DIPRES's own 2017 files (April execution of all programmes, the budget
+#: law) whose code is in the classifier: official names to corroborate rows that only
+#: a municipality's chart of accounts held (see SOURCES.md).
+DIPRES_2017 = CODES_DIR / "sources" / "dipres_2017_cuentas.csv"
+DIPRES_2017_SOURCE = "dipres_2017"
+#: A row is corroborated when an official name for its code is this close to its own
+#: (difflib ratio over upper-case names without accents or punctuation).
+SAME_NAME = 0.9
+#: The one source that is not official: a municipality's own chart of accounts.
+MUNICIPAL_ONLY = "penalolen_bep"
 
 
 class CodeListBuildError(ValueError):
@@ -101,14 +118,44 @@ def build_comunas(reference_dir: Path) -> bytes:
 def build_budget_classifier(reference_dir: Path) -> bytes:
     """Return the bytes of `budget_classifier.csv` (dotted `code` is unique)."""
     path = reference_dir / CLASSIFIER_SOURCE
-    rows = _read(path, CLASSIFIER_COLUMNS)
+    rows = _read(path, CLASSIFIER_COLUMNS[:-1])
     _check_unique(rows, "code", path)
     for row in rows:
         parts = [p for p in (row["subtitulo"], row["item"], row["asignacion"]) if p]
         if ".".join(parts) != row["code"]:
             raise CodeListBuildError(f"{path}: code {row['code']!r} does not match its parts")
+    official = _official_names(DIPRES_2017)
+    for row in rows:
+        sources = row["source"].split(";")
+        if _corroborated(row, official) and DIPRES_2017_SOURCE not in sources:
+            sources.append(DIPRES_2017_SOURCE)
+        row["source"] = ";".join(sources)
+        row["is_official"] = "true" if set(sources) - {MUNICIPAL_ONLY} else "false"
     rows.sort(key=lambda r: r["code"])
     return _to_csv(CLASSIFIER_COLUMNS, ({c: r[c] for c in CLASSIFIER_COLUMNS} for r in rows))
+
+
+def _folded_name(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+    return " ".join(re.sub(r"[^A-Z0-9 ]", " ", text).split())
+
+
+def _official_names(path: Path) -> dict[str, set[str]]:
+    """Folded official names per dotted code."""
+    names: dict[str, set[str]] = {}
+    for row in _read(path, ("code", "name", "file")):
+        names.setdefault(row["code"], set()).add(_folded_name(row["name"]))
+    return names
+
+
+def _corroborated(row: dict[str, str], official: dict[str, set[str]]) -> bool:
+    """An official file has this code under (nearly) the same name: a code alone is not
+    enough, DIPRES numbers its transfer asignaciones per budget law."""
+    name = _folded_name(row["name"])
+    return any(
+        difflib.SequenceMatcher(None, name, other).ratio() >= SAME_NAME
+        for other in official.get(row["code"], ())
+    )
 
 
 def build(reference_dir: Path = DEFAULT_REFERENCE_DIR, out_dir: Path = CODES_DIR) -> list[Path]:

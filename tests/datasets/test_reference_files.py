@@ -139,6 +139,7 @@ sources:
           account_type: {value: gasto}
           level: {value: asignacion}
           source: {value: DIPRES}
+          is_official: {value: "true"}
 """,
         "inline.dataset.yaml",
     )

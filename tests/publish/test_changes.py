@@ -65,6 +65,35 @@ def test_same_file_has_no_changes(releases):
     assert diff_table(releases[0], releases[0], ["order_id", "line_number"], "t").empty
 
 
+def test_a_key_part_added_since_the_old_release_is_empty_there(tmp_path):
+    """A release made before budget lines gained programme, fund and department: the
+    next release's empty key parts match its rows, so nothing reads as changed."""
+    fields = [
+        {"name": "area", "type": "string"},
+        {"name": "programme_code", "type": "string"},
+        {"name": "account_code", "type": "string"},
+        {"name": "amount_clp", "type": "integer"},
+    ]
+    old_frame = pd.DataFrame({"area": ["m", "m"], "account_code": ["22", "21"]})
+    old_frame["amount_clp"] = [5, 7]
+    write_parquet(old_frame, [fields[0], *fields[2:]], tmp_path / "old.parquet")
+    new_frame = pd.DataFrame(
+        {
+            "area": ["m", "m", "m"],
+            "programme_code": [None, None, "01"],
+            "account_code": ["22", "21", "22"],
+        }
+    )
+    new_frame["amount_clp"] = [5, 8, 1]
+    write_parquet(new_frame, fields, tmp_path / "new.parquet")
+    key = ["area", "programme_code", "account_code"]
+    rows = diff_table(tmp_path / "old.parquet", tmp_path / "new.parquet", key, "t")
+    assert [(r["change"], json.loads(r["key"])) for r in rows.to_dict("records")] == [
+        ("added", {"area": "m", "programme_code": "01", "account_code": "22"}),
+        ("changed", {"area": "m", "programme_code": None, "account_code": "21"}),
+    ]
+
+
 def test_summary_and_release_notes(releases):
     summary = summarise_changes(diff_table(*releases, ["order_id", "line_number"], "items"))
     assert summary == {

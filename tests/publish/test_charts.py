@@ -51,6 +51,22 @@ def test_budget_chart_sums_leaf_accounts_of_the_latest_month_by_subtitulo():
     assert "75 %" in chart["summary"]["en"]  # 900 paid of 1 200 current
 
 
+def test_each_programme_has_its_own_leaves_in_the_charts():
+    """`22` is a subtotal in programme 01 and a leaf in programme 02: only 01's is left out."""
+    rows = [
+        (2026, month, "municipal", programme, "gasto", code, amount, amount, amount)
+        for month in (9, 10)
+        for programme, code, amount in [("01", "22", 300), ("01", "22.04", 300), ("02", "22", 500)]
+    ]
+    columns = ["fiscal_year", "month", "area", "programme_code", "account_type", "account_code"]
+    columns += ["amount_current_clp", "amount_accrued_clp", "amount_paid_clp"]
+    lines = pd.DataFrame(rows, columns=columns).assign(fund_code=None, department_code=None)
+    table = {(x, s): v for x, s, v in budget_chart(lines)["rows"]}
+    assert table[("22", "amount_current_clp")] == 800
+    months = {(x, s): v for x, s, v in budget_months_chart(lines)["rows"]}
+    assert months[("2026-10", "amount_paid_clp")] == 800
+
+
 def test_orders_chart_counts_orders_by_month_and_method():
     orders = pd.DataFrame(
         {

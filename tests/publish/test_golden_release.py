@@ -3,9 +3,12 @@
 columnar writers: hashes taken from a release of `abierto run --demo --date 2026-11-02`
 made with the previous, row-by-row writers (`csv.writer` over every cell). The access
 requests' hashes were taken again when the deemed-receipt rule (docs/deadlines.md) moved
-the deadline of the 7 requests received on a weekend by one working day. The
-`indicators/` files were added with the indicators dataset (docs/indicators.md): a change
-of a method's text, formula or the UTM list changes them on purpose."""
+the deadline of the 7 requests received on a weekend by one working day. The budget
+lines' hashes were taken again when the table gained six empty columns (programme, fund,
+department: code and name) after `area`; with those columns removed, the new CSV has the
+old bytes and the new Parquet the old content. The `indicators/` files were added with the
+indicators dataset (docs/indicators.md): a change of a method's text, formula or the UTM
+list changes them on purpose."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ CSV_SHA256 = {
     "access_requests/access_requests.csv": "5da2c886906b5135c538fa141fa7c1a73d968ca16c7e91c5ad8b3d3eade65708",
     "access_requests/changes.csv": "981695c0a54507fc8d3bccd920b29733ed2b0bd168415d2664a645f76f38fb27",
     "access_requests/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
-    "budgets/budget_lines.csv": "63e8b4060cb1fda338abee2917559184396864b623bda8d20e8e8679ff5dbfa0",
+    "budgets/budget_lines.csv": "50ae51b2864204bf08d81ab063dbd3432e914d89915b58168848e0b876820bca",
     "budgets/changes.csv": "981695c0a54507fc8d3bccd920b29733ed2b0bd168415d2664a645f76f38fb27",
     "budgets/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
     "contracts/changes.csv": "981695c0a54507fc8d3bccd920b29733ed2b0bd168415d2664a645f76f38fb27",
@@ -41,7 +44,7 @@ PARQUET_CONTENT_SHA256 = {
     "access_requests/access_requests.parquet": "6dd918bcb5f40f689f571204b40b8054a7aa427206232d575e7f0320b3e637f7",
     "access_requests/changes.parquet": "ac1cee5a6590ffa02b920dd12734cb51d0d34b18c35eca455d05110dc962c32d",
     "access_requests/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
-    "budgets/budget_lines.parquet": "92d8f69885bd7cd50cbad74b174235867ade868a945e2fd22af79d0143de6345",
+    "budgets/budget_lines.parquet": "8a8ddaf4b897faee571fe9ebc1691de261c84e00dd185aeb24cbb44b30421355",
     "budgets/changes.parquet": "ac1cee5a6590ffa02b920dd12734cb51d0d34b18c35eca455d05110dc962c32d",
     "budgets/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
     "contracts/changes.parquet": "ac1cee5a6590ffa02b920dd12734cb51d0d34b18c35eca455d05110dc962c32d",

@@ -36,7 +36,16 @@ from publish.release import CRASH_ENV, STEPS, Archive
 
 ROOT = Path(__file__).resolve().parents[2]
 DATE = "2026-11-23"
-BUDGET_KEY = ["comuna_code", "fiscal_year", "month", "area", "account_code"]
+BUDGET_KEY = [
+    "comuna_code",
+    "fiscal_year",
+    "month",
+    "area",
+    "programme_code",
+    "fund_code",
+    "department_code",
+    "account_code",
+]
 
 
 def _prepared(home: Home) -> dict[str, steps.PreparedDataset]:

@@ -29,7 +29,8 @@ def test_a_repeated_key_names_its_fields_and_the_first_file_and_row():
     [error] = result.quarantined["_errors"][0]
     assert error["type"] == "primary-key" and error["rowNumber"] == 7
     assert error["note_en"] == (
-        "duplicate primary key (comuna_code, fiscal_year, month, area, account_code): "
+        "duplicate primary key (comuna_code, fiscal_year, month, area, programme_code, "
+        "fund_code, department_code, account_code): "
         "already in 13122/Balance_Gastos_Enero_2026.csv, row 12"
     )
     assert "None" not in error["note_es"] and "fila 12" in error["note_es"]

@@ -119,6 +119,9 @@ def key(month: int, code: str) -> dict:
         "fiscal_year": 2026,
         "month": month,
         "area": "municipal",
+        "programme_code": None,  # a municipal balance has no programme, fund or department
+        "fund_code": None,
+        "department_code": None,
         "account_code": code,
     }
 

@@ -98,7 +98,24 @@ def test_build_rejects_missing_columns(tmp_path):
 def test_the_classifier_sources_table_in_sources_md_matches_the_csv():
     """The circularity note (rows taken only from Peñalolén) states the true counts."""
     text = (schemas.CODES_DIR / "SOURCES.md").read_text(encoding="utf-8")
-    documented = {s: int(n) for s, n in re.findall(r"^  \| `([a-z_;]+)` \| (\d+) \|$", text, re.M)}
+    documented = {
+        s: int(n) for s, n in re.findall(r"^  \| `([a-z0-9_;]+)` \| (\d+) \|$", text, re.M)
+    }
     rows = schemas.load_code_list("budget_classifier")
     assert documented == dict(Counter(rows["source"]))
-    assert documented["penalolen_bep"] == 175 and sum(documented.values()) == 431
+    assert documented["penalolen_bep"] == 170 and sum(documented.values()) == 431
+
+
+def test_a_row_only_a_municipality_holds_is_marked_unofficial():
+    """170 rows come only from Peñalolén's chart of accounts: marked, not passed off as
+    Decreto 854. Five more Peñalolén-only rows were found, same code and nearly the same
+    name, in DIPRES's own 2017 files; a row with the code under another name was not."""
+    rows = schemas.load_code_list("budget_classifier").set_index("code")
+    official = rows["is_official"].astype(str).str.lower() == "true"
+    assert (official == (rows["source"] != "penalolen_bep")).all()
+    assert official.sum() == 261
+    corroborated = rows.index[rows["source"] == "penalolen_bep;dipres_2017"]
+    assert sorted(corroborated) == ["08.99.001", "08.99.999", "23.01.004", "23.03.001", "26.02.001"]
+    # Peñalolén's 32.06.001/002 carry each other's official names: neither counts.
+    assert not official["32.06.001"] and not official["32.06.002"]
+    assert not official["05.01.001"]  # «JERIA Y CIA. CORREDORES DE SEGUROS LTDA»

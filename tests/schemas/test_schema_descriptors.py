@@ -69,11 +69,15 @@ def test_enum_labels_cover_every_value(table):
 
 @pytest.mark.parametrize("table", ALL_SCHEMAS)
 def test_primary_key_fields_are_required(table):
+    """Every key part is required, except the optional ones a schema declares with an
+    explicit `required: false` (a budget's programme, fund and department)."""
     descriptor = schemas.load_descriptor(table)
     fields = {f["name"]: f for f in descriptor["fields"]}
     assert descriptor["primaryKey"]
+    optional = {"budget_lines": {"programme_code", "fund_code", "department_code"}}
     for name in descriptor["primaryKey"]:
-        assert fields[name].get("constraints", {}).get("required") is True, name
+        expected = name not in optional.get(table, set())
+        assert fields[name].get("constraints", {}).get("required") is expected, name
 
 
 @pytest.mark.parametrize("table", ALL_SCHEMAS)
@@ -98,7 +102,16 @@ def test_foreign_keys_point_at_known_resources(table):
     [
         (
             "budget_lines",
-            ["comuna_code", "fiscal_year", "month", "area", "account_code"],
+            [
+                "comuna_code",
+                "fiscal_year",
+                "month",
+                "area",
+                "programme_code",
+                "fund_code",
+                "department_code",
+                "account_code",
+            ],
             {("comuna_code",): ("comunas", ("comuna_code",))},
         ),
         ("purchase_orders", ["order_id"], {("comuna_code",): ("comunas", ("comuna_code",))}),
@@ -128,7 +141,9 @@ def test_keys_match_fields_md(table, primary_key, foreign_keys):
 
 FIELD_ORDER = {
     "budget_lines": [
-        "comuna_code", "fiscal_year", "month", "area", "account_type", "account_code",
+        "comuna_code", "fiscal_year", "month", "area", "programme_code", "programme_name",
+        "fund_code", "fund_name", "department_code", "department_name", "account_type",
+        "account_code",
         "account_name", "amount_initial_clp", "amount_current_clp", "amount_accrued_clp",
         "amount_paid_clp",
     ],
@@ -154,7 +169,7 @@ FIELD_ORDER = {
     ],
     "budget_classifier": [
         "account_type", "code", "subtitulo", "item", "asignacion", "level", "name",
-        "description", "source",
+        "description", "source", "is_official",
     ],
     "municipal_buyers": [
         "comuna_code", "comuna_name", "municipality_name", "buyer_rut", "buyer_codes",

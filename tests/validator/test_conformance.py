@@ -400,6 +400,18 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         ),
         {},
     ),
+    # A budget's optional key parts (programme, fund): empty equals empty, not "01".
+    "primary-key-optional-part": (
+        "area,programme,fund,code\nm,,,22\nm,01,,22\nm,,,22\nm,01,A,22\nm,01,,22\n,,,\n",
+        schema(
+            ("area", STR, {}),
+            ("programme", STR, {}),
+            ("fund", STR, {}),
+            ("code", STR, {}),
+            primaryKey=["area", "programme", "fund", "code"],
+        ),
+        {},
+    ),
     "self-foreign-key": (
         "a,b\n1,\n2,1\n3,9\n,\n4,+2\n",
         schema(
