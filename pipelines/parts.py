@@ -191,7 +191,8 @@ def _assemble(parts: list[Part], kind: str, table: str) -> pd.DataFrame:
     Each file is read with its columns cast to the combined type (a column a part lacks,
     or holds no value in, is NULL there), so every part's values keep their type."""
     name = f"{kind}.{table}.parquet"
-    layouts = [p.meta["columns"][name] for p in parts]
+    # each part's columns in their order (the JSON keeps them as a list)
+    layouts = [{c["name"]: c for c in p.meta["columns"][name]} for p in parts]
     order = list(dict.fromkeys(c for layout in layouts for c in layout))
     target = {c: _combined_type(name, c, [lay[c] for lay in layouts if c in lay]) for c in order}
     selects = []
@@ -237,8 +238,8 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, dict]:
-    arrays, layout = [], {}
+def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
+    arrays, layout = [], []
     for column in frame.columns:
         series = frame[column]
         if series.dtype == object:
@@ -246,7 +247,14 @@ def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, dict]:
         else:
             kind, array = "native", pa.array(series, from_pandas=True)
         arrays.append(array)
-        layout[str(column)] = {"dtype": str(series.dtype), "kind": kind, "arrow": str(array.type)}
+        layout.append(
+            {
+                "name": str(column),
+                "dtype": str(series.dtype),
+                "kind": kind,
+                "arrow": str(array.type),
+            }
+        )
     return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns]), layout
 
 
