@@ -259,53 +259,75 @@ def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
 
 
 def _object_array(values: list, where: str) -> tuple[str, pa.Array]:
-    kinds = {_kind(v) for v in values} - {"null"}
+    """The Arrow array of an object column's values (kinds found once per Python type)."""
+    kinds = {_kind(t) for t in {type(v) for v in values}} - {"null"}
+    if "float" in kinds and len(kinds) > 1 and all(_missing(v) for v in values if _is_float(v)):
+        kinds.discard("float")  # NaN as the missing value beside other values
     if not kinds:
         return "null", pa.nulls(len(values))
+    if "unknown" in kinds:
+        types = sorted({type(v).__name__ for v in values if _kind(type(v)) == "unknown"})
+        raise PartError(f"{where}: values of type {types} cannot be stored")
     if len(kinds) > 1:
         raise PartError(f"{where}: values of several kinds {sorted(kinds)} cannot be stored")
     kind = kinds.pop()
-    cells = [None if _kind(v) == "null" else v for v in values]
     if kind == "json":
-        cells = [None if v is None else json.dumps(v, ensure_ascii=False) for v in cells]
-    elif kind == "unknown":
-        types = sorted({type(v).__name__ for v in values})
-        raise PartError(f"{where}: values of type {types} cannot be stored")
-    return kind, pa.array(cells, type=ARROW[kind])
+        values = [None if _missing(v) else json.dumps(v, ensure_ascii=False) for v in values]
+    try:
+        return kind, pa.array(values, type=ARROW[kind], from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a missing value Arrow does not know
+        return kind, pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
 
 
-def _kind(value: object) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
+def _kind(kind: type) -> str:
+    """The kind of the values of a Python type."""
+    if kind is type(None) or kind is type(pd.NA) or kind is type(pd.NaT):
         return "null"
-    if isinstance(value, bool | np.bool_):
-        return "bool"
-    if isinstance(value, int | np.integer):
-        return "int"
-    if isinstance(value, float | np.floating):
-        return "null" if math.isnan(value) else "float"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, dt.datetime):
-        return "datetime"
-    if isinstance(value, dt.date):
-        return "date"
-    if isinstance(value, list | dict):
-        return "json"
+    for types, name in (
+        ((bool, np.bool_), "bool"),
+        ((int, np.integer), "int"),
+        ((float, np.floating), "float"),
+        ((str,), "str"),
+        ((dt.datetime,), "datetime"),
+        ((dt.date,), "date"),
+        ((list, dict), "json"),
+    ):
+        if issubclass(kind, types):
+            return name
     return "unknown"  # e.g. Decimal: refused rather than stored as something else
+
+
+def _is_float(value: object) -> bool:
+    return isinstance(value, float | np.floating)
+
+
+def _missing(value: object) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (_is_float(value) and math.isnan(value))
+    )
 
 
 def _decode(column: pa.ChunkedArray, layout: dict) -> pd.Series:
     dtype, kind = layout["dtype"], layout["kind"]
-    if dtype == "object":
-        values = column.to_pylist()
-        if kind == "json":
-            values = [None if v is None else json.loads(v) for v in values]
-        return pd.Series(values, dtype=object)
-    series = column.to_pandas()
-    try:
-        return series.astype(dtype)
-    except (TypeError, ValueError):  # e.g. integers beside a part without the column
-        return series
+    if dtype != "object":
+        series = column.to_pandas()
+        try:
+            return series.astype(dtype)
+        except (TypeError, ValueError):  # e.g. integers beside a part without the column
+            return series
+    if kind in {"str", "int", "float", "bool", "date", "datetime"}:
+        values = column.to_pandas(
+            integer_object_nulls=True, date_as_object=True, timestamp_as_object=True
+        )
+        values = values.astype(object)
+        return values.where(values.notna(), None)  # a missing value is None, as stored
+    values = column.to_pylist()
+    if kind == "json":
+        values = [None if v is None else json.loads(v) for v in values]
+    return pd.Series(values, dtype=object)
 
 
 def _report(data: dict) -> QualityReport:
