@@ -184,8 +184,14 @@ def ran_twice(tmp_path_factory):
         seed_comuna(home.landing, cut)
     installation = write_installation(tmp / "municipalities.yaml", CUTS[:2])
     first = run(home, installation, "2026-11-02")
+    built = {s: _built_at(home, s) for s in SLUGS}
     second = run(home, installation, "2026-11-03")
+    first.built = built  # when each package was written by the first run
     return home, installation, first, second
+
+
+def _built_at(home: Home, slug: str) -> int:
+    return (home.warehouse / "packages" / slug / "datapackage.json").stat().st_mtime_ns
 
 
 def run(home, installation, run_date):
@@ -224,8 +230,10 @@ def test_unchanged_inputs_carry_every_unit_and_report_every_check(ran_twice):
             asset = key[0].path[0]
             if asset.startswith(("validate_", "publish_")) and not asset.endswith("requests"):
                 assert evaluation.metadata["carried_from_run"].value == "2026-11-02"
-    # the same release: nothing new was published
+    # the same release: nothing new was published, and no package was written again
+    # (access requests ran again but made the same parts: the same content-addressed ids)
     assert second.catalog["new_release"] is False
+    assert {s: _built_at(home, s) for s in SLUGS} == first.built
     state = json.loads((home.site / "catalog.json").read_text("utf-8"))
     assert {r["status"] for r in state["comunas"]} == {"published"}
     assert warehouse.status(home, "99901", "budgets").attempted_on == "2026-11-03"
