@@ -9,19 +9,30 @@ that comuna. The assets are thin wrappers around `pipelines.steps` and `publish.
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from datasets.descriptor import SLUGS
 from datasets.routing import prune_splits
-from pipelines import checks, freshness, notify, steps, warehouse
+from pipelines import checks, freshness, notify, parts, steps, warehouse
 from pipelines.resources import AbiertoResource
-from publish.catalog import build_package, public_contacts, publish_release
+from publish.catalog import (
+    build_package,
+    package_key,
+    public_contacts,
+    publish_release,
+    remember_package,
+    reused_package,
+)
 from publish.leaks import LeakScan, describe_hits, load_canaries
-from publish.package import arrow_table
 from publish.publication import BuiltPackage, carry_rows
 from publish.release import mark
 from schemas import public_descriptor
+
+SCANNED = "leak-scan"  # under the warehouse: part files already scanned clean (private)
 
 # Transient I/O (a network share hiccup, a file briefly locked) is retried with backoff;
 # anything else fails at once (`transient_only`).
@@ -41,6 +52,30 @@ def transient_only() -> Iterator[None]:
         raise dg.Failure(type(error).__name__, allow_retries=False) from error
 
 
+@dataclass(frozen=True)
+class Carried:
+    """A comuna × dataset whose inputs are unchanged since its latest run, which passed:
+    its steps read nothing and carry that run's outcome (`warehouse.unchanged`)."""
+
+    slug: str
+    part: str  # the id of the carried part
+    run_date: str | None  # the run that computed it
+
+
+def _carried_checks(
+    abierto: AbiertoResource, cut: str, carried: Carried, asset: str
+) -> list[dg.AssetCheckResult]:
+    """The step's checks as the carried run reported them (every declared check)."""
+    part = warehouse.load_part(abierto.home(), cut, carried.slug)
+    step = asset.split("_", 1)[0]
+    records = [
+        {k: v for k, v in r.items() if k != "asset"}
+        for r in part.meta["checks"]
+        if r.get("asset") == step
+    ]
+    return checks.results(asset, records, carried_from=carried.run_date)
+
+
 def comuna_partitions(cuts: list[str]) -> dg.StaticPartitionsDefinition:
     """One partition per comuna (CUT code) of the installation."""
     return dg.StaticPartitionsDefinition(sorted(cuts))
@@ -52,25 +87,40 @@ def dataset_assets(
     common = {"group_name": slug, "partitions_def": partitions, "retry_policy": retry}
 
     @dg.asset(name=f"ingest_{slug}", kinds={"python"}, **common)
-    def ingest(
-        context: dg.AssetExecutionContext, abierto: AbiertoResource
-    ) -> steps.IngestedDataset:
-        """Read the comuna's landed exports of the dataset and map them to the canonical tables."""
+    def ingest(context: dg.AssetExecutionContext, abierto: AbiertoResource):
+        """Read the comuna's landed exports of the dataset and map them to the canonical tables.
+
+        When the inputs have the fingerprint of the comuna's latest run, which passed, nothing
+        is read: the run carries that outcome (`Carried`)."""
+        cut, home, installation = context.partition_key, abierto.home(), abierto.installation()
         with transient_only():
-            result = steps.ingest(
-                abierto.home(), abierto.installation(), slug, comuna=context.partition_key
+            fingerprint = steps.unit_fingerprint(
+                home,
+                installation,
+                slug,
+                cut,
+                as_of=abierto.today(),
+                pseudonym_key=abierto.pseudonym_key(),
             )
-        context.add_output_metadata(
-            {
+            part = warehouse.unchanged(home, cut, slug, fingerprint)
+            if part is not None:
+                carried = Carried(slug, part.id, warehouse.status(home, cut, slug).attempted_on)
+                yield dg.Output(carried, metadata={"carried": True, "files_read": 0})
+                return
+            result = steps.ingest(home, installation, slug, comuna=cut)
+        result.fingerprint = fingerprint
+        yield dg.Output(
+            result,
+            metadata={
+                "carried": False,
                 "files_read": len(result.sources),
                 "files_rejected": len(result.rejected),
                 "rows_read": sum(raw.rows_read for _, raw in result.sources),
                 "rows_excluded": sum(len(raw.excluded) for _, raw in result.sources),
                 # national files split for this run: rows in, routed, excluded, unmatched
                 "national_files": dg.MetadataValue.json(result.routing),
-            }
+            },
         )
-        return result
 
     @dg.asset(
         name=f"validate_{slug}",
@@ -80,15 +130,21 @@ def dataset_assets(
     )
     def validate(context: dg.AssetExecutionContext, abierto: AbiertoResource, ingested):
         """Validate against the Table Schemas; quarantine failing rows with their errors."""
+        asset = f"validate_{slug}"
+        if isinstance(ingested, Carried):
+            yield dg.Output(ingested, metadata={"carried": True})
+            yield from _carried_checks(abierto, context.partition_key, ingested, asset)
+            return
         quarantine = abierto.home().quarantine / context.partition_key
         with transient_only():
             result = steps.validate(ingested, abierto.installation(), quarantine)
+        result.checks = checks.validation_checks(result)
         yield dg.Output(
             result,
             metadata={f"rows_valid_{t}": len(f) for t, f in result.valid.items()}
             | {f"rows_quarantined_{t}": len(f) for t, f in result.quarantined.items()},
         )
-        yield from checks.validation_checks(f"validate_{slug}", result)
+        yield from checks.results(asset, result.checks)
 
     @dg.asset(
         name=f"publish_{slug}",
@@ -102,9 +158,22 @@ def dataset_assets(
         record the comuna's outcome.
 
         A blocked comuna keeps its previous data in the catalog and the office is alerted.
+        Unchanged inputs carry the comuna's current outcome, recorded as passing again.
         """
-        cut = context.partition_key
+        cut, asset = context.partition_key, f"publish_{slug}"
         home = abierto.home()
+        if isinstance(validated, Carried):
+            with transient_only():
+                part = warehouse.load_part(home, cut, slug)
+                warehouse.record_carried(home, cut, slug, abierto.today())
+            for note in part.meta["notes"]:
+                context.log.warning(f"{note['es']} / {note['en']}")
+            yield dg.Output(
+                {"comuna_code": cut, "blocked": []},
+                metadata={"carried": True, "part": part.id, "blocked": []},
+            )
+            yield from _carried_checks(abierto, cut, validated, asset)
+            return
         with transient_only():
             prepared = steps.prepare(
                 validated,
@@ -114,7 +183,16 @@ def dataset_assets(
                 home=home,
                 quarantine_dir=home.quarantine / cut,
             )
-            warehouse.record(home, cut, prepared, abierto.today())
+            records = checks.publish_checks(prepared) + checks.quality_checks(prepared)
+            warehouse.record(
+                home,
+                cut,
+                prepared,
+                abierto.today(),
+                fingerprint=validated.fingerprint,
+                checks=[r | {"asset": "validate"} for r in validated.checks]
+                + [r | {"asset": "publish"} for r in records],
+            )
         for note in prepared.notes:
             context.log.warning(f"{note['es']} / {note['en']}")
         reasons = sorted({r["type"] for r in prepared.blocked})
@@ -134,8 +212,7 @@ def dataset_assets(
                 )
             },
         )
-        yield from checks.publish_checks(f"publish_{slug}", prepared)
-        yield from checks.quality_checks(f"publish_{slug}", prepared)
+        yield from checks.results(asset, records)
 
     return [ingest, validate, publish]
 
@@ -173,6 +250,7 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     `failures` metadata lists them (`{comuna_code, dataset, type, es, en}`)."""
     mark("catalog-start")
     home, installation, today = abierto.home(), abierto.installation(), abierto.today()
+    release_id = abierto.release_id()
     # a comuna whose installation entry was refused keeps its last output (carried)
     cuts = [m.cut for m in installation.municipalities] + sorted(installation.carried_cuts)
     canaries, public = load_canaries(home.root), public_contacts(installation)
@@ -181,11 +259,13 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     packages = []
     for slug in SLUGS:  # one dataset's parts in memory at a time
         statuses = [warehouse.status(home, cut, slug) for cut in cuts]
-        parts = _parts(home, slug, cuts)
-        dropped = [p.dropped_values for p in parts.values() if not isinstance(p, Exception)]
-        scan = LeakScan(set().union(*dropped), canaries=canaries, public=public)
+        found = _parts(home, slug, cuts)
+        dropped = [p.dropped_values for p in found.values() if isinstance(p, parts.Part)]
+        scan = LeakScan(
+            set().union(*dropped), canaries=canaries, public=public, cache=home.warehouse / SCANNED
+        )
         chosen = []
-        for cut, part in parts.items():
+        for cut, part in found.items():
             failure = _part_failure(scan, part)
             if failure is not None:
                 failures.append({"comuna_code": cut, "dataset": slug} | failure)
@@ -194,32 +274,27 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
                 chosen.append(part)
             if failure is None:
                 used.setdefault(slug, []).append(cut)
-        del parts
+        scan.save()
         folder = home.warehouse / "packages" / slug
-        combined = None
         try:
-            combined = warehouse.combine_parts(slug, chosen)
             fresh = any(s.status == "published" for s in statuses)
-            if combined is None or not (fresh or any(f["dataset"] == slug for f in failures)):
+            if not chosen or not (fresh or any(f["dataset"] == slug for f in failures)):
                 # nothing new from any comuna: the dataset keeps its previous release
                 combined = steps.PreparedDataset(slug, {}, {}, {}, set(), [], [])
                 combined.blocked = _reasons(statuses) or [
                     {"type": "no-data", "es": "no hay datos", "en": "no data"}
                 ]
-            built = build_package(
-                combined,
-                installation,
-                folder,
-                release_id=abierto.release_id(),
-                generated_on=today,
-            )
+                built = build_package(
+                    combined, installation, folder, release_id=release_id, generated_on=today
+                )
+            else:
+                built = _package(slug, chosen, installation, folder, release_id, today)
         except Exception as error:  # scoped: this dataset carries its previous release
             reason = _error_reason(error)
             failures.append({"comuna_code": None, "dataset": slug} | reason)
             built = BuiltPackage(slug, folder, None, None, set(), [reason])
             used.pop(slug, None)
         packages.append(built)
-        chosen = combined = None  # free this dataset's tables before the next one
     mark("packages-built")
     for failure in failures:
         if failure["comuna_code"] is not None:
@@ -270,32 +345,60 @@ def catalog(context: dg.AssetExecutionContext, abierto: AbiertoResource) -> str:
     return outcome.release_id
 
 
-def _parts(home, slug: str, cuts: list[str]) -> dict[str, steps.PreparedDataset | Exception]:
-    """Each comuna's current part of the dataset, or the error reading it."""
-    parts = {}
+def _parts(home, slug: str, cuts: list[str]) -> dict[str, parts.Part | Exception]:
+    """Each comuna's current part of the dataset (checked against its hashes), or the
+    error reading it."""
+    found = {}
     for cut in sorted(cuts):
         try:
             part = warehouse.load_part(home, cut, slug)
         except Exception as error:  # a damaged part is that comuna's failure only
             part = error
         if part is not None:
-            parts[cut] = part
-    return parts
+            found[cut] = part
+    return found
 
 
-def _part_failure(scan: LeakScan, part: steps.PreparedDataset | Exception) -> dict | None:
+def _package(
+    slug: str,
+    chosen: list[parts.Part],
+    installation,
+    folder,
+    release_id: str,
+    today,
+) -> BuiltPackage:
+    """The dataset's package from the chosen parts: the one built before when the parts
+    (by id), the installation and the code are the same, else assembled by DuckDB
+    from the parts' Parquet files and written."""
+    key = package_key(slug, [p.id for p in chosen], installation)
+    dropped = set().union(*(p.dropped_values for p in chosen))
+    built = reused_package(folder, key, dropped, release_id=release_id, generated_on=today)
+    if built is None:
+        combined = parts.combine(slug, chosen)
+        built = build_package(
+            combined, installation, folder, release_id=release_id, generated_on=today
+        )
+        remember_package(built, key)
+    return built
+
+
+def _part_failure(scan: LeakScan, part: parts.Part | Exception) -> dict | None:
     """Why a comuna's part cannot enter the release: unreadable, or personal data in the
-    text it would publish (matched as the publish gate does)."""
+    text it would publish (matched as the publish gate does; a part file already found
+    clean under the same needles is not read again)."""
     if isinstance(part, Exception):
         return _error_reason(part) | {"type": "part-unreadable"}
     try:
-        hits = [
-            hit
-            for table, frame in part.tables.items()
-            for hit in scan.scan_table(
-                f"{part.slug}/{table}", arrow_table(frame, public_descriptor(table)["fields"])
-            )
-        ]
+        hits = []
+        for table in part.meta["tables"]["tables"]:
+            name = f"tables.{table}.parquet"
+            key = f"part:{part.meta['files'][name]}"
+            if scan.cache.holds(key):
+                continue
+            found = scan.scan_table(f"{part.slug}/{table}", _public_text(part, table))
+            if not found:
+                scan.cache.add(key)
+            hits += found
     except Exception as error:
         return _error_reason(error)
     if not hits:
@@ -307,7 +410,25 @@ def _part_failure(scan: LeakScan, part: steps.PreparedDataset | Exception) -> di
     }
 
 
-def _released(home, cut: str, slug: str) -> steps.PreparedDataset | None:
+def _public_text(part: parts.Part, table: str) -> pa.Table:
+    """The part's published columns of `table`, text fields as text (as the writers type
+    them)."""
+    fields = public_descriptor(table)["fields"]
+    stored = pq.read_table(
+        part.path("tables", table),
+        columns=[f["name"] for f in fields if f.get("type", "string") == "string"],
+    )
+    return pa.table(
+        {
+            name: column
+            if pa.types.is_string(column.type) or pa.types.is_null(column.type)
+            else column.cast(pa.string())
+            for name, column in zip(stored.column_names, stored.columns, strict=True)
+        }
+    )
+
+
+def _released(home, cut: str, slug: str) -> parts.Part | None:
     """The comuna's part in the newest release (None when it has none or it is unreadable)."""
     try:
         return warehouse.load_part(home, cut, slug, released=True)

@@ -4,6 +4,11 @@ Checks do not block: Dagster's blocking only holds inside one run and would stop
 catalog for every dataset; the publish gate keeps a failing dataset at its previous
 release instead while the others publish. Quality rules appear as one check per rule
 family (`quality_<family>`, see docs/quality.md).
+
+Each check is first computed as a plain record (`{check_name, passed, severity,
+metadata}`), stored with the comuna's outcome: a run with unchanged inputs carries that
+outcome and reports every declared check again from its records (`results`), with the
+date of the run that computed them, since Dagster fails a step that omits one.
 """
 
 from __future__ import annotations
@@ -30,13 +35,12 @@ def validation_check_specs(asset: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def validation_checks(asset: str, result: steps.ValidatedDataset) -> list[dg.AssetCheckResult]:
+def validation_checks(result: steps.ValidatedDataset) -> list[dict]:
     dataset = load_descriptor(result.slug)
-    rejected = dg.AssetCheckResult(
-        check_name="files_readable",
-        asset_key=asset,
+    rejected = _record(
+        "files_readable",
         passed=not result.rejected,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity="ERROR",
         metadata={
             "files_rejected": len(result.rejected),
             "reasons": [f"{e['file']}: {e['type']}" for e in result.rejected[:SAMPLE_SIZE]],
@@ -53,11 +57,10 @@ def validation_checks(asset: str, result: steps.ValidatedDataset) -> list[dg.Ass
             f"{table}_share_invalid": round(share, 4),
             f"{table}_sample_source_rows": [int(r) for r in rows[:SAMPLE_SIZE]],
         }
-    share_check = dg.AssetCheckResult(
-        check_name="schema_valid_share",
-        asset_key=asset,
+    share_check = _record(
+        "schema_valid_share",
         passed=bool(passed),
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity="ERROR",
         metadata=metadata | {"max_invalid_share": dataset.max_invalid_share},
     )
     return [rejected, share_check]
@@ -76,18 +79,14 @@ def publish_check_specs(asset: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def publish_checks(asset: str, prepared: steps.PreparedDataset) -> list[dg.AssetCheckResult]:
+def publish_checks(prepared: steps.PreparedDataset) -> list[dict]:
     rows = steps.reconcile(load_descriptor(prepared.slug), prepared)
     return [
-        dg.AssetCheckResult(
-            check_name="rows_reconcile",
-            asset_key=asset,
-            passed=all(r["balanced"] for r in rows),
-            metadata={"files": dg.MetadataValue.json(rows)},
+        _record(
+            "rows_reconcile", passed=all(r["balanced"] for r in rows), metadata={"files": rows}
         ),
-        dg.AssetCheckResult(
-            check_name="publish_gate",
-            asset_key=asset,
+        _record(
+            "publish_gate",
             passed=not prepared.blocked,
             metadata={"reasons": [r["en"] for r in prepared.blocked]},
         ),
@@ -105,7 +104,7 @@ def quality_check_specs(asset: str, slug: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def quality_checks(asset: str, prepared: steps.PreparedDataset) -> list[dg.AssetCheckResult]:
+def quality_checks(prepared: steps.PreparedDataset) -> list[dict]:
     """Per family: failed if any rule fails; ERROR when a failing rule blocks publication.
 
     Metadata per rule: severity, rows checked, the true count of offending rows and a
@@ -116,23 +115,46 @@ def quality_checks(asset: str, prepared: steps.PreparedDataset) -> list[dg.Asset
         failed = [f for f in findings if not f.passed]
         blocking = any(f.severity == "error" for f in failed)
         metadata = {
-            f.rule: dg.MetadataValue.json(
-                {
-                    "severity": f.severity,
-                    "rows_checked": f.rows_checked,
-                    "rows_failed": f.rows_failed,
-                    "sample_keys": f.sample,
-                }
-            )
+            f.rule: {
+                "severity": f.severity,
+                "rows_checked": f.rows_checked,
+                "rows_failed": f.rows_failed,
+                "sample_keys": f.sample,
+            }
             for f in findings
         }
         results.append(
-            dg.AssetCheckResult(
-                check_name=f"quality_{family}",
-                asset_key=asset,
+            _record(
+                f"quality_{family}",
                 passed=not failed,
-                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+                severity="ERROR" if blocking else "WARN",
                 metadata=metadata | {"rules_failed": len(failed)},
             )
         )
     return results
+
+
+def results(
+    asset: str, records: list[dict], *, carried_from: str | None = None
+) -> list[dg.AssetCheckResult]:
+    """The records as Dagster check results; `carried_from` (the date of the run that
+    computed them) marks results reported again for unchanged inputs."""
+    extra = {"carried_from_run": carried_from} if carried_from else {}
+    return [
+        dg.AssetCheckResult(
+            check_name=r["check_name"],
+            asset_key=asset,
+            passed=r["passed"],
+            severity=dg.AssetCheckSeverity(r["severity"]),
+            metadata={
+                k: dg.MetadataValue.json(v) if isinstance(v, list | dict) else v
+                for k, v in (r["metadata"] | extra).items()
+            },
+        )
+        for r in records
+    ]
+
+
+def _record(name: str, *, passed: bool, metadata: dict, severity: str = "ERROR") -> dict:
+    """A check's result as plain JSON values (see the module docstring)."""
+    return {"check_name": name, "passed": passed, "severity": severity, "metadata": metadata}

@@ -6,15 +6,17 @@ ingest → validate → prepare (derived columns, privacy, publish gate) → rel
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from datasets.descriptor import DatasetDescriptor, SourceFormat, load_descriptor
+from datasets.descriptor import DatasetDescriptor, SourceFormat, descriptor_path, load_descriptor
 from datasets.errors import AbiertoError
-from datasets.ingest import RawSource, read_source
+from datasets.ingest import RawSource, read_source, sha256_file
 from datasets.municipalities import Installation, comunas_table
 from datasets.readers import not_a_regular_file
 from datasets.routing import (
@@ -44,6 +46,8 @@ class IngestedDataset:
     rejected: list[dict] = field(default_factory=list)
     #: Where the rows of each national file went (`datasets.routing.RoutingReport`).
     routing: list[dict] = field(default_factory=list)
+    #: What the outcome depends on (`unit_fingerprint`), recorded with it.
+    fingerprint: dict | None = None
 
 
 @dataclass
@@ -54,6 +58,9 @@ class ValidatedDataset:
     sources: list[dict]
     rejected: list[dict]
     excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    fingerprint: dict | None = None
+    #: The validation checks' results (`pipelines.checks`), recorded with the outcome.
+    checks: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +141,79 @@ def _ingest_routed(splits: list, refused: list[dict], cut: str, result: Ingested
             result.sources.append((cut, raw))
 
 
+# Datasets whose derived columns or quality rules depend on the run date (`derive`: the
+# Ley 20.285 deadlines, `days_overdue`): their outcome is not carried from another day.
+RUN_DATE_DEPENDENT = frozenset({"access_requests"})
+# What the steps' code is: a change in any of these files runs every comuna again.
+CODE = ("datasets", "quality", "schemas", "pipelines/steps.py", "pipelines/parts.py")
+CODE_SUFFIXES = {".py", ".json", ".yaml", ".yml", ".csv", ".sql"}
+
+
+def unit_fingerprint(
+    home: Home,
+    installation: Installation,
+    slug: str,
+    cut: str,
+    *,
+    as_of: dt.date,
+    pseudonym_key: str | None,
+) -> dict:
+    """What a comuna × dataset's outcome depends on, as digests: its landed files (and
+    the national files of the dataset), the dataset's descriptor and table schemas, the
+    steps' code, the comuna's installation entry, the reviewer's decisions and the
+    pseudonym key (its digest only), and the run date where it matters."""
+    dataset = load_descriptor(slug)
+    files = {p.name: _file_digest(p) for p in home.landing_files(cut, slug)}
+    files |= {p.name: "not-a-regular-file" for p in home.landing_refused(cut, slug)}
+    files |= {f"_national/{p.name}": _file_digest(p) for p in home.national_files(slug)}
+    municipality = installation.municipality(cut)
+    decisions = home.review_decisions
+    schemas = [load_schema_descriptor(t) for t in dataset.tables]
+    return {
+        "files": files,
+        "descriptor": _digest(descriptor_path(slug).read_bytes()),
+        "schemas": _digest(json.dumps(schemas, sort_keys=True).encode()),
+        "code": code_version(),
+        "installation": _digest(municipality.model_dump_json().encode()),
+        "decisions": _file_digest(decisions) if decisions.is_file() else None,
+        "pseudonym_key": _digest(f"abierto-pseudonym:{pseudonym_key}".encode())
+        if pseudonym_key
+        else None,
+        "as_of": as_of.isoformat() if slug in RUN_DATE_DEPENDENT else None,
+    }
+
+
+@functools.cache
+def code_version() -> str:
+    """sha256 over the source and data files of the steps' code (`CODE`)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for entry in CODE:
+        path = root / entry
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.suffix in CODE_SUFFIXES and "samples" not in file.relative_to(root).parts:
+                digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _cached_digest(path: Path, size: int, mtime_ns: int, inode: int) -> str:
+    return sha256_file(path)
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of a file, computed once per process for the same size, time and inode
+    (a national file is fingerprinted for every comuna of a batch)."""
+    info = path.stat()
+    return _cached_digest(path, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def validate(
     ingested: IngestedDataset, installation: Installation, quarantine_dir: Path
 ) -> ValidatedDataset:
@@ -158,7 +238,13 @@ def validate(
         if frames:
             excluded[table] = pd.concat(frames, ignore_index=True)
     validated = ValidatedDataset(
-        ingested.slug, valid, quarantined, sources, ingested.rejected, excluded
+        ingested.slug,
+        valid,
+        quarantined,
+        sources,
+        ingested.rejected,
+        excluded,
+        ingested.fingerprint,
     )
     write_quarantine(quarantine_dir / ingested.slug, quarantined, sources, ingested.rejected)
     return validated

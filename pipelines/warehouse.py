@@ -5,17 +5,27 @@ combines, per dataset, every comuna's last output that passed its gate. A comuna
 whose newest export is broken therefore keeps its previous data published while
 the other comunas move on::
 
-    warehouse/comunas/<cut>/<slug>/attempt.json    the latest run: date, passed or blocked
-    warehouse/comunas/<cut>/<slug>/current.json    the last run that passed: date, files
-    warehouse/comunas/<cut>/<slug>/current.pickle  its PreparedDataset (holds dropped
-                                                   personal values for the leak scan:
-                                                   private, never published)
-    warehouse/comunas/<cut>/<slug>/released.pickle the part in the newest release: what
-                                                   the comuna carries when its current
-                                                   part fails in the catalog
-    warehouse/comunas/<cut>/<slug>/catalog.json    why the catalog could not use the
-                                                   current part (a leak-scan hit, an
-                                                   exception), until it can again
+    warehouse/comunas/<cut>/<slug>/attempt.json   the latest run: date, passed or blocked,
+                                                  the inputs' fingerprint
+    warehouse/comunas/<cut>/<slug>/current.json   the last run that passed: date, files,
+                                                  fingerprint, the id of its part
+    warehouse/comunas/<cut>/<slug>/released.json  the part in the newest release: what the
+                                                  comuna carries when its current part
+                                                  fails in the catalog
+    warehouse/comunas/<cut>/<slug>/parts/<id>/    the parts, content-addressed: Parquet per
+                                                  table and a JSON of the rest
+                                                  (`pipelines.parts`; holds removed
+                                                  personal values: private, never published)
+    warehouse/comunas/<cut>/<slug>/catalog.json   why the catalog could not use the
+                                                  current part (a leak-scan hit, an
+                                                  exception), until it can again
+
+Only the current and the released part are kept. A warehouse written before parts
+were Parquet (`current.pickle`, `released.pickle`) is converted the first time it is
+read, and the pickles removed.
+
+A run whose inputs have the fingerprint of the comuna's latest attempt, which passed,
+is not run again: `unchanged` gives its outcome to carry (`pipelines.assets`).
 """
 
 from __future__ import annotations
@@ -24,14 +34,13 @@ import datetime as dt
 import json
 import os
 import pickle
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
+from pipelines import parts
 from pipelines.home import Home
 from pipelines.steps import PreparedDataset
-from quality.rules.base import merge_reports
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,19 @@ def folder(home: Home, cut: str, slug: str) -> Path:
     return home.warehouse / "comunas" / cut / slug
 
 
-def record(home: Home, cut: str, prepared: PreparedDataset, run_date: dt.date) -> None:
-    """Store the outcome of a comuna's run; a passing one becomes the comuna's current data."""
+def record(
+    home: Home,
+    cut: str,
+    prepared: PreparedDataset,
+    run_date: dt.date,
+    *,
+    fingerprint: dict | None = None,
+    checks: list[dict] | None = None,
+) -> None:
+    """Store the outcome of a comuna's run; a passing one becomes the comuna's current data.
+
+    `fingerprint` (`steps.unit_fingerprint`) and `checks` (the asset checks' results,
+    `pipelines.checks`) let a later run with the same inputs carry this outcome."""
     target = folder(home, cut, prepared.slug)
     target.mkdir(parents=True, exist_ok=True)
     sources = [{"name": s["name"], "sha256": s["sha256"]} for s in prepared.sources]
@@ -69,10 +89,41 @@ def record(home: Home, cut: str, prepared: PreparedDataset, run_date: dt.date) -
         "run_date": run_date.isoformat(),
         "blocked": sorted({r["type"] for r in prepared.blocked}),
         "sources": sources,
+        "fingerprint": fingerprint,
     }
     if not prepared.blocked:
-        _write_bytes(target / "current.pickle", pickle.dumps(prepared))
-        _write_json(target / "current.json", {"published_on": attempt["run_date"]} | attempt)
+        part = parts.write_part(target / "parts", prepared, checks or [])
+        _write_json(
+            target / "current.json",
+            {"published_on": attempt["run_date"], "part": part.id} | attempt,
+        )
+        (target / "current.pickle").unlink(missing_ok=True)  # superseded, not migrated
+        _prune(target)
+    _write_json(target / "attempt.json", attempt)
+
+
+def unchanged(home: Home, cut: str, slug: str, fingerprint: dict) -> parts.Part | None:
+    """The comuna's current part when its latest attempt passed with these very inputs
+    (same files, descriptor, schemas, code and installation entry), else None."""
+    target = folder(home, cut, slug)
+    attempt, current = _read_json(target / "attempt.json"), _read_json(target / "current.json")
+    if attempt is None or current is None or attempt["blocked"]:
+        return None
+    if attempt.get("fingerprint") != fingerprint or current.get("fingerprint") != fingerprint:
+        return None
+    try:
+        return load_part(home, cut, slug)
+    except (parts.PartError, OSError, ValueError):
+        return None  # a damaged part is made again
+
+
+def record_carried(home: Home, cut: str, slug: str, run_date: dt.date) -> None:
+    """A run that carried the current part (`unchanged`): recorded as that part passing
+    again on `run_date`, as running it again would have."""
+    target = folder(home, cut, slug)
+    current = _read_json(target / "current.json")
+    attempt = _read_json(target / "attempt.json") | {"run_date": run_date.isoformat()}
+    _write_json(target / "current.json", current | attempt | {"published_on": attempt["run_date"]})
     _write_json(target / "attempt.json", attempt)
 
 
@@ -81,7 +132,12 @@ def record_failure(home: Home, cut: str, slug: str, reason: str, run_date: dt.da
     its current data, now `carried` (or `blocked` if it never passed) with `reason`."""
     target = folder(home, cut, slug)
     target.mkdir(parents=True, exist_ok=True)
-    attempt = {"run_date": run_date.isoformat(), "blocked": [reason], "sources": []}
+    attempt = {
+        "run_date": run_date.isoformat(),
+        "blocked": [reason],
+        "sources": [],
+        "fingerprint": None,
+    }
     _write_json(target / "attempt.json", attempt)
 
 
@@ -95,16 +151,22 @@ def status(home: Home, cut: str, slug: str) -> ComunaStatus:
     reasons = attempt["blocked"]
     if failure is not None:
         reasons = sorted({*reasons, failure["type"]})
-        released = (folder(home, cut, slug) / "released.pickle").exists()
-        published_on = failure.get("released_on") if released else None
+        released = _read_json(folder(home, cut, slug) / "released.json") or {}
+        old = (folder(home, cut, slug) / "released.pickle").exists()  # not yet migrated
+        published_on = failure.get("released_on") if "part" in released or old else None
     state = "published" if not reasons else "carried" if published_on else "blocked"
     return ComunaStatus(cut, slug, state, published_on, attempt["run_date"], reasons)
 
 
-def load_part(home: Home, cut: str, slug: str, *, released: bool = False) -> PreparedDataset | None:
-    """The comuna's current part of the dataset (or the part in the newest release)."""
-    path = folder(home, cut, slug) / ("released.pickle" if released else "current.pickle")
-    return pickle.loads(path.read_bytes()) if path.exists() else None
+def load_part(home: Home, cut: str, slug: str, *, released: bool = False) -> parts.Part | None:
+    """The comuna's current part of the dataset (or the part in the newest release),
+    checked against its hashes (`parts.PartError` when damaged)."""
+    target = folder(home, cut, slug)
+    _migrate(target)
+    pointer = _read_json(target / ("released.json" if released else "current.json"))
+    if pointer is None or "part" not in pointer:
+        return None
+    return parts.read_part(target / "parts" / pointer["part"])
 
 
 def record_catalog(home: Home, cut: str, slug: str, failure: dict | None) -> None:
@@ -114,15 +176,15 @@ def record_catalog(home: Home, cut: str, slug: str, failure: dict | None) -> Non
     if failure is None:
         (target / "catalog.json").unlink(missing_ok=True)
         current = _read_json(target / "current.json")
-        if current is not None and (target / "current.pickle").exists():
-            partial = target / ".released.pickle.partial"
-            partial.unlink(missing_ok=True)
-            partial.hardlink_to(target / "current.pickle")
-            os.replace(partial, target / "released.pickle")
-            _write_json(target / "released.json", {"released_on": current["published_on"]})
+        if current is not None and "part" in current:
+            released = {"released_on": current["published_on"], "part": current["part"]}
+            _write_json(target / "released.json", released)
+            _prune(target)
         return
     released = _read_json(target / "released.json") or {}
-    _write_json(target / "catalog.json", failure | released)
+    _write_json(
+        target / "catalog.json", failure | {k: v for k, v in released.items() if k != "part"}
+    )
 
 
 def published_hashes(home: Home, cut: str, slug: str) -> set[str]:
@@ -133,35 +195,34 @@ def published_hashes(home: Home, cut: str, slug: str) -> set[str]:
 
 def combine(home: Home, slug: str, cuts: list[str]) -> PreparedDataset | None:
     """One dataset over all comunas: each comuna's last output that passed its gate."""
-    parts = [load_part(home, cut, slug) for cut in sorted(cuts)]
-    return combine_parts(slug, [p for p in parts if p is not None])
+    found = [load_part(home, cut, slug) for cut in sorted(cuts)]
+    return parts.combine(slug, [p for p in found if p is not None])
 
 
-def combine_parts(slug: str, parts: list[PreparedDataset]) -> PreparedDataset | None:
-    """One dataset from comunas' parts, with their quality findings (counts added up),
-    privacy notes and removed personal values."""
-    if not parts:
-        return None
+def _prune(target: Path) -> None:
+    """Remove parts that are neither current nor released."""
+    keep = {
+        pointer["part"]
+        for pointer in (_read_json(target / n) for n in ("current.json", "released.json"))
+        if pointer and "part" in pointer
+    }
+    for path in (target / "parts").iterdir() if (target / "parts").exists() else ():
+        if path.name not in keep and not path.name.startswith("."):
+            shutil.rmtree(path, ignore_errors=True)
 
-    def concat(attribute: str) -> dict[str, pd.DataFrame]:
-        tables = getattr(parts[0], attribute)
-        return {
-            t: pd.concat([getattr(p, attribute)[t] for p in parts], ignore_index=True)
-            for t in tables
-        }
 
-    reports = [p.quality for p in parts if p.quality is not None]
-    return PreparedDataset(
-        slug,
-        concat("tables"),
-        concat("held"),
-        concat("quarantined"),
-        set().union(*(p.dropped_values for p in parts)),
-        [s for p in parts for s in p.sources],
-        [],
-        merge_reports(reports) if reports else None,
-        [note for p in parts for note in p.notes],
-    )
+def _migrate(target: Path) -> None:
+    """Convert a part stored as a pickle (before parts were Parquet) once, then drop it.
+
+    The pickles are this warehouse's own private files (never an input)."""
+    for name, pointer in (("current.pickle", "current.json"), ("released.pickle", "released.json")):
+        path = target / name
+        if not path.exists():
+            continue
+        prepared = pickle.loads(path.read_bytes())
+        part = parts.write_part(target / "parts", prepared, [])
+        _write_json(target / pointer, (_read_json(target / pointer) or {}) | {"part": part.id})
+        path.unlink()
 
 
 def _read_json(path: Path) -> dict | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from datasets.descriptor import SLUGS, load_descriptor
+from datasets.ingest import sha256_file
 from datasets.municipalities import Installation, comunas_table
-from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
+from pipelines.steps import PreparedDataset, code_version, quarantine_summary, reconcile
 from publish.duckdb_release import FILE_NAME as DUCKDB_FILE
 from publish.freshness import next_update_due
 from publish.indicators.package import SLUG as INDICATORS
@@ -36,7 +38,15 @@ PREVIEW_ROWS = 10
 PUBLISHED = (*SLUGS, INDICATORS)  # the datasets of a release, in the catalog's order
 
 
-__all__ = ["BuiltPackage", "PublishOutcome", "build_package", "publish_release"]
+__all__ = [
+    "BuiltPackage",
+    "PublishOutcome",
+    "build_package",
+    "package_key",
+    "publish_release",
+    "remember_package",
+    "reused_package",
+]
 
 
 @dataclass
@@ -61,6 +71,7 @@ def build_package(
     """Write the dataset's package unless its publish gate failed."""
     if folder.exists():
         shutil.rmtree(folder)
+    (folder.parent / f"{folder.name}{BUILT}").unlink(missing_ok=True)
     if dataset.is_blocked:
         return BuiltPackage(dataset.slug, folder, None, None, set(), dataset.blocked)
     comunas = comunas_table(installation)
@@ -77,6 +88,63 @@ def build_package(
     )
     summary = summarise(dataset, generated_on)
     return BuiltPackage(dataset.slug, folder, package, summary, dataset.dropped_values, [])
+
+
+BUILT = ".built.json"  # beside a package folder: what it was built from (`remember_package`)
+
+
+def package_key(slug: str, part_ids: list[str], installation: Installation) -> str:
+    """What a dataset's package is made of: its comunas' parts (content-addressed ids, in
+    order), the installation's comunas and the code that turns parts into packages."""
+    code = hashlib.sha256(code_version().encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(source.read_bytes())
+    comunas = comunas_table(installation).to_json(orient="records", date_format="iso")
+    text = json.dumps([slug, part_ids, comunas, code.hexdigest()], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def remember_package(built: BuiltPackage, key: str) -> None:
+    """Record what a package just built was made of, for `reused_package`."""
+    if built.package is None:
+        return
+    record = {"key": key, "package": built.package, "summary": built.summary}
+    (built.folder.parent / f"{built.slug}{BUILT}").write_text(
+        json.dumps(record, ensure_ascii=False, default=str), encoding="utf-8"
+    )
+
+
+def reused_package(
+    folder: Path, key: str, dropped_values: set[str], *, release_id: str, generated_on: dt.date
+) -> BuiltPackage | None:
+    """The package built before from the same parts (`package_key`), if its files are
+    still the bytes its descriptor lists; its version and date become this run's."""
+    path = folder.parent / f"{folder.name}{BUILT}"
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text("utf-8"))
+    if record["key"] != key or not _intact(folder, record["package"]):
+        return None
+    return BuiltPackage(
+        folder.name,
+        folder,
+        record["package"] | {"version": release_id},
+        record["summary"] | {"generated_on": generated_on.isoformat()},
+        dropped_values,
+        [],
+    )
+
+
+def _intact(folder: Path, package: dict) -> bool:
+    """Every file the descriptor lists has its bytes and sha256."""
+    for resource in package["resources"]:
+        for entry in [resource, *resource.get("x-alternates", [])]:
+            path = folder / entry["path"]
+            if not path.is_file() or path.stat().st_size != entry["bytes"]:
+                return False
+            if "sha256:" + sha256_file(path) != entry["hash"]:
+                return False
+    return True
 
 
 def publish_release(

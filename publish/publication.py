@@ -362,11 +362,12 @@ def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) ->
 
 
 def dataset_changes(slug: str, before: Path | None, after: Path) -> pd.DataFrame:
-    """The `changes` rows of a dataset between two package folders (none for a first release)."""
+    """The `changes` rows of a dataset between two package folders (none for a first
+    release, nor for a table whose file is the previous one, hard-linked by `_stage`)."""
     frames = []
     for table in load_descriptor(slug).tables:
         old, new = (before / f"{table}.parquet") if before else None, after / f"{table}.parquet"
-        if old is not None and old.exists():
+        if old is not None and old.exists() and not old.samefile(new):  # a link: unchanged
             key = public_descriptor(table)["primaryKey"]
             frames.append(diff_table(old, new, key if isinstance(key, list) else [key], table))
     names = [f["name"] for f in CHANGES_SCHEMA["fields"]]

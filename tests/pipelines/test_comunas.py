@@ -143,20 +143,23 @@ def test_an_unreadable_part_carries_only_that_comuna(two_comunas, monkeypatch):
     home, installation = two_comunas
     run(home, installation, "2026-11-02")
     before = {cut: budget_rows(home, "2026-11-02", cut) for cut in CUTS}
-    # 99902's next part is damaged between its run and the catalog
+    # 99902 lands a new export; its new part is damaged between its run and the catalog
+    landed = home.landing / "99902" / "budgets" / BUDGET_FILE
+    landed.write_bytes(landed.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n")
     real = warehouse.record
 
-    def record(home_, cut, prepared, run_date):
-        real(home_, cut, prepared, run_date)
+    def record(home_, cut, prepared, run_date, **kwargs):
+        real(home_, cut, prepared, run_date, **kwargs)
         if cut == "99902" and prepared.slug == "budgets":
-            (warehouse.folder(home_, cut, "budgets") / "current.pickle").write_bytes(b"broken")
+            part = warehouse.load_part(home_, cut, "budgets")
+            part.path("tables", "budget_lines").write_bytes(b"broken")
 
     monkeypatch.setattr(warehouse, "record", record)
     failures, state = catalog_failures(home, installation, "2026-11-03")
     assert [(f["comuna_code"], f["dataset"], f["type"]) for f in failures] == [
         ("99902", "budgets", "part-unreadable")
     ]
-    assert "UnpicklingError" in failures[0]["en"]
+    assert "PartError" in failures[0]["en"] and "damaged" in failures[0]["en"]
     broken = status(state, "99902", "budgets")
     assert (broken["status"], broken["reasons"]) == ("carried", ["part-unreadable"])
     assert broken["published_on"] == "2026-11-02"
@@ -179,6 +182,8 @@ def test_a_package_that_cannot_be_built_carries_only_its_dataset(two_comunas, mo
         return real(dataset, *args, **kwargs)
 
     monkeypatch.setattr(pipelines.assets, "build_package", build_package)
+    # unchanged parts would reuse the package built before: build it again
+    monkeypatch.setattr(pipelines.assets, "reused_package", lambda *args, **kwargs: None)
     (home.landing / "99901" / "budgets" / BUDGET_FILE).unlink()  # a change to publish
     failures, state = catalog_failures(home, installation, "2026-11-03")
     assert [(f["comuna_code"], f["dataset"], f["type"]) for f in failures] == [

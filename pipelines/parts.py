@@ -1,0 +1,332 @@
+"""A comuna's part of a dataset on disk, and the national tables DuckDB assembles from parts.
+
+A part is what one comuna's run produced for one dataset (`steps.PreparedDataset`),
+stored content-addressed in a folder named by its id::
+
+    <id>/part.json                  sources, privacy notes, quality findings, asset-check
+                                    results, removed personal values (private: the leak
+                                    scan's needles, never published), each column's pandas
+                                    dtype and value kind, the sha256 of every Parquet file
+    <id>/<kind>.<table>.parquet     kind: tables (what would be published, with
+                                    `_source_file`/`_source_row`), held, quarantined
+
+`id` is the sha256 of `part.json`, which holds the sha256 of every Parquet file: a
+part's bytes are checked against it when it is read (`read_part`), so a damaged part is
+that comuna's failure only, found before DuckDB reads any of it.
+
+Object columns keep their Python values: each is stored in the Arrow type of its values
+(str, int, float, bool, date, datetime) or, for lists and dicts (the `_errors` of
+quarantined rows), as JSON text; a column with values of several kinds is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datasets.ingest import sha256_file
+from pipelines.steps import PreparedDataset
+from quality.rules.base import Finding, QualityReport, merge_reports
+
+KINDS = ("tables", "held", "quarantined")
+META = "part.json"
+
+# value kind of an object column → its Arrow type (json: lists and dicts, as text)
+ARROW = {
+    "str": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+    "json": pa.string(),
+    "null": pa.null(),
+}
+DUCKDB = {
+    pa.string(): "VARCHAR",
+    pa.large_string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.int16(): "SMALLINT",
+    pa.int8(): "TINYINT",
+    pa.float64(): "DOUBLE",
+    pa.float32(): "FLOAT",
+    pa.bool_(): "BOOLEAN",
+    pa.date32(): "DATE",
+    pa.timestamp("us"): "TIMESTAMP",
+    pa.timestamp("ns"): "TIMESTAMP_NS",
+}
+
+
+class PartError(Exception):
+    """A part that cannot be stored or read as it was written."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stored part: its folder and its `part.json`."""
+
+    folder: Path
+    meta: dict
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @property
+    def slug(self) -> str:
+        return self.meta["slug"]
+
+    @property
+    def dropped_values(self) -> set[str]:
+        return set(self.meta["dropped_values"])
+
+    def path(self, kind: str, table: str) -> Path:
+        return self.folder / f"{kind}.{table}.parquet"
+
+    def prepared(self) -> PreparedDataset:
+        """The part as the pipeline's steps made it."""
+        return combine(self.slug, [self])
+
+
+def write_part(root: Path, prepared: PreparedDataset, checks: list[dict]) -> Part:
+    """Store `prepared` (a passing run's outcome) under `root/<id>/`; an identical part
+    already there is reused."""
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f".partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    files, columns = {}, {}
+    for kind in KINDS:
+        for table, frame in getattr(prepared, kind).items():
+            name = f"{kind}.{table}.parquet"
+            arrow, columns[name] = _encode(frame, name)
+            pq.write_table(arrow, staging / name, compression="zstd", store_schema=True)
+            files[name] = sha256_file(staging / name)
+    meta = {
+        "slug": prepared.slug,
+        "tables": {kind: list(getattr(prepared, kind)) for kind in KINDS},
+        "sources": prepared.sources,
+        "notes": prepared.notes,
+        "quality": None
+        if prepared.quality is None
+        else {
+            "slug": prepared.quality.slug,
+            "engine": prepared.quality.engine,
+            "findings": [asdict(f) for f in prepared.quality.findings],
+        },
+        "dropped_values": sorted(prepared.dropped_values),
+        "checks": checks,
+        "columns": columns,
+        "files": files,
+    }
+    text = json.dumps(meta, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
+    (staging / META).write_text(text, encoding="utf-8")
+    target = root / hashlib.sha256(text.encode("utf-8")).hexdigest()
+    try:
+        existing = read_part(target)
+    except PartError:  # absent, or damaged: this one takes its place
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+        return read_part(target)
+    shutil.rmtree(staging)
+    return existing
+
+
+def read_part(folder: Path) -> Part:
+    """The part in `folder`, after checking its bytes against its id and recorded hashes."""
+    try:
+        data = (folder / META).read_bytes()
+    except FileNotFoundError:
+        raise PartError(f"part {folder.name}: {META} is missing") from None
+    if hashlib.sha256(data).hexdigest() != folder.name:
+        raise PartError(f"part {folder.name}: {META} does not match its id")
+    meta = json.loads(data)
+    for name, digest in meta["files"].items():
+        path = folder / name
+        if not path.exists() or sha256_file(path) != digest:
+            raise PartError(f"part {folder.name}: {name} is missing or damaged")
+    return Part(folder, meta)
+
+
+def combine(slug: str, parts: list[Part]) -> PreparedDataset | None:
+    """One dataset from comunas' parts, in their order: each table assembled by DuckDB
+    from the parts' Parquet files, with the quality findings (counts added up), privacy
+    notes, sources and removed personal values of every part."""
+    if not parts:
+        return None
+    frames = {
+        kind: {table: _assemble(parts, kind, table) for table in parts[0].meta["tables"][kind]}
+        for kind in KINDS
+    }
+    reports = [_report(p.meta["quality"]) for p in parts if p.meta["quality"] is not None]
+    return PreparedDataset(
+        slug,
+        frames["tables"],
+        frames["held"],
+        frames["quarantined"],
+        set().union(*(p.dropped_values for p in parts)),
+        [s for p in parts for s in p.meta["sources"]],
+        [],
+        merge_reports(reports) if reports else None,
+        [note for p in parts for note in p.meta["notes"]],
+    )
+
+
+def _assemble(parts: list[Part], kind: str, table: str) -> pd.DataFrame:
+    """The parts' `kind.table` files as one frame: rows in part order, then file order.
+
+    Each file is read with its columns cast to the combined type (a column a part lacks,
+    or holds no value in, is NULL there), so every part's values keep their type."""
+    name = f"{kind}.{table}.parquet"
+    # each part's columns in their order (the JSON keeps them as a list)
+    layouts = [{c["name"]: c for c in p.meta["columns"][name]} for p in parts]
+    order = list(dict.fromkeys(c for layout in layouts for c in layout))
+    target = {c: _combined_type(name, c, [lay[c] for lay in layouts if c in lay]) for c in order}
+    selects = []
+    for index, (part, layout) in enumerate(zip(parts, layouts, strict=True)):
+        path = str(part.path(kind, table)).replace("'", "''")
+        cells = [
+            f"CAST({_quote(c)} AS {sql})"
+            if c in layout and layout[c]["arrow"] != "null"
+            else f"CAST(NULL AS {sql})"
+            for c, (sql, _) in target.items()
+        ]
+        cells += [f"{index} AS __part", "file_row_number AS __row"]
+        selects.append(
+            f"SELECT {', '.join(cells)} FROM read_parquet('{path}', file_row_number=true)"
+        )
+    query = " UNION ALL ".join(selects) + " ORDER BY __part, __row"
+    with duckdb.connect() as con:
+        arrow = con.sql(query).to_arrow_table()
+    return pd.DataFrame(
+        {c: _decode(arrow.column(i), dtype) for i, (c, (_, dtype)) in enumerate(target.items())},
+        columns=order,
+    )
+
+
+def _combined_type(name: str, column: str, layouts: list[dict]) -> tuple[str, dict]:
+    """The SQL type a column is read as and the pandas dtype and kind it becomes."""
+    typed = [lay for lay in layouts if lay["arrow"] != "null"]
+    arrows = {lay["arrow"] for lay in typed}
+    if len(arrows) > 1:
+        raise PartError(f"{name}: column {column} has different types in parts: {sorted(arrows)}")
+    arrow = arrows.pop() if arrows else "null"
+    sql = DUCKDB.get(_ARROW_NAMES.get(arrow), "VARCHAR") if arrow != "null" else "VARCHAR"
+    dtypes = {lay["dtype"] for lay in layouts}
+    kinds = {lay["kind"] for lay in typed} or {"null"}
+    dtype = dtypes.pop() if len(dtypes) == 1 else "object"
+    return sql, {"dtype": dtype, "kind": kinds.pop() if len(kinds) == 1 else "mixed"}
+
+
+_ARROW_NAMES = {str(t): t for t in DUCKDB}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
+    arrays, layout = [], []
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype == object:
+            kind, array = _object_array(series.tolist(), f"{name}: {column}")
+        else:
+            kind, array = "native", pa.array(series, from_pandas=True)
+        arrays.append(array)
+        layout.append(
+            {
+                "name": str(column),
+                "dtype": str(series.dtype),
+                "kind": kind,
+                "arrow": str(array.type),
+            }
+        )
+    return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns]), layout
+
+
+def _object_array(values: list, where: str) -> tuple[str, pa.Array]:
+    """The Arrow array of an object column's values (kinds found once per Python type)."""
+    kinds = {_kind(t) for t in {type(v) for v in values}} - {"null"}
+    if "float" in kinds and len(kinds) > 1 and all(_missing(v) for v in values if _is_float(v)):
+        kinds.discard("float")  # NaN as the missing value beside other values
+    if not kinds:
+        return "null", pa.nulls(len(values))
+    if "unknown" in kinds:
+        types = sorted({type(v).__name__ for v in values if _kind(type(v)) == "unknown"})
+        raise PartError(f"{where}: values of type {types} cannot be stored")
+    if len(kinds) > 1:
+        raise PartError(f"{where}: values of several kinds {sorted(kinds)} cannot be stored")
+    kind = kinds.pop()
+    if kind == "json":
+        values = [None if _missing(v) else json.dumps(v, ensure_ascii=False) for v in values]
+    try:
+        return kind, pa.array(values, type=ARROW[kind], from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a missing value Arrow does not know
+        return kind, pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
+
+
+def _kind(kind: type) -> str:
+    """The kind of the values of a Python type."""
+    if kind is type(None) or kind is type(pd.NA) or kind is type(pd.NaT):
+        return "null"
+    for types, name in (
+        ((bool, np.bool_), "bool"),
+        ((int, np.integer), "int"),
+        ((float, np.floating), "float"),
+        ((str,), "str"),
+        ((dt.datetime,), "datetime"),
+        ((dt.date,), "date"),
+        ((list, dict), "json"),
+    ):
+        if issubclass(kind, types):
+            return name
+    return "unknown"  # e.g. Decimal: refused rather than stored as something else
+
+
+def _is_float(value: object) -> bool:
+    return isinstance(value, float | np.floating)
+
+
+def _missing(value: object) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (_is_float(value) and math.isnan(value))
+    )
+
+
+def _decode(column: pa.ChunkedArray, layout: dict) -> pd.Series:
+    dtype, kind = layout["dtype"], layout["kind"]
+    if dtype != "object":
+        series = column.to_pandas()
+        try:
+            return series.astype(dtype)
+        except (TypeError, ValueError):  # e.g. integers beside a part without the column
+            return series
+    if kind in {"date", "datetime"}:  # Arrow makes these objects fastest (None if missing)
+        values = column.to_pandas(date_as_object=True, timestamp_as_object=True)
+        return values.astype(object)
+    values = column.to_pylist()
+    if kind == "json":
+        values = [None if v is None else json.loads(v) for v in values]
+    return pd.Series(values, dtype=object)
+
+
+def _report(data: dict) -> QualityReport:
+    findings = [Finding(**f) for f in data["findings"]]
+    return QualityReport(data["slug"], data["engine"], findings)
