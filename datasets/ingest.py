@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import AmbiguousNumberError, HeaderError, SourceError
+from datasets.money import derive_amounts
 from datasets.normalise import (
     Encoded,
     ambiguous_numbers,
@@ -66,6 +67,10 @@ class RawSource:
     #: Rows excluded by a descriptor rule (totals, subtotals), mapped like data rows:
     #: quality rules compare them with the detail rows they add up.
     excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: What the source system adds to the schema's constraints of some fields, per
+    #: table (`ColumnSpec.pattern`, `required`): `{field: {"pattern": …, "required":
+    #: True}}`; validation quarantines the rows of this file that break them.
+    checks: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -121,6 +126,8 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     for name, mapping in source.tables.items():
         if mapping.group_by:
             _sum_lines(tables[name], mapping, tables[source.row_table])
+        derive_amounts(name, tables[name])
+        if mapping.group_by:
             tables[name] = _group(tables[name], mapping.group_by, path.name)
     reasons = Counter(e.reason for e in excluded)
     provenance = {
@@ -138,7 +145,20 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     frame = _map_table(header, ruled, source.tables[source.row_table], file, comuna_code)
     frame["_reason"] = [reason[n] for n in ruled.numbers]
     excluded_tables = {source.row_table: frame}
-    return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
+    checks = {name: source_checks(mapping) for name, mapping in source.tables.items()}
+    checks = {name: fields for name, fields in checks.items() if fields}
+    return RawSource(provenance, source.row_table, tables, excluded, excluded_tables, checks)
+
+
+def source_checks(mapping: TableMapping) -> dict[str, dict]:
+    """The constraints a source adds to its fields (`pattern`, `required`)."""
+    checks = {}
+    for name, spec in mapping.columns.items():
+        found = {"pattern": spec.pattern} if spec.pattern else {}
+        found |= {"required": True} if spec.required else {}
+        if found:
+            checks[name] = found
+    return checks
 
 
 class Rows:

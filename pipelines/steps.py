@@ -33,7 +33,7 @@ from quality.privacy import apply_privacy, requester_identity
 from quality.report_page import write_file_reports
 from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
 from quality.rules import QualityReport, context_tables, run_quality
-from quality.validate import validate_raw
+from quality.validate import source_checks, validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 
 
@@ -143,7 +143,12 @@ def validate(
     for table in dataset.tables:
         frames = [raw.tables[table] for _, raw in ingested.sources if table in raw.tables]
         raw = pd.concat(frames, ignore_index=True) if frames else _empty(table)
-        result = validate_raw(raw, load_schema_descriptor(table), references=references)
+        result = validate_raw(
+            raw,
+            load_schema_descriptor(table),
+            references=references,
+            checks=source_checks((r for _, r in ingested.sources), table),
+        )
         valid[table], quarantined[table] = result.valid, result.quarantined
         references[table] = result.valid
     sources = [_provenance(cut, raw) for cut, raw in ingested.sources]

@@ -149,10 +149,13 @@ def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
             "the OCDS document has no releases",
             file=path.name,
         )
-    processes = ocds.compile_processes(releases, path.name)
+    merged: list[dict] = []
+    processes = ocds.compile_processes(releases, path.name, merged)
     rows = [row for process in processes for row in ocds.item_rows(process)]
     records = [(n, [row.get(k) for k in ocds.COLUMNS]) for n, row in enumerate(rows, start=1)]
     details = {"encoding": encoding, **counts, "processes": len(processes)}
+    if merged:
+        details["merged_duplicate_ids"] = merged
     return SourceRecords(list(ocds.COLUMNS), records, details)
 
 
