@@ -17,7 +17,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -99,14 +99,19 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSource:
-    """Read one landed file with its declared source format."""
+def read_source(
+    path: Path, source: SourceFormat, *, comuna_code: str, siblings: Sequence[Path] = ()
+) -> RawSource:
+    """Read one landed file with its declared source format; `siblings` are the other
+    landed files of the same source (OCDS processes across files, `read_records`)."""
     with _collector_paused():
-        return _read_source(Path(path), source, comuna_code)
+        return _read_source(Path(path), source, comuna_code, siblings)
 
 
-def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSource:
-    records = read_records(path, source)
+def _read_source(
+    path: Path, source: SourceFormat, comuna_code: str, siblings: Sequence[Path] = ()
+) -> RawSource:
+    records = read_records(path, source, siblings)
     header, details, rows_read = records.header, records.details, len(records.records)
     data, excluded, ruled = _split_non_data(records, source)
     del records  # from here the cells live in `data` only, while the mapping needs them

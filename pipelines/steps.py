@@ -86,12 +86,13 @@ def ingest(
         for path in home.landing_refused(municipality.cut, slug):
             error = not_a_regular_file(path)
             result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
-        for path in home.landing_files(municipality.cut, slug):
+        landed = home.landing_files(municipality.cut, slug)
+        for path in landed:
             try:
                 source = dataset.require_source(path.name)
-                result.sources.append(
-                    (municipality.cut, read_source(path, source, comuna_code=municipality.cut))
-                )
+                siblings = [p for p in landed if p != path and source.matches(p.name)]
+                raw = read_source(path, source, comuna_code=municipality.cut, siblings=siblings)
+                result.sources.append((municipality.cut, raw))
             except AbiertoError as error:
                 result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
         _ingest_routed(splits, refused, municipality.cut, result)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import csv
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from datasets.descriptor import SourceFormat
 from datasets.errors import AbiertoError, SourceError, UnsafeFileError
 from datasets.readers import dialect as dialects
-from datasets.readers import headers, jsondoc, ocds, spreadsheet, truncation
+from datasets.readers import headers, jsondoc, ocds, ocds_landing, spreadsheet, truncation
 from datasets.readers.encoding import decode
 
 #: The default size cap of a workbook (XLSX, a ZIP container; XLS): these are parsed
@@ -56,8 +58,10 @@ def not_a_regular_file(path: Path) -> UnsafeFileError:
     )
 
 
-def read_records(path: Path, source: SourceFormat) -> SourceRecords:
-    """Read one file with its declared source format (see the module docstring)."""
+def read_records(path: Path, source: SourceFormat, siblings: Sequence[Path] = ()) -> SourceRecords:
+    """Read one file with its declared source format (see the module docstring).
+    `siblings` are the other landed files of the same source: OCDS processes they share
+    with this file are merged across files (`ocds_landing`)."""
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:
@@ -82,7 +86,7 @@ def read_records(path: Path, source: SourceFormat) -> SourceRecords:
         "csv": _read_csv,
         "xlsx": _read_spreadsheet,
         "xls": _read_spreadsheet,
-        "ocds": _read_ocds,
+        "ocds": partial(_read_ocds, siblings=siblings),
         "json": _read_json,
     }[source.format]
     try:
@@ -139,7 +143,7 @@ def _read_spreadsheet(path: Path, source: SourceFormat) -> SourceRecords:
     return SourceRecords(header, table.records, details | table.details)
 
 
-def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
+def _read_ocds(path: Path, source: SourceFormat, siblings: Sequence[Path]) -> SourceRecords:
     """Flatten OCDS releases and records into one record per contract item."""
     text, encoding = _text(path, source)
     releases, counts = ocds.releases_in(jsondoc.load_documents(text, path.name), path.name)
@@ -149,6 +153,8 @@ def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
             "the OCDS document has no releases",
             file=path.name,
         )
+    encodings = [source.encoding] if source.encoding else source.encodings
+    releases, handed = ocds_landing.merge_across_files(path, releases, siblings, encodings)
     merged: list[dict] = []
     processes = ocds.compile_processes(releases, path.name, merged)
     rows = [row for process in processes for row in ocds.item_rows(process)]
@@ -156,6 +162,8 @@ def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
     details = {"encoding": encoding, **counts, "processes": len(processes)}
     if merged:
         details["merged_duplicate_ids"] = merged
+    if handed:
+        details["processes_merged_elsewhere"] = handed
     return SourceRecords(list(ocds.COLUMNS), records, details)
 
 

@@ -253,3 +253,38 @@ def test_a_supplier_under_a_foreign_scheme_loses_its_id_and_counts_as_a_person(t
         assert orders["supplier_rut"].isna().all()
     public, _ = publish(read(ANY_PUBLISHER, path))["purchase_orders"]
     assert CEDULA not in public.astype(str).to_numpy().ravel().tolist()
+
+
+def test_releases_of_one_process_in_two_landed_files_are_merged_once(tmp_path):
+    """Paraguay's process 284444: its tender and its contract landed as two files. The
+    process is compiled from both and read once, in the file whose name sorts last; the
+    other file says where it went, and no order is counted twice."""
+    names = (
+        "paraguay_release_284444-contract.json",
+        "paraguay_release_284444-municipal-empedrado-tender.json",
+    )
+    landed = []
+    for name in names:
+        (tmp_path / name).write_bytes((OCDS / name).read_bytes())
+        landed.append(tmp_path / name)
+    descriptor = load_descriptor_file(ANY_PUBLISHER)
+    raws = {
+        path.name: read_source(
+            path,
+            descriptor.require_source(path.name),
+            comuna_code="13122",
+            siblings=[p for p in landed if p != path],
+        )
+        for path in landed
+    }
+    contract, tender = (raws[name] for name in names)
+    assert len(contract.tables["purchase_orders"]) == 0 and contract.rows_read == 0
+    handed = contract.provenance["processes_merged_elsewhere"]
+    assert [(h["ocid"], h["file"]) for h in handed] == [("ocds-03ad3f-284444", names[1])]
+    assert "se combinaron" in handed[0]["es"] and "were merged" in handed[0]["en"]
+    orders, quarantined = publish(tender)["purchase_orders"]
+    assert quarantined.empty and len(orders) == 1
+    order = orders.iloc[0]
+    tender_release = json.loads((OCDS / names[1]).read_text())
+    assert order["tender_code"] == tender_release["tender"]["id"]  # from the tender file
+    assert (order["currency"], order["amount_total"]) == ("PYG", 1135850368)  # the contract's
