@@ -25,13 +25,25 @@ from pydantic import (
 )
 
 from datasets.errors import DescriptorError, SourceError
+from datasets.money import derived_fields, mapping_problems
 from schemas import UnknownSchemaError
 from schemas import load_descriptor as load_schema_descriptor
 
 DATASETS_DIR = Path(__file__).resolve().parent
 SLUGS = ("budgets", "contracts", "access_requests")
 
-Parser = Literal["text", "number", "date", "budget_code", "rut", "rut_kind", "boolean", "month"]
+Parser = Literal[
+    "text",
+    "number",
+    "date",
+    "budget_code",
+    "rut",
+    "rut_kind",
+    "scheme_rut",
+    "scheme_kind",
+    "boolean",
+    "month",
+]
 DEFAULT_ENCODINGS = ["utf_8", "cp1252", "latin_1"]
 
 
@@ -98,7 +110,17 @@ class ColumnSpec(BaseModel):
     the source's row table, multiplied on each row and summed within the grouped
     table's `group_by` key: an order's total from its lines, `[quantity,
     unit_price_clp]`). `extract` keeps the first group of a regular expression
-    searched in the cell before parsing.
+    searched in the cell before parsing. `pattern` is the source system's format of
+    the value (a regular expression the whole value must match, e.g. Mercado Público's
+    order codes): a value that does not match quarantines its row (`constraint-error`);
+    `required: true` makes a field the schema leaves optional (for sources that may
+    lack it, as OCDS lacks titles) required in this source.
+
+    A supplier identified by a scheme (OCDS `identifier.scheme`, mapped as `column:
+    [scheme, id]`) is read with `scheme_rut` (its RUT only under `CL-RUT`, else empty)
+    and `scheme_kind` (`CL-RUT`: by the RUT's range; a scheme listed in
+    `organisation_schemes`: `persona_juridica`; any other scheme, or none:
+    `desconocido`, which privacy treats as a natural person).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -117,8 +139,11 @@ class ColumnSpec(BaseModel):
     missing: list[str] = Field(default_factory=lambda: ["", "-"])
     sequence_within: str | None = None
     sum_of: list[str] | None = Field(None, min_length=1)
+    pattern: str | None = None
+    required: bool = False
+    organisation_schemes: list[str] = Field(default_factory=list)
 
-    _regexes = field_validator("column_pattern", "from_header", "extract")(_check_regex)
+    _regexes = field_validator("column_pattern", "from_header", "extract", "pattern")(_check_regex)
 
     @model_validator(mode="after")
     def _one_origin(self) -> ColumnSpec:
@@ -421,7 +446,13 @@ def schema_problems(descriptor: DatasetDescriptor) -> list[tuple[str, str]]:
                 if f.get("constraints", {}).get("required")
                 or (f["name"] in key and f.get("constraints", {}).get("required") is not False)
             ]
+            currency = mapping.columns.get("currency")
+            for es, en in mapping_problems(
+                table, set(mapping.columns), currency and currency.value
+            ):
+                problems.append((f"{where}.columns: {es}", f"{where}.columns: {en}"))
             filled = set(mapping.columns) | FILLED_BY_PIPELINE
+            filled |= derived_fields(table, set(mapping.columns))
             for name in needed:
                 if name not in filled:
                     kind_es = "de la clave primaria" if name in key else "obligatorio"

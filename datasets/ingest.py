@@ -18,7 +18,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import AmbiguousNumberError, HeaderError, SourceError
+from datasets.money import derive_amounts
 from datasets.normalise import (
     Encoded,
     ambiguous_numbers,
@@ -67,6 +68,10 @@ class RawSource:
     #: Rows excluded by a descriptor rule (totals, subtotals), mapped like data rows:
     #: quality rules compare them with the detail rows they add up.
     excluded_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: What the source system adds to the schema's constraints of some fields, per
+    #: table (`ColumnSpec.pattern`, `required`): `{field: {"pattern": …, "required":
+    #: True}}`; validation quarantines the rows of this file that break them.
+    checks: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -96,14 +101,19 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_source(path: Path, source: SourceFormat, *, comuna_code: str) -> RawSource:
-    """Read one landed file with its declared source format."""
+def read_source(
+    path: Path, source: SourceFormat, *, comuna_code: str, siblings: Sequence[Path] = ()
+) -> RawSource:
+    """Read one landed file with its declared source format; `siblings` are the other
+    landed files of the same source (OCDS processes across files, `read_records`)."""
     with _collector_paused():
-        return _read_source(Path(path), source, comuna_code)
+        return _read_source(Path(path), source, comuna_code, siblings)
 
 
-def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSource:
-    table = read_table(path, source)
+def _read_source(
+    path: Path, source: SourceFormat, comuna_code: str, siblings: Sequence[Path] = ()
+) -> RawSource:
+    table = read_table(path, source, siblings)
     header, details, rows = table.header, table.details, Rows.of(table)
     rows_read = len(rows)
     del table
@@ -125,6 +135,8 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     for name, mapping in source.tables.items():
         if mapping.group_by:
             _sum_lines(tables[name], mapping, tables[source.row_table])
+        derive_amounts(name, tables[name])
+        if mapping.group_by:
             tables[name] = _group(tables[name], mapping.group_by, path.name)
     reasons = Counter(e.reason for e in excluded)
     provenance = {
@@ -142,7 +154,20 @@ def _read_source(path: Path, source: SourceFormat, comuna_code: str) -> RawSourc
     frame = _map_table(header, ruled, source.tables[source.row_table], file, comuna_code)
     frame["_reason"] = [reason[n] for n in ruled.numbers]
     excluded_tables = {source.row_table: frame}
-    return RawSource(provenance, source.row_table, tables, excluded, excluded_tables)
+    checks = {name: source_checks(mapping) for name, mapping in source.tables.items()}
+    checks = {name: fields for name, fields in checks.items() if fields}
+    return RawSource(provenance, source.row_table, tables, excluded, excluded_tables, checks)
+
+
+def source_checks(mapping: TableMapping) -> dict[str, dict]:
+    """The constraints a source adds to its fields (`pattern`, `required`)."""
+    checks = {}
+    for name, spec in mapping.columns.items():
+        found = {"pattern": spec.pattern} if spec.pattern else {}
+        found |= {"required": True} if spec.required else {}
+        if found:
+            checks[name] = found
+    return checks
 
 
 class Rows:

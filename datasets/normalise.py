@@ -187,6 +187,27 @@ def parse_rut_kind(value: str) -> str:
     return "persona_natural" if body < 50_000_000 else "persona_juridica"
 
 
+#: The identifier scheme of Chilean RUTs (org-id.guide).
+RUT_SCHEME = "CL-RUT"
+
+
+def parse_scheme_rut(value: str) -> str | None:
+    """`CL-RUT;76.123.456-k` → `76123456-K`; an id of any other scheme → None (empty):
+    a foreign identifier is never read as a RUT."""
+    scheme, _, identifier = value.partition(";")
+    return parse_rut(identifier.strip()) if scheme.strip() == RUT_SCHEME else None
+
+
+def parse_scheme_kind(value: str, organisation_schemes: Sequence[str]) -> str:
+    """Supplier type from `scheme;id`: a RUT by its range, a scheme declared to identify
+    organisations `persona_juridica`, any other (or none) `desconocido`."""
+    scheme, _, identifier = value.partition(";")
+    scheme = scheme.strip()
+    if scheme == RUT_SCHEME:
+        return parse_rut_kind(identifier.strip())
+    return "persona_juridica" if scheme and scheme in organisation_schemes else "desconocido"
+
+
 def parse_boolean(value: str) -> str:
     folded = fold(value)
     if folded in {"si", "s", "yes", "true", "1", "x"}:
@@ -288,6 +309,10 @@ def normalise_value(value: object, spec: ColumnSpec) -> str | None:
             return parse_rut(text)
         case "rut_kind":
             return parse_rut_kind(text)
+        case "scheme_rut":
+            return parse_scheme_rut(text)
+        case "scheme_kind":
+            return parse_scheme_kind(text, spec.organisation_schemes)
         case "month":
             return parse_month(text)
         case "boolean":

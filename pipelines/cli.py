@@ -219,7 +219,7 @@ def validate(
         without_values,
     )
     from quality.report_page import render_file_report
-    from quality.validate import validate_raw
+    from quality.validate import source_checks, validate_raw
     from schemas import load_descriptor as load_schema_descriptor
 
     descriptor = (
@@ -256,7 +256,10 @@ def validate(
     valid, quarantined, shares = {}, {}, []
     for table in descriptor.tables:
         result = validate_raw(
-            raw.tables[table], load_schema_descriptor(table), references=references
+            raw.tables[table],
+            load_schema_descriptor(table),
+            references=references,
+            checks=source_checks([raw], table),
         )
         references[table] = result.valid
         valid[table], quarantined[table] = len(result.valid), result.quarantined

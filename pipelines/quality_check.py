@@ -24,7 +24,9 @@ def ingest_files(slug: str, files: list[Path], comuna_code: str) -> steps.Ingest
     ingested = steps.IngestedDataset(slug, [])
     for path in files:
         source = dataset.require_source(path.name)
-        ingested.sources.append((comuna_code, read_source(path, source, comuna_code=comuna_code)))
+        siblings = [p for p in files if p != path and source.matches(p.name)]
+        raw = read_source(path, source, comuna_code=comuna_code, siblings=siblings)
+        ingested.sources.append((comuna_code, raw))
     return ingested
 
 

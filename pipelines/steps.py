@@ -35,7 +35,7 @@ from quality.privacy import apply_privacy, requester_identity
 from quality.report_page import write_file_reports
 from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
 from quality.rules import QualityReport, context_tables, run_quality, with_every_field
-from quality.validate import validate_raw
+from quality.validate import source_checks, validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 
 
@@ -93,12 +93,13 @@ def ingest(
         for path in home.landing_refused(municipality.cut, slug):
             error = not_a_regular_file(path)
             result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
-        for path in home.landing_files(municipality.cut, slug):
+        landed = home.landing_files(municipality.cut, slug)
+        for path in landed:
             try:
                 source = dataset.require_source(path.name)
-                result.sources.append(
-                    (municipality.cut, read_source(path, source, comuna_code=municipality.cut))
-                )
+                siblings = [p for p in landed if p != path and source.matches(p.name)]
+                raw = read_source(path, source, comuna_code=municipality.cut, siblings=siblings)
+                result.sources.append((municipality.cut, raw))
             except AbiertoError as error:
                 result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
         _ingest_routed(splits, refused, municipality.cut, result)
@@ -224,7 +225,12 @@ def validate(
     for table in dataset.tables:
         frames = [raw.tables[table] for _, raw in ingested.sources if table in raw.tables]
         raw = pd.concat(frames, ignore_index=True) if frames else _empty(table)
-        result = validate_raw(raw, load_schema_descriptor(table), references=references)
+        result = validate_raw(
+            raw,
+            load_schema_descriptor(table),
+            references=references,
+            checks=source_checks((r for _, r in ingested.sources), table),
+        )
         # A field the source does not map (a budget's programme name) is published empty.
         valid[table] = with_every_field(table, result.valid)
         quarantined[table] = result.quarantined

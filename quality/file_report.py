@@ -470,7 +470,12 @@ def _constraint_words(
     field: Mapping[str, Any], spec: ColumnSpec | None, constraint: str
 ) -> tuple[str, str]:
     value = field.get("constraints", {}).get(constraint)
+    if constraint == "pattern" and spec is not None and spec.pattern:
+        value = spec.pattern  # the source system's format (Mercado Público's order codes)
     kind = field.get("type", "string")
+    if constraint == "enum" and "x-codeList" in field:
+        name = field["x-codeList"]
+        return f"un código de la lista «{name}»", f"a code of the '{name}' list"
     if constraint == "required":
         return "un valor: la celda no puede quedar vacía", "a value: the cell must not be empty"
     if constraint == "enum":

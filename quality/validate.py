@@ -7,6 +7,11 @@ orders) is checked against that reference read with its own schema, as
 frictionless-py reads a package's resources. A foreign key whose columns the source
 does not provide is not checked; one whose reference is not given is a typed error.
 Required and primary-key fields are validated even when the source lacks them.
+A field whose values come from a code list read by value (`x-codeList`, e.g. the ISO
+4217 `currencies`) is validated as an `enum` of its codes. A source may add
+constraints of its system to a field (`ColumnSpec.pattern`, e.g. Mercado Público's
+order codes, and `required`): its rows that break them get a `constraint-error` like
+a schema constraint.
 A row with any error is quarantined whole, with every error and its source row.
 """
 
@@ -14,22 +19,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from datasets.errors import AbiertoError
-from datasets.ingest import META_COLUMNS
+from datasets.ingest import META_COLUMNS, RawSource
 from quality.messages import describe_error
 from quality.validator import ReferenceTable, ValidationError, validate_table
 from schemas import load_descriptor as load_schema_descriptor
+from schemas.codes import codes
 
 PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 # Types `cast` turns into Python/pandas values: their text in a reference reads with defaults.
 TYPED = ("date", "boolean", *PANDAS_TYPES)
 
 References = Mapping[str, "pd.DataFrame | ReferenceTable"]
+#: `_source_file` → field → the constraints its source adds (`source_checks`).
+SourceChecks = Mapping[str, Mapping[str, Mapping]]
 
 
 class MissingReferenceError(AbiertoError):
@@ -58,7 +66,7 @@ def validation_schema(descriptor: dict, present: list[str]) -> dict:
     """
     key = set(_names(descriptor.get("primaryKey", [])))
     fields = [
-        f
+        _with_code_list(f)
         for f in descriptor["fields"]
         if f["name"] in present or f["name"] in key or f.get("constraints", {}).get("required")
     ]
@@ -71,18 +79,38 @@ def validation_schema(descriptor: dict, present: list[str]) -> dict:
     return schema
 
 
+def _with_code_list(field: dict) -> dict:
+    """A field whose values come from a code list (`x-codeList`), as an `enum` of its codes."""
+    if "x-codeList" not in field:
+        return field
+    allowed = sorted(codes(field["x-codeList"]))
+    return field | {"constraints": field.get("constraints", {}) | {"enum": allowed}}
+
+
+def source_checks(sources: Iterable[RawSource], table: str) -> dict[str, dict[str, dict]]:
+    """The constraints each source file adds to a table's fields, by `_source_file`."""
+    found: dict[str, dict[str, dict]] = {}
+    for raw in sources:
+        if raw.checks.get(table) and table in raw.tables:
+            for file in raw.tables[table]["_source_file"].unique():
+                found[file] = raw.checks[table]
+    return found
+
+
 def validate_raw(
     raw: pd.DataFrame,
     descriptor: dict,
     *,
     references: References | None = None,
+    checks: SourceChecks | None = None,
 ) -> ValidationResult:
     """Validate a raw table against its schema descriptor and foreign-key references.
 
     `references` maps each resource a foreign key names to its rows: a DataFrame
     (the valid rows `validate_raw` returned for that table, or a code list as
     `schemas.load_code_list` gives it; its schema is `schemas/<resource>.schema.json`)
-    or a `ReferenceTable` (any table with its own schema).
+    or a `ReferenceTable` (any table with its own schema). `checks` gives the
+    constraints the source files add to their fields (`source_checks`).
     """
     schema = validation_schema(descriptor, list(raw.columns))
     names = [f["name"] for f in schema["fields"]]
@@ -98,11 +126,44 @@ def validate_raw(
         if error.type == "primary-key":
             described |= _key_notes(error, schema, raw)
         errors.setdefault(index, []).append(described)
+    for index, error in _source_errors(cells, raw, names, checks or {}):
+        errors.setdefault(index, []).append(error)
     bad = sorted(errors)
     quarantined = raw.iloc[bad].copy()
     quarantined["_errors"] = [errors[i] for i in bad]
     valid = cast(raw.drop(index=raw.index[bad]), schema)
     return ValidationResult(valid.reset_index(drop=True), quarantined.reset_index(drop=True))
+
+
+def _source_errors(
+    cells: pd.DataFrame, raw: pd.DataFrame, names: list[str], checks: SourceChecks
+) -> list[tuple[int, dict]]:
+    """`constraint-error`s of the values that break their source's constraints."""
+    found = []
+    files = raw["_source_file"].to_numpy()
+    source_rows = raw["_source_row"].tolist()
+    for file, fields in checks.items():
+        in_file = files == file
+        for name, constraints in fields.items():
+            if name not in names:
+                continue
+            number = names.index(name) + 1
+            values = cells[name].where(in_file, None)
+            broken: list[tuple[int, object, str]] = []
+            if constraints.get("required"):
+                empty = values.index[in_file & values.isna().to_numpy()]
+                broken += [(i, None, 'constraint "required" is "True"') for i in empty]
+            if "pattern" in constraints:
+                pattern = constraints["pattern"]
+                text = values.dropna().astype(str)
+                wrong = text.index[~text.str.fullmatch(pattern)]
+                broken += [(i, text[i], f'constraint "pattern" is "{pattern}"') for i in wrong]
+            for index, cell, note in broken:
+                error = describe_error(
+                    "constraint-error", name, number, source_rows[index], cell, note
+                )
+                found.append((int(index), error))
+    return found
 
 
 def foreign_tables(schema: dict, references: References) -> dict[str, ReferenceTable]:

@@ -21,14 +21,15 @@ from __future__ import annotations
 import csv
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from datasets.descriptor import SourceFormat
 from datasets.errors import AbiertoError, SourceError, UnsafeFileError
-from datasets.readers import headers, jsondoc, ocds, spreadsheet, truncation
+from datasets.readers import headers, jsondoc, ocds, ocds_landing, spreadsheet, truncation
 from datasets.readers.delimited import SourceColumns, read_delimited
 from datasets.readers.encoding import decode, detect, file_blocks
 
@@ -81,15 +82,19 @@ def not_a_regular_file(path: Path) -> UnsafeFileError:
     )
 
 
-def read_records(path: Path, source: SourceFormat) -> SourceRecords:
-    """Read one file with its declared source format (see the module docstring)."""
-    table = read_table(path, source)
+def read_records(path: Path, source: SourceFormat, siblings: Sequence[Path] = ()) -> SourceRecords:
+    """Read one file with its declared source format (see the module docstring).
+    `siblings` are the other landed files of the same source: OCDS processes they share
+    with this file are merged across files (`ocds_landing`)."""
+    table = read_table(path, source, siblings)
     if isinstance(table, SourceColumns):
         return SourceRecords(table.header, table.records(), table.details)
     return table
 
 
-def read_table(path: Path, source: SourceFormat) -> SourceRecords | SourceColumns:
+def read_table(
+    path: Path, source: SourceFormat, siblings: Sequence[Path] = ()
+) -> SourceRecords | SourceColumns:
     """`read_records`, but a CSV or TSV comes as `SourceColumns` (read in blocks)."""
     try:
         path.name.encode("utf-8")
@@ -116,7 +121,7 @@ def read_table(path: Path, source: SourceFormat) -> SourceRecords | SourceColumn
     reader = {
         "xlsx": _read_spreadsheet,
         "xls": _read_spreadsheet,
-        "ocds": _read_ocds,
+        "ocds": partial(_read_ocds, siblings=siblings),
         "json": _read_json,
     }[source.format]
 
@@ -175,7 +180,7 @@ def _read_spreadsheet(path: Path, source: SourceFormat) -> SourceRecords:
     return SourceRecords(header, table.records, details | table.details)
 
 
-def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
+def _read_ocds(path: Path, source: SourceFormat, siblings: Sequence[Path]) -> SourceRecords:
     """Flatten OCDS releases and records into one record per contract item."""
     text, encoding = _text(path, source)
     releases, counts = ocds.releases_in(jsondoc.load_documents(text, path.name), path.name)
@@ -185,10 +190,17 @@ def _read_ocds(path: Path, source: SourceFormat) -> SourceRecords:
             "the OCDS document has no releases",
             file=path.name,
         )
-    processes = ocds.compile_processes(releases, path.name)
+    encodings = [source.encoding] if source.encoding else source.encodings
+    releases, handed = ocds_landing.merge_across_files(path, releases, siblings, encodings)
+    merged: list[dict] = []
+    processes = ocds.compile_processes(releases, path.name, merged)
     rows = [row for process in processes for row in ocds.item_rows(process)]
     records = [(n, [row.get(k) for k in ocds.COLUMNS]) for n, row in enumerate(rows, start=1)]
     details = {"encoding": encoding, **counts, "processes": len(processes)}
+    if merged:
+        details["merged_duplicate_ids"] = merged
+    if handed:
+        details["processes_merged_elsewhere"] = handed
     return SourceRecords(list(ocds.COLUMNS), records, details)
 
 

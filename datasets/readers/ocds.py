@@ -6,13 +6,23 @@ releases (only `url`, `date`, `tag`) carry no data and are counted, not read; a
 record's `compiledRelease` is used when present, else its embedded releases are
 merged. All releases of one `ocid` are merged with `ocdsmerge` (later releases
 update earlier ones; objects in arrays are merged by `id`); a release without an
-`ocid` is refused, as its process cannot be told. A `tag` given as a string
-and a missing publisher or version are accepted. Each contract (or award without a
-contract) of a merged process gives one record per item, with dotted column names
-(`contract.id`, `supplier.id`, `item.quantity`…) that descriptors map.
+`ocid` is refused, as its process cannot be told. A compiled release (or a lone
+release) that repeats an `id` in one array (Colombia's SECOP releases list one
+contract three times) is merged the same way, as `ocdskit compile` does (the later
+object's fields win), and each repeated id is reported (`merged_duplicate_ids`). A
+`tag` given as a string and a missing publisher or version are accepted. Each contract
+(or award without a contract) of a merged process gives one record per item, with
+dotted column names (`contract.id`, `supplier.id`, `item.quantity`…) that descriptors
+map. A supplier's identifier scheme (`supplier.identifier.scheme`, e.g. `CL-RUT`) is
+its `identifier.scheme`, or the org-id prefix of its party id (`CL-RUT-76123456-K`);
+an item's currency is its unit price's, else its contract's.
 """
 
 from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
 
 import ocdsmerge
 import ocdsmerge.exceptions
@@ -28,7 +38,11 @@ COLUMNS = [
     "contract.dateSigned", "contract.value.amount", "contract.value.currency", "award.id",
     "award.date", "supplier.id", "supplier.name", "item.id", "item.description",
     "item.classification.id", "item.quantity", "item.unit.name", "item.unit.value.amount",
+    "supplier.identifier.scheme", "supplier.identifier.id", "item.unit.value.currency",
 ]  # fmt: skip
+#: Arrays of a compiled release whose objects are merged by `id` (OCDS identifier merge).
+_BY_ID = ("awards", "contracts")
+_ORG_ID = re.compile(r"([A-Z]{2}-[A-Z0-9]+)-(.+)")
 
 
 def releases_in(documents: list[object], file: str) -> tuple[list[dict], dict[str, int]]:
@@ -78,8 +92,11 @@ def _not_ocds(file: str, what: str) -> SourceError:
     )
 
 
-def compile_processes(releases: list[dict], file: str) -> list[dict]:
-    """One compiled release per ocid, in ocid order."""
+def compile_processes(
+    releases: list[dict], file: str, merged: list[dict] | None = None
+) -> list[dict]:
+    """One compiled release per ocid, in ocid order. Each id an array repeats is merged
+    and appended to `merged` (`{ocid, array, id, count, es, en}`)."""
     merger = ocdsmerge.Merger(merge_rules={})
     by_ocid: dict[str, list[dict]] = {}
     for release in releases:
@@ -96,18 +113,49 @@ def compile_processes(releases: list[dict], file: str) -> list[dict]:
     compiled = []
     for ocid in sorted(by_ocid):
         group = by_ocid[ocid]
-        if len(group) == 1:
+        repeated = [r for release in group for r in repeated_ids(release)]
+        if len(group) == 1 and not repeated:
             compiled.append(group[0])
             continue
         try:
-            compiled.append(merger.create_compiled_release(group))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ocdsmerge.exceptions.DuplicateIdValueWarning)
+                compiled.append(merger.create_compiled_release(group))
         except (ocdsmerge.exceptions.OCDSMergeError, TypeError) as exc:
             raise SourceError(
                 f"no se pudieron combinar las entregas de {ocid}: {exc}",
                 f"could not merge the releases of {ocid}: {exc}",
                 file=file,
             ) from None
+        if merged is not None:
+            merged += [_merged_note(ocid, array, id_, n) for array, id_, n in repeated]
     return compiled
+
+
+def repeated_ids(release: dict) -> list[tuple[str, str, int]]:
+    """(array, id, count) of each id that an identifier-merged array repeats."""
+    found = []
+    for array in _BY_ID:
+        ids = Counter(
+            str(o["id"])
+            for o in _list(release.get(array))
+            if isinstance(o, dict) and o.get("id") is not None
+        )
+        found += [(array, id_, n) for id_, n in sorted(ids.items()) if n > 1]
+    return found
+
+
+def _merged_note(ocid: str, array: str, id_: str, count: int) -> dict:
+    return {
+        "ocid": ocid,
+        "array": array,
+        "id": id_,
+        "count": count,
+        "es": f"{ocid}: el id «{id_}» aparece {count} veces en «{array}»; se combinaron como "
+        "lo hace ocdskit compile (los campos del último prevalecen)",
+        "en": f"{ocid}: the id '{id_}' appears {count} times in '{array}'; they were merged "
+        "as ocdskit compile does (the last one's fields win)",
+    }
 
 
 def item_rows(compiled: dict) -> list[dict[str, object]]:
@@ -122,9 +170,11 @@ def item_rows(compiled: dict) -> list[dict[str, object]]:
     tender = _dict(compiled.get("tender"))
     awards = [a for a in _list(compiled.get("awards")) if isinstance(a, dict)]
     contracts = [c for c in _list(compiled.get("contracts")) if isinstance(c, dict)]
-    referenced = {c.get("awardID") for c in contracts}
+    # ids compared as text: Colombia's awards have `"id": 4817054` and contracts
+    # `"awardID": "4817054"`
+    referenced = {_id(c.get("awardID")) for c in contracts}
     deals = [("contract", c) for c in contracts] + [
-        ("award", a) for a in awards if a.get("id") not in referenced
+        ("award", a) for a in awards if _id(a.get("id")) not in referenced
     ]
     base = {
         "ocid": compiled.get("ocid"),
@@ -144,10 +194,11 @@ def item_rows(compiled: dict) -> list[dict[str, object]]:
         award = (
             deal
             if kind == "award"
-            else next((a for a in awards if a.get("id") == deal.get("awardID")), {})
+            else next((a for a in awards if _id(a.get("id")) == _id(deal.get("awardID"))), {})
         )
         supplier_ref = next(iter(_list(award.get("suppliers"))), {})
         supplier = by_id.get(_dict(supplier_ref).get("id")) or _dict(supplier_ref)
+        scheme, identifier = _identifier(supplier)
         value = _dict(deal.get("value"))
         row = base | {
             "contract.source": kind,
@@ -162,6 +213,8 @@ def item_rows(compiled: dict) -> list[dict[str, object]]:
             "award.date": award.get("date"),
             "supplier.id": _dict(supplier.get("identifier")).get("id") or supplier.get("id"),
             "supplier.name": supplier.get("name"),
+            "supplier.identifier.scheme": scheme,
+            "supplier.identifier.id": identifier,
         }
         items = [
             i for i in _list(deal.get("items")) or _list(award.get("items")) if isinstance(i, dict)
@@ -177,9 +230,24 @@ def item_rows(compiled: dict) -> list[dict[str, object]]:
                     "item.quantity": item.get("quantity"),
                     "item.unit.name": unit.get("name"),
                     "item.unit.value.amount": _dict(unit.get("value")).get("amount"),
+                    "item.unit.value.currency": _dict(unit.get("value")).get("currency")
+                    or value.get("currency"),
                 }
             )
     return rows
+
+
+def _identifier(party: dict) -> tuple[object, object]:
+    """A party's (scheme, id): its `identifier`, else the org-id form of its id."""
+    identifier = _dict(party.get("identifier"))
+    if identifier.get("scheme") or identifier.get("id"):
+        return identifier.get("scheme"), identifier.get("id")
+    found = _ORG_ID.fullmatch(str(party.get("id") or ""))
+    return (found.group(1), found.group(2)) if found else (None, party.get("id"))
+
+
+def _id(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _dict(value: object) -> dict:

@@ -3,6 +3,8 @@
 The supplier RUT check digit is verified with python-stdnum (`rut_is_valid`, registered
 in DuckDB by the engine) on the distinct RUTs only. The fiscal period of an order is
 the period in its file name (`…_2026-10.csv` → October 2026, `…_2026.json` → 2026).
+Amounts are compared in each order's own currency (`amount_total`, not the peso
+columns, which are empty for other currencies), so the rules hold for every publisher.
 """
 
 from __future__ import annotations
@@ -47,15 +49,17 @@ RULES = (
         keys=ORDER,
         sql="""
             WITH s AS (
-                SELECT order_id, sum(amount_net_clp) AS net, count(*) AS lines,
-                       count(amount_net_clp) AS priced
+                SELECT order_id, sum(amount_net) AS net, count(*) AS lines,
+                       count(amount_net) AS priced
                 FROM purchase_order_items GROUP BY order_id
             )
             SELECT o.order_id FROM purchase_orders o JOIN s USING (order_id)
-            WHERE s.priced = s.lines AND abs(o.amount_net_clp - s.net) > s.lines
+            WHERE s.priced = s.lines AND abs(o.amount_net - s.net) > s.lines
         """,
-        title_es="El neto de la orden es la suma del neto de sus líneas (±1 peso por línea)",
-        title_en="The order's net amount is the sum of its lines' net amounts (±1 peso a line)",
+        title_es="El neto de la orden es la suma del neto de sus líneas (±1 unidad de su "
+        "moneda por línea)",
+        title_en="The order's net amount is the sum of its lines' net amounts (±1 unit of its "
+        "currency a line)",
     ),
     Rule(
         name="order-total-is-net-plus-tax",
@@ -64,17 +68,17 @@ RULES = (
         keys=ORDER,
         sql="""
             SELECT order_id FROM purchase_orders
-            WHERE abs(amount_total_clp - amount_net_clp - amount_tax_clp) > 1
+            WHERE abs(amount_total - amount_net - amount_tax) > 1
         """,
-        title_es="El total de la orden es el neto más los impuestos (±1 peso)",
-        title_en="The order's total is its net amount plus taxes (±1 peso)",
+        title_es="El total de la orden es el neto más los impuestos (±1 unidad de su moneda)",
+        title_en="The order's total is its net amount plus taxes (±1 unit of its currency)",
     ),
     Rule(
         name="order-amount-positive",
         family="amounts",
         table="purchase_orders",
         keys=ORDER,
-        sql="SELECT order_id FROM purchase_orders WHERE amount_total_clp <= 0",
+        sql="SELECT order_id FROM purchase_orders WHERE amount_total <= 0",
         title_es="El total de la orden es positivo",
         title_en="The order's total is positive",
     ),
@@ -85,7 +89,7 @@ RULES = (
         keys=ITEM,
         sql="""
             SELECT order_id, line_number FROM purchase_order_items
-            WHERE amount_net_clp <= 0 OR quantity <= 0
+            WHERE amount_net <= 0 OR quantity <= 0
         """,
         title_es="La cantidad y el neto de cada línea son positivos",
         title_en="Each line's quantity and net amount are positive",

@@ -64,8 +64,8 @@ SUITES: dict[str, dict[str, Factory]] = {
         "accrued-not-above-current": lambda: [_pair("amount_current_clp", "amount_accrued_clp")],
     },
     "contracts": {
-        "order-amount-positive": lambda: [_positive("amount_total_clp")],
-        "item-amount-positive": lambda: [_positive("amount_net_clp"), _positive("quantity")],
+        "order-amount-positive": lambda: [_positive("amount_total")],
+        "item-amount-positive": lambda: [_positive("amount_net"), _positive("quantity")],
         "dates-in-order": lambda: [
             _pair("sent_date", "created_date"),
             _pair("accepted_date", "sent_date"),

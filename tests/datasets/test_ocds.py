@@ -104,7 +104,9 @@ def test_every_packaging_gives_the_same_order(tmp_path, packaging):
         "supplier_type": "persona_juridica",
         "supplier_name": "Ferretería Ñuble SpA",
         "tender_code": "2345-77-LE26",
-        "amount_total_clp": "119000",
+        "currency": "CLP",
+        "amount_total": "119000",
+        "amount_total_clp": "119000",  # derived: the currency is CLP
         "comuna_code": "99901",
         "_source_file": None,
         "_source_row": 1,

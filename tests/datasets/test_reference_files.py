@@ -273,25 +273,28 @@ OCDS_FOREIGN = EXAMPLES / "contracts_ocds_any_publisher.dataset.yaml"
         ("fictional_1.1_releasepackage_ocds-213czf-000-00001.json",
          {"packages": 1, "releases": 6, "records": 0, "linked_releases": 0}, 1,
          {"buyer_unit": "London Borough of Barnet", "buyer_contact_email":
-          "procurement-team@example.com", "created_date": "2010-06-10",
-          "amount_total_clp": "11000000", "supplier_name": "AnyCorp Cycle Provision"}),
+          "procurement-team@example.com", "created_date": "2010-06-10", "currency": "GBP",
+          "amount_total": "11000000", "amount_total_clp": None,
+          "supplier_name": "AnyCorp Cycle Provision"}),
         ("fictional_1.1_recordpackage_ocds-213czf-000-00001.json",
          {"packages": 1, "releases": 0, "records": 1, "linked_releases": 6}, 1,
          {"buyer_unit": "London Borough of Barnet", "created_date": "2010-06-10",
-          "amount_total_clp": "11000000", "status": "aceptada"}),
+          "amount_total": "11000000", "amount_total_clp": None, "status": "aceptada"}),
         ("montreal_release_ocds-a1234567-mt-063635891f.json",
          {"packages": 0, "releases": 1, "records": 0, "linked_releases": 0}, 1,
          {"order_id": "ocds-a1234567-mt-063635891f001755a1637786dd047485f3dcfaf6;1108514",
           "buyer_unit": "Infrastructures, voirie et transports", "created_date": "2017-05-27",
-          "amount_total_clp": "8923.94"}),
+          "currency": "CAD", "amount_total": "8923.94", "amount_total_clp": None}),
         ("ocdskit_realdata_release-package_split.json",
          {"packages": 2, "releases": 4, "records": 0, "linked_releases": 0}, 2,
          {"buyer_unit": "SECRETARÍA DE FINANZAS", "buyer_contact_name": "MIGUEL ÁNGEL VIDAL FRANCO",
-          "created_date": "2015-12-30", "amount_total_clp": "1311264",
+          "created_date": "2015-12-30", "currency": "MXN", "amount_total": "1311264",
+          "amount_total_clp": None,
           "procurement_method": "licitacion_privada"}),
         ("paraguay_release_284444-contract.json",
          {"packages": 0, "releases": 1, "records": 0, "linked_releases": 0}, 1,
-         {"buyer_unit": None, "created_date": "2016-02-26", "amount_total_clp": "1135850368"}),
+         {"buyer_unit": None, "created_date": "2016-02-26", "currency": "PYG",
+          "amount_total": "1135850368", "amount_total_clp": None}),
         ("paraguay_release_284444-municipal-empedrado-tender.json",
          {"packages": 0, "releases": 1, "records": 0, "linked_releases": 0}, 0, {}),
     ],
@@ -328,7 +331,7 @@ def test_ocds_releases_of_one_process_from_two_files_merge(tmp_path):
     assert raw.provenance["processes"] == 1 and raw.provenance["releases"] == 2
     order = raw.tables["purchase_orders"].iloc[0]
     assert order["tender_code"] == releases[0]["tender"]["id"]
-    assert order["amount_total_clp"] == "1135850368"
+    assert (order["currency"], order["amount_total"]) == ("PYG", "1135850368")
 
 
 def test_doj_foia_log_tab_separated_with_trailing_tab_and_page_breaks():

@@ -8,7 +8,11 @@ lines' hashes were taken again when the table gained six empty columns (programm
 department: code and name) after `area`; with those columns removed, the new CSV has the
 old bytes and the new Parquet the old content. The `indicators/` files were added with the
 indicators dataset (docs/indicators.md): a change of a method's text, formula or the UTM
-list changes them on purpose."""
+list changes them on purpose. The contracts'
+hashes were taken again when the tables gained `currency` and the amounts in their
+currency (`amount_net`, `amount_tax`, `amount_total`; items `unit_price`, `amount_net`),
+appended after the existing columns: with the new columns left out, both CSVs are the
+previous bytes and both Parquet files the previous content (checked when they changed)."""
 
 from __future__ import annotations
 
@@ -32,8 +36,8 @@ CSV_SHA256 = {
     "budgets/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
     "contracts/changes.csv": "981695c0a54507fc8d3bccd920b29733ed2b0bd168415d2664a645f76f38fb27",
     "contracts/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
-    "contracts/purchase_order_items.csv": "3a147addd9c7ce46a8fbc6532a87afc9929b9e7bca66548f12b67ae10cd0264c",
-    "contracts/purchase_orders.csv": "4941eda62af0cc1093d2105951274a8b1a32b549094ddc99399ebb9e1f960911",
+    "contracts/purchase_order_items.csv": "3110d590382c98c6885e7298dbd1a8ae16872c9648966e48bc3c64afb6bfc88f",
+    "contracts/purchase_orders.csv": "94cf9554775a50b398b10c5b34eeda66210462a092a96e2e7d3794f07bb63928",
     "indicators/changes.csv": "981695c0a54507fc8d3bccd920b29733ed2b0bd168415d2664a645f76f38fb27",
     "indicators/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
     "indicators/indicator_methods.csv": "c5a719f650f0e246abfa24d229cfa5aa46c0fadd652f28c709aa18fa09c2c6d3",
@@ -49,8 +53,8 @@ PARQUET_CONTENT_SHA256 = {
     "budgets/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
     "contracts/changes.parquet": "ac1cee5a6590ffa02b920dd12734cb51d0d34b18c35eca455d05110dc962c32d",
     "contracts/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
-    "contracts/purchase_order_items.parquet": "6f1edb4fb2a0ac34467129c7ae3dddfd65b6d47c88399c7c83d01019f237d321",
-    "contracts/purchase_orders.parquet": "0e814f356d82fc84c8e9f7118c6940b53f6d949d2d6e9ac702f4b6f430e50515",
+    "contracts/purchase_order_items.parquet": "aa73952517c2a7d97c6a463a16e91f65acda76126525e084f97d7ba40db9a4f5",
+    "contracts/purchase_orders.parquet": "c0f894cfa89f04db10542576e982ad4bdea7cc3a2d62b6b0edde8ca888be69f8",
     "indicators/changes.parquet": "ac1cee5a6590ffa02b920dd12734cb51d0d34b18c35eca455d05110dc962c32d",
     "indicators/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
     "indicators/indicator_methods.parquet": "f8c782d78785a3aebe56cff94aebf40efa581958ee1389d975141e47fa364e71",

@@ -16,7 +16,7 @@ from datasets.municipalities import comunas_table, load_installation
 from pipelines.cli import app
 from quality.file_report import build_file_report, expected
 from quality.report_page import render_file_report, report_stems, write_file_reports
-from quality.validate import validate_raw
+from quality.validate import source_checks, validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 
 FIXTURE = Path(__file__).parents[1] / "pipelines" / "fixtures" / "ordenes_de_compra_2026-10.csv"
@@ -163,7 +163,10 @@ def _model(path: Path, **options) -> dict:
     references, valid, quarantined = {"comunas": comunas_table(load_installation())}, {}, {}
     for table in dataset.tables:
         result = validate_raw(
-            raw.tables[table], load_schema_descriptor(table), references=references
+            raw.tables[table],
+            load_schema_descriptor(table),
+            references=references,
+            checks=source_checks([raw], table),
         )
         references[table] = result.valid
         valid[table], quarantined[table] = len(result.valid), result.quarantined

@@ -284,6 +284,11 @@ def contract_tables() -> dict[str, pd.DataFrame]:
     items["line_number"] = items["line_number"].astype("Int64")
     for column in ("quantity", "unit_price_clp", "amount_net_clp"):
         items[column] = items[column].astype("Float64")
+    # in pesos: the amounts in their currency equal the peso columns (datasets.money)
+    for table in (orders, items):
+        table["currency"] = "CLP"
+        for pesos in [c for c in table.columns if c.endswith("_clp")]:
+            table[pesos.removesuffix("_clp")] = table[pesos].astype("Float64")
     return {"purchase_orders": orders, "purchase_order_items": items}
 
 
@@ -309,19 +314,19 @@ CONTRACT_CASES = [
     ),
     pytest.param(
         "order-net-equals-items",
-        lambda t: set_value(t, "purchase_order_items", 1, amount_net_clp=448040.0),
+        lambda t: set_value(t, "purchase_order_items", 1, amount_net=448040.0),
         FIRST,
         id="items-three-pesos-off",
     ),
     pytest.param(
         "order-total-is-net-plus-tax",
-        lambda t: set_value(t, "purchase_orders", 0, amount_tax_clp=0),
+        lambda t: set_value(t, "purchase_orders", 0, amount_tax=0),
         FIRST,
         id="total-without-iva",
     ),
     pytest.param(
         "order-amount-positive",
-        lambda t: set_value(t, "purchase_orders", 1, amount_total_clp=0),
+        lambda t: set_value(t, "purchase_orders", 1, amount_total=0),
         SECOND,
         id="zero-total",
     ),
