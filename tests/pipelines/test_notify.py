@@ -245,12 +245,16 @@ def test_catalog_scoped_failures_reach_the_alert_channel_and_the_comuna_page(tmp
     for export in (home.landing / "99902" / "contracts").iterdir():
         export.write_bytes(export.read_bytes().replace(b"2432-157-CM26", secret.encode()))
     (home.root / "canaries.txt").write_text(secret + "\n", encoding="utf-8")
+    # a new budget export too (an unchanged one is carried without a new part)
+    for export in (home.landing / "99902" / "budgets").iterdir():
+        export.write_bytes(export.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n")
     original = warehouse.record
 
-    def record(home_, cut, prepared, run_date):
-        original(home_, cut, prepared, run_date)
+    def record(home_, cut, prepared, run_date, **kwargs):
+        original(home_, cut, prepared, run_date, **kwargs)
         if cut == "99902" and prepared.slug == "budgets":
-            (warehouse.folder(home_, cut, "budgets") / "current.pickle").write_bytes(b"broken")
+            part = warehouse.load_part(home_, cut, "budgets")
+            part.path("tables", "budget_lines").write_bytes(b"broken")
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(warehouse, "record", record)
