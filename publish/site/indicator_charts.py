@@ -84,7 +84,7 @@ def render_comunas_svg(page: Mapping[str, Any], lang: str) -> str:
                 axis=alt.Axis(title=axis_title, format=number),
                 scale=alt.Scale(zero=True),
             ),
-            y=alt.Y("region:N", sort=order, axis=alt.Axis(title=None, labelLimit=160)),
+            y=alt.Y("region:N", sort=order, axis=alt.Axis(title=None, labelLimit=200)),
         )
     )
     layers = [dots]

@@ -164,7 +164,7 @@ STRINGS: dict[str, dict[str, str]] = {
             " ranking: léase siempre con cuántas comunas entran en la comparación."
         ),
         "indicators_home": "Cómo le va a cada comuna: {n} indicadores con su método.",
-        "indicators_none": "Esta versión no publica indicadores.",
+        "indicators_all": "Todos los indicadores y sus métodos",
         "comuna_indicators_intro": (
             "Valores de {comuna} en esta versión, comparados con las comunas con datos."
         ),
@@ -422,7 +422,7 @@ STRINGS: dict[str, dict[str, str]] = {
             " never as a ranking: always read it with how many comunas are compared."
         ),
         "indicators_home": "How each comuna is doing: {n} indicators with their method.",
-        "indicators_none": "This release publishes no indicators.",
+        "indicators_all": "All indicators and their methods",
         "comuna_indicators_intro": (
             "{comuna}'s values in this release, compared with the comunas that have data."
         ),

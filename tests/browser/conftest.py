@@ -136,6 +136,21 @@ def hostile_site(tmp_path_factory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def indicator_site(tmp_path_factory) -> Iterator[Server]:
+    """A catalog with the indicator pages of five comunas (tests/publish/indicator_fixture.py:
+    suppressed values, a comuna without data, a hostile name) and citizen links."""
+    from tests.publish.test_indicator_pages import citizen_catalog
+
+    home = Home(tmp_path_factory.mktemp("indicators") / "abierto")
+    site = home.root / "site"
+    site.mkdir(parents=True)
+    from tests.publish.test_site import render
+
+    render(site, citizen_catalog())
+    yield from _serve(home.root)
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} not found")

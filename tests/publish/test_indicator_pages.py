@@ -34,6 +34,30 @@ def indicator_catalog() -> dict:
     return catalog
 
 
+def citizen_catalog() -> dict:
+    """The indicator catalog with the citizen's side filled in: one comuna with its own
+    request portal, the others without, a dataset of two comunas."""
+    catalog = indicator_catalog()
+    catalog["publisher"]["email"] = "datos@catalogo.example"
+    catalog["contacts"] = {
+        r.comuna_code: {
+            "request_url": "https://villaejemplo.cl/solicitudes"
+            if r.comuna_code == "99901"
+            else None,
+            "publisher": {
+                "name": f"Municipalidad de {r.comuna_name}",
+                "email": "oirs@muni.example",
+            },
+        }
+        for r in COMUNAS.itertuples()
+    }
+    catalog["datasets"][0]["municipalities"] = [
+        {"code": "99901", "name": "Villa Ejemplo"},
+        {"code": "99902", "name": HOSTILE_NAME},
+    ]
+    return catalog
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("indicator-site")
