@@ -246,7 +246,7 @@ def _indicators(
 
 
 def _order(release: DatasetRelease) -> int:
-    return ["budgets", "contracts", "access_requests"].index(release.slug)
+    return ["budgets", "contracts", "access_requests", "indicators"].index(release.slug)
 
 
 def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Path) -> dict:

@@ -24,6 +24,8 @@ from datasets.errors import AbiertoError, PublishBlocked
 from datasets.ingest import sha256_file
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import release_url, write_duckdb
+from publish.indicators.package import SLUG as INDICATORS
+from publish.indicators.package import has_inputs, indicators_fingerprint, write_indicators
 from publish.integrity import SUMS, fsync_tree, read_sums, verify_folder, write_sums
 from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
@@ -74,8 +76,9 @@ def content_fingerprint(
     """What a release holds, without its id: the packages' descriptors (with every file's
     hash), for a dataset carried over the release it comes from, and where each comuna ×
     dataset stands (published, carried, blocked; not its dates, which move with every
-    run even when nothing changed: the same inputs make no new release)."""
-    parts: dict = {}
+    run even when nothing changed: the same inputs make no new release), and the
+    indicators' methods and UTM values (a new method version makes a new release)."""
+    parts: dict = {INDICATORS: indicators_fingerprint()}
     if comunas:
         parts["comunas"] = sorted((r["comuna_code"], r["dataset"], r["status"]) for r in comunas)
     for built in sorted(packages, key=lambda b: b.slug):
@@ -196,7 +199,9 @@ def _publish_once(
         staging = archive.staging(release_id)
         build = None
         try:
-            datasets, changes = _stage(archive, staging, packages, previous, release_id)
+            datasets, changes = _stage(
+                archive, staging, packages, previous, release_id, generated_on
+            )
             write_duckdb(
                 staging,
                 {slug: entry["package"] for slug, entry in datasets.items()},
@@ -222,7 +227,7 @@ def _publish_once(
             build = archive.build_site(release_id, staging, render)
             checkpoint("site-built")
             dropped = set().union(*(b.dropped_values for b in packages if not b.blocked))
-            summaries = {b.slug: b.summary for b in packages if not b.blocked}
+            summaries = {s: d["summary"] for s, d in datasets.items() if s in changes}
             gate(
                 staging,
                 build,
@@ -256,8 +261,10 @@ def _stage(
     packages: list[BuiltPackage],
     previous: dict,
     release_id: str,
+    generated_on: dt.date,
 ) -> tuple[dict, dict]:
-    """Put every dataset's package in the staging folder; return catalog entries and changes."""
+    """Put every dataset's package in the staging folder, then the `indicators` computed
+    from them (`publish.indicators`); return catalog entries and changes."""
     datasets, fresh = {}, []
     for built in packages:
         if built.blocked:
@@ -277,6 +284,9 @@ def _stage(
         )
         _copy_or_link(built.folder, staging / built.slug, before, built.slug)
         fresh.append(built)
+    if has_inputs(staging):
+        package, summary = write_indicators(staging, version=release_id, generated_on=generated_on)
+        fresh.append(BuiltPackage(INDICATORS, staging / INDICATORS, package, summary, set(), []))
     checkpoint("staged-packages")
     changes = {}
     for built in fresh:

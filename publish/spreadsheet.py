@@ -169,7 +169,9 @@ def _rows_xml(batch: pa.RecordBatch, fields: list[dict], first: int, date_style)
 def _number_texts(column: pa.Array) -> pa.Array:
     """Floats as Python's shortest `repr`, once per distinct value (Excel reads 1e-05)."""
     distinct = pc.unique(column)
-    texts = pa.array([None if v is None else repr(float(v)) for v in distinct.to_pylist()])
+    texts = pa.array(
+        [None if v is None else repr(float(v)) for v in distinct.to_pylist()], pa.string()
+    )
     return pc.take(texts, pc.index_in(column, distinct))
 
 

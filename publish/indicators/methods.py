@@ -9,7 +9,8 @@ Suppression (`is_suppressed`, `suppression_reason` in the published table):
 
 - `too_few_records`: fewer records behind the value than the method's `min_records`
   (a share of 2 requests says little; 5 is the floor for every count-based share);
-- `no_denominator`: the denominator is zero or missing;
+- `no_denominator`: the denominator of a ratio or index is zero, negative or missing;
+- `missing_amounts`: a record behind the value lacks one of the amounts it adds up;
 - `utm_unknown`: the month's UTM value is not in `schemas/codes/utm_values.csv`;
 - `no_threshold`: no legal threshold is recorded for the date (before 2020-01-21);
 - `incomplete_period`: a month's own amount needs the previous month's cumulative
@@ -38,11 +39,17 @@ SUPPRESSION_REASONS: dict[str, dict[str, str]] = {
         "en": f"fewer records than the method's minimum (usually {MIN_RECORDS})",
     },
     "no_denominator": {
-        "es": "el denominador es cero o falta",
-        "en": "the denominator is zero or missing",
+        "es": "el denominador es cero, negativo o falta",
+        "en": "the denominator is zero, negative or missing",
+    },
+    "missing_amounts": {
+        "es": "a algún registro detrás del valor le falta el monto "
+        "(una suma parcial sería engañosa)",
+        "en": "some record behind the value lacks the amount (a partial sum would mislead)",
     },
     "utm_unknown": {
-        "es": "falta el valor de la UTM del mes en la lista de valores (schemas/codes/utm_values.csv)",
+        "es": "falta el valor de la UTM del mes en la lista de valores "
+        "(schemas/codes/utm_values.csv)",
         "en": "the month's UTM value is missing from the list (schemas/codes/utm_values.csv)",
     },
     "no_threshold": {
