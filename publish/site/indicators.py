@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -67,6 +68,13 @@ def indicator_chart_path(indicator_id: str, lang: str) -> str:
 # --- formatting -------------------------------------------------------------
 
 
+def rounded(value: float, decimals: int) -> float:
+    """``value`` rounded half up at its decimal digits as written (``0.175`` → ``0.18``),
+    so a ratio and its percentage never disagree."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def format_value(value: float | None, unit: str, lang: str) -> str:
     """A value in its unit: ``0,81 (81 %)``, ``12,5``, ``3``, ``2.345``; ``—`` if None."""
     from publish.site import format_number
@@ -74,10 +82,11 @@ def format_value(value: float | None, unit: str, lang: str) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return f"{format_number(value, lang, 2)} ({format_number(value * 100, lang, 0)} %)"
+        ratio = rounded(value, 2)
+        return f"{format_number(ratio, lang, 2)} ({format_number(ratio * 100, lang, 0)} %)"
     if unit == "days":
-        return format_number(value, lang, 0 if float(value).is_integer() else 1)
-    return format_number(round(value), lang)
+        return format_number(rounded(value, 1), lang, 0 if float(value).is_integer() else 1)
+    return format_number(rounded(value, 0), lang, 0)
 
 
 def format_short(value: float | None, unit: str, lang: str) -> str:
@@ -87,7 +96,7 @@ def format_short(value: float | None, unit: str, lang: str) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return format_number(value, lang, 2)
+        return format_number(rounded(value, 2), lang, 2)
     return format_value(value, unit, lang)
 
 

@@ -121,6 +121,8 @@ def test_context_pages_follow_the_registry_and_show_the_best_covered_period():
     ("value", "unit", "es", "en"),
     [
         (0.8123, "ratio", "0,81 (81 %)", "0.81 (81 %)"),
+        (0.175, "ratio", "0,18 (18 %)", "0.18 (18 %)"),  # never 0,17 (18 %)
+        (0.125, "ratio", "0,13 (13 %)", "0.13 (13 %)"),
         (1.2, "ratio", "1,20 (120 %)", "1.20 (120 %)"),
         (12.5, "days", "12,5", "12.5"),
         (12.0, "days", "12", "12"),
@@ -212,7 +214,7 @@ def test_a_suppressed_month_breaks_the_trend_and_shows_in_its_table(site):
     doc = Doc(site / "comunas/13114/index.html")
     text = card(doc, "budget_execution_rate")
     assert "De ene 2026 a mar 2026: de 0,20 a 0,90; 1 período suprimido." in text
-    assert "feb 2026 Suprimido 0 0 0" in text
+    assert "feb 2026 Suprimido 0 0 0 Suprimido: el denominador es cero" in text
     source = doc.path.read_text("utf-8")
     block = source.split('id="ind-budget_execution_rate"')[1].split("</svg>")[0]
     assert block.count('class="point"') == 2 and 'class="trend"' not in block
