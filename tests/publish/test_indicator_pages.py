@@ -298,6 +298,13 @@ def test_index_of_indicators_is_linked_from_home_and_every_header(site):
         assert nav, rel
 
 
+def test_the_sitemap_lists_the_indicator_pages_in_both_languages(site):
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    for path in ("indicadores/", "indicadores/budget_execution_rate/"):
+        for lang in ("", "en/"):
+            assert f"<loc>https://datos.villaejemplo.cl/{lang}{path}</loc>" in sitemap
+
+
 def test_every_relative_link_of_the_new_pages_resolves(site):
     pages = [*site.glob("indicadores/**/*.html"), *site.glob("en/indicadores/**/*.html")]
     pages += [*site.glob("comunas/*/index.html")]
