@@ -24,13 +24,16 @@ from tests.browser.conftest import (
     wait_for_port,
 )
 
-SLUGS = ("budgets", "contracts", "access_requests")
+SLUGS = ("budgets", "contracts", "access_requests", "indicators")
 PAGES = [
     "",
     "en/",
     *(f"{p}datasets/{s}/" for s in SLUGS for p in ("", "en/")),
     "comunas/99901/",
     "en/comunas/99901/",
+    "indicadores/",
+    "en/indicadores/budget_execution_rate/",
+    "indicadores/requests_on_time_share/",
 ]
 SIZES = [(390, 844), (1366, 900)]  # a phone, a laptop
 # Every <details> open (dictionary, code, chart tables) except the SQL box, which would
@@ -56,7 +59,7 @@ def test_search_then_dataset_page_then_every_download(demo_site, watched, tmp_pa
     assert page.is_visible("#buscar")
     assert visible_cards(page) == list(SLUGS)
     # A column name finds the dataset that has it, accents or not.
-    page.fill("#q", "modalidad de compra")
+    page.fill("#q", "procurement_method")
     assert visible_cards(page) == ["contracts"]
     assert "1" in page.text_content("#resultados")
     page.fill("#q", "amount_paid_clp")
@@ -210,8 +213,8 @@ def test_keyboard_reaches_search_and_datasets(demo_site, watched):
             page.evaluate("() => document.activeElement.id || document.activeElement.textContent")
         )
     assert reached[-1] == "q", reached
-    page.keyboard.type("solicitudes")
-    assert visible_cards(page) == ["access_requests"]
+    page.keyboard.type("solicitudes")  # the requests, and the indicators about them
+    assert visible_cards(page) == ["access_requests", "indicators"]
     for _ in range(20):  # on through the filters and buttons to the only card left
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.closest('.card') !== null"):
