@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from datasets.descriptor import load_descriptor
+from datasets.descriptor import SLUGS, load_descriptor
 from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, quarantine_summary, reconcile
 from publish.duckdb_release import FILE_NAME as DUCKDB_FILE
 from publish.freshness import next_update_due
+from publish.indicators.package import SLUG as INDICATORS
 from publish.package import write_package
 from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
@@ -33,6 +34,7 @@ from schemas import load_descriptor as load_schema_descriptor
 from schemas import public_descriptor
 
 PREVIEW_ROWS = 10
+PUBLISHED = (*SLUGS, INDICATORS)  # the datasets of a release, in the catalog's order
 
 
 __all__ = ["BuiltPackage", "PublishOutcome", "build_package", "publish_release"]
@@ -246,7 +248,7 @@ def _indicators(
 
 
 def _order(release: DatasetRelease) -> int:
-    return ["budgets", "contracts", "access_requests", "indicators"].index(release.slug)
+    return PUBLISHED.index(release.slug)
 
 
 def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Path) -> dict:

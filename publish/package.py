@@ -221,25 +221,53 @@ def write_package(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     is_demo = bool(comunas["is_fictional"].astype(bool).any())
-    resources = []
-    for table in dataset.tables:
-        schema = public_descriptor(table)
-        frame = arrow_table(sort_rows(tables[table], schema), schema["fields"])
-        title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
-        csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
-        write_csv(frame, schema["fields"], csv_path)
-        write_parquet(frame, schema["fields"], parquet_path)
-        alternates = [parquet_path]
-        if fits_excel(frame.num_rows):
-            alternates.append(out_dir / f"{table}.xlsx")
-            write_xlsx(frame, schema["fields"], alternates[-1], sheet=table, title=title)
-        resource = csv_resource(table, csv_path, title, schema, alternates)
-        if not fits_excel(frame.num_rows):
-            resource["x-no-spreadsheet"] = {
-                lang: text.format(rows=frame.num_rows) for lang, text in TOO_LONG.items()
-            }
-        resources.append(resource)
-    resources.append(_comunas_resource(out_dir, comunas))
+    resources = [
+        table_resource(out_dir, table, sort_rows(tables[table], public_descriptor(table)))
+        for table in dataset.tables
+    ]
+    resources.append(comunas_resource(out_dir, comunas))
+    return write_descriptor(
+        out_dir,
+        dataset,
+        resources,
+        sources=[source_entry(s) for s in sources],
+        version=version,
+        is_demo=is_demo,
+    )
+
+
+def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table) -> dict:
+    """Write a table (rows already in order) as CSV, Parquet and, when it fits, Excel;
+    return its resource."""
+    schema = public_descriptor(table)
+    if isinstance(frame, pd.DataFrame):
+        frame = arrow_table(frame, schema["fields"])
+    title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
+    csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
+    write_csv(frame, schema["fields"], csv_path)
+    write_parquet(frame, schema["fields"], parquet_path)
+    alternates = [parquet_path]
+    if fits_excel(frame.num_rows):
+        alternates.append(out_dir / f"{table}.xlsx")
+        write_xlsx(frame, schema["fields"], alternates[-1], sheet=table, title=title)
+    resource = csv_resource(table, csv_path, title, schema, alternates)
+    if not fits_excel(frame.num_rows):
+        resource["x-no-spreadsheet"] = {
+            lang: text.format(rows=frame.num_rows) for lang, text in TOO_LONG.items()
+        }
+    return resource
+
+
+def write_descriptor(
+    out_dir: Path,
+    dataset: DatasetDescriptor,
+    resources: list[dict],
+    *,
+    sources: list[dict],
+    version: str,
+    is_demo: bool,
+) -> dict:
+    """Write `datapackage.json` of a dataset's resources and sources; return it."""
     package = {
         "profile": "data-package",
         "name": dataset.slug.replace("_", "-"),
@@ -251,7 +279,7 @@ def write_package(
         "version": version,
         "x-spreadsheet-safe-csv": NOTE,
         "licenses": [dataset.licence.model_dump()],
-        "sources": [source_entry(s) for s in sources],
+        "sources": sources,
         "resources": resources,
     }
     text = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -259,7 +287,7 @@ def write_package(
     return package
 
 
-def _comunas_resource(out_dir: Path, comunas: pd.DataFrame) -> dict:
+def comunas_resource(out_dir: Path, comunas: pd.DataFrame) -> dict:
     """The comunas the package refers to (code-list rows), so foreign keys resolve."""
     schema = public_descriptor("comunas")
     path = out_dir / "comunas.csv"

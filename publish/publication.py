@@ -151,7 +151,7 @@ def publish(
                 for b in packages
             ]
             continue
-        outcome.failures = failures
+        outcome.failures = failures + outcome.failures
         return outcome
 
 
@@ -199,7 +199,7 @@ def _publish_once(
         staging = archive.staging(release_id)
         build = None
         try:
-            datasets, changes = _stage(
+            datasets, changes, failures = _stage(
                 archive, staging, packages, previous, release_id, generated_on
             )
             write_duckdb(
@@ -252,7 +252,9 @@ def _publish_once(
         archive.pin.unlink(missing_ok=True)
         checkpoint("switched")
     checkpoint("done")
-    return PublishOutcome(release_id, site, published, carried, blocked, changes=changes)
+    return PublishOutcome(
+        release_id, site, published, carried, blocked, changes=changes, failures=failures
+    )
 
 
 def _stage(
@@ -262,10 +264,11 @@ def _stage(
     previous: dict,
     release_id: str,
     generated_on: dt.date,
-) -> tuple[dict, dict]:
+) -> tuple[dict, dict, list[dict]]:
     """Put every dataset's package in the staging folder, then the `indicators` computed
-    from them (`publish.indicators`); return catalog entries and changes."""
-    datasets, fresh = {}, []
+    from them (`publish.indicators`; if that fails, the indicators of the previous release
+    are carried and the failure returned); return catalog entries, changes, failures."""
+    datasets, fresh, failures = {}, [], []
     for built in packages:
         if built.blocked:
             if built.slug in previous:
@@ -285,8 +288,25 @@ def _stage(
         _copy_or_link(built.folder, staging / built.slug, before, built.slug)
         fresh.append(built)
     if has_inputs(staging):
-        package, summary = write_indicators(staging, version=release_id, generated_on=generated_on)
-        fresh.append(BuiltPackage(INDICATORS, staging / INDICATORS, package, summary, set(), []))
+        try:
+            package, summary = write_indicators(
+                staging, version=release_id, generated_on=generated_on
+            )
+            fresh.append(
+                BuiltPackage(INDICATORS, staging / INDICATORS, package, summary, set(), [])
+            )
+        except Exception as error:  # scoped: the datasets publish, the indicators carry over
+            shutil.rmtree(staging / INDICATORS, ignore_errors=True)
+            text = f"{type(error).__name__}: {error}"[:300]
+            failures.append(
+                {"comuna_code": None, "dataset": INDICATORS, "type": "catalog-error"}
+                | {"es": f"no se pudo armar el paquete ({text})"}
+                | {"en": f"the package could not be built ({text})"}
+            )
+            if INDICATORS in previous:
+                origin = archive.releases / previous[INDICATORS]["release_id"] / INDICATORS
+                shutil.copytree(origin, staging / INDICATORS, copy_function=_link)
+                datasets[INDICATORS] = previous[INDICATORS]
     checkpoint("staged-packages")
     changes = {}
     for built in fresh:
@@ -309,7 +329,7 @@ def _stage(
             "changes": changes[built.slug],
         }
     checkpoint("staged-changes")
-    return datasets, changes
+    return datasets, changes, failures
 
 
 def _link(source: str, target: str) -> None:

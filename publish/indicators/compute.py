@@ -54,19 +54,22 @@ def prepare(con: duckdb.DuckDBPyConnection, budget_key: list[str]) -> None:
     `orders`: purchase orders in CLP (when the table says its currency), not cancelled,
     with a supplier key (RUT, or the name when the RUT is not published).
     """
-    same = " and ".join(
-        f"p.{c} is not distinct from b.{c}" for c in budget_key if c != "account_code"
-    )
+    keys = [c for c in budget_key if c != "account_code"] + ["account_type"]
+    same = " and ".join(f"a.{c} = p.{c}" for c in keys)
     con.execute(
         f"""
         create temp table budget_top as
-        select b.*, left(b.account_code, 2) as subtitulo
-        from budget_lines b
-        where not exists (
-            select 1 from budget_lines p
-            where {same} and p.account_type = b.account_type
-              and starts_with(b.account_code, p.account_code || '.')
+        with prefixes as (  -- '22.04.001' has the ancestors '22' and '22.04'
+            select b.*, array_to_string(string_split(b.account_code, '.')[1:r.i], '.')
+                as ancestor
+            from budget_lines b, range(1, 16) r(i)
+            where r.i < len(string_split(b.account_code, '.'))
+        ), covered as (
+            select distinct {", ".join(f"p.{c}" for c in keys)}, p.account_code
+            from prefixes p join budget_lines a on {same} and a.account_code = p.ancestor
         )
+        select b.*, left(b.account_code, 2) as subtitulo
+        from budget_lines b anti join covered c using ({", ".join(keys)}, account_code)
         """
     )
     clp = "and currency = 'CLP'" if "currency" in columns(con, "purchase_orders") else ""

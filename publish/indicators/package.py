@@ -28,14 +28,12 @@ from publish.indicators.compute import raw_values
 from publish.indicators.methods import methods_rows
 from publish.indicators.sources import INPUTS, input_files, primary_key, register
 from publish.package import (
-    DEMO_NOTE,
     arrow_table,
-    csv_resource,
+    comunas_resource,
     sort_rows,
-    write_csv,
-    write_parquet,
+    table_resource,
+    write_descriptor,
 )
-from publish.spreadsheet import NOTE, TOO_LONG, fits_excel, write_xlsx
 from schemas import code_list_path, load_code_list, public_descriptor
 
 SLUG = "indicators"
@@ -80,46 +78,30 @@ def write_indicators(release: Path, *, version: str, generated_on: dt.date) -> t
     ]
     values = indicators_table(release)
     comunas = _comunas(release, set(values.column("comuna_code").to_pylist()))
-    tables = {
-        SLUG: values,
-        "indicator_methods": _typed(pd.DataFrame(methods_rows()), "indicator_methods"),
-        "utm_values": _typed(load_code_list("utm_values"), "utm_values"),
-        "comunas": _typed(comunas, "comunas"),
+    frames = {
+        "indicator_methods": pd.DataFrame(methods_rows()),
+        "utm_values": load_code_list("utm_values"),
     }
-    resources = [_resource(folder, name, table) for name, table in tables.items()]
-    dataset = load_descriptor(SLUG)
-    is_demo = bool(comunas["is_fictional"].astype(bool).any())
-    package = {
-        "profile": "data-package",
-        "name": SLUG,
-        "title": dataset.title.es,
-        "description": DEMO_NOTE["es"] * is_demo + dataset.description.es,
-        "x-title-en": dataset.title.en,
-        "x-description-en": DEMO_NOTE["en"] * is_demo + dataset.description.en,
-        "x-synthetic-demo-data": is_demo,
-        "version": version,
-        "x-spreadsheet-safe-csv": NOTE,
-        "licenses": [dataset.licence.model_dump()],
-        "sources": [
+    tables = {SLUG: values} | {
+        name: arrow_table(
+            sort_rows(frame, public_descriptor(name)), public_descriptor(name)["fields"]
+        )
+        for name, frame in frames.items()
+    }
+    resources = [table_resource(folder, name, table) for name, table in tables.items()]
+    resources.append(comunas_resource(folder, comunas))
+    package = write_descriptor(
+        folder,
+        load_descriptor(SLUG),
+        resources,
+        sources=[
             {"title": s["name"], "x-sha256": s["sha256"], "x-rows-read": s["rows_read"]}
             for s in sources
         ],
-        "resources": resources,
-    }
-    text = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
-    (folder / "datapackage.json").write_text(text, encoding="utf-8")
+        version=version,
+        is_demo=bool(comunas["is_fictional"].astype(bool).any()),
+    )
     return package, _summary(tables, sources, generated_on)
-
-
-def _typed(frame: pd.DataFrame, table: str) -> pa.Table:
-    schema = public_descriptor(table)
-    frame = frame.copy()
-    for field in schema["fields"]:
-        if field.get("type") == "boolean" and frame[field["name"]].dtype == object:
-            frame[field["name"]] = frame[field["name"]].map({"true": True, "false": False})
-        if field.get("type") == "integer" and frame[field["name"]].dtype == object:
-            frame[field["name"]] = pd.to_numeric(frame[field["name"]])
-    return arrow_table(sort_rows(frame, schema), schema["fields"])
 
 
 def _comunas(release: Path, used: set[str]) -> pd.DataFrame:
@@ -131,24 +113,6 @@ def _comunas(release: Path, used: set[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=names)
     comunas = pd.concat(frames, ignore_index=True).drop_duplicates("comuna_code")
     return comunas[comunas["comuna_code"].isin(used)][names]
-
-
-def _resource(folder: Path, name: str, table: pa.Table) -> dict:
-    schema = public_descriptor(name)
-    csv_path, parquet_path = folder / f"{name}.csv", folder / f"{name}.parquet"
-    write_csv(table, schema["fields"], csv_path)
-    write_parquet(table, schema["fields"], parquet_path)
-    title = {"es": schema["title"], "en": schema["x-title-en"]}
-    alternates = [parquet_path]
-    if name != "comunas" and fits_excel(table.num_rows):
-        alternates.append(folder / f"{name}.xlsx")
-        write_xlsx(table, schema["fields"], alternates[-1], sheet=name, title=title)
-    resource = csv_resource(name, csv_path, title, schema, alternates)
-    if not fits_excel(table.num_rows):
-        resource["x-no-spreadsheet"] = {
-            lang: text.format(rows=table.num_rows) for lang, text in TOO_LONG.items()
-        }
-    return resource
 
 
 def _summary(tables: dict[str, pa.Table], sources: list[dict], generated_on: dt.date) -> dict:

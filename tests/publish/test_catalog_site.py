@@ -21,7 +21,7 @@ def test_demo_catalog_metadata_charts_and_freshness(demo_home):
     site = demo_home.site
     data = json.loads((site / "data.json").read_text("utf-8"))
     assert list(pod_validator().iter_errors(data)) == []
-    assert len(data["dataset"]) == 3
+    assert len(data["dataset"]) == 4  # budgets, contracts, access_requests, indicators
 
     g = rdflib.Graph().parse(site / "catalog.ttl", format="turtle")
     checked = 0

@@ -23,7 +23,8 @@ from pyshacl import validate
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, SH
 
-from datasets.descriptor import SLUGS, load_descriptor
+from datasets.descriptor import load_descriptor
+from publish.catalog import PUBLISHED
 
 SHAPES = Path(__file__).parent / "fixtures" / "dcat-ap-3.0.1"
 
@@ -85,7 +86,7 @@ def test_formats_themes_places_and_keywords_use_the_vocabularies(demo_site):
     assert g.value(cat, DCAT.themeTaxonomy) == URIRef(eu + "data-theme")
     assert g.value(cat, DCTERMS.issued) is not None
     assert g.value(cat, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
-    for slug in SLUGS:
+    for slug in PUBLISHED:
         ds = URIRef(f"https://datos.villaejemplo.example/datasets/{slug}/#dataset")
         descriptor = load_descriptor(slug)
         assert {str(t).rsplit("/", 1)[-1] for t in g.objects(ds, DCAT.theme)} == set(
@@ -140,7 +141,7 @@ def test_a_default_ckan_recognises_the_licence_tags_and_descriptions(
     demo_site, ckan_parse, name, fmt, default_lang
 ):
     packages = ckan_parse(demo_site / name, fmt, default_lang)
-    by_title = {load_descriptor(s).title.model_dump()[default_lang]: s for s in SLUGS}
+    by_title = {load_descriptor(s).title.model_dump()[default_lang]: s for s in PUBLISHED}
     assert sorted(p["title"] for p in packages) == sorted(by_title)
     for package in packages:
         keywords = load_descriptor(by_title[package["title"]]).keywords

@@ -3,7 +3,9 @@
 columnar writers: hashes taken from a release of `abierto run --demo --date 2026-11-02`
 made with the previous, row-by-row writers (`csv.writer` over every cell). The access
 requests' hashes were taken again when the deemed-receipt rule (docs/deadlines.md) moved
-the deadline of the 7 requests received on a weekend by one working day."""
+the deadline of the 7 requests received on a weekend by one working day. The
+`indicators/` files were added with the indicators dataset (docs/indicators.md): a change
+of a method's text, formula or the UTM list changes them on purpose."""
 
 from __future__ import annotations
 
@@ -29,6 +31,11 @@ CSV_SHA256 = {
     "contracts/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
     "contracts/purchase_order_items.csv": "3a147addd9c7ce46a8fbc6532a87afc9929b9e7bca66548f12b67ae10cd0264c",
     "contracts/purchase_orders.csv": "4941eda62af0cc1093d2105951274a8b1a32b549094ddc99399ebb9e1f960911",
+    "indicators/changes.csv": "981695c0a54507fc8d3bccd920b29733ed2b0bd168415d2664a645f76f38fb27",
+    "indicators/comunas.csv": "6a94bf5e61f98315cbc54bf17f49ff7479af845fa1ed4c49e8a27c1fd7393726",
+    "indicators/indicator_methods.csv": "c5a719f650f0e246abfa24d229cfa5aa46c0fadd652f28c709aa18fa09c2c6d3",
+    "indicators/indicators.csv": "e145f2732a97c9ad08ea8f284359af2b9c2e3303f44c066e17c4537789657fbc",
+    "indicators/utm_values.csv": "e8b0025632979d68ccd3e81d057134cc92ad43d3874c9e2ba63f14f237f69bb2",
 }
 PARQUET_CONTENT_SHA256 = {
     "access_requests/access_requests.parquet": "6dd918bcb5f40f689f571204b40b8054a7aa427206232d575e7f0320b3e637f7",
@@ -41,6 +48,11 @@ PARQUET_CONTENT_SHA256 = {
     "contracts/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
     "contracts/purchase_order_items.parquet": "6f1edb4fb2a0ac34467129c7ae3dddfd65b6d47c88399c7c83d01019f237d321",
     "contracts/purchase_orders.parquet": "0e814f356d82fc84c8e9f7118c6940b53f6d949d2d6e9ac702f4b6f430e50515",
+    "indicators/changes.parquet": "ac1cee5a6590ffa02b920dd12734cb51d0d34b18c35eca455d05110dc962c32d",
+    "indicators/comunas.parquet": "3ee99800a3d1017564694b3df9bf4854fcd5c7db933030d1ff54cc2fb877fd65",
+    "indicators/indicator_methods.parquet": "f8c782d78785a3aebe56cff94aebf40efa581958ee1389d975141e47fa364e71",
+    "indicators/indicators.parquet": "20e9a6635c193a60fc76d13d4adff713ab81eeca4f6182e544e59fed219cb49c",
+    "indicators/utm_values.parquet": "3d415e45865ab6f09e2029da63799dc39733e0d5d116483e4ace78fc9a0b6bd3",
 }
 
 

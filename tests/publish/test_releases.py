@@ -28,7 +28,7 @@ from datasets.municipalities import load_installation
 from pipelines import steps
 from pipelines.cli import app, seed_demo
 from pipelines.home import Home
-from publish.catalog import build_package, publish_release, renderer
+from publish.catalog import PUBLISHED, build_package, publish_release, renderer
 from publish.duckdb_release import FILE_NAME as DUCKDB_FILE
 from publish.integrity import verify_folder
 from publish.publication import rollback
@@ -268,7 +268,7 @@ def test_duckdb_file_has_a_view_per_resource_with_csv_row_counts(built, template
             ).fetchall()
         ]
         expected = {"comunas"}
-        for slug in SLUGS:
+        for slug in PUBLISHED:
             package = json.loads((latest / slug / "datapackage.json").read_text())
             for resource in package["resources"]:
                 name = resource["name"]
