@@ -8,17 +8,14 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from datasets.municipalities import load_installation
 from publish.catalog import DatasetRelease, _indicators
 from publish.indicators.methods import METHODS
 from publish.site.indicator_charts import sparkline
-from publish.site.indicators import (
-    comparison,
-    format_value,
-    indicator_context,
-)
+from publish.site.indicators import comparison, format_amount, format_value, indicator_context
 from tests.publish.indicator_fixture import COMUNAS, HOSTILE_NAME, indicator_table
 from tests.publish.test_site import Doc, make_catalog, render
 
@@ -351,3 +348,33 @@ def test_the_catalog_reads_the_release_indicators_table(tmp_path):
     }
     assert cards["99901"][0]["latest"]["value"] == 0.7
     assert _indicators(load_installation(), [], tmp_path) == ([], {})
+
+
+def test_the_demo_release_shows_its_published_values(demo_site: Path):
+    """The demo's indicator pages read the release's own `indicators.parquet`: each
+    indicator page shows Villa Ejemplo's published value, numerator and denominator."""
+    (parquet,) = demo_site.glob("releases/*/indicators/indicators.parquet")
+    table = pd.read_parquet(parquet)
+    shown = 0
+    for indicator_id, rows in table.groupby("indicator_id"):
+        method = METHODS[indicator_id]
+        grain = "year" if "year" in method.grains else "month"
+        rows = rows[(rows["period_grain"] == grain)]
+        headline = "trato_directo" if "by_method" in indicator_id else "total"
+        rows = rows[rows["breakdown"] == headline].sort_values("period")
+        if rows.empty:
+            continue
+        last = rows.iloc[-1]
+        doc = Doc(demo_site / f"indicadores/{indicator_id}/index.html")
+        value = (
+            "Suprimido"
+            if last["is_suppressed"]
+            else format_value(float(last["value"]), method.unit, "es").split(" (")[0]
+        )
+        denominator = (
+            "—" if pd.isna(last["denominator"]) else format_amount(last["denominator"], "es")
+        )
+        assert f"Villa Ejemplo Metropolitana de Santiago {value}" in doc.text, indicator_id
+        assert f" {denominator} {last['records']} " in doc.text, indicator_id
+        shown += 1
+    assert shown >= 10
