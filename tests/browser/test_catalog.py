@@ -19,8 +19,9 @@ import pytest
 from tests.browser.conftest import (
     HOSTILE_TITLE,
     SCREENSHOTS,
+    SIZES,
     _free_port,
-    axe_audit,
+    assert_accessible_and_fits,
     wait_for_port,
 )
 
@@ -35,12 +36,6 @@ PAGES = [
     "en/indicadores/budget_execution_rate/",
     "indicadores/requests_on_time_share/",
 ]
-SIZES = [(390, 844), (1366, 900)]  # a phone, a laptop
-# Every <details> open (dictionary, code, chart tables) except the SQL box, which would
-# load the engine: what is folded must reflow too.
-OPEN_DETAILS = (
-    "() => document.querySelectorAll('details:not(#sql details)').forEach(d => d.open = true)"
-)
 
 
 def sha256(path: Path) -> str:
@@ -111,17 +106,7 @@ def test_language_switch_keeps_the_page(demo_site, watched):
 def test_no_accessibility_violations_and_nothing_scrolls_sideways(
     demo_site, browser, path, width, height
 ):
-    """axe-core finds nothing, of any impact (best practices such as `region` included),
-    with every folded part open; no page is wider than the screen (WCAG 1.4.10)."""
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(urljoin(demo_site.url, path))
-    page.evaluate(OPEN_DETAILS)
-    violations, passes = axe_audit(page, impacts=None)
-    assert violations == [], json.dumps(violations, indent=1)
-    assert passes, "axe ran no rule"
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    context.close()
+    assert_accessible_and_fits(browser, urljoin(demo_site.url, path), width, height)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -4,12 +4,11 @@ from outside, and the report link a mail client gets is the one the page meant."
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, axe_audit
+from tests.browser.conftest import SCREENSHOTS, SIZES, assert_accessible_and_fits
 from tests.publish.indicator_fixture import HOSTILE_NAME
 
 PAGES = [
@@ -27,8 +26,6 @@ PAGES = [
     "datasets/budgets/",
     "",
 ]
-SIZES = [(390, 844), (1366, 900)]
-OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => d.open = true)"
 
 
 @pytest.mark.parametrize("width, height", SIZES)
@@ -36,15 +33,7 @@ OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => d.open =
 def test_no_accessibility_violations_and_nothing_scrolls_sideways(
     indicator_site, browser, path, width, height
 ):
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(urljoin(indicator_site.url, path))
-    page.evaluate(OPEN_DETAILS)
-    violations, passes = axe_audit(page, impacts=None)
-    assert violations == [], json.dumps(violations, indent=1)
-    assert passes, "axe ran no rule"
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    context.close()
+    assert_accessible_and_fits(browser, urljoin(indicator_site.url, path), width, height)
 
 
 @pytest.mark.parametrize("path", PAGES)
