@@ -24,7 +24,9 @@ BUDGETS = (DATASETS_DIR / "budgets.dataset.yaml").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_every_shipped_descriptor_fits_its_schemas(path):
-    assert load_descriptor_file(path).sources
+    descriptor = load_descriptor_file(path)
+    # `indicators` is computed from the other datasets at publication: it reads no export
+    assert descriptor.sources or descriptor.slug == "indicators"
 
 
 def test_a_misspelt_field_is_refused_with_its_location_and_the_closest_name():

@@ -140,6 +140,7 @@ def test_the_whole_pipeline_publishes(canary_run):
         "budgets": RUN_DATE,
         "contracts": RUN_DATE,
         "access_requests": RUN_DATE,
+        "indicators": RUN_DATE,  # computed from the three (docs/indicators.md)
     }
 
 
@@ -281,7 +282,7 @@ def test_a_canary_that_reaches_a_public_file_blocks_only_its_dataset(demo_home):
     assert "contracts/purchase_orders › supplier_name (canary" in failure["en"]
     assert "Combustibles" not in json.dumps(failure)
     state = json.loads((demo_home.site / "catalog.json").read_text())
-    assert set(state["datasets"]) == {"budgets", "access_requests"}
+    assert set(state["datasets"]) == {"budgets", "access_requests", "indicators"}
     rows = {r["dataset"]: r for r in state["comunas"]}
     assert rows["contracts"]["status"] == "blocked"
     assert rows["contracts"]["reasons"] == ["personal-data-found"]

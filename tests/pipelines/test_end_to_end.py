@@ -103,7 +103,7 @@ def test_whole_catalog_is_published(demo_home):
     assert outcome.catalog_ok and not outcome.comunas_failed
     site = demo_home.site
     state = json.loads((site / "catalog.json").read_text())
-    assert set(state["datasets"]) == set(SLUGS)
+    assert set(state["datasets"]) == {*SLUGS, "indicators"}
     assert (site / "index.html").exists()
     for slug in SLUGS:
         assert (site / "datasets" / slug / "index.html").exists()
