@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from publish.indicators.methods import METHODS, MIN_COMUNAS, SUPPRESSION_REASONS, Method
-from publish.site.charts import SUBTITULOS_EN, _enum_labels, _month_label
+from publish.site.charts import SUBTITULOS_EN, enum_labels, month_label
 from schemas import load_code_list
 
 HEADLINE_BREAKDOWN = {
@@ -111,7 +111,7 @@ def format_amount(value: float | None, lang: str) -> str:
 
 def period_label(period: str, lang: str) -> str:
     """``2026-10`` → ``oct 2026`` / ``Oct 2026``; a year as is."""
-    return _month_label(period, lang) if len(period) == 7 else period
+    return month_label(period, lang) if len(period) == 7 else period
 
 
 # --- labels of breakdowns ---------------------------------------------------
@@ -134,7 +134,7 @@ def breakdown_label(method: Method, code: str) -> dict[str, str]:
         english = SUBTITULOS_EN.get(code, name) if kind == "gasto" else name
         return {"es": f"{code} {name}", "en": f"{code} {english}"}
     if method.source == "contracts":
-        labels = _enum_labels("purchase_orders", "procurement_method")
+        labels = enum_labels("purchase_orders", "procurement_method")
         return labels.get(code, {"es": code, "en": code})
     return {"es": code, "en": code}
 
