@@ -2,7 +2,8 @@
 
 Every value is checked when the file is loaded: CUT codes (5 digits, in the official
 list unless `fictional: true`, each once), names (no control characters), the
-publisher's URL (http or https) and e-mail, and the catalog's `site_url`. A bad value
+publisher's URL (http or https) and e-mail, the optional `transparency_request_url`
+(http or https) and the catalog's `site_url`. A bad value
 in one municipality's entry refuses that entry only: :func:`load_installation`
 returns the others, and the refused ones in `Installation.refused` with the entry,
 the field and the reason, for the run to report (that comuna carries its previous
@@ -93,6 +94,10 @@ class Municipality(BaseModel):
     # A request received on a non-working day: "next_working_day" (Ley 19.880 art. 25
     # as amended by Ley 21.180) or "receipt_date" (day 1 is the next working day).
     receipt_rule: Literal["next_working_day", "receipt_date"] = "next_working_day"
+    # Where a citizen files an access-to-information request with this comuna (its own
+    # portal or its page on the Portal de Transparencia). Optional: without it the
+    # catalog says so and links to the Consejo para la Transparencia's portal.
+    transparency_request_url: Url | None = None
 
 
 class RefusedEntry(BaseModel):

@@ -28,6 +28,7 @@ from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
 from publish.site import build_site
 from publish.site.charts import dataset_charts
+from publish.site.indicators import indicator_context
 from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
@@ -282,6 +283,7 @@ def catalog_context(
     """
     municipalities = {m.cut: m for m in installation.municipalities}
     publisher = installation.municipalities[0].publisher
+    indicators, cards = _indicators(installation, releases, staging)
     return {
         "title": installation.catalog.title.model_dump(),
         "description": installation.catalog.description.model_dump(),
@@ -290,6 +292,13 @@ def catalog_context(
         "release_id": release_id,
         "generated_on": generated_on.isoformat(),
         "is_demo": any(m.fictional for m in installation.municipalities),
+        "contacts": {  # the citizen's side of each page (publish.site.citizen)
+            m.cut: {
+                "request_url": m.transparency_request_url,
+                "publisher": {"name": m.publisher.name, "email": m.publisher.email},
+            }
+            for m in installation.municipalities
+        },
         "downloads": {
             "duckdb": f"latest/{DUCKDB_FILE}",
             "notes": f"releases/{release_id}/{NOTES}",
@@ -298,7 +307,21 @@ def catalog_context(
         "datasets": [
             _dataset_context(r, municipalities, staging) for r in sorted(releases, key=_order)
         ],
+        "indicators": indicators,
+        "indicator_cards": cards,
     }
+
+
+def _indicators(
+    installation: Installation, releases: list[DatasetRelease], staging: Path
+) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The indicator pages and each comuna's cards, from the release's `indicators` table
+    (none when the release has no indicators package)."""
+    release = next((r for r in releases if r.slug == "indicators"), None)
+    if release is None:
+        return [], {}
+    table = staging / f"releases/{release.release_id}/indicators/indicators.parquet"
+    return indicator_context(pd.read_parquet(table), comunas_table(installation))
 
 
 def _order(release: DatasetRelease) -> int:

@@ -6,6 +6,9 @@ already holds the release's data files) and returns the files it wrote::
     index.html                      catalog home (es)        en/index.html
     datasets/<slug>/index.html      one page per dataset     en/datasets/<slug>/index.html
     comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
+    indicadores/index.html          the indicators           en/indicadores/index.html
+    indicadores/<id>/index.html     one page per indicator   en/indicadores/<id>/index.html
+    indicadores/<id>/comunas.<lang>.svg   its chart of all comunas
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
     assets/style.css, search.js, query.js   copied from publish/static/
     assets/duckdb/<digest>/…        the SQL box's engine, hard-linked
@@ -82,6 +85,16 @@ a dict with both languages::
       }]
     }]
 
+    contacts?: {cut: {request_url?, publisher: {name, email?}}}
+                                         per comuna: its access-to-information request
+                                         portal and the e-mail that answers for its data
+                                         (:mod:`publish.site.citizen`; without an entry,
+                                         the national portal and ``publisher.email``)
+    indicators?: [indicator page]        one page per indicator, an index page, and the
+                                         cards of each comuna (:mod:`publish.site.indicators`:
+                                         ``indicator_context`` builds both from the
+                                         published ``indicators`` table)
+    indicator_cards?: {cut: [card]}
     comunas?: [{                         one page per comuna: where each dataset stands
       code; name; region?: str
       datasets: [{slug, title {es, en}, status: published | carried | blocked | missing,
@@ -123,8 +136,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from publish.site import indicators as ind
 from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
+from publish.site.citizen import page_address, publisher_email, report_mailto, request_portal
+from publish.site.indicator_charts import render_comunas_svg, sparkline
 from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
 from publish.site.national import WORDS as NATIONAL_WORDS
 from publish.site.national import comuna_duckdb, national_files, reasons_text
@@ -561,6 +577,25 @@ def _environment() -> Environment:
         comuna_duckdb=lambda dataset, resource, code, site_url: comuna_duckdb(
             dataset, resource, code, functools.partial(_file_ref, site_url=site_url)
         ),
+        request_portal=request_portal,
+        publisher_email=publisher_email,
+        report_mailto=report_mailto,
+        page_address=page_address,
+        sparkline=sparkline,
+        indicator_path=ind.indicator_path,
+        indicator_chart_path=ind.indicator_chart_path,
+        indicator_groups=ind.indicator_groups,
+        format_value=ind.format_value,
+        format_short=ind.format_short,
+        format_amount=ind.format_amount,
+        period_label=ind.period_label,
+        comparison=ind.comparison,
+        comunas_count=ind.comunas_count,
+        percentile_words=ind.percentile_words,
+        suppression_reason=ind.suppression_reason,
+        trend_summary=ind.trend_summary,
+        suppression_codes=list(ind.SUPPRESSION_REASONS),
+        min_comunas=ind.MIN_COMUNAS,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env
@@ -660,7 +695,29 @@ def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, byt
         for lang in LANGS:
             page = Page(f"comunas/{comuna['code']}/index.html", lang)
             yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
+    yield from _indicator_pages(env, catalog, common)
     yield from metadata_files(catalog)
+
+
+def _indicator_pages(
+    env: Environment, catalog: Mapping[str, Any], common: Mapping[str, Any]
+) -> Iterator[tuple[str, bytes]]:
+    """The index of indicators, a page per indicator and its all-comunas chart."""
+    indicators = catalog.get("indicators") or []
+    if not indicators:
+        return
+    for lang in LANGS:
+        page = Page("indicadores/index.html", lang)
+        yield page.output, _render(env, "indicators.html", page, **common)
+    for indicator in indicators:
+        if not _SLUG.match(str(indicator["id"])):
+            raise SiteError(f"unsafe indicator id {indicator['id']!r}")
+        for lang in LANGS:
+            page = Page(ind.indicator_path(indicator["id"]), lang)
+            yield page.output, _render(env, "indicator.html", page, indicator=indicator, **common)
+            if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
+                svg = render_comunas_svg(indicator, lang)
+                yield ind.indicator_chart_path(indicator["id"], lang), svg.encode()
 
 
 def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:

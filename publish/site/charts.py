@@ -56,14 +56,14 @@ ON_TIME = {
 PALETTE = ["#0b57a4", "#c2410c", "#4d7c0f", "#7e22ce", "#a16207", "#0f766e", "#4d4d4d"]
 
 
-def _month_label(month: str, lang: str) -> str:
+def month_label(month: str, lang: str) -> str:
     year, number = month.split("-")
     return f"{MONTHS[lang][int(number) - 1][:3]} {year}"
 
 
 def _span(months: list[str], lang: str) -> str:
     """``entre ene 2026 y oct 2026`` / ``from Jan 2026 to Oct 2026``, or one month."""
-    first, last = _month_label(months[0], lang), _month_label(months[-1], lang)
+    first, last = month_label(months[0], lang), month_label(months[-1], lang)
     if first == last:
         return f"en {first}" if lang == "es" else f"in {first}"
     return f"entre {first} y {last}" if lang == "es" else f"from {first} to {last}"
@@ -191,7 +191,7 @@ def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
         "y": {"es": "Millones de pesos", "en": "Million pesos"},
         "unit": 1_000_000,
         "series": {"es": "Etapa", "en": "Stage"},
-        "x_labels": {m: {lang: _month_label(m, lang) for lang in ("es", "en")} for m in months},
+        "x_labels": {m: {lang: month_label(m, lang) for lang in ("es", "en")} for m in months},
         "series_labels": PHASES,
         "stacked": False,
         "horizontal": False,
@@ -200,7 +200,7 @@ def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
     }
 
 
-def _enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
+def enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
     fields = load_descriptor(table)["fields"]
     return next(f for f in fields if f["name"] == field).get("x-enumLabels", {})
 
@@ -217,7 +217,7 @@ def orders_chart(orders: pd.DataFrame) -> dict[str, Any] | None:
     if frame.empty:
         return None
     counts = frame.groupby(["month", "method"]).size().sort_index()
-    methods = _enum_labels("purchase_orders", "procurement_method")
+    methods = enum_labels("purchase_orders", "procurement_method")
     by_method = counts.groupby(level="method").sum().sort_values(ascending=False)
     top = by_method.index[0]
     label = {code: methods.get(code, {"es": code, "en": code}) for code in by_method.index}
@@ -241,7 +241,7 @@ def orders_chart(orders: pd.DataFrame) -> dict[str, Any] | None:
         "x": {"es": "Mes", "en": "Month"},
         "y": {"es": "Órdenes de compra", "en": "Purchase orders"},
         "series": {"es": "Modalidad", "en": "Method"},
-        "x_labels": {m: {lang: _month_label(m, lang) for lang in ("es", "en")} for m in months},
+        "x_labels": {m: {lang: month_label(m, lang) for lang in ("es", "en")} for m in months},
         "series_labels": {code: label[code] for code in by_method.index},
         "stacked": True,
         "horizontal": False,
@@ -255,7 +255,7 @@ def _orders_by_method(
     """One month of orders: how many by procurement method (a series over time needs
     two months or more)."""
     top, total = by_method.index[0], int(by_method.sum())
-    when = {lang: _month_label(month, lang) for lang in ("es", "en")}
+    when = {lang: month_label(month, lang) for lang in ("es", "en")}
     return {
         "id": "ordenes-por-modalidad",
         "title": {
@@ -313,7 +313,7 @@ def requests_chart(requests: pd.DataFrame) -> dict[str, Any] | None:
         "x": {"es": "Mes de ingreso", "en": "Month received"},
         "y": {"es": "Solicitudes", "en": "Requests"},
         "series": {"es": "Respuesta", "en": "Answer"},
-        "x_labels": {m: {lang: _month_label(m, lang) for lang in ("es", "en")} for m in months},
+        "x_labels": {m: {lang: month_label(m, lang) for lang in ("es", "en")} for m in months},
         "series_labels": ON_TIME,
         "stacked": True,
         "horizontal": False,

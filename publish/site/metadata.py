@@ -5,7 +5,7 @@ From the same context the site renders (see :mod:`publish.site`):
     catalog.jsonld, catalog.ttl    DCAT-AP 3.0.1 catalog (:mod:`publish.site.dcat`),
                                    read by EU portals and CKAN's DCAT harvester
     data.json                      Project Open Data v1.1 catalog
-    sitemap.xml                    home, dataset and comuna pages in both languages,
+    sitemap.xml                    home, dataset, comuna and indicator pages in both languages,
                                    with hreflang alternates
     robots.txt                     allows everything, points to the sitemap
 
@@ -228,14 +228,19 @@ def data_json(catalog: Mapping[str, Any]) -> dict:
 
 
 def sitemap(catalog: Mapping[str, Any]) -> str:
-    """``sitemap.xml``: the home, dataset and comuna pages in every language, linked
-    as alternates."""
+    """``sitemap.xml``: the home, dataset, comuna and indicator pages in every language,
+    linked as alternates."""
     site_url = catalog["site_url"]
     pages = [("", catalog["generated_on"])]
     pages += [(f"datasets/{d['slug']}/", d["last_updated"]) for d in catalog["datasets"]]
     pages += [
         (f"comunas/{c['code']}/", _comuna_modified(c, catalog)) for c in catalog.get("comunas", [])
     ]
+    if catalog.get("indicators"):  # computed in every release from its own tables
+        pages.append(("indicadores/", catalog["generated_on"]))
+        pages += [
+            (f"indicadores/{i['id']}/", catalog["generated_on"]) for i in catalog["indicators"]
+        ]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'

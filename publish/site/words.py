@@ -128,6 +128,109 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite_title": "Título",
         "chart_table": "Ver los datos del gráfico en una tabla",
         "chart_pesos": "en pesos",
+        # the citizen's side: ask for what is not here, report a problem (citizen.py)
+        "citizen_title": "¿No encuentras lo que buscas?",
+        "citizen_ask": (
+            "Puedes pedir a {comuna} cualquier información que tenga con una solicitud de"
+            " acceso a la información (Ley 20.285): es gratuita y deben responderte en 20"
+            " días hábiles, prorrogables por 10."
+        ),
+        "citizen_portal_own": "Portal de solicitudes de {comuna}",
+        "citizen_no_portal": (
+            "{comuna} no ha indicado en este catálogo un portal de solicitudes propio;"
+            " puedes presentar tu solicitud en el portal del Consejo para la Transparencia:"
+        ),
+        "citizen_portal_national": "Portal de Transparencia del Estado",
+        "citizen_ask_many": (
+            "Cada comuna atiende sus propias solicitudes de acceso a la información (Ley"
+            " 20.285): son gratuitas y deben responderse en 20 días hábiles, prorrogables"
+            " por 10."
+        ),
+        "citizen_national_marker": "sin portal propio indicado",
+        "report_link": "Reportar un problema con estos datos",
+        "report_note": (
+            "Abre tu programa de correo con un mensaje a {email} que ya nombra los datos,"
+            " la comuna y la versión {release}."
+        ),
+        "report_no_email": "Para reportar un problema con estos datos, escribe a {publisher}.",
+        # indicators: cards on comuna pages, one page per indicator (indicators.py)
+        "indicators": "Indicadores",
+        "site_nav": "Secciones del sitio",
+        "indicators_title": "Indicadores de rendición de cuentas",
+        "indicators_intro": (
+            "Cada indicador se calcula con los datos publicados en esta misma versión y"
+            " viene con su numerador, su denominador y los registros detrás. Se compara"
+            " con las demás comunas con datos (percentil y medianas), nunca como un"
+            " ranking: léase siempre con cuántas comunas entran en la comparación."
+        ),
+        "indicators_home": "Cómo le va a cada comuna: {n} indicadores con su método.",
+        "indicators_all": "Todos los indicadores y sus métodos",
+        "comuna_indicators_intro": (
+            "Valores de {comuna} en esta versión, comparados con las comunas con datos."
+        ),
+        "comuna_indicators_missing": "Sin datos de {comuna} para:",
+        "ind_value": "Valor",
+        "ind_period": "Período",
+        "ind_numerator": "Numerador",
+        "ind_denominator": "Denominador",
+        "ind_records": "Registros",
+        "ind_status": "Estado",
+        "ind_percentile": "Percentil",
+        "ind_ok": "Publicado",
+        "ind_suppressed": "Suprimido: {reason}",
+        "ind_suppressed_short": "Suprimido",
+        "ind_of": "{numerator} de {denominator}",
+        "ind_breakdown": "Desagregación mostrada: {label}",
+        "ind_breakdowns": "Por desagregación, {period}",
+        "ind_trend": "Evolución por {grain}",
+        "ind_trend_table": "Ver los datos de la evolución en una tabla",
+        "ind_method_link": "Método de «{title}»",
+        "ind_method": "Método",
+        "ind_version": "Versión del método: {version}",
+        "ind_unit": "Unidad",
+        "ind_source": "Datos de origen",
+        "ind_formula": "Fórmula",
+        "ind_caveats": "Advertencias para leerlo",
+        "ind_thresholds": "Umbrales y su fuente",
+        "ind_no_thresholds": "Este indicador no usa umbrales legales.",
+        "ind_breakdown_what": "Desagregación",
+        "ind_grains": "Períodos publicados",
+        "ind_suppression": "Cuándo se suprime un valor",
+        "ind_suppression_rule": (
+            "Un valor se suprime (se publica vacío, con su numerador y denominador) cuando"
+            " tiene {records} detrás, cuando el denominador es cero o falta,"
+            " o por los motivos de la lista. La comparación (percentil y medianas) se"
+            " publica solo cuando al menos {comunas} comunas tienen un valor no suprimido"
+            " del mismo indicador, período y desagregación."
+        ),
+        "ind_all_comunas": "Todas las comunas, {period}",
+        "ind_all_intro": (
+            "Se muestra el período con más comunas con datos (el más reciente si hay"
+            " empate). La tabla va por región y comuna, no por valor."
+        ),
+        "ind_chart_alt": "Valores de «{title}» por comuna y región, {period}",
+        "ind_chart_summary": (
+            "{n} con datos en {period}, valores entre {low} y {high}; mediana {median}."
+            " {suppressed} suprimidas."
+        ),
+        "ind_chart_empty": "Ninguna comuna tiene un valor publicado en {period}.",
+        "ind_chart_table": "Ver todas las comunas en una tabla",
+        "ind_comunas_caption": "«{title}» por comuna, {period}",
+        "ind_comuna": "Comuna",
+        "ind_region": "Región",
+        "ind_without_period": "Comunas con datos de este indicador, pero no de {period}:",
+        "ind_no_data": "Ninguna comuna tiene datos de este indicador en esta versión.",
+        "ind_median_rule": "La línea discontinua marca la mediana de las comunas con datos.",
+        "unit_ratio": "proporción (0 a 1; se muestra también en %)",
+        "unit_days": "días hábiles",
+        "unit_count": "número",
+        "unit_index": "índice de 0 a 10.000",
+        "grain_month": "mes",
+        "grain_year": "año",
+        "source_budgets": "presupuesto",
+        "source_contracts": "órdenes de compra",
+        "source_access_requests": "solicitudes de acceso a la información",
+        "source_budgets_contracts": "presupuesto y órdenes de compra",
         "comuna_datasets": "Estado de sus conjuntos de datos",
         "comuna_caption": "Conjuntos de datos de {comuna} en esta versión",
         "status": "Estado",
@@ -284,6 +387,108 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite_title": "Title",
         "chart_table": "See the chart's data as a table",
         "chart_pesos": "in pesos",
+        # the citizen's side: ask for what is not here, report a problem (citizen.py)
+        "citizen_title": "Can't find what you are looking for?",
+        "citizen_ask": (
+            "You can ask {comuna} for any information it holds with an access to"
+            " information request (Law 20.285): it is free and must be answered within 20"
+            " working days, extendable by 10."
+        ),
+        "citizen_portal_own": "{comuna}'s request portal",
+        "citizen_no_portal": (
+            "{comuna} has not given this catalog a request portal of its own; you can file"
+            " your request on the Council for Transparency's portal:"
+        ),
+        "citizen_portal_national": "Portal de Transparencia (the State's transparency portal)",
+        "citizen_ask_many": (
+            "Each comuna handles its own access to information requests (Law 20.285): they"
+            " are free and must be answered within 20 working days, extendable by 10."
+        ),
+        "citizen_national_marker": "no portal of its own given",
+        "report_link": "Report a problem with this data",
+        "report_note": (
+            "Opens your e-mail program with a message to {email} that already names the"
+            " data, the comuna and release {release}."
+        ),
+        "report_no_email": "To report a problem with this data, write to {publisher}.",
+        # indicators: cards on comuna pages, one page per indicator (indicators.py)
+        "indicators": "Indicators",
+        "site_nav": "Site sections",
+        "indicators_title": "Accountability indicators",
+        "indicators_intro": (
+            "Each indicator is computed from the data published in this same release and"
+            " comes with its numerator, its denominator and the records behind it. It is"
+            " compared with the other comunas that have data (percentile and medians),"
+            " never as a ranking: always read it with how many comunas are compared."
+        ),
+        "indicators_home": "How each comuna is doing: {n} indicators with their method.",
+        "indicators_all": "All indicators and their methods",
+        "comuna_indicators_intro": (
+            "{comuna}'s values in this release, compared with the comunas that have data."
+        ),
+        "comuna_indicators_missing": "No data from {comuna} for:",
+        "ind_value": "Value",
+        "ind_period": "Period",
+        "ind_numerator": "Numerator",
+        "ind_denominator": "Denominator",
+        "ind_records": "Records",
+        "ind_status": "Status",
+        "ind_percentile": "Percentile",
+        "ind_ok": "Published",
+        "ind_suppressed": "Suppressed: {reason}",
+        "ind_suppressed_short": "Suppressed",
+        "ind_of": "{numerator} of {denominator}",
+        "ind_breakdown": "Breakdown shown: {label}",
+        "ind_breakdowns": "By breakdown, {period}",
+        "ind_trend": "Trend by {grain}",
+        "ind_trend_table": "See the trend's data in a table",
+        "ind_method_link": "Method of “{title}”",
+        "ind_method": "Method",
+        "ind_version": "Method version: {version}",
+        "ind_unit": "Unit",
+        "ind_source": "Source data",
+        "ind_formula": "Formula",
+        "ind_caveats": "Caveats for reading it",
+        "ind_thresholds": "Thresholds and their source",
+        "ind_no_thresholds": "This indicator uses no legal thresholds.",
+        "ind_breakdown_what": "Breakdown",
+        "ind_grains": "Periods published",
+        "ind_suppression": "When a value is suppressed",
+        "ind_suppression_rule": (
+            "A value is suppressed (published empty, with its numerator and denominator)"
+            " when {records} behind it, when the denominator is zero or"
+            " missing, or for the reasons listed. The comparison (percentile and medians)"
+            " is published only when at least {comunas} comunas have an unsuppressed value"
+            " of the same indicator, period and breakdown."
+        ),
+        "ind_all_comunas": "All comunas, {period}",
+        "ind_all_intro": (
+            "The period shown is the one with the most comunas with data (the latest on a"
+            " tie). The table is ordered by region and comuna, not by value."
+        ),
+        "ind_chart_alt": "Values of “{title}” by comuna and region, {period}",
+        "ind_chart_summary": (
+            "{n} with data in {period}, values from {low} to {high}; median {median}."
+            " {suppressed} suppressed."
+        ),
+        "ind_chart_empty": "No comuna has a published value in {period}.",
+        "ind_chart_table": "See every comuna in a table",
+        "ind_comunas_caption": "“{title}” by comuna, {period}",
+        "ind_comuna": "Comuna",
+        "ind_region": "Region",
+        "ind_without_period": "Comunas with data for this indicator, but not for {period}:",
+        "ind_no_data": "No comuna has data for this indicator in this release.",
+        "ind_median_rule": "The dashed line marks the median of the comunas with data.",
+        "unit_ratio": "ratio (0 to 1; also shown as %)",
+        "unit_days": "working days",
+        "unit_count": "count",
+        "unit_index": "index from 0 to 10,000",
+        "grain_month": "month",
+        "grain_year": "year",
+        "source_budgets": "budget",
+        "source_contracts": "purchase orders",
+        "source_access_requests": "access to information requests",
+        "source_budgets_contracts": "budget and purchase orders",
         "comuna_datasets": "Where its datasets stand",
         "comuna_caption": "Datasets of {comuna} in this release",
         "status": "Status",
@@ -326,6 +531,11 @@ STRINGS: dict[str, dict[str, str]] = {
 PLURALS: dict[str, dict[str, tuple[str, str]]] = {
     "es": {
         "rows": ("{n} fila", "{n} filas"),
+        "citizen_portals": (
+            "Portal de solicitudes de la comuna",
+            "Portales de solicitudes de las {n} comunas",
+        ),
+        "ind_min_records": ("ningún registro", "menos de {n} registros"),
         "dictionary_open": ("Ver su {n} campo", "Ver sus {n} campos"),
         "datasets_count": ("{n} conjunto de datos", "{n} conjuntos de datos"),
         "tables": ("{n} tabla", "{n} tablas"),
@@ -357,6 +567,11 @@ PLURALS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "en": {
         "rows": ("{n} row", "{n} rows"),
+        "citizen_portals": (
+            "The comuna's request portal",
+            "Request portals of the {n} comunas",
+        ),
+        "ind_min_records": ("no record is", "fewer than {n} records are"),
         "dictionary_open": ("See its {n} field", "See its {n} fields"),
         "datasets_count": ("{n} dataset", "{n} datasets"),
         "tables": ("{n} table", "{n} tables"),

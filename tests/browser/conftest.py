@@ -8,6 +8,7 @@ they fail: the catalog must be checked in a real browser there.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -52,6 +53,28 @@ def axe_audit(page, impacts=("serious", "critical")) -> tuple[list[dict], list]:
         if impacts is None or v["impact"] in impacts
     ]
     return found, result["passes"]
+
+
+SIZES = [(390, 844), (1366, 900)]  # a phone, a laptop
+# Every <details> open (dictionary, code, chart tables) except the SQL box, which would
+# load the engine: what is folded must reflow too.
+OPEN_DETAILS = (
+    "() => document.querySelectorAll('details:not(#sql details)').forEach(d => d.open = true)"
+)
+
+
+def assert_accessible_and_fits(browser, url: str, width: int, height: int) -> None:
+    """axe-core finds nothing, of any impact (best practices such as `region` included),
+    with every folded part open; the page is no wider than the screen (WCAG 1.4.10)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(url)
+    page.evaluate(OPEN_DETAILS)
+    violations, passes = axe_audit(page, impacts=None)
+    assert violations == [], json.dumps(violations, indent=1)
+    assert passes, "axe ran no rule"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
 
 
 def _missing(what: str) -> None:
@@ -132,6 +155,21 @@ def hostile_site(tmp_path_factory) -> Iterator[Server]:
     catalog = make_catalog()
     catalog["datasets"][0]["title"] = {"es": HOSTILE_TITLE, "en": HOSTILE_TITLE}
     render(site, catalog)
+    yield from _serve(home.root)
+
+
+@pytest.fixture(scope="module")
+def indicator_site(tmp_path_factory) -> Iterator[Server]:
+    """A catalog with the indicator pages of five comunas (tests/publish/indicator_fixture.py:
+    suppressed values, a comuna without data, a hostile name) and citizen links."""
+    from tests.publish.test_indicator_pages import citizen_catalog
+
+    home = Home(tmp_path_factory.mktemp("indicators") / "abierto")
+    site = home.root / "site"
+    site.mkdir(parents=True)
+    from tests.publish.test_site import render
+
+    render(site, citizen_catalog())
     yield from _serve(home.root)
 
 

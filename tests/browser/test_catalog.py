@@ -19,25 +19,23 @@ import pytest
 from tests.browser.conftest import (
     HOSTILE_TITLE,
     SCREENSHOTS,
+    SIZES,
     _free_port,
-    axe_audit,
+    assert_accessible_and_fits,
     wait_for_port,
 )
 
-SLUGS = ("budgets", "contracts", "access_requests")
+SLUGS = ("budgets", "contracts", "access_requests", "indicators")
 PAGES = [
     "",
     "en/",
     *(f"{p}datasets/{s}/" for s in SLUGS for p in ("", "en/")),
     "comunas/99901/",
     "en/comunas/99901/",
+    "indicadores/",
+    "en/indicadores/budget_execution_rate/",
+    "indicadores/requests_on_time_share/",
 ]
-SIZES = [(390, 844), (1366, 900)]  # a phone, a laptop
-# Every <details> open (dictionary, code, chart tables) except the SQL box, which would
-# load the engine: what is folded must reflow too.
-OPEN_DETAILS = (
-    "() => document.querySelectorAll('details:not(#sql details)').forEach(d => d.open = true)"
-)
 
 
 def sha256(path: Path) -> str:
@@ -56,7 +54,7 @@ def test_search_then_dataset_page_then_every_download(demo_site, watched, tmp_pa
     assert page.is_visible("#buscar")
     assert visible_cards(page) == list(SLUGS)
     # A column name finds the dataset that has it, accents or not.
-    page.fill("#q", "modalidad de compra")
+    page.fill("#q", "procurement_method")
     assert visible_cards(page) == ["contracts"]
     assert "1" in page.text_content("#resultados")
     page.fill("#q", "amount_paid_clp")
@@ -108,17 +106,7 @@ def test_language_switch_keeps_the_page(demo_site, watched):
 def test_no_accessibility_violations_and_nothing_scrolls_sideways(
     demo_site, browser, path, width, height
 ):
-    """axe-core finds nothing, of any impact (best practices such as `region` included),
-    with every folded part open; no page is wider than the screen (WCAG 1.4.10)."""
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(urljoin(demo_site.url, path))
-    page.evaluate(OPEN_DETAILS)
-    violations, passes = axe_audit(page, impacts=None)
-    assert violations == [], json.dumps(violations, indent=1)
-    assert passes, "axe ran no rule"
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    context.close()
+    assert_accessible_and_fits(browser, urljoin(demo_site.url, path), width, height)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -210,8 +198,8 @@ def test_keyboard_reaches_search_and_datasets(demo_site, watched):
             page.evaluate("() => document.activeElement.id || document.activeElement.textContent")
         )
     assert reached[-1] == "q", reached
-    page.keyboard.type("solicitudes")
-    assert visible_cards(page) == ["access_requests"]
+    page.keyboard.type("solicitudes")  # the requests, and the indicators about them
+    assert visible_cards(page) == ["access_requests", "indicators"]
     for _ in range(20):  # on through the filters and buttons to the only card left
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.closest('.card') !== null"):

@@ -1,0 +1,412 @@
+"""Indicator cards on the comuna pages and one page per indicator, from the published
+``indicators`` table (one row per comuna × indicator × period × breakdown, see
+``schemas/indicators.schema.json``) and the method registry (:mod:`publish.indicators.methods`).
+
+:func:`indicator_context` turns the table into plain data for the templates, once per
+release (never a ranking: every value travels with its numerator, denominator, records
+and the number of comunas it is compared with):
+
+- per comuna, a card per indicator with data: the headline value (the latest period of
+  the headline grain and breakdown), its comparison, its trend over periods and, when
+  the indicator is broken down, every breakdown of the latest period;
+- per indicator, its method and every comuna's value in the period most comunas have,
+  grouped by region, for a chart and a table with denominators.
+
+Headline: breakdown ``total`` (``trato_directo`` for the shares by procurement method,
+where no total exists); the value of the latest year when the method publishes years
+(else the latest month); the trend by month when the method publishes months.
+
+Formatting per unit (:func:`format_value`): ``ratio`` with two decimals and its
+percentage (``0,81 (81 %)``), ``days`` with one decimal, ``count`` and ``index`` as
+whole numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from publish.indicators.methods import METHODS, MIN_COMUNAS, SUPPRESSION_REASONS, Method
+from publish.site.charts import SUBTITULOS_EN, enum_labels, month_label
+from schemas import load_code_list
+
+HEADLINE_BREAKDOWN = {
+    "purchases_amount_share_by_method": "trato_directo",
+    "purchases_orders_share_by_method": "trato_directo",
+}
+SOURCE_ORDER = ("budgets", "access_requests", "contracts", "budgets_contracts")
+ROW_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "records",
+    "is_suppressed",
+    "suppression_reason",
+    "comunas_with_data",
+    "percentile",
+    "median_all",
+    "region_comunas_with_data",
+    "median_region",
+)
+
+
+def indicator_path(indicator_id: str) -> str:
+    """Site path of an indicator's page (language-neutral)."""
+    return f"indicadores/{indicator_id}/index.html"
+
+
+def indicator_chart_path(indicator_id: str, lang: str) -> str:
+    """Site path of the all-comunas chart of an indicator in one language."""
+    return f"indicadores/{indicator_id}/comunas.{lang}.svg"
+
+
+# --- formatting -------------------------------------------------------------
+
+
+def rounded(value: float, decimals: int) -> float:
+    """``value`` rounded half up at its decimal digits as written (``0.175`` → ``0.18``),
+    so a ratio and its percentage never disagree."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def format_value(value: float | None, unit: str, lang: str) -> str:
+    """A value in its unit: ``0,81 (81 %)``, ``12,5``, ``3``, ``2.345``; ``—`` if None."""
+    from publish.site import format_number
+
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        ratio = rounded(value, 2)
+        return f"{format_number(ratio, lang, 2)} ({format_number(ratio * 100, lang, 0)} %)"
+    if unit == "days":
+        return format_number(rounded(value, 1), lang, 0 if float(value).is_integer() else 1)
+    return format_number(rounded(value, 0), lang, 0)
+
+
+def format_short(value: float | None, unit: str, lang: str) -> str:
+    """A value without its percentage (medians, table cells): ``0,81``."""
+    from publish.site import format_number
+
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return format_number(rounded(value, 2), lang, 2)
+    return format_value(value, unit, lang)
+
+
+def format_amount(value: float | None, lang: str) -> str:
+    """A numerator or denominator: a whole number, or two decimals when it has them."""
+    from publish.site import format_number
+
+    if value is None:
+        return "—"
+    return format_number(value, lang, None if float(value).is_integer() else 2)
+
+
+def period_label(period: str, lang: str) -> str:
+    """``2026-10`` → ``oct 2026`` / ``Oct 2026``; a year as is."""
+    return month_label(period, lang) if len(period) == 7 else period
+
+
+# --- labels of breakdowns ---------------------------------------------------
+
+
+@functools.cache
+def _subtitulos(account_type: str) -> dict[str, str]:
+    codes = load_code_list("budget_classifier")
+    rows = codes[(codes["account_type"] == account_type) & (codes["level"] == "subtitulo")]
+    return {r.code: r.name.capitalize() for r in rows.itertuples()}
+
+
+def breakdown_label(method: Method, code: str) -> dict[str, str]:
+    """``{es, en}`` of a breakdown code: a subtítulo, a procurement method or the total."""
+    if code == "total":
+        return {"es": "Total", "en": "Total"}
+    if method.source == "budgets":
+        kind = "ingreso" if method.indicator_id == "income_collection_rate" else "gasto"
+        name = _subtitulos(kind).get(code, code)
+        english = SUBTITULOS_EN.get(code, name) if kind == "gasto" else name
+        return {"es": f"{code} {name}", "en": f"{code} {english}"}
+    if method.source == "contracts":
+        labels = enum_labels("purchase_orders", "procurement_method")
+        return labels.get(code, {"es": code, "en": code})
+    return {"es": code, "en": code}
+
+
+# --- the context ------------------------------------------------------------
+
+
+Record = dict[str, Any]
+
+
+def _row(record: Mapping[str, Any]) -> dict[str, Any]:
+    row = {key: record[key] for key in ROW_FIELDS}
+    row["period"] = record["period"]
+    return row
+
+
+def _records(frame: pd.DataFrame) -> list[Record]:
+    """The table's rows as plain dicts (None for a missing value), read once: the cards
+    and pages are built from them in plain Python (a pandas filter per card costs 40 ms,
+    which at 346 comunas × 15 indicators is minutes)."""
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for record in records:
+        record["is_suppressed"] = bool(record["is_suppressed"])
+    return records
+
+
+def _headline(method: Method, rows: list[Record]) -> tuple[str, str, str]:
+    """(breakdown, grain of the value, grain of the trend) of an indicator's rows."""
+    breakdowns = {r["breakdown"] for r in rows}
+    breakdown = HEADLINE_BREAKDOWN.get(method.indicator_id, "total")
+    if breakdown not in breakdowns:
+        breakdown = "total" if "total" in breakdowns else min(breakdowns)
+    grains = {r["period_grain"] for r in rows}
+    value_grain = "year" if "year" in grains else "month"
+    trend_grain = "month" if "month" in grains else "year"
+    return breakdown, value_grain, trend_grain
+
+
+def _card(method: Method, rows: list[Record], breakdown: str, grains: tuple[str, str]) -> dict:
+    value_grain, trend_grain = grains
+    mine = sorted((r for r in rows if r["breakdown"] == breakdown), key=lambda r: r["period"])
+    latest = [r for r in mine if r["period_grain"] == value_grain]
+    card: dict[str, Any] = {
+        "id": method.indicator_id,
+        "version": method.version,
+        "title": method.title,
+        "unit": method.unit,
+        "breakdown": breakdown_label(method, breakdown) if breakdown != "total" else None,
+        "latest": _row(latest[-1]) if latest else None,
+        "trend": [_row(r) for r in mine if r["period_grain"] == trend_grain],
+        "trend_grain": trend_grain,
+        "breakdowns": [],
+    }
+    if card["latest"] and len({r["breakdown"] for r in rows}) > 1:
+        period = card["latest"]["period"]
+        same = [r for r in rows if r["period"] == period and r["period_grain"] == value_grain]
+        card["breakdowns"] = [
+            {"code": r["breakdown"], "label": breakdown_label(method, r["breakdown"]), **_row(r)}
+            for r in sorted(same, key=lambda r: (r["breakdown"] == "total", r["breakdown"]))
+        ]
+    return card
+
+
+def _page(method: Method, rows: list[Record], names: Mapping[str, Mapping[str, str]]) -> dict:
+    """An indicator's page: its method and every comuna in the period most comunas have."""
+    page: dict[str, Any] = {
+        "id": method.indicator_id,
+        "version": method.version,
+        "source": method.source,
+        "unit": method.unit,
+        "min_records": method.min_records,
+        "grains": list(method.grains),
+        **{
+            part: getattr(method, part) or None
+            for part in ("title", "description", "formula", "caveats", "breakdown", "thresholds")
+        },
+        "period": None,
+        "comunas": [],
+    }
+    if not rows:
+        return page
+    breakdown, value_grain, _ = _headline(method, rows)
+    shown = [r for r in rows if r["breakdown"] == breakdown and r["period_grain"] == value_grain]
+    coverage: dict[str, int] = {}
+    for r in shown:
+        coverage[r["period"]] = coverage.get(r["period"], 0) + (not r["is_suppressed"])
+    period = max(coverage, key=lambda p: (coverage[p], p))
+    at = [r for r in shown if r["period"] == period]
+    comunas = []
+    for record in at:
+        place = names.get(record["comuna_code"], {})
+        comunas.append(
+            {
+                "code": record["comuna_code"],
+                "name": place.get("name", record["comuna_code"]),
+                "region_code": record["region_code"],
+                "region_name": place.get("region_name", record["region_code"]),
+                **_row(record),
+            }
+        )
+    comunas.sort(key=lambda c: (c["region_code"], c["name"], c["code"]))
+    with_data = [c for c in comunas if not c["is_suppressed"] and c["value"] is not None]
+    medians = [r["median_all"] for r in at if r["median_all"] is not None]
+    page.update(
+        period=period,
+        period_grain=value_grain,
+        shown_breakdown=breakdown_label(method, breakdown) if breakdown != "total" else None,
+        comunas=comunas,
+        comunas_with_data=len(with_data),
+        suppressed=len(comunas) - len(with_data),
+        median_all=medians[0] if medians else None,
+        without_period=[
+            {"code": code, "name": names.get(code, {}).get("name", code)}
+            for code in sorted({r["comuna_code"] for r in rows} - {c["code"] for c in comunas})
+        ],
+    )
+    return page
+
+
+def indicator_context(
+    frame: pd.DataFrame, comunas: pd.DataFrame
+) -> tuple[list[dict], dict[str, list[dict]]]:
+    """``(pages, cards)`` of a release's ``indicators`` table.
+
+    ``comunas`` is the comunas code list (``comuna_code``, ``comuna_name``,
+    ``region_name``). ``pages`` holds one entry per method of the registry, in the
+    order of its source (budgets, requests, purchases, across sources); ``cards`` maps
+    each comuna code with rows to its cards, in the same order.
+    """
+    names = {
+        r.comuna_code: {"name": r.comuna_name, "region_name": r.region_name}
+        for r in comunas.itertuples()
+    }
+    by_indicator: dict[str, dict[str, list[Record]]] = {}
+    for record in _records(frame):
+        by_comuna = by_indicator.setdefault(record["indicator_id"], {})
+        by_comuna.setdefault(record["comuna_code"], []).append(record)
+    methods = sorted(METHODS.values(), key=lambda m: SOURCE_ORDER.index(m.source))
+    pages, cards = [], {}
+    for method in methods:
+        by_comuna = by_indicator.get(method.indicator_id, {})
+        rows = [r for comuna_rows in by_comuna.values() for r in comuna_rows]
+        pages.append(_page(method, rows, names))
+        if not rows:
+            continue
+        breakdown, value_grain, trend_grain = _headline(method, rows)
+        for code in sorted(by_comuna):
+            cards.setdefault(code, []).append(
+                _card(method, by_comuna[code], breakdown, (value_grain, trend_grain))
+            )
+    return pages, cards
+
+
+# --- words for the templates --------------------------------------------------
+
+
+def comparison(row: Mapping[str, Any], unit: str, lang: str) -> str:
+    """The comparison in words, with its denominators.
+
+    ``percentil 62 de 14 comunas con datos; mediana 0,81; mediana regional 0,77 (5
+    comunas de la región)``; or why there is none.
+    """
+    es = lang == "es"
+    if row["is_suppressed"] or row["value"] is None:
+        return (
+            "Sin comparación: el valor está suprimido."
+            if es
+            else ("No comparison: the value is suppressed.")
+        )
+    n = row["comunas_with_data"] or 0
+    if row["percentile"] is None:
+        if es:
+            return (
+                f"Sin comparación: {comunas_count(n, lang)} con datos en este período"
+                f" (se necesitan {MIN_COMUNAS})."
+            )
+        return (
+            f"No comparison: {comunas_count(n, lang)} with data in this period"
+            f" ({MIN_COMUNAS} are needed)."
+        )
+    from publish.site import format_number
+
+    pct = format_number(half_up(row["percentile"]), lang)
+    median = format_short(row["median_all"], unit, lang)
+    k = row["region_comunas_with_data"] or 0
+    if row["median_region"] is not None:
+        region = (
+            f"mediana regional {format_short(row['median_region'], unit, lang)}"
+            f" ({comunas_count(k, lang)} de la región)"
+            if es
+            else f"regional median {format_short(row['median_region'], unit, lang)}"
+            f" ({comunas_count(k, lang)} in the region)"
+        )
+    else:
+        region = (
+            f"sin mediana regional ({comunas_count(k, lang)} de la región con datos)"
+            if es
+            else f"no regional median ({comunas_count(k, lang)} in the region with data)"
+        )
+    if es:
+        return f"Percentil {pct} de {comunas_count(n, lang)} con datos; mediana {median}; {region}."
+    return f"Percentile {pct} of {comunas_count(n, lang)} with data; median {median}; {region}."
+
+
+def half_up(value: float) -> int:
+    """A percentile as a whole number, halves up (``62.5`` → 63, as people round)."""
+    return math.floor(value + 0.5)
+
+
+def comunas_count(n: int, lang: str) -> str:
+    """``1 comuna``, ``14 comunas`` (the same word in both languages)."""
+    from publish.site import format_number
+
+    return f"{format_number(n, lang)} {'comuna' if n == 1 else 'comunas'}"
+
+
+def percentile_words(row: Mapping[str, Any], lang: str) -> str:
+    """``62 de 14`` / ``62 of 14``: a percentile with the comunas it is taken over."""
+    from publish.site import format_number
+
+    pct, n = format_number(half_up(row["percentile"]), lang), row["comunas_with_data"]
+    return f"{pct} {'de' if lang == 'es' else 'of'} {format_number(n, lang)}"
+
+
+def indicator_groups(pages: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]:
+    """The indicator pages grouped by source dataset, in the registry's source order."""
+    groups: dict[str, list] = {}
+    for page in pages:
+        groups.setdefault(page["source"], []).append(page)
+    return sorted(groups.items(), key=lambda item: SOURCE_ORDER.index(item[0]))
+
+
+def suppression_reason(code: str | None, lang: str) -> str:
+    """Why a value was suppressed, in words (the code itself when unknown)."""
+    if not code:
+        return ""
+    return SUPPRESSION_REASONS.get(code, {}).get(lang, code)
+
+
+def trend_summary(card: Mapping[str, Any], lang: str) -> str:
+    """The text alternative of a card's trend: first and last values, suppressed ones."""
+    points = card["trend"]
+    shown = [p for p in points if not p["is_suppressed"] and p["value"] is not None]
+    hidden = len(points) - len(shown)
+    es = lang == "es"
+    if not shown:
+        return (
+            f"Todos los {len(points)} períodos están suprimidos."
+            if es
+            else f"All {len(points)} periods are suppressed."
+        )
+    first, last = shown[0], shown[-1]
+    value = functools.partial(format_short, unit=card["unit"], lang=lang)
+    text = (
+        f"De {period_label(first['period'], lang)} a {period_label(last['period'], lang)}:"
+        f" de {value(first['value'])} a {value(last['value'])}"
+        if es
+        else f"From {period_label(first['period'], lang)} to {period_label(last['period'], lang)}:"
+        f" from {value(first['value'])} to {value(last['value'])}"
+    )
+    if len(shown) == 1:
+        text = (
+            f"Un solo período con valor ({period_label(first['period'], lang)}):"
+            f" {value(first['value'])}"
+            if es
+            else f"One period with a value ({period_label(first['period'], lang)}):"
+            f" {value(first['value'])}"
+        )
+    if hidden:
+        text += (
+            f"; {hidden} período{'s' if hidden > 1 else ''} suprimido{'s' if hidden > 1 else ''}"
+            if es
+            else f"; {hidden} period{'s' if hidden > 1 else ''} suppressed"
+        )
+    return text + "."
