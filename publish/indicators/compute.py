@@ -55,7 +55,9 @@ def prepare(con: duckdb.DuckDBPyConnection, budget_key: list[str]) -> None:
     with a supplier key (RUT, or the name when the RUT is not published).
     """
     keys = [c for c in budget_key if c != "account_code"] + ["account_type"]
-    same = " and ".join(f"a.{c} = p.{c}" for c in keys)
+    # an empty key part (a municipal balance has no programme) matches an empty one
+    same = " and ".join(f"a.{c} is not distinct from p.{c}" for c in keys)
+    kept = " and ".join(f"b.{c} is not distinct from c.{c}" for c in [*keys, "account_code"])
     con.execute(
         f"""
         create temp table budget_top as
@@ -69,7 +71,7 @@ def prepare(con: duckdb.DuckDBPyConnection, budget_key: list[str]) -> None:
             from prefixes p join budget_lines a on {same} and a.account_code = p.ancestor
         )
         select b.*, left(b.account_code, 2) as subtitulo
-        from budget_lines b anti join covered c using ({", ".join(keys)}, account_code)
+        from budget_lines b anti join covered c on {kept}
         """
     )
     clp = "and currency = 'CLP'" if "currency" in columns(con, "purchase_orders") else ""

@@ -29,7 +29,12 @@ def _budget_rows():
 
     def add(comuna, month, area, kind, code, initial, current, accrued, paid):
         scaled = [None if v is None else v * SCALE for v in (initial, current, accrued, paid)]
-        rows.append((comuna, 2024, month, area, kind, code, f"cuenta {code}", *scaled))
+        amounts = ("initial", "current", "accrued", "paid")
+        rows.append(
+            {"comuna_code": comuna, "fiscal_year": 2024, "month": month, "area": area}
+            | {"account_type": kind, "account_code": code, "account_name": f"cuenta {code}"}
+            | {f"amount_{a}_clp": v for a, v in zip(amounts, scaled, strict=True)}
+        )
 
     # A: subtítulo 22 published with its items (the items must not count twice)
     for month, accrued22, paid22, acc29, paid29, acc31, paid31, collected in (
@@ -71,6 +76,8 @@ def _order_rows():
             "supplier_name": name,
             "supplier_type": "persona_juridica" if rut else "persona_natural",
             "amount_total_clp": total,
+            "currency": "CLP",
+            "amount_total": total,
         }
         rows.append(row)
 
