@@ -113,10 +113,17 @@ def with_every_field(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     return frame.assign(
         **{
-            f["name"]: pd.Series(None, index=frame.index, dtype=DTYPES.get(f["type"], object))
+            f["name"]: _empty(frame.index, DTYPES.get(f["type"], object))
             for f in missing
         }
     )
+
+
+def _empty(index: pd.Index, dtype) -> pd.Series:
+    """An all-empty column: `None` in an object column (as read values are), NA otherwise."""
+    if dtype is object:
+        return pd.Series([None] * len(index), index=index, dtype=object)
+    return pd.Series(None, index=index, dtype=dtype)
 
 
 def run_quality(
