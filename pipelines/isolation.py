@@ -144,7 +144,7 @@ def run_batch(
     while first < count and not stop:
         reader, writer = context.Pipe(duplex=False)
         child = context.Process(target=_child_main, args=(work(first), writer), daemon=True)
-        started = time.monotonic()
+        base, started = first, time.monotonic()
         child.start()
         writer.close()
         current, ending = first, "done"
@@ -157,7 +157,7 @@ def run_batch(
                         ending = "crashed"
                         break
                     if message[0] == "start":
-                        current, started = first + message[1], time.monotonic()
+                        current, started = base + message[1], time.monotonic()
                         if on_start is not None:
                             on_start(current)
                     elif message[0] == "done":
