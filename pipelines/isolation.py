@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-
 T = TypeVar("T")
 
 GRACE_SECONDS = 3.0  # from SIGINT to SIGKILL

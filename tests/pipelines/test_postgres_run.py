@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -49,9 +50,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def postgres(tmp_path_factory):
-    """A running cluster: (port, user); stopped and removed afterwards."""
-    folder = tmp_path_factory.mktemp("postgres")
+def postgres():
+    """A running cluster: (port, user); stopped and removed afterwards. Its folder is in
+    the system's temporary folder, which the `postgres` user can reach (pytest's is
+    private to the user running the tests)."""
+    folder = Path(tempfile.mkdtemp(prefix="abierto-postgres-"))
     data, sockets = folder / "data", folder / "sockets"
     sockets.mkdir()
     as_user: list[str] = []
@@ -59,12 +62,12 @@ def postgres(tmp_path_factory):
         owner = pwd.getpwnam("postgres")
         for path in (folder, sockets):
             os.chown(path, owner.pw_uid, owner.pw_gid)
-        os.chmod(folder.parent, 0o755)
         as_user = ["runuser", "-u", "postgres", "--"]
     user, port, bin_dir = "abierto", free_port(), postgres_bin()
 
     def pg(*command: str) -> None:
-        subprocess.run(as_user + list(command), check=True, capture_output=True, cwd=folder)
+        done = subprocess.run(as_user + list(command), capture_output=True, text=True, cwd=folder)
+        assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
 
     pg(str(bin_dir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8")
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
@@ -83,8 +86,9 @@ def postgres(tmp_path_factory):
         pg(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, DATABASE)
         yield port, user
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
+        with contextlib.suppress(AssertionError):
             pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def instance_folder(folder: Path, port: int, user: str) -> Path:
