@@ -26,8 +26,8 @@ the pipeline's own code, data libraries).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import cProfile
+import dataclasses
 import os
 import pstats
 import sys

@@ -7,12 +7,15 @@ limit (`pipelines.limits`) is its own.
 
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
-C code. Isolated (`isolate=True`, what `abierto run` does): each unit and the catalog run
-in a child process (`pipelines.isolation`) that loads the code location from the
-resource's installation file (`defs` serves only in-process runs), so a stop signal or a
-time limit always ends them within seconds; with a persistent Dagster instance the
-stopped run is marked canceled (stop) or failed (time limit) in Dagster, and the
-progress of the running unit (stage, rows read) is read from its event log.
+C code. Isolated (`isolate=True`, what `abierto run` does): the units run in child
+processes (`pipelines.isolation.run_batch`), up to `limits.batch_units()` units one
+after the other in each child, which loads the code location from the resource's
+installation file once (`defs` serves only in-process runs) and builds each asset job
+once; the catalog runs in a child of its own. A stop signal or a unit's time limit ends
+the unit within seconds, a crash ends only the unit that was running, and the next
+units go on in a new child; with a persistent Dagster instance the stopped run is
+marked canceled (stop) or failed (time limit, crash) in Dagster, and the progress of
+the running unit (stage, rows read) is read from its event log.
 """
 
 from __future__ import annotations
