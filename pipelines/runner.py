@@ -35,7 +35,7 @@ from dagster._core.instance.ref import InstanceRef
 from datasets.descriptor import SLUGS
 from datasets.municipalities import MISSING_SITE_URL
 from pipelines import limits, warehouse
-from pipelines.isolation import Finished, StopRequest, run_batch, start_fork_server
+from pipelines.isolation import StopRequest, run_batch, start_fork_server
 from pipelines.resources import AbiertoResource
 
 STAGES = ("ingest", "validate", "publish")
@@ -283,15 +283,32 @@ class _Runner:
         """Each comuna × dataset's run: `(where, report, ending)` as each ends (none
         after a stop); isolated, up to `limits.batch_units()` units share a child."""
         units = [self._unit(cut, slug) for cut, slug in where]
-        if not self.isolate:
-            for place, unit in zip(where, units, strict=True):
-                if self.stop:
-                    return
-                self._starting(place)
-                report, result = self.jobs.materialize(unit, self.instance)
-                self.results.append(result)
-                yield place, *self._done(report, "done")
+        if self.isolate:
+            yield from self._isolated(where, units, limits.unit_timeout())
             return
+        for place, unit in zip(where, units, strict=True):
+            if self.stop:
+                return
+            yield place, *self._in_process(place, unit)
+
+    def catalog(self) -> tuple[UnitReport | None, str]:
+        timeout = limits.catalog_timeout()
+        unit = _Unit(CATALOG, (CATALOG,), None, self._tags({}, timeout), self.run_config)
+        if not self.isolate:
+            return self._in_process(("", CATALOG), unit)
+        ended = list(self._isolated([("", CATALOG)], [unit], timeout))
+        return ended[0][1:] if ended else (None, "stopped")
+
+    def _in_process(self, where: tuple[str, str], unit: _Unit) -> tuple[UnitReport, str]:
+        self._starting(where)
+        report, result = self.jobs.materialize(unit, self.instance)
+        self.results.append(result)
+        return self._done(report, "done")
+
+    def _isolated(self, where: list[tuple[str, str]], units: list[_Unit], timeout: int):
+        """The units in children of the fork server, batch after batch (`run_batch`),
+        each unit's Dagster run watched through the instance (progress, and its end
+        when its child could not record it)."""
         per_child, ref = limits.batch_units(), self._ref()
         watch: _Watch | None = None
 
@@ -305,7 +322,7 @@ class _Runner:
                 materialize_in_child, units[first : first + per_child], self.resource, ref
             ),
             len(units),
-            timeout=limits.unit_timeout(),
+            timeout=timeout,
             stop=self.stop,
             on_start=start,
             on_tick=lambda: watch.update(self.progress, self.observe) if watch else None,
@@ -313,32 +330,8 @@ class _Runner:
         )
         for index, finished in batch:
             if watch is not None and finished.ending != "done":
-                watch.close(finished.ending, limits.unit_timeout())
+                watch.close(finished.ending, timeout)
             yield where[index], *self._done(finished.value, finished.ending)
-
-    def catalog(self) -> tuple[UnitReport | None, str]:
-        timeout = limits.catalog_timeout()
-        unit = _Unit(CATALOG, (CATALOG,), None, self._tags({}, timeout), self.run_config)
-        self._starting(("", CATALOG))
-        if not self.isolate:
-            report, result = self.jobs.materialize(unit, self.instance)
-            self.results.append(result)
-            return self._done(report, "done")
-        watch = _Watch(self.instance, unit.tags[ATTEMPT_TAG]) if self.shared else None
-        finished = run_batch(
-            lambda _first: functools.partial(
-                materialize_in_child, [unit], self.resource, self._ref()
-            ),
-            1,
-            timeout=timeout,
-            stop=self.stop,
-            on_tick=(lambda: watch.update(self.progress, self.observe)) if watch else None,
-            on_interrupt=watch.interrupting if watch else None,
-        )
-        _index, ended = next(iter(list(finished)), (0, Finished(None, "stopped", 0.0)))
-        if watch is not None and ended.ending != "done":
-            watch.close(ended.ending, timeout)
-        return self._done(ended.value, ended.ending)
 
     def _unit(self, cut: str, slug: str) -> _Unit:
         selection = tuple(f"{stage}_{slug}" for stage in STAGES)
