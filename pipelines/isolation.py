@@ -146,7 +146,7 @@ def run_batch(
         base, started = first, time.monotonic()
         child.start()
         writer.close()
-        current, ending = first, "done"
+        current, ending, running = first, "done", False
         try:
             while ending == "done":
                 if reader.poll(POLL_SECONDS):
@@ -156,13 +156,13 @@ def run_batch(
                         ending = "crashed"
                         break
                     if message[0] == "start":
-                        current, started = base + message[1], time.monotonic()
+                        current, started, running = base + message[1], time.monotonic(), True
                         if on_start is not None:
                             on_start(current)
                     elif message[0] == "done":
                         yield current, Finished(message[2], "done", time.monotonic() - started)
                         current = first = current + 1
-                        started = time.monotonic()
+                        started, running = time.monotonic(), False
                     else:  # "end": the batch is done
                         break
                     continue
@@ -181,10 +181,12 @@ def run_batch(
                 if on_interrupt is not None:
                     on_interrupt(ending)
                 killed = _interrupt(child)
+            if ending == "stopped":  # between two units, none was interrupted
+                if running:
+                    yield current, Finished(None, ending, time.monotonic() - started, killed)
+                return
             yield current, Finished(None, ending, time.monotonic() - started, killed)
             first = current + 1
-            if ending == "stopped":
-                return
         finally:
             reader.close()
             if ending == "done":  # the batch ended: let the child exit by itself
