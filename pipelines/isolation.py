@@ -141,7 +141,7 @@ def run_batch(
     context = multiprocessing.get_context("forkserver")
     first = 0
     while first < count and not stop:
-        reader, writer = context.Pipe(duplex=False)
+        reader, writer = context.Pipe()  # duplex: the parent may tell the child to stop
         child = context.Process(target=_child_main, args=(work(first), writer), daemon=True)
         base, started = first, time.monotonic()
         child.start()
@@ -178,9 +178,18 @@ def run_batch(
                 continue
             killed = False
             if ending != "crashed":
+                # an interrupted unit returns to the batch: the child must not start the
+                # next one (a run SIGKILL would then leave started)
+                with contextlib.suppress(OSError):
+                    reader.send(("stop",))
                 if on_interrupt is not None:
                     on_interrupt(ending)
                 killed = _interrupt(child)
+                # a unit the child started just before it read "stop" was running too
+                while not running and _pending(reader, "start"):
+                    running = True
+                    if on_start is not None:
+                        on_start(current)
             if ending == "stopped":  # between two units, none was interrupted
                 if running:
                     yield current, Finished(None, ending, time.monotonic() - started, killed)
@@ -194,6 +203,15 @@ def run_batch(
             if child.is_alive():
                 _interrupt(child)
             child.join()
+
+
+def _pending(reader, kind: str) -> bool:
+    """Whether a message of `kind` is among those the child left unread."""
+    with contextlib.suppress(EOFError, OSError):
+        while reader.poll(0):
+            if reader.recv()[0] == kind:
+                return True
+    return False
 
 
 def _one(work: Callable[[], T], send: Callable[[tuple], None]) -> None:
@@ -213,6 +231,10 @@ def _interrupt(child: multiprocessing.Process) -> bool:
     return False
 
 
+class _StopBatch(Exception):
+    """The parent asked the child to start no further unit."""
+
+
 def _child_main(work: Callable[[Callable[[tuple], None]], None], writer) -> None:
     os.setpgid(0, 0)
     # Dagster's own handler interrupts a step cleanly while a run executes; outside a
@@ -222,8 +244,14 @@ def _child_main(work: Callable[[Callable[[tuple], None]], None], writer) -> None
     sys.unraisablehook = _interrupt_again
     parent = os.getppid()
     threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
+
+    def send(message: tuple) -> None:
+        if message[0] == "start" and writer.poll():  # the parent said stop
+            raise _StopBatch
+        writer.send(message)
+
     try:
-        work(writer.send)
+        work(send)
         writer.send(("end",))
     except BaseException:  # interrupted: the parent knows why, and Dagster logged the rest
         pass
