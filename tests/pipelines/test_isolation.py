@@ -50,6 +50,22 @@ def test_units_share_children_and_a_hang_or_a_crash_ends_only_its_unit():
     assert ended[2][1].seconds < 5 + 2
 
 
+def test_a_unit_that_returns_when_interrupted_is_the_last_its_child_starts():
+    stop, started = StopRequest(), []
+
+    def on_start(index: int) -> None:
+        started.append(index)
+        if index == 1:
+            stop.request()
+
+    ended = batch(["a", "polite", "hang"], stop, on_start=on_start)
+    assert [(index, f.ending, f.killed) for index, f in ended] == [
+        (0, "done", False),
+        (1, "stopped", False),  # the child ended by itself, without SIGKILL
+    ]
+    assert started == [0, 1]
+
+
 def test_a_stop_interrupts_the_running_unit_and_starts_no_other():
     stop = StopRequest()
     ended = batch(["a", "hang", "b"], stop, on_start=lambda i: i == 1 and stop.request())
