@@ -30,6 +30,7 @@ demo: install
 ## Install everything and run the full test suite.
 test: install
 	bash tests/browser/setup.sh
+	bash tests/postgres/setup.sh
 	bash tests/venvs/setup.sh ckan
 	bash tests/venvs/setup.sh duckdb-1.4
 	$(BIN)/python -m pytest

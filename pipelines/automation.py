@@ -162,7 +162,9 @@ def _arrived(state: dict, seen: dict, key: str, path) -> str | None:
 )
 def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource):
     """Run exactly the comuna and dataset whose export arrived in `landing/<cut>/<slug>/`
-    (a national file in `landing/_national/<slug>/`: every comuna publishing the dataset).
+    (a national file in `landing/_national/<slug>/`: every comuna publishing the dataset),
+    one run per comuna for all its datasets that changed on the same tick (a run costs
+    seconds of Dagster bookkeeping whatever it holds; see docs/operations.md).
 
     A file is read only once its size and modification time are the same on two
     ticks (a file still being copied waits). The cursor remembers every file handled
@@ -186,14 +188,18 @@ def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource
             for cut in [m.cut for m in municipalities if digest and slug in m.datasets]:
                 if digest not in warehouse.published_hashes(home, cut, slug):
                     ready.setdefault((cut, slug), []).append(digest)
-    requests = [
+    by_comuna: dict[str, dict[str, list[str]]] = {}
+    for (cut, slug), digests in sorted(ready.items()):
+        by_comuna.setdefault(cut, {})[slug] = sorted(digests)
+    requests = [  # one run per comuna, for every dataset of it that changed
         dg.RunRequest(
-            run_key=f"{cut}/{slug}/" + hashlib.sha256("".join(sorted(d)).encode()).hexdigest()[:16],
+            run_key=f"{cut}/{'+'.join(slugs)}/"
+            + hashlib.sha256(json.dumps(slugs, sort_keys=True).encode()).hexdigest()[:16],
             partition_key=cut,
-            asset_selection=_stages(slug),
-            tags=_tags(cut, slug),
+            asset_selection=_stages(*slugs),
+            tags=_tags(cut, *slugs),
         )
-        for (cut, slug), d in sorted(ready.items())
+        for cut, slugs in by_comuna.items()
     ]
     state["seen"] = seen
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(state, sort_keys=True))

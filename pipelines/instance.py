@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -20,11 +19,13 @@ STOP_MESSAGE = "abierto ui se detuvo durante la ejecución / abierto ui was stop
 
 
 def ensure_dagster_home(folder: Path) -> Path:
-    """Create `folder` with the local `dagster.yaml`, keeping one that already exists."""
+    """Create `folder` with the local `dagster.yaml` (its `${DAGSTER_HOME}` written as the
+    folder's absolute path), keeping one that already exists."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "dagster.yaml"
     if not config.exists():
-        shutil.copyfile(LOCAL_INSTANCE, config)
+        text = LOCAL_INSTANCE.read_text("utf-8")
+        config.write_text(text.replace("${DAGSTER_HOME}", str(folder.resolve())), "utf-8")
     return folder
 
 

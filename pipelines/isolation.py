@@ -1,8 +1,9 @@
-"""Run one piece of work in a child process that can always be stopped.
+"""Run units of work in child processes that can always be stopped.
 
-`abierto run` runs each unit of work (one comuna × dataset, then the catalog) in a
-child process forked from a fork server (`multiprocessing`'s forkserver), which imports
-the pipeline once and forks a clean copy per unit: fast, and safe however the calling
+`abierto run` runs its units of work (each comuna × dataset, then the catalog) in child
+processes forked from a fork server (`multiprocessing`'s forkserver), which imports
+the pipeline once and forks a clean copy per batch of units (`run_batch`; the units of
+a batch run one after the other, each with its own time limit): fast, and safe however the calling
 process got its threads (a plain fork of a process whose native libraries run threads —
 vl-convert's V8, gRPC — can deadlock the child). The parent keeps the signals: on
 SIGINT or SIGTERM (`StopRequest`), or when the unit passes its time limit, it sends the
@@ -16,6 +17,7 @@ leaves anything half-published.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -26,8 +28,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
-
-import dagster as dg
 
 T = TypeVar("T")
 
@@ -102,46 +102,121 @@ def run_in_child(
     on_interrupt: Callable[[str], None] | None = None,
 ) -> Finished[T]:
     """Run `work` (picklable: a module-level function or a `functools.partial` of one)
-    in a child of the fork server and return what it returned.
+    in a child of the fork server and return what it returned (`run_batch` of one)."""
+    batch = run_batch(
+        lambda _start: functools.partial(_one, work),
+        1,
+        timeout=timeout,
+        stop=stop,
+        on_tick=on_tick,
+        on_interrupt=on_interrupt,
+    )
+    return next((finished for _index, finished in list(batch)), Finished(None, "stopped", 0.0))
 
-    The child gets its own process group (a terminal's Ctrl-C reaches only the parent,
-    which decides), and dies with the parent. `on_tick` is called every `POLL_SECONDS`
-    while the child runs (progress); `on_interrupt(ending)` just before the child is sent
+
+def run_batch(
+    work: Callable[[int], Callable[[Callable[[tuple], None]], None]],
+    count: int,
+    *,
+    timeout: float | None,
+    stop: StopRequest,
+    on_start: Callable[[int], None] | None = None,
+    on_tick: Callable[[], None] | None = None,
+    on_interrupt: Callable[[str], None] | None = None,
+) -> Iterator[tuple[int, Finished]]:
+    """Run `count` units of work in children of the fork server, many units per child,
+    and yield `(index, Finished)` for each unit as it ends.
+
+    `work(start)` gives the (picklable) batch for units `start`, `start + 1`, …: called
+    in the child with `send`, it calls `send(("start", i))` before unit `start + i` and
+    `send(("done", i, value))` after it. `timeout` applies to each unit, from its start.
+    A unit past it, or whose child dies, ends alone (`timeout`, `crashed`); the next
+    units go on in a new child. On a stop request the running unit is interrupted
+    (`stopped`) and no other starts. The child gets its own process group (a terminal's
+    Ctrl-C reaches only the parent, which decides), and dies with the parent.
+    `on_start(index)` is called when a unit starts, `on_tick` every `POLL_SECONDS`
+    while one runs (progress), `on_interrupt(ending)` just before the child is sent
     SIGINT.
     """
     context = multiprocessing.get_context("forkserver")
-    reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(work, writer), daemon=True)
-    started = time.monotonic()
-    child.start()
-    writer.close()
-    ending = "done"
-    try:
-        while not reader.poll(POLL_SECONDS):
-            if not child.is_alive() and not reader.poll(0):
-                return Finished(None, "crashed", time.monotonic() - started)
-            if stop:
-                ending = "stopped"
-            elif timeout is not None and time.monotonic() - started > timeout:
-                ending = "timeout"
-            if ending != "done":
-                break
-            if on_tick is not None:
-                on_tick()
-        if ending == "done":
-            try:
-                return Finished(reader.recv(), "done", time.monotonic() - started)
-            except EOFError:
-                return Finished(None, "crashed", time.monotonic() - started)
-        if on_interrupt is not None:
-            on_interrupt(ending)
-        killed = _interrupt(child)
-        return Finished(None, ending, time.monotonic() - started, killed)
-    finally:
-        reader.close()
-        if child.is_alive():
-            _interrupt(child)
-        child.join()
+    first = 0
+    while first < count and not stop:
+        reader, writer = context.Pipe()  # duplex: the parent may tell the child to stop
+        child = context.Process(target=_child_main, args=(work(first), writer), daemon=True)
+        base, started = first, time.monotonic()
+        child.start()
+        writer.close()
+        current, ending, running = first, "done", False
+        try:
+            while ending == "done":
+                if reader.poll(POLL_SECONDS):
+                    try:
+                        message = reader.recv()
+                    except EOFError:
+                        ending = "crashed"
+                        break
+                    if message[0] == "start":
+                        current, started, running = base + message[1], time.monotonic(), True
+                        if on_start is not None:
+                            on_start(current)
+                    elif message[0] == "done":
+                        yield current, Finished(message[2], "done", time.monotonic() - started)
+                        current = first = current + 1
+                        started, running = time.monotonic(), False
+                    else:  # "end": the batch is done
+                        break
+                    continue
+                if not child.is_alive() and not reader.poll(0):
+                    ending = "crashed"
+                elif stop:
+                    ending = "stopped"
+                elif timeout is not None and time.monotonic() - started > timeout:
+                    ending = "timeout"
+                elif on_tick is not None:
+                    on_tick()
+            if ending == "done":
+                continue
+            killed = False
+            if ending != "crashed":
+                # an interrupted unit returns to the batch: the child must not start the
+                # next one (a run SIGKILL would then leave started)
+                with contextlib.suppress(OSError):
+                    reader.send(("stop",))
+                if on_interrupt is not None:
+                    on_interrupt(ending)
+                killed = _interrupt(child)
+                # a unit the child started just before it read "stop" was running too
+                while not running and _pending(reader, "start"):
+                    running = True
+                    if on_start is not None:
+                        on_start(current)
+            if ending == "stopped":  # between two units, none was interrupted
+                if running:
+                    yield current, Finished(None, ending, time.monotonic() - started, killed)
+                return
+            yield current, Finished(None, ending, time.monotonic() - started, killed)
+            first = current + 1
+        finally:
+            reader.close()
+            if ending == "done":  # the batch ended: let the child exit by itself
+                child.join(GRACE_SECONDS)
+            if child.is_alive():
+                _interrupt(child)
+            child.join()
+
+
+def _pending(reader, kind: str) -> bool:
+    """Whether a message of `kind` is among those the child left unread."""
+    with contextlib.suppress(EOFError, OSError):
+        while reader.poll(0):
+            if reader.recv()[0] == kind:
+                return True
+    return False
+
+
+def _one(work: Callable[[], T], send: Callable[[tuple], None]) -> None:
+    send(("start", 0))
+    send(("done", 0, work()))
 
 
 def _interrupt(child: multiprocessing.Process) -> bool:
@@ -156,7 +231,11 @@ def _interrupt(child: multiprocessing.Process) -> bool:
     return False
 
 
-def _child_main(work: Callable[[], object], writer) -> None:
+class _StopBatch(Exception):
+    """The parent asked the child to start no further unit."""
+
+
+def _child_main(work: Callable[[Callable[[tuple], None]], None], writer) -> None:
     os.setpgid(0, 0)
     # Dagster's own handler interrupts a step cleanly while a run executes; outside a
     # run (opening the instance, closing it) SIGINT simply ends the child.
@@ -165,8 +244,15 @@ def _child_main(work: Callable[[], object], writer) -> None:
     sys.unraisablehook = _interrupt_again
     parent = os.getppid()
     threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
+
+    def send(message: tuple) -> None:
+        if message[0] == "start" and writer.poll():  # the parent said stop
+            raise _StopBatch
+        writer.send(message)
+
     try:
-        writer.send(work())
+        work(send)
+        writer.send(("end",))
     except BaseException:  # interrupted: the parent knows why, and Dagster logged the rest
         pass
     finally:
@@ -177,7 +263,11 @@ def _interrupt_again(unraisable) -> None:
     """An interrupt that landed in a finalizer (a garbage-collector callback) cannot
     propagate: Python would print it as "Exception ignored" with a traceback and the
     step would run on. Deliver it again, so it interrupts the step where it can."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt | dg.DagsterExecutionInterruptedError):
+    dagster = sys.modules.get("dagster")  # not imported here: a child starts in a moment
+    interrupts = (KeyboardInterrupt,) + (
+        (dagster.DagsterExecutionInterruptedError,) if dagster else ()
+    )
+    if isinstance(unraisable.exc_value, interrupts):
         os.kill(os.getpid(), signal.SIGINT)
         return
     sys.__unraisablehook__(unraisable)

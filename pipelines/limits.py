@@ -3,6 +3,10 @@
     ABIERTO_UNIT_TIMEOUT     seconds one comuna × dataset may take, from reading its
                              exports to recording its outcome (default 1800)
     ABIERTO_CATALOG_TIMEOUT  seconds the catalog release may take (default 7200)
+    ABIERTO_BATCH_UNITS      comuna × dataset units one child process runs, one after
+                             the other, before the next child takes over (default 64):
+                             a child's start-up is paid once per batch, and its memory
+                             is returned to the system after each batch
 
 `abierto run` stops a unit past its limit and carries the comuna × dataset's previous
 data with the reason `timeout`; the daemon's run monitoring fails a run past
@@ -18,6 +22,7 @@ from datasets.errors import AbiertoError
 
 UNIT_TIMEOUT_SECONDS = 1800
 CATALOG_TIMEOUT_SECONDS = 7200
+BATCH_UNITS = 64
 
 
 def unit_timeout() -> int:
@@ -28,17 +33,25 @@ def catalog_timeout() -> int:
     return _seconds("ABIERTO_CATALOG_TIMEOUT", CATALOG_TIMEOUT_SECONDS)
 
 
+def batch_units() -> int:
+    return _positive("ABIERTO_BATCH_UNITS", BATCH_UNITS, "units", "unidades")
+
+
 def _seconds(variable: str, default: int) -> int:
+    return _positive(variable, default, "seconds", "segundos")
+
+
+def _positive(variable: str, default: int, unit: str, unidad: str) -> int:
     value = os.environ.get(variable, "").strip()
     if not value:
         return default
     try:
-        seconds = int(value)
+        number = int(value)
     except ValueError:
-        seconds = 0
-    if seconds <= 0:
+        number = 0
+    if number <= 0:
         raise AbiertoError(
-            f"{variable}={value!r}: debe ser un número entero de segundos mayor que 0",
-            f"{variable}={value!r}: must be a whole number of seconds greater than 0",
+            f"{variable}={value!r}: debe ser un número entero de {unidad} mayor que 0",
+            f"{variable}={value!r}: must be a whole number of {unit} greater than 0",
         )
-    return seconds
+    return number

@@ -7,12 +7,15 @@ limit (`pipelines.limits`) is its own.
 
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
-C code. Isolated (`isolate=True`, what `abierto run` does): each unit and the catalog run
-in a child process (`pipelines.isolation`) that loads the code location from the
-resource's installation file (`defs` serves only in-process runs), so a stop signal or a
-time limit always ends them within seconds; with a persistent Dagster instance the
-stopped run is marked canceled (stop) or failed (time limit) in Dagster, and the
-progress of the running unit (stage, rows read) is read from its event log.
+C code. Isolated (`isolate=True`, what `abierto run` does): the units run in child
+processes (`pipelines.isolation.run_batch`), up to `limits.batch_units()` units one
+after the other in each child, which loads the code location from the resource's
+installation file once (`defs` serves only in-process runs) and builds each asset job
+once; the catalog runs in a child of its own. A stop signal or a unit's time limit ends
+the unit within seconds, a crash ends only the unit that was running, and the next
+units go on in a new child; with a persistent Dagster instance the stopped run is
+marked canceled (stop) or failed (time limit, crash) in Dagster, and the progress of
+the running unit (stage, rows read) is read from its event log.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dagster._core.instance.ref import InstanceRef
 from datasets.descriptor import SLUGS
 from datasets.municipalities import MISSING_SITE_URL
 from pipelines import limits, warehouse
-from pipelines.isolation import StopRequest, run_in_child, start_fork_server
+from pipelines.isolation import StopRequest, run_batch, start_fork_server
 from pipelines.resources import AbiertoResource
 
 STAGES = ("ingest", "validate", "publish")
@@ -168,10 +171,7 @@ def run_all(
     if isolate:
         start_fork_server(PRELOAD)
     runner = _Runner(defs, resource, instance, run_config, isolate, stop, progress, on_progress)
-    for cut, slug in outcome.units:
-        if stop:
-            break
-        report, ending = runner.unit(cut, slug)
+    for (cut, slug), report, ending in runner.units(outcome.units):
         for warning in report.warnings if report is not None else []:
             outcome.warnings.setdefault(warning, []).append((cut, slug))
         if report is not None and report.success:
@@ -206,86 +206,148 @@ class _Unit:
     partition: str | None
     tags: dict
     run_config: dict | None
-    resource: dict  # AbiertoResource's fields
+
+
+class _Jobs:
+    """The code location's asset jobs, each built once per selection and reused for every
+    run of it (`dg.materialize` builds and resolves a new job for each run)."""
+
+    def __init__(self, defs: dg.Definitions, resource: dict) -> None:
+        self.defs, self.resource = defs, AbiertoResource(**resource)
+        self.jobs: dict[tuple[str, ...], dg.JobDefinition] = {}
 
     def materialize(
-        self, defs: dg.Definitions, instance: dg.DagsterInstance | None
+        self, unit: _Unit, instance: dg.DagsterInstance | None
     ) -> tuple[UnitReport, dg.ExecuteInProcessResult]:
-        assets = list(defs.assets or [])
-        if self.name == CATALOG:
-            assets += list(defs.asset_checks or [])
-        result = dg.materialize(
-            assets,
-            selection=list(self.selection),
-            partition_key=self.partition,
-            resources={"abierto": AbiertoResource(**self.resource)},
+        job = self.jobs.get(unit.selection)
+        if job is None:
+            assets = list(self.defs.assets or [])
+            if unit.name == CATALOG:
+                assets += list(self.defs.asset_checks or [])
+            name = "__ephemeral_asset_job__"  # as `dg.materialize` names its runs' job
+            job = dg.Definitions(
+                jobs=[dg.define_asset_job(name, selection=list(unit.selection))],
+                assets=assets,
+                resources={"abierto": self.resource},
+            ).resolve_job_def(name)
+            self.jobs[unit.selection] = job
+        result = job.execute_in_process(
+            run_config=unit.run_config,
             instance=instance,
-            tags=self.tags,
-            run_config=self.run_config,
+            partition_key=unit.partition,
             raise_on_error=False,
+            tags=unit.tags,
         )
-        return _report(result, self.name), result
+        return _report(result, unit.name), result
 
 
-def materialize_in_child(unit: _Unit, ref: InstanceRef | None) -> UnitReport:
-    """The child's side: the code location loaded from the installation file, its own
-    Dagster instance (never the parent's connections), and the warnings the steps
-    logged, for the parent to show (the console log is quiet)."""
+def materialize_in_child(
+    units: list[_Unit], resource: dict, ref: InstanceRef | None, send: Callable[[tuple], None]
+) -> None:
+    """The child's side of a batch (`isolation.run_batch`): the code location loaded once
+    from the installation file, its own Dagster instance (never the parent's
+    connections), then one Dagster run per unit, each reported with the warnings its
+    steps logged, for the parent to show (the console log is quiet)."""
     from pipelines.definitions import build_defs
 
-    installation = unit.resource.get("installation_file")
-    defs = build_defs(Path(installation) if installation else None)
+    installation = resource.get("installation_file")
+    jobs = _Jobs(build_defs(Path(installation) if installation else None), resource)
     with _instance(ref) as instance:
-        report, _result = unit.materialize(defs, instance)
-        report.warnings = [
-            record.user_message
-            for record in instance.all_logs(report.run_id)
-            if record.dagster_event is None and record.level >= logging.WARNING
-        ]
-    return report
+        for index, unit in enumerate(units):
+            send(("start", index))
+            report, _result = jobs.materialize(unit, instance)
+            report.warnings = [
+                record.user_message
+                for record in instance.all_logs(report.run_id)
+                if record.dagster_event is None and record.level >= logging.WARNING
+            ]
+            send(("done", index, report))
 
 
 class _Runner:
-    """Runs one unit (or the catalog) in this process or in a child, and reports progress."""
+    """Runs the units (then the catalog) in this process or in children, and reports
+    progress."""
 
     def __init__(self, defs, resource, instance, run_config, isolate, stop, progress, observe):
-        self.defs, self.instance, self.run_config = defs, instance, run_config
+        self.instance, self.run_config = instance, run_config
         self.resource = {name: getattr(resource, name) for name in type(resource).model_fields}
+        self.jobs = _Jobs(defs, self.resource) if defs is not None else None
         self.isolate, self.stop, self.progress = isolate, stop, progress
         self.observe = observe or (lambda _progress: None)
         self.shared = instance is not None and not instance.is_ephemeral
         self.results: list[dg.ExecuteInProcessResult] = []
 
-    def unit(self, cut: str, slug: str) -> tuple[UnitReport | None, str]:
-        selection = tuple(f"{stage}_{slug}" for stage in STAGES)
-        tags = {"abierto/comuna": cut, "abierto/dataset": slug}
-        return self._run((cut, slug), selection, cut, tags, limits.unit_timeout())
+    def units(
+        self, where: list[tuple[str, str]]
+    ) -> Iterator[tuple[tuple[str, str], UnitReport | None, str]]:
+        """Each comuna × dataset's run: `(where, report, ending)` as each ends (none
+        after a stop); isolated, up to `limits.batch_units()` units share a child."""
+        units = [self._unit(cut, slug) for cut, slug in where]
+        if self.isolate:
+            yield from self._isolated(where, units, limits.unit_timeout())
+            return
+        for place, unit in zip(where, units, strict=True):
+            if self.stop:
+                return
+            yield place, *self._in_process(place, unit)
 
     def catalog(self) -> tuple[UnitReport | None, str]:
-        return self._run(("", CATALOG), (CATALOG,), None, {}, limits.catalog_timeout())
-
-    def _run(self, where, selection, partition, tags, timeout):
-        tags = tags | {ATTEMPT_TAG: uuid.uuid4().hex, "dagster/max_runtime": str(timeout)}
-        unit = _Unit(where[1], selection, partition, tags, self.run_config, self.resource)
-        self.progress.unit, self.progress.stage, self.progress.rows_read = where, "", None
-        self.observe(self.progress)
+        timeout = limits.catalog_timeout()
+        unit = _Unit(CATALOG, (CATALOG,), None, self._tags({}, timeout), self.run_config)
         if not self.isolate:
-            report, result = unit.materialize(self.defs, self.instance)
-            self.results.append(result)
-            return self._done(report, "done")
-        watch = _Watch(self.instance, tags[ATTEMPT_TAG]) if self.shared else None
-        finished = run_in_child(
-            functools.partial(
-                materialize_in_child, unit, self.instance.get_ref() if self.shared else None
+            return self._in_process(("", CATALOG), unit)
+        ended = list(self._isolated([("", CATALOG)], [unit], timeout))
+        return ended[0][1:] if ended else (None, "stopped")
+
+    def _in_process(self, where: tuple[str, str], unit: _Unit) -> tuple[UnitReport, str]:
+        self._starting(where)
+        report, result = self.jobs.materialize(unit, self.instance)
+        self.results.append(result)
+        return self._done(report, "done")
+
+    def _isolated(self, where: list[tuple[str, str]], units: list[_Unit], timeout: int):
+        """The units in children of the fork server, batch after batch (`run_batch`),
+        each unit's Dagster run watched through the instance (progress, and its end
+        when its child could not record it)."""
+        per_child, ref = limits.batch_units(), self._ref()
+        watch: _Watch | None = None
+
+        def start(index: int) -> None:
+            nonlocal watch
+            self._starting(where[index])
+            watch = _Watch(self.instance, units[index].tags[ATTEMPT_TAG]) if self.shared else None
+
+        batch = run_batch(
+            lambda first: functools.partial(
+                materialize_in_child, units[first : first + per_child], self.resource, ref
             ),
+            len(units),
             timeout=timeout,
             stop=self.stop,
-            on_tick=(lambda: watch.update(self.progress, self.observe)) if watch else None,
-            on_interrupt=watch.interrupting if watch else None,
+            on_start=start,
+            on_tick=lambda: watch.update(self.progress, self.observe) if watch else None,
+            on_interrupt=lambda ending: watch.interrupting(ending) if watch else None,
         )
-        if watch is not None and finished.ending != "done":
-            watch.close(finished.ending, timeout)
-        return self._done(finished.value, finished.ending)
+        for index, finished in batch:
+            if watch is not None and finished.ending != "done":
+                watch.close(finished.ending, timeout)
+            yield where[index], *self._done(finished.value, finished.ending)
+
+    def _unit(self, cut: str, slug: str) -> _Unit:
+        selection = tuple(f"{stage}_{slug}" for stage in STAGES)
+        tags = self._tags({"abierto/comuna": cut, "abierto/dataset": slug}, limits.unit_timeout())
+        return _Unit(slug, selection, cut, tags, self.run_config)
+
+    @staticmethod
+    def _tags(tags: dict, timeout: int) -> dict:
+        return tags | {ATTEMPT_TAG: uuid.uuid4().hex, "dagster/max_runtime": str(timeout)}
+
+    def _ref(self) -> InstanceRef | None:
+        return self.instance.get_ref() if self.shared else None
+
+    def _starting(self, where: tuple[str, str]) -> None:
+        self.progress.unit, self.progress.stage, self.progress.rows_read = where, "", None
+        self.observe(self.progress)
 
     def _done(self, report: UnitReport | None, ending: str) -> tuple[UnitReport | None, str]:
         if ending != "stopped":

@@ -1,8 +1,8 @@
 """Many fictional comunas for tests and benchmarks: copies of Villa Ejemplo's exports.
 
-Comuna `99901 + i` gets the demo exports with its Mercado Público buyer code changed
-(order ids are unique nationwide, so two comunas cannot share them). Every comuna is
-fictional (CUT codes 999xx are outside the official range).
+Each comuna gets the demo exports with its Mercado Público buyer code changed (order ids
+are unique nationwide, so two comunas cannot share them). Every comuna is fictional
+(CUT codes 98901–99999 are outside the official range).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ DEMO_BUYER = b"2431-"
 
 
 def fictional_cuts(count: int) -> list[str]:
-    return [f"{99901 + i:05d}" for i in range(count)]
+    """99901, 99902, …, 99999, then 98901, 98902, … (up to 1,098 codes; all outside the
+    official range, whose region prefixes end at 16)."""
+    return [f"{99901 + i if i < 99 else 98901 + i - 99:05d}" for i in range(count)]
 
 
 def write_installation(path: Path, cuts: list[str]) -> Path:

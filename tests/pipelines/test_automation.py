@@ -61,6 +61,20 @@ def test_a_landed_file_runs_exactly_its_comuna_and_dataset_once(setup):
     assert tick() == []  # the same files never start a second run
 
 
+def test_files_of_several_datasets_of_a_comuna_start_one_run_for_them(setup):
+    home, _, resource = setup
+    seed_comuna(home.landing, "99901", slugs=("budgets", "contracts"))
+    seed_comuna(home.landing, "99902", slugs=("budgets",))
+    tick = Ticker(resource)
+    tick()
+    requests = tick()
+    contracts = ("ingest_contracts", "validate_contracts", "publish_contracts")
+    assert targets(requests) == [("99901", BUDGETS + contracts), ("99902", BUDGETS)]
+    assert "abierto/dataset" not in requests[0].tags  # a run of two datasets
+    assert requests[0].tags["dagster/max_runtime"] == str(2 * 1800)
+    assert tick() == []
+
+
 def test_a_half_copied_file_waits_until_its_size_is_stable(setup):
     home, _, resource = setup
     source, other = seed_comuna(home.landing, "99901", slugs=("contracts",))

@@ -1,7 +1,9 @@
-"""A unit's child process: an interrupt that lands in a finalizer is delivered again."""
+"""Units' child processes: many units share a child, yet a unit that hangs, crashes or
+is stopped ends alone; an interrupt that lands in a finalizer is delivered again."""
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 import types
@@ -9,7 +11,65 @@ import types
 import dagster as dg
 import pytest
 
-from pipelines.isolation import _interrupt_again
+from pipelines.isolation import StopRequest, _interrupt_again, run_batch
+from tests.pipelines.batch_units import units
+
+
+def batch(values: list[str], stop: StopRequest | None = None, **options):
+    work = functools.partial(units, values)
+    return list(
+        run_batch(
+            lambda first: functools.partial(work, first),
+            len(values),
+            timeout=5,
+            stop=stop if stop is not None else StopRequest(),
+            **options,
+        )
+    )
+
+
+def test_units_share_children_and_a_hang_or_a_crash_ends_only_its_unit():
+    values = ["a", "b", "hang", "c", "crash", "d", "e"]
+    started = []
+    ended = batch(values, on_start=started.append)
+    assert [(index, f.ending) for index, f in ended] == [
+        (0, "done"),
+        (1, "done"),
+        (2, "timeout"),
+        (3, "done"),
+        (4, "crashed"),
+        (5, "done"),
+        (6, "done"),
+    ]
+    assert started == list(range(len(values)))
+    values_pids = {index: f.value for index, f in ended if f.ending == "done"}
+    assert [values_pids[i][0] for i in (0, 1, 3, 5, 6)] == ["a", "b", "c", "d", "e"]
+    assert values_pids[0][1] == values_pids[1][1]  # one child for the first batch
+    assert values_pids[3][1] != values_pids[1][1]  # the hang's child was stopped
+    assert values_pids[5][1] == values_pids[6][1] != values_pids[3][1]
+    assert ended[2][1].seconds < 5 + 2
+
+
+def test_a_unit_that_returns_when_interrupted_is_the_last_its_child_starts():
+    stop, started = StopRequest(), []
+
+    def on_start(index: int) -> None:
+        started.append(index)
+        if index == 1:
+            stop.request()
+
+    ended = batch(["a", "polite", "hang"], stop, on_start=on_start)
+    assert [(index, f.ending, f.killed) for index, f in ended] == [
+        (0, "done", False),
+        (1, "stopped", False),  # the child ended by itself, without SIGKILL
+    ]
+    assert started == [0, 1]
+
+
+def test_a_stop_interrupts_the_running_unit_and_starts_no_other():
+    stop = StopRequest()
+    ended = batch(["a", "hang", "b"], stop, on_start=lambda i: i == 1 and stop.request())
+    assert [(index, f.ending) for index, f in ended] == [(0, "done"), (1, "stopped")]
 
 
 def unraisable(error: BaseException) -> types.SimpleNamespace:

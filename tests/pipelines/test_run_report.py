@@ -142,7 +142,12 @@ def test_time_limits_reach_dagster_run_monitoring(monkeypatch, tmp_path):
     with dg.DagsterInstance.from_config(str(ensure_dagster_home(tmp_path))) as instance:
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_max_runtime_seconds == 7200
-    assert (tmp_path / "dagster.yaml").read_text() == LOCAL_INSTANCE.read_text()
+        # one event-log database for all runs, inside the instance's folder
+        events = instance.event_log_storage
+        assert type(events).__name__ == "ConsolidatedSqliteEventLogStorage"
+        assert Path(events.get_db_path()).is_relative_to(tmp_path.resolve())
+    written = LOCAL_INSTANCE.read_text().replace("${DAGSTER_HOME}", str(tmp_path.resolve()))
+    assert (tmp_path / "dagster.yaml").read_text() == written
 
 
 def test_a_child_stuck_past_its_limit_is_killed(monkeypatch):
