@@ -112,10 +112,7 @@ def with_every_field(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     if not missing:
         return frame
     return frame.assign(
-        **{
-            f["name"]: _empty(frame.index, DTYPES.get(f["type"], object))
-            for f in missing
-        }
+        **{f["name"]: _empty(frame.index, DTYPES.get(f["type"], object)) for f in missing}
     )
 
 
