@@ -423,7 +423,6 @@ def _workbook_source(path: Path) -> tuple[str, Path, list[dict]] | None:
         parquet = next((p for p in paths if str(p).endswith(".parquet")), None)
         if path.name in paths and parquet and (path.parent / parquet).is_file():
             fields = resource.get("schema", {}).get("fields", [])
-            fields = [f | {"type": f.get("type", "string")} for f in fields]
             return resource.get("name", path.stem), path.parent / parquet, fields
     return None
 

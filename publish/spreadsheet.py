@@ -71,7 +71,7 @@ def write_xlsx(table: pa.Table, fields: list[dict], path: Path, *, sheet: str, t
     dates) and streamed into the archive in batches, so time and memory stay those of a
     CSV write. Deterministic: fixed document dates and xlsxwriter's fixed entry times.
     """
-    fields = [f | {"type": f.get("type", "string")} for f in fields]
+    fields = _typed(fields)
     frame = io.BytesIO()
     book = xlsxwriter.Workbook(frame, {"in_memory": True})
     book.set_properties({"title": title["es"], "created": FIXED_TIME})
@@ -145,6 +145,7 @@ def data_sheet_parts(
 
     The sheet is decompressed as a stream and compared with the rendering batch by
     batch, so a workbook of a million rows is checked in bounded memory."""
+    fields = _typed(fields)
     with zipfile.ZipFile(path) as book, book.open(SHEET) as sheet:
         head = b""
         while (end := head.find(b"</row>")) < 0:
@@ -164,6 +165,11 @@ def data_sheet_parts(
         if not tail.startswith(b"</sheetData>"):
             return None
         return head, tail
+
+
+def _typed(fields: list[dict]) -> list[dict]:
+    """The fields with their Table Schema type made explicit (`string` by default)."""
+    return [f | {"type": f.get("type", "string")} for f in fields]
 
 
 def _date_style(head: str) -> str | None:
