@@ -7,7 +7,7 @@ The file is read in passes, each in blocks:
 2. its text, decoded strictly: line endings, whether it has content, how it ends; its first
    256 K characters sniff the dialect, and its first records, parsed by `csv`, give
    the header (`headers.find_header`);
-3. its records, parsed by the validator's readers (`quality.validator.engines`: Arrow
+3. its records, parsed by the validator's readers (`datasets.readers.batches.engines`: Arrow
    on worker threads over chunks cut at record ends, ragged rows re-read by `csv`, and
    `csv` itself where Arrow cannot read as it does, e.g. backslash escapes) into
    blocks of text cells. Each block's columns are dictionary-encoded as they come and
@@ -37,9 +37,9 @@ from datasets.errors import EncodingError, SourceError
 from datasets.normalise import Encoded
 from datasets.readers import dialect as dialects
 from datasets.readers import headers, truncation
+from datasets.readers.batches.engines import file_batches, first_engine
+from datasets.readers.batches.reader import Batch, FallbackRequired, Prelude
 from datasets.readers.encoding import decoded, file_blocks
-from quality.validator.engines import file_batches, first_engine
-from quality.validator.reader import Batch, FallbackRequired, Prelude
 
 HEAD_CHARS = dialects.SAMPLE_CHARS + 1  # the sniffer's sample, and whether there is more
 TAIL_CHARS = 1 << 20  # the end of the text kept, to tell a quote left open at the end

@@ -6,15 +6,10 @@ also returns the valid rows typed. Deliberate differences are listed in
 ``DIFFERENCES.md`` and ``differences.DIFFERENCES``.
 """
 
-import os
+# first: it tunes Arrow's allocator before pyarrow loads
+import datasets.readers.batches  # noqa: F401, I001
 
-# Arrow's allocator (mimalloc) asks Linux for transparent huge pages on its 1 GiB
-# arena; a validation then spends up to a fifth of its time zeroing 2 MB pages it
-# barely uses, more when it runs on several threads. Read when pyarrow loads, so it
-# only applies when the validator is imported first; an explicit setting is kept.
-os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
-
-from .api import CastResult, cast_table, validate_file, validate_table  # noqa: E402
+from .api import CastResult, cast_table, validate_file, validate_table
 from .errors import ValidationError
 from .foreign import ReferenceTable
 from .report import ValidationReport

@@ -23,8 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless.schema import Field
 
+from datasets.readers.batches.masks import to_mask
+
 from .columns import ColumnOutcome, FieldPlan
-from .fieldtypes.base import to_mask
 
 EPOCH = dt.datetime(1970, 1, 1)
 UNMATCHABLE = object()

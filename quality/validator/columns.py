@@ -14,10 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless.schema import Field
 
+from datasets.readers.batches.masks import to_mask
+
 from .constraints import Check, fast_checks
 from .exact import EMPTY, ExactReader, ExactResult
 from .fieldtypes import FastReader, fast_reader, output_type, to_arrow
-from .fieldtypes.base import keep_only, to_mask
+from .fieldtypes.base import keep_only
 from .fieldtypes.text import TextReader
 from .schema import active_constraints, is_required, missing_values
 

@@ -17,9 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless.schema import Field
 
+from datasets.readers.batches.masks import to_mask
+
 from . import patterns
 from .fieldtypes import INT64_MAX, INT64_MIN
-from .fieldtypes.base import to_mask
 from .schema import active_constraints, constraint_value
 
 Verdict = tuple[np.ndarray, np.ndarray | None]

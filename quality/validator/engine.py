@@ -17,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 from frictionless import Schema
 
+from datasets.readers.batches.reader import Batch
+
 from . import errors
 from .canonical import canonical_keys
 from .columns import ColumnOutcome, FieldPlan, concat_typed, evaluate, typed_values
@@ -31,7 +33,6 @@ from .errors import (
 )
 from .foreign import ForeignKey
 from .keys import KeyBatch, KeyTracker
-from .reader import Batch
 from .report import ValidationReport
 from .structure import Layout
 

@@ -19,11 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import Schema
 
+from datasets.readers.batches.engines import file_batches, first_engine
+from datasets.readers.batches.masks import to_mask
+from datasets.readers.batches.reader import Batch, FallbackRequired, read_prelude
+
 from .canonical import KeySet, canonical_keys, composite, family
 from .columns import FieldPlan, evaluate
-from .engines import file_batches, first_engine
-from .fieldtypes.base import to_mask
-from .reader import Batch, FallbackRequired, read_prelude
 from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
 from .tables import as_text_table, table_batches

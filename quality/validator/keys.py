@@ -17,11 +17,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datasets.readers.batches.masks import to_mask
+
 from . import errors
 from .canonical import composite, hash_keys
 from .columns import FieldPlan
 from .errors import GROUP_FOREIGN, GROUP_PRIMARY, GROUP_UNIQUE, ValidationError
-from .fieldtypes.base import to_mask
 from .foreign import ForeignKey, any_valid
 
 COMPACT_EVERY = 64

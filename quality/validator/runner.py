@@ -18,12 +18,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from typing import ParamSpec, TypeVar
 
+from datasets.readers.batches.chunked import ChunkedBatches
+from datasets.readers.batches.engines import file_batches, first_engine
+from datasets.readers.batches.reader import Batch, FallbackRequired, Prelude, read_prelude
+
 from . import errors
-from .chunked import ChunkedBatches
 from .engine import END, TableValidator
-from .engines import file_batches, first_engine
 from .foreign import ForeignTables, TableLike, foreign_keys
-from .reader import Batch, FallbackRequired, Prelude, read_prelude
 from .report import ValidationReport
 from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels

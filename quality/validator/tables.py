@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .reader import Batch
+from datasets.readers.batches.reader import Batch
 
 TABLE_BATCH_ROWS = 65_536
 

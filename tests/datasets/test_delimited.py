@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import quality.validator.chunked as chunked
+import datasets.readers.batches.chunked as chunked
 from datasets.errors import (
     AmbiguousNumberError,
     SourceError,

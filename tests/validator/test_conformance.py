@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validator_compare import FIXTURES, REFERENCE_DATA, assert_same
 
-from quality.validator import chunked, columns, keys, reader, validate_file
+from datasets.readers.batches import chunked, reader
+from quality.validator import columns, keys, validate_file
 
 needs_reference = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason="shared/reference-data is not beside the checkout"

@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datasets.readers.batches.masks import to_mask
+
 BISECT_LEAF = 8
 CAST_CHUNK = 2048
 
@@ -25,22 +27,6 @@ class FastReader(Protocol):
     arrow_type: pa.DataType
 
     def read(self, cells: pa.Array) -> tuple[pa.Array, np.ndarray]: ...
-
-
-def to_mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A numpy bool mask from an Arrow boolean array, nulls as False.
-
-    The bits are unpacked directly (``to_numpy`` goes through a per-value path).
-    """
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if array.null_count:
-        array = pc.fill_null(array, False)
-    if not len(array):
-        return np.zeros(0, bool)
-    bits = np.frombuffer(array.buffers()[1], np.uint8)
-    unpacked = np.unpackbits(bits, count=array.offset + len(array), bitorder="little")
-    return unpacked[array.offset :].view(bool)
 
 
 def keep_only(cells: pa.Array, keep: np.ndarray) -> pa.Array:

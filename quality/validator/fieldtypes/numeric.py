@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless.schema import Field
 
-from .base import keep_only, strict_cast, to_mask
+from datasets.readers.batches.masks import to_mask
+
+from .base import keep_only, strict_cast
 
 # A cell that bareNumber: false (strip leading non-digits but '-', trailing
 # non-digits) leaves as it is.

@@ -17,7 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .base import keep_only, strict_cast, to_mask
+from datasets.readers.batches.masks import to_mask
+
+from .base import keep_only, strict_cast
 
 NAIVE_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
 UTC_DATETIME = (

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless.schema import Field
 
-from .base import to_mask
+from datasets.readers.batches.masks import to_mask
 
 
 class TextReader:

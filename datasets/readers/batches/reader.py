@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from .fieldtypes.base import to_mask
+from .masks import to_mask
 
 SAMPLE_LINES = 100
 BLOCK_SIZE = 1 << 21  # Arrow's parsing memory grows with its block size
