@@ -17,9 +17,9 @@ import time
 import pandas as pd
 
 from datasets.descriptor import load_descriptor
+from publish.file_report_page import render_file_report, report_json
 from quality.file_report import build_file_report
 from quality.messages import describe_error
-from quality.report_page import render_file_report, report_json
 
 
 def main() -> None:

@@ -212,13 +212,13 @@ def validate(
     Example: abierto validate ordenes_de_compra_2026-10.csv --dataset contracts
     """
     from pipelines.resources import AbiertoResource
+    from publish.file_report_page import render_file_report
     from quality.file_report import (
         build_file_report,
         invalid_share,
         invalid_share_reason,
         without_values,
     )
-    from quality.report_page import render_file_report
     from quality.validate import source_checks, validate_raw
     from schemas import load_descriptor as load_schema_descriptor
 

@@ -27,12 +27,12 @@ from datasets.routing import (
     write_routing_report,
 )
 from pipelines.home import Home
+from publish.file_report_page import write_file_reports
 from quality.deadlines import OUTPUT_COLUMNS as DEADLINE_COLUMNS
 from quality.deadlines import compute_deadlines
 from quality.file_report import dataset_file_reports, invalid_share, invalid_share_reason
 from quality.messages import public_error
 from quality.privacy import apply_privacy, requester_identity
-from quality.report_page import write_file_reports
 from quality.review import DecisionError, load_decisions, release_reviewed, write_review_queue
 from quality.rules import QualityReport, context_tables, run_quality, with_every_field
 from quality.validate import source_checks, validate_raw

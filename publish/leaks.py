@@ -24,7 +24,7 @@ In those fields it looks for (hit `kind`):
   (company RUTs are public and not hits);
 * `unscannable` — a binary file of a kind it cannot read (fail closed);
 * `private-report` — a validation report of the private quarantine folder
-  (`*.report.html`, `*.report.json`, see `quality.report_page`), whatever it holds.
+  (`*.report.html`, `*.report.json`, see `publish.file_report_page`), whatever it holds.
 
 A hit names the file, the field and the kind — never the value, and counts the
 distinct values it was found in. Strings made only of a number are skipped everywhere
@@ -65,9 +65,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 import quality.personal_data
+from publish.file_report_page import REPORT_SUFFIXES
 from publish.spreadsheet import BATCH_ROWS, SHEET, data_sheet_parts
 from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
-from quality.report_page import REPORT_SUFFIXES
 
 MIN_VALUE_LENGTH = 5
 SKIPPED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf"})

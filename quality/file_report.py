@@ -9,7 +9,7 @@ numbers and column labels, saying what was wrong and what was expected in Spanis
 and English, with the value written.
 
 The model holds raw values: it is private (the quarantine folder). The pipeline
-writes it there as JSON and HTML (`quality.report_page`); `abierto validate` prints
+writes it there as JSON and HTML (`publish.file_report_page`); `abierto validate` prints
 it without the values (`without_values`). Same inputs give the same dict.
 """
 

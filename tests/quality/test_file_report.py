@@ -14,8 +14,8 @@ from datasets.descriptor import load_descriptor
 from datasets.ingest import read_source
 from datasets.municipalities import comunas_table, load_installation
 from pipelines.cli import app
+from publish.file_report_page import render_file_report, report_stems, write_file_reports
 from quality.file_report import build_file_report, expected
-from quality.report_page import render_file_report, report_stems, write_file_reports
 from quality.validate import source_checks, validate_raw
 from schemas import load_descriptor as load_schema_descriptor
 

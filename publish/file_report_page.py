@@ -17,7 +17,7 @@ from jinja2 import Environment
 
 from publish.site import format_number, template_environment
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "file_report"
 REPORT_SUFFIXES = (".report.json", ".report.html")
 INDEX = "index.html"
 
