@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets.errors import AbiertoError
 from datasets.ingest import META_COLUMNS, RawSource
@@ -265,17 +267,37 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
         column = column.where(column.notna(), None)
         kind = field.get("type", "string")
         if kind == "date":
-            typed[field["name"]] = column.map(
-                lambda v: None if v is None else dt.date.fromisoformat(v)
-            ).astype(object)
+            typed[field["name"]] = _per_distinct(column, dt.date.fromisoformat).astype(object)
         elif kind == "boolean":
-            typed[field["name"]] = column.map(
-                lambda v: None if v is None else v.strip().lower() in ("true", "1", "yes")
+            typed[field["name"]] = _per_distinct(
+                column, lambda v: v.strip().lower() in ("true", "1", "yes")
             ).astype("boolean")
         elif kind in PANDAS_TYPES:
-            typed[field["name"]] = pd.to_numeric(column).astype(PANDAS_TYPES[kind])
+            typed[field["name"]] = _numbers(column, PANDAS_TYPES[kind])
         else:
             typed[field["name"]] = column.astype(object)
     for meta in META_COLUMNS:
         typed[meta] = frame[meta]
     return typed
+
+
+def _per_distinct(column: pd.Series, read) -> pd.Series:
+    """`read` applied once per distinct text (None stays None)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = [read(v) for v in uniques] + [None]  # code -1 (None) takes the last
+    return pd.Series([values[c] for c in codes], index=column.index, dtype=object)
+
+
+def _numbers(column: pd.Series, dtype: str) -> pd.Series:
+    """Validated number text as `Int64` / `Float64`, parsed by Arrow (as `pd.to_numeric`
+    reads it, exactly: integers are never widened to float on the way); text Arrow does
+    not read falls back to `pd.to_numeric`."""
+    arrow_type = pa.int64() if dtype == "Int64" else pa.float64()
+    try:
+        values = pc.cast(pa.array(column, type=pa.string(), from_pandas=True), arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pd.to_numeric(column).astype(dtype)
+    if dtype == "Float64":  # NaN is missing, as `astype("Float64")` reads a float NaN
+        return pd.Series(values.to_numpy(zero_copy_only=False), index=column.index).astype(dtype)
+    exact = values.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    return exact.set_axis(column.index)
