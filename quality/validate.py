@@ -116,8 +116,8 @@ def validate_raw(
     """
     schema = validation_schema(descriptor, list(raw.columns))
     names = [f["name"] for f in schema["fields"]]
-    raw = raw.assign(**{n: None for n in names if n not in raw.columns})
-    cells = raw[names].astype(object).where(raw[names].notna(), None).reset_index(drop=True)
+    raw = raw.assign(**{n: None for n in names if n not in raw.columns}).reset_index(drop=True)
+    cells = raw[names]  # text or missing (None, NaN): the validator reads both as null
     foreign = foreign_tables(schema, references or {})
     report = validate_table(cells, schema, foreign_tables=foreign)
     errors: dict[int, list[dict]] = {}
@@ -232,7 +232,7 @@ def _describe(
     target = resource or schema.get("name")  # "": a key to the table itself
     referenced = ", ".join(_names(fk["reference"]["fields"]))
     expected = f"{target}.{referenced}" if target else referenced
-    shown = ", ".join("" if v is None else str(v) for v in cells.loc[index, fields])
+    shown = ", ".join("" if pd.isna(v) else str(v) for v in cells.loc[index, fields])
     number = list(cells.columns).index(fields[0]) + 1
     return describe_error("foreign-key", fields[0], number, source_row, shown, expected)
 
