@@ -161,14 +161,21 @@ def read_part(folder: Path) -> Part:
     return Part(folder, meta)
 
 
-def combine(slug: str, parts: list[Part]) -> PreparedDataset | None:
+def combine(slug: str, parts: list[Part], *, arrow: bool = False) -> PreparedDataset | None:
     """One dataset from comunas' parts, in their order: each table assembled by DuckDB
     from the parts' Parquet files, with the quality findings (counts added up), privacy
-    notes, sources and removed personal values of every part."""
+    notes, sources and removed personal values of every part.
+
+    With `arrow`, the published tables (`tables`, the large ones) stay the Arrow tables
+    DuckDB assembled (each column in the Arrow type its values were stored in), for the
+    package writers; held and quarantined rows are pandas frames either way."""
     if not parts:
         return None
     frames = {
-        kind: {table: _assemble(parts, kind, table) for table in parts[0].meta["tables"][kind]}
+        kind: {
+            table: _assemble(parts, kind, table, arrow=arrow and kind == "tables")
+            for table in parts[0].meta["tables"][kind]
+        }
         for kind in KINDS
     }
     reports = [_report(p.meta["quality"]) for p in parts if p.meta["quality"] is not None]
@@ -185,8 +192,9 @@ def combine(slug: str, parts: list[Part]) -> PreparedDataset | None:
     )
 
 
-def _assemble(parts: list[Part], kind: str, table: str) -> pd.DataFrame:
-    """The parts' `kind.table` files as one frame: rows in part order, then file order.
+def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.DataFrame | pa.Table:
+    """The parts' `kind.table` files as one frame (or, with `arrow`, one Arrow table with a
+    single chunk per column): rows in part order, then file order.
 
     Each file is read with its columns cast to the combined type (a column a part lacks,
     or holds no value in, is NULL there), so every part's values keep their type."""
@@ -210,9 +218,15 @@ def _assemble(parts: list[Part], kind: str, table: str) -> pd.DataFrame:
         )
     query = " UNION ALL ".join(selects) + " ORDER BY __part, __row"
     with duckdb.connect() as con:
-        arrow = con.sql(query).to_arrow_table()
+        assembled = con.sql(query).to_arrow_table().select(list(range(len(order))))
+    assembled = assembled.rename_columns(order)
+    if arrow:
+        return assembled.combine_chunks()
     return pd.DataFrame(
-        {c: _decode(arrow.column(i), dtype) for i, (c, (_, dtype)) in enumerate(target.items())},
+        {
+            c: _decode(assembled.column(i), dtype)
+            for i, (c, (_, dtype)) in enumerate(target.items())
+        },
         columns=order,
     )
 
