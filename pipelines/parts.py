@@ -193,8 +193,8 @@ def combine(slug: str, parts: list[Part], *, arrow: bool = False) -> PreparedDat
 
 
 def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.DataFrame | pa.Table:
-    """The parts' `kind.table` files as one frame (or, with `arrow`, one Arrow table with a
-    single chunk per column): rows in part order, then file order.
+    """The parts' `kind.table` files as one frame (or, with `arrow`, as DuckDB's Arrow
+    table): rows in part order, then file order.
 
     Each file is read with its columns cast to the combined type (a column a part lacks,
     or holds no value in, is NULL there), so every part's values keep their type."""
@@ -221,7 +221,7 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
         assembled = con.sql(query).to_arrow_table().select(list(range(len(order))))
     assembled = assembled.rename_columns(order)
     if arrow:
-        return assembled.combine_chunks()
+        return assembled
     return pd.DataFrame(
         {
             c: _decode(assembled.column(i), dtype)

@@ -183,19 +183,25 @@ def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Tabl
     if isinstance(table, pd.DataFrame):
         return arrow_table(sort_rows(table, descriptor), fields)
     keys = sort_keys(descriptor)
-    table = table.select(list(dict.fromkeys([*(f["name"] for f in fields), *keys])))
-    order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_start") for k in keys])
-    return typed_table(table.take(order), fields).combine_chunks()
+    order = pc.sort_indices(
+        table.select(keys), sort_keys=[(k, "ascending", "at_start") for k in keys]
+    )
+    return typed_table(table, fields, order)
 
 
-def typed_table(table: pa.Table, fields: list[dict]) -> pa.Table:
+def typed_table(table: pa.Table, fields: list[dict], order: pa.Array | None = None) -> pa.Table:
     """An Arrow table's published columns in the schema's types, as `arrow_table` types a
     frame of the same values: NaN is missing; a column Arrow holds in another type is
-    cast where the cast is exact (integers, NULL), else converted as `arrow_table` does."""
+    cast where the cast is exact (integers, NULL), else converted as `arrow_table` does.
+    With `order`, the rows are taken in that order. One column at a time, each in one
+    chunk (so the Parquet writer pages it as it pages a frame's column)."""
     arrays = {}
     for field in fields:
         name, target = field["name"], ARROW_TYPES[field.get("type", "string")]
         column = table.column(name)
+        if order is not None:
+            column = column.take(order)
+        column = pa.chunked_array([column.combine_chunks()], column.type)
         if pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
         if column.type != target:
