@@ -34,6 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.ingest import sha256_file
@@ -203,23 +204,23 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
     layouts = [{c["name"]: c for c in p.meta["columns"][name]} for p in parts]
     order = list(dict.fromkeys(c for layout in layouts for c in layout))
     target = {c: _combined_type(name, c, [lay[c] for lay in layouts if c in lay]) for c in order}
-    selects = []
-    for index, (part, layout) in enumerate(zip(parts, layouts, strict=True)):
-        path = str(part.path(kind, table)).replace("'", "''")
-        cells = [
-            f"CAST({_quote(c)} AS {sql})"
-            if c in layout and layout[c]["arrow"] != "null"
-            else f"CAST(NULL AS {sql})"
-            for c, (sql, _) in target.items()
-        ]
-        cells += [f"{index} AS __part", "file_row_number AS __row"]
-        selects.append(
-            f"SELECT {', '.join(cells)} FROM read_parquet('{path}', file_row_number=true)"
-        )
-    query = " UNION ALL ".join(selects) + " ORDER BY __part, __row"
+    pieces = []
     with duckdb.connect() as con:
-        assembled = con.sql(query).to_arrow_table().select(list(range(len(order))))
-    assembled = assembled.rename_columns(order)
+        con.execute("SET preserve_insertion_order = true")
+        for part, layout in zip(parts, layouts, strict=True):
+            path = str(part.path(kind, table)).replace("'", "''")
+            cells = [
+                f"CAST({_quote(c)} AS {sql}) AS {_quote(c)}"
+                if c in layout and layout[c]["arrow"] != "null"
+                else f"CAST(NULL AS {sql}) AS {_quote(c)}"
+                for c, (sql, _) in target.items()
+            ]
+            query = (
+                f"SELECT {', '.join(cells)}, file_row_number AS __row "
+                f"FROM read_parquet('{path}', file_row_number=true)"
+            )
+            pieces.append(_in_file_order(con.sql(query).to_arrow_table()))
+    assembled = pa.concat_tables(pieces)
     if arrow:
         return assembled
     return pd.DataFrame(
@@ -229,6 +230,15 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
         },
         columns=order,
     )
+
+
+def _in_file_order(piece: pa.Table) -> pa.Table:
+    """A part's rows in file order (DuckDB keeps a scan's order; checked, not assumed),
+    without the row number."""
+    rows = piece.column("__row")
+    if len(rows) > 1 and not pc.all(pc.less(rows[:-1], rows[1:])).as_py():
+        piece = piece.take(pc.sort_indices(rows))
+    return piece.drop_columns(["__row"])
 
 
 def _combined_type(name: str, column: str, layouts: list[dict]) -> tuple[str, dict]:
