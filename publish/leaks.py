@@ -18,7 +18,8 @@ text is looked at — numbers are not (a 9-digit amount is not a phone):
 In those fields it looks for (hit `kind`):
 
 * `removed-value` — a personal value removed in this run (exact, accent- and
-  case-insensitive, at least 5 characters);
+  case-insensitive, at least 5 characters; all of them matched in one RE2 pass, see
+  `Needles`);
 * `canary` — a value planted on purpose that must never come out;
 * `rut`, `email`, `phone` — the patterns of `quality.personal_data`
   (company RUTs are public and not hits);

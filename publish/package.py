@@ -1,7 +1,10 @@
 """Write a dataset as a Frictionless data package: CSV + Parquet + datapackage.json.
 
 Files are written deterministically (sorted rows, fixed writer settings, no
-timestamps), so the same inputs give byte-identical files.
+timestamps), so the same inputs give byte-identical files. A table comes as a pandas
+frame (small tables) or as the Arrow table the catalog assembles with DuckDB (national
+tables: no round trip through Python objects); both give the same bytes
+(`published_table`).
 """
 
 from __future__ import annotations
