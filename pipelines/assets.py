@@ -374,7 +374,7 @@ def _package(
     dropped = set().union(*(p.dropped_values for p in chosen))
     built = reused_package(folder, key, dropped, release_id=release_id, generated_on=today)
     if built is None:
-        combined = parts.combine(slug, chosen)
+        combined = parts.combine(slug, chosen, arrow=True)
         built = build_package(
             combined, installation, folder, release_id=release_id, generated_on=today
         )

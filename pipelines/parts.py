@@ -34,6 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.ingest import sha256_file
@@ -161,14 +162,21 @@ def read_part(folder: Path) -> Part:
     return Part(folder, meta)
 
 
-def combine(slug: str, parts: list[Part]) -> PreparedDataset | None:
+def combine(slug: str, parts: list[Part], *, arrow: bool = False) -> PreparedDataset | None:
     """One dataset from comunas' parts, in their order: each table assembled by DuckDB
     from the parts' Parquet files, with the quality findings (counts added up), privacy
-    notes, sources and removed personal values of every part."""
+    notes, sources and removed personal values of every part.
+
+    With `arrow`, the published tables (`tables`, the large ones) stay the Arrow tables
+    DuckDB assembled (each column in the Arrow type its values were stored in), for the
+    package writers; held and quarantined rows are pandas frames either way."""
     if not parts:
         return None
     frames = {
-        kind: {table: _assemble(parts, kind, table) for table in parts[0].meta["tables"][kind]}
+        kind: {
+            table: _assemble(parts, kind, table, arrow=arrow and kind == "tables")
+            for table in parts[0].meta["tables"][kind]
+        }
         for kind in KINDS
     }
     reports = [_report(p.meta["quality"]) for p in parts if p.meta["quality"] is not None]
@@ -185,8 +193,9 @@ def combine(slug: str, parts: list[Part]) -> PreparedDataset | None:
     )
 
 
-def _assemble(parts: list[Part], kind: str, table: str) -> pd.DataFrame:
-    """The parts' `kind.table` files as one frame: rows in part order, then file order.
+def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.DataFrame | pa.Table:
+    """The parts' `kind.table` files as one frame (or, with `arrow`, as DuckDB's Arrow
+    table): rows in part order, then file order.
 
     Each file is read with its columns cast to the combined type (a column a part lacks,
     or holds no value in, is NULL there), so every part's values keep their type."""
@@ -195,26 +204,41 @@ def _assemble(parts: list[Part], kind: str, table: str) -> pd.DataFrame:
     layouts = [{c["name"]: c for c in p.meta["columns"][name]} for p in parts]
     order = list(dict.fromkeys(c for layout in layouts for c in layout))
     target = {c: _combined_type(name, c, [lay[c] for lay in layouts if c in lay]) for c in order}
-    selects = []
-    for index, (part, layout) in enumerate(zip(parts, layouts, strict=True)):
-        path = str(part.path(kind, table)).replace("'", "''")
-        cells = [
-            f"CAST({_quote(c)} AS {sql})"
-            if c in layout and layout[c]["arrow"] != "null"
-            else f"CAST(NULL AS {sql})"
-            for c, (sql, _) in target.items()
-        ]
-        cells += [f"{index} AS __part", "file_row_number AS __row"]
-        selects.append(
-            f"SELECT {', '.join(cells)} FROM read_parquet('{path}', file_row_number=true)"
-        )
-    query = " UNION ALL ".join(selects) + " ORDER BY __part, __row"
+    pieces = []
     with duckdb.connect() as con:
-        arrow = con.sql(query).to_arrow_table()
+        con.execute("SET preserve_insertion_order = true")
+        for part, layout in zip(parts, layouts, strict=True):
+            path = str(part.path(kind, table)).replace("'", "''")
+            cells = [
+                f"CAST({_quote(c)} AS {sql}) AS {_quote(c)}"
+                if c in layout and layout[c]["arrow"] != "null"
+                else f"CAST(NULL AS {sql}) AS {_quote(c)}"
+                for c, (sql, _) in target.items()
+            ]
+            query = (
+                f"SELECT {', '.join(cells)}, file_row_number AS __row "
+                f"FROM read_parquet('{path}', file_row_number=true)"
+            )
+            pieces.append(_in_file_order(con.sql(query).to_arrow_table()))
+    assembled = pa.concat_tables(pieces)
+    if arrow:
+        return assembled
     return pd.DataFrame(
-        {c: _decode(arrow.column(i), dtype) for i, (c, (_, dtype)) in enumerate(target.items())},
+        {
+            c: _decode(assembled.column(i), dtype)
+            for i, (c, (_, dtype)) in enumerate(target.items())
+        },
         columns=order,
     )
+
+
+def _in_file_order(piece: pa.Table) -> pa.Table:
+    """A part's rows in file order (DuckDB keeps a scan's order; checked, not assumed),
+    without the row number."""
+    rows = piece.column("__row")
+    if len(rows) > 1 and not pc.all(pc.less(rows[:-1], rows[1:])).as_py():
+        piece = piece.take(pc.sort_indices(rows))
+    return piece.drop_columns(["__row"])
 
 
 def _combined_type(name: str, column: str, layouts: list[dict]) -> tuple[str, dict]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets.descriptor import DatasetDescriptor, SourceFormat, descriptor_path, load_descriptor
 from datasets.errors import AbiertoError
@@ -399,7 +401,7 @@ def reconcile(dataset: DatasetDescriptor, prepared: PreparedDataset) -> list[dic
         ("quarantined", prepared.quarantined[table]),
         ("held", prepared.held[table]),
     ):
-        counts[name] = frame.groupby("_source_file").size().to_dict()
+        counts[name] = _rows_per_file(frame)
     rows = []
     for source in prepared.sources:
         key = f"{source['comuna_code']}/{source['name']}"
@@ -471,7 +473,13 @@ def invalid_shares(dataset: DatasetDescriptor, prepared: PreparedDataset) -> lis
     return checks
 
 
-def _rows_per_file(frame: pd.DataFrame) -> dict[str, int]:
+def _rows_per_file(frame: pd.DataFrame | pa.Table) -> dict[str, int]:
+    """Rows per `_source_file` (a pandas frame, or the Arrow table the catalog assembles)."""
+    if isinstance(frame, pa.Table):
+        if "_source_file" not in frame.column_names:
+            return {}
+        counts = pc.value_counts(frame.column("_source_file")).to_pylist()
+        return {str(c["values"]): c["counts"] for c in counts if c["values"] is not None}
     if "_source_file" not in frame.columns:
         return {}
     return {str(k): int(v) for k, v in frame.groupby("_source_file").size().items()}

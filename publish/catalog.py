@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets.descriptor import SLUGS, load_descriptor
 from datasets.ingest import sha256_file
@@ -76,9 +78,7 @@ def build_package(
     if dataset.is_blocked:
         return BuiltPackage(dataset.slug, folder, None, None, set(), dataset.blocked)
     comunas = comunas_table(installation)
-    used = set().union(
-        *(set(t["comuna_code"]) for t in dataset.tables.values() if "comuna_code" in t)
-    )
+    used = set(_distinct(dataset.tables, "comuna_code"))
     package = write_package(
         folder,
         load_descriptor(dataset.slug),
@@ -229,26 +229,26 @@ def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
     descriptor = load_descriptor(dataset.slug)
     reconciliation = reconcile(descriptor, dataset)
     years = set()
-    for frame in dataset.tables.values():
-        for column in ("fiscal_year", "created_date", "received_date"):
-            if column in frame:
-                values = frame[column].dropna()
-                years |= {v if isinstance(v, int) else v.year for v in values.tolist()}
+    for column in ("fiscal_year", "created_date", "received_date"):
+        values = _distinct(dataset.tables, column)
+        years |= {v if isinstance(v, int) else v.year for v in values if not _missing(v)}
     previews = {}
     for table, frame in dataset.tables.items():
         names = [f["name"] for f in _public_fields(table)]
-        head = frame[names].head(PREVIEW_ROWS)
+        if isinstance(frame, pa.Table):
+            head = frame.select(names).slice(0, PREVIEW_ROWS).to_pylist()
+            rows = [list(row.values()) for row in head]
+        else:
+            rows = frame[names].head(PREVIEW_ROWS).values.tolist()
         previews[table] = {
             "columns": names,
-            "rows": [["" if pd.isna(v) else str(v) for v in row] for row in head.values.tolist()],
+            "rows": [["" if _missing(v) else str(v) for v in row] for row in rows],
             "rows_total": len(frame),
         }
     return {
         "generated_on": generated_on.isoformat(),
         "years": sorted(int(y) for y in years),
-        "comunas": sorted(
-            {c for f in dataset.tables.values() if "comuna_code" in f for c in f["comuna_code"]}
-        ),
+        "comunas": sorted(_distinct(dataset.tables, "comuna_code")),
         "rows_in": sum(r["rows_read"] - r["rows_excluded"] for r in reconciliation),
         "rows_published": sum(r["rows_published"] for r in reconciliation),
         "rows_quarantined": sum(r["rows_quarantined"] for r in reconciliation),
@@ -266,6 +266,22 @@ def summarise(dataset: PreparedDataset, generated_on: dt.date) -> dict:
 
 def _public_fields(table: str) -> list[dict]:
     return public_descriptor(table)["fields"]
+
+
+def _distinct(tables: dict[str, pd.DataFrame | pa.Table], column: str) -> set:
+    """The distinct values of `column` in the tables that have it (pandas or Arrow)."""
+    values = set()
+    for frame in tables.values():
+        if isinstance(frame, pa.Table):
+            if column in frame.column_names:
+                values.update(pc.unique(frame.column(column)).to_pylist())
+        elif column in frame:
+            values.update(frame[column].unique().tolist())
+    return values
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or value != value  # NaN
 
 
 def catalog_context(

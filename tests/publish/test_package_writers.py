@@ -63,3 +63,78 @@ def test_tricky_cells_are_quoted_and_neutralised_as_before(tmp_path):
     )
     write_csv(frame, FIELDS, tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_bytes() == reference_csv(frame)
+
+
+def test_an_arrow_table_is_published_in_the_row_order_and_types_of_its_frame():
+    """Sorting in Arrow gives what `sort_rows` gives on the same values: missing keys
+    first, text by code point (accents, capitals), ties kept in their given order; and
+    the columns typed as `arrow_table` types the frame (NaN missing, integers held as
+    floats become integers)."""
+    import pyarrow as pa
+
+    from publish.package import arrow_table, published_table, sort_rows
+
+    descriptor = {
+        "fields": [
+            {"name": "text", "type": "string"},
+            {"name": "count", "type": "integer"},
+            {"name": "amount", "type": "number"},
+            {"name": "day", "type": "date"},
+        ],
+        "primaryKey": ["text", "count"],
+    }
+    frame = pd.DataFrame(
+        {
+            "text": ["b", None, "á", "B", "a", "b", None, "a", "ñ", "z"],
+            "count": [2.0, 1.0, None, 3.0, 1.0, 2.0, None, None, 5.0, 0.0],
+            "amount": [0.5, float("nan"), 1e-05, -3.0, 2.0, 7.25, None, 1.0, 3.0, 4.0],
+            "day": [dt.date(2026, 10, d) for d in range(1, 11)],
+            "private": list(range(10)),
+        }
+    )
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    got = published_table(table, descriptor)
+    want = arrow_table(sort_rows(frame, descriptor), descriptor["fields"])
+    assert got.equals(want)
+    assert got.column("amount").null_count == 2
+    assert got.column("text").to_pylist()[-3:] == ["z", "á", "ñ"]  # code point order
+    assert got.column_names == ["text", "count", "amount", "day"]
+
+
+def test_a_table_over_many_writer_batches_is_written_as_in_one(tmp_path, monkeypatch):
+    """CSV and Excel are rendered batch by batch: 4-row batches give the bytes of one
+    batch (CSV) and the same data sheet (Excel), row numbers running on across batches."""
+    import zipfile
+
+    import pyarrow as pa
+
+    import publish.package
+    import publish.spreadsheet
+    from publish.package import arrow_table
+    from publish.spreadsheet import SHEET, write_xlsx
+
+    frame = pd.DataFrame(
+        {
+            "text": [f"fila, {i}" if i % 3 else f"=+{i}" for i in range(23)],
+            "count": [i if i % 5 else None for i in range(23)],
+            "amount": [i / 7 for i in range(23)],
+            "flag": [bool(i % 2) for i in range(23)],
+            "day": [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(23)],
+        }
+    )
+    table = arrow_table(frame, FIELDS)
+    title = {"es": "T", "en": "T"}
+
+    def written(folder):
+        folder.mkdir()
+        write_csv(table, FIELDS, folder / "t.csv")
+        write_xlsx(table, FIELDS, folder / "t.xlsx", sheet="t", title=title)
+        with zipfile.ZipFile(folder / "t.xlsx") as book:
+            return (folder / "t.csv").read_bytes(), book.read(SHEET)
+
+    whole = written(tmp_path / "one")
+    monkeypatch.setattr(publish.package, "CSV_BATCH_ROWS", 4)
+    monkeypatch.setattr(publish.spreadsheet, "BATCH_ROWS", 4)
+    assert isinstance(table, pa.Table) and len(table.to_batches(4)) == 6
+    assert written(tmp_path / "many") == whole
+    assert b'<row r="24">' in whole[1] and whole[0].count(b"\n") == 24
