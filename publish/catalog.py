@@ -29,6 +29,7 @@ from publish.release import NOTES, Render
 from publish.site import build_site
 from publish.site.charts import dataset_charts
 from publish.site.indicators import indicator_context
+from publish.site.pagecache import PageCache
 from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
@@ -36,6 +37,7 @@ from schemas import load_code_list, public_descriptor
 from schemas import load_descriptor as load_schema_descriptor
 
 PREVIEW_ROWS = 10
+PAGE_CACHE = ".page-cache"  # under ABIERTO_HOME: private, never part of the site
 PUBLISHED = (*SLUGS, INDICATORS)  # the datasets of a release, in the catalog's order
 
 
@@ -171,7 +173,7 @@ def publish_release(
         packages,
         date=release_id,
         generated_on=generated_on,
-        render=renderer(installation),
+        render=renderer(installation, site.parent / PAGE_CACHE),
         public_contacts=public_contacts(installation),
         comunas=comunas or [],
         site_url=installation.catalog.site_url,
@@ -183,8 +185,12 @@ def public_contacts(installation: Installation) -> frozenset[str]:
     return frozenset(m.publisher.email for m in installation.municipalities)
 
 
-def renderer(installation: Installation) -> Render:
-    """Render the catalog pages of a release (from its manifest) into a site build."""
+def renderer(installation: Installation, cache: Path | None = None) -> Render:
+    """Render the catalog pages of a release (from its manifest) into a site build.
+
+    With `cache` (a private folder, `PAGE_CACHE` under `ABIERTO_HOME`), a page or chart
+    whose render context was rendered before is hard-linked from there, not rendered
+    again (`publish.site.pagecache`): a re-release renders the changed comunas' pages."""
 
     def render(build: Path, manifest: dict) -> None:
         releases = [
@@ -195,7 +201,7 @@ def renderer(installation: Installation) -> Render:
             installation, releases, build, manifest["release_id"], generated_on
         )
         context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
-        build_site(build, context)
+        build_site(build, context, PageCache(cache) if cache is not None else None)
 
     return render
 
