@@ -197,11 +197,12 @@ def renderer(installation: Installation, cache: Path | None = None) -> Render:
             DatasetRelease(slug, **entry) for slug, entry in manifest["catalog"]["datasets"].items()
         ]
         generated_on = dt.date.fromisoformat(manifest["generated_on"])
+        pages = PageCache(cache) if cache is not None else None
         context = catalog_context(
-            installation, releases, build, manifest["release_id"], generated_on
+            installation, releases, build, manifest["release_id"], generated_on, pages
         )
         context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
-        build_site(build, context, PageCache(cache) if cache is not None else None)
+        build_site(build, context, pages)
 
     return render
 
@@ -280,8 +281,10 @@ def catalog_context(
     staging: Path,
     release_id: str,
     generated_on: dt.date,
+    cache: PageCache | None = None,
 ) -> dict:
-    """The context the site templates render (see `publish.site`).
+    """The context the site templates render (see `publish.site`). With `cache`, a
+    dataset's chart data is computed once per content of its tables (`_charts`).
 
     Keys for releases, not yet shown by the templates: `downloads` {duckdb, notes,
     checksums} (site-relative paths), per dataset `latest.datapackage` and `changes`
@@ -311,7 +314,8 @@ def catalog_context(
             "checksums": f"releases/{release_id}/SHA256SUMS",
         },
         "datasets": [
-            _dataset_context(r, municipalities, staging) for r in sorted(releases, key=_order)
+            _dataset_context(r, municipalities, staging, cache)
+            for r in sorted(releases, key=_order)
         ],
         "indicators": indicators,
         "indicator_cards": cards,
@@ -334,7 +338,32 @@ def _order(release: DatasetRelease) -> int:
     return PUBLISHED.index(release.slug)
 
 
-def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Path) -> dict:
+def _charts(release: DatasetRelease, staging: Path, cache: PageCache | None) -> list[dict]:
+    """The dataset's chart data from its tables' Parquet files; with `cache`, reused
+    while those files are the same bytes (their sha256 in the package descriptor)."""
+    base = staging / f"releases/{release.release_id}/{release.slug}"
+    tables = load_descriptor(release.slug).tables
+
+    def compute() -> list[dict]:
+        return dataset_charts({t: pd.read_parquet(base / f"{t}.parquet") for t in tables})
+
+    if cache is None:
+        return compute()
+    hashes = {
+        f["path"]: f["hash"]
+        for r in release.package["resources"]
+        if r["name"] in tables
+        for f in [r, *r.get("x-alternates", [])]
+        if f["path"].endswith(".parquet")
+    }
+    if len(hashes) != len(tables):  # a table without a hashed Parquet file: no key
+        return compute()
+    return cache.memo(f"charts:{release.slug}", hashes, compute)
+
+
+def _dataset_context(
+    release: DatasetRelease, municipalities: dict, staging: Path, cache: PageCache | None
+) -> dict:
     descriptor = load_descriptor(release.slug)
     base = f"releases/{release.release_id}/{release.slug}"
     summary = release.summary
@@ -422,9 +451,7 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])}
         | {"rules": quality_section(summary["quality"]) if summary.get("quality") else None},
         "resources": resources,
-        "charts": dataset_charts(
-            {t: pd.read_parquet(staging / base / f"{t}.parquet") for t in descriptor.tables}
-        ),
+        "charts": _charts(release, staging, cache),
     }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import version
@@ -53,12 +54,33 @@ def page_key(path: str, context: Any) -> str:
 
 
 class PageCache:
-    """Output files by key, in `folder`; counts what it rendered and what it reused."""
+    """Output files by key, in `folder`; counts what it rendered and what it reused.
+
+    Also a memo of values computed from files (`memo`: a dataset's chart data from its
+    Parquet files), in `folder/memo/`, pickled (private: written and read by this
+    code only); the memos a render did not use are dropped by `prune`."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.rendered = 0
         self.reused = 0
+        self.used: set[str] = set()
+
+    def memo(self, what: str, inputs: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, or the value it gave before for the same `what` and `inputs`
+        (JSON: file hashes, not file paths) and the same code."""
+        key = page_key(what, inputs)
+        path = self.folder / "memo" / f"{key}.pickle"
+        self.used.add(path.name)
+        if path.is_file():
+            with path.open("rb") as handle:
+                return pickle.load(handle)  # noqa: S301 - written by `memo` only
+        value = compute()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, path)
+        return value
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key
@@ -88,7 +110,11 @@ class PageCache:
         if not self.folder.is_dir():
             return 0
         for path in self.folder.glob("*/*"):
-            if path.stat().st_nlink == 1:
+            if path.parent.name == "memo":
+                stale = path.name not in self.used
+            else:
+                stale = path.stat().st_nlink == 1
+            if stale:
                 path.unlink()
                 removed += 1
         return removed
