@@ -253,7 +253,14 @@ def measure(count: int, profile: bool) -> dict[str, tuple[float, Clock]]:
         root = Path(tmp) / "home"
         shutil.copytree(base, root, symlinks=True)
         home = root / "abierto"
-        for name in ("releases", "site", ".site-builds", ".leak-scan", ".release-pin"):
+        for name in (
+            "releases",
+            "site",
+            ".site-builds",
+            ".leak-scan",
+            ".page-cache",
+            ".release-pin",
+        ):
             path = home / name
             if path.is_symlink() or path.is_file():
                 path.unlink()

@@ -292,7 +292,7 @@ def catalog_context(
     """
     municipalities = {m.cut: m for m in installation.municipalities}
     publisher = installation.municipalities[0].publisher
-    indicators, cards = _indicators(installation, releases, staging)
+    indicators, cards = _indicators(installation, releases, staging, cache)
     return {
         "title": installation.catalog.title.model_dump(),
         "description": installation.catalog.description.model_dump(),
@@ -323,15 +323,30 @@ def catalog_context(
 
 
 def _indicators(
-    installation: Installation, releases: list[DatasetRelease], staging: Path
+    installation: Installation,
+    releases: list[DatasetRelease],
+    staging: Path,
+    cache: PageCache | None = None,
 ) -> tuple[list[dict], dict[str, list[dict]]]:
     """The indicator pages and each comuna's cards, from the release's `indicators` table
-    (none when the release has no indicators package)."""
+    (none when the release has no indicators package); with `cache`, reused while that
+    table is the same bytes and the installation's comunas the same."""
     release = next((r for r in releases if r.slug == "indicators"), None)
     if release is None:
         return [], {}
     table = staging / f"releases/{release.release_id}/indicators/indicators.parquet"
-    return indicator_context(pd.read_parquet(table), comunas_table(installation))
+    comunas = comunas_table(installation)
+
+    def compute() -> tuple[list[dict], dict[str, list[dict]]]:
+        return indicator_context(pd.read_parquet(table), comunas)
+
+    if cache is None:
+        return compute()
+    inputs = {
+        "table": sha256_file(table),
+        "comunas": comunas.to_json(orient="records", date_format="iso"),
+    }
+    return cache.memo("indicators", inputs, compute)
 
 
 def _order(release: DatasetRelease) -> int:
