@@ -2,8 +2,9 @@
 
 A page's key is the sha256 of its render context (the plain data its template reads,
 nothing more: see :func:`publish.site.comunas.comuna_page_context`), its site path and
-the code that renders it (every module and template of ``publish/``, and the versions of
-the libraries that write markup or SVG). The same key gives the same bytes, so a
+the code that renders it (every module, template and code list of ``publish/``,
+``schemas/`` and ``quality/``, and the versions of the libraries that write markup or
+SVG). The same key gives the same bytes, so a
 release whose comuna's context did not change hard-links the file rendered before
 instead of rendering it again, as a static site generator's build cache does (Hugo's
 ``resources/_gen``, Gatsby's ``.cache``): at 346 comunas a re-release renders the pages
@@ -27,19 +28,25 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-PUBLISH = Path(__file__).resolve().parent.parent
-LIBRARIES = ("jinja2", "markupsafe", "nh3", "markdown-it-py", "vl-convert-python")
+REPO = Path(__file__).resolve().parent.parent.parent
+# publish/ renders; schemas/ (code lists, descriptors) and quality/ (budget dimensions)
+# give the charts and pages labels they read besides their context
+SOURCES = ("publish", "schemas", "quality")
+SUFFIXES = {".py", ".html", ".json", ".csv", ".yaml"}
+LIBRARIES = ("jinja2", "markupsafe", "nh3", "markdown-it-py", "altair", "vl-convert-python")
 
 
 @cache
 def code_version() -> str:
-    """sha256 of what turns a context into bytes: publish/'s code and templates, and the
-    versions of the libraries that render (a change renders every page again)."""
+    """sha256 of what turns a context into bytes: the code, templates and code lists of
+    `SOURCES`, and the versions of the libraries that render (a change renders every
+    page again)."""
     digest = hashlib.sha256()
-    for path in sorted(PUBLISH.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".html", ".json"}:
-            digest.update(path.relative_to(PUBLISH).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    for top in SOURCES:
+        for path in sorted((REPO / top).rglob("*")):
+            if path.is_file() and path.suffix in SUFFIXES:
+                digest.update(path.relative_to(REPO).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
     for library in LIBRARIES:
         digest.update(f"{library}=={version(library)}\0".encode())
     return digest.hexdigest()
