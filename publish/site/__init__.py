@@ -78,7 +78,9 @@ a dict with both languages::
                  x-enumLabels? {code: {es, en}}]
         description? {es, en}
         primaryKey?: [field name]; foreignKeys?: Table Schema foreign keys
-        files: [{format, mediatype, path, bytes, hash?}]   csv, parquet, …
+        files: [{format, mediatype, path, bytes, hash?, latest?}]   csv, parquet, …
+                                         latest: the file's stable path (``latest/…``),
+                                         which comuna pages link (publish.site.comunas)
         no_spreadsheet?: {es, en}        why there is no Excel file (too many rows)
         preview: {columns: [str], rows: [[str | None]]}   first ≤ 10 rows,
                                          values as written in the CSV
