@@ -31,6 +31,7 @@ from publish.release import NOTES, Render
 from publish.site import build_site
 from publish.site.charts import dataset_charts
 from publish.site.indicators import indicator_context
+from publish.site.pagecache import PageCache
 from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
@@ -38,6 +39,7 @@ from schemas import load_code_list, public_descriptor
 from schemas import load_descriptor as load_schema_descriptor
 
 PREVIEW_ROWS = 10
+PAGE_CACHE = ".page-cache"  # under ABIERTO_HOME: private, never part of the site
 PUBLISHED = (*SLUGS, INDICATORS)  # the datasets of a release, in the catalog's order
 
 
@@ -171,7 +173,7 @@ def publish_release(
         packages,
         date=release_id,
         generated_on=generated_on,
-        render=renderer(installation),
+        render=renderer(installation, site.parent / PAGE_CACHE),
         public_contacts=public_contacts(installation),
         comunas=comunas or [],
         site_url=installation.catalog.site_url,
@@ -183,19 +185,24 @@ def public_contacts(installation: Installation) -> frozenset[str]:
     return frozenset(m.publisher.email for m in installation.municipalities)
 
 
-def renderer(installation: Installation) -> Render:
-    """Render the catalog pages of a release (from its manifest) into a site build."""
+def renderer(installation: Installation, cache: Path | None = None) -> Render:
+    """Render the catalog pages of a release (from its manifest) into a site build.
+
+    With `cache` (a private folder, `PAGE_CACHE` under `ABIERTO_HOME`), a page or chart
+    whose render context was rendered before is hard-linked from there, not rendered
+    again (`publish.site.pagecache`): a re-release renders the changed comunas' pages."""
 
     def render(build: Path, manifest: dict) -> None:
         releases = [
             DatasetRelease(slug, **entry) for slug, entry in manifest["catalog"]["datasets"].items()
         ]
         generated_on = dt.date.fromisoformat(manifest["generated_on"])
+        pages = PageCache(cache) if cache is not None else None
         context = catalog_context(
-            installation, releases, build, manifest["release_id"], generated_on
+            installation, releases, build, manifest["release_id"], generated_on, pages
         )
         context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
-        build_site(build, context)
+        build_site(build, context, pages)
 
     return render
 
@@ -290,8 +297,10 @@ def catalog_context(
     staging: Path,
     release_id: str,
     generated_on: dt.date,
+    cache: PageCache | None = None,
 ) -> dict:
-    """The context the site templates render (see `publish.site`).
+    """The context the site templates render (see `publish.site`). With `cache`, a
+    dataset's chart data is computed once per content of its tables (`_charts`).
 
     Keys for releases, not yet shown by the templates: `downloads` {duckdb, notes,
     checksums} (site-relative paths), per dataset `latest.datapackage` and `changes`
@@ -299,7 +308,7 @@ def catalog_context(
     """
     municipalities = {m.cut: m for m in installation.municipalities}
     publisher = installation.municipalities[0].publisher
-    indicators, cards = _indicators(installation, releases, staging)
+    indicators, cards = _indicators(installation, releases, staging, cache)
     return {
         "title": installation.catalog.title.model_dump(),
         "description": installation.catalog.description.model_dump(),
@@ -321,7 +330,8 @@ def catalog_context(
             "checksums": f"releases/{release_id}/SHA256SUMS",
         },
         "datasets": [
-            _dataset_context(r, municipalities, staging) for r in sorted(releases, key=_order)
+            _dataset_context(r, municipalities, staging, cache)
+            for r in sorted(releases, key=_order)
         ],
         "indicators": indicators,
         "indicator_cards": cards,
@@ -329,22 +339,62 @@ def catalog_context(
 
 
 def _indicators(
-    installation: Installation, releases: list[DatasetRelease], staging: Path
+    installation: Installation,
+    releases: list[DatasetRelease],
+    staging: Path,
+    cache: PageCache | None = None,
 ) -> tuple[list[dict], dict[str, list[dict]]]:
     """The indicator pages and each comuna's cards, from the release's `indicators` table
-    (none when the release has no indicators package)."""
+    (none when the release has no indicators package); with `cache`, reused while that
+    table is the same bytes and the installation's comunas the same."""
     release = next((r for r in releases if r.slug == "indicators"), None)
     if release is None:
         return [], {}
     table = staging / f"releases/{release.release_id}/indicators/indicators.parquet"
-    return indicator_context(pd.read_parquet(table), comunas_table(installation))
+    comunas = comunas_table(installation)
+
+    def compute() -> tuple[list[dict], dict[str, list[dict]]]:
+        return indicator_context(pd.read_parquet(table), comunas)
+
+    if cache is None:
+        return compute()
+    inputs = {
+        "table": sha256_file(table),
+        "comunas": comunas.to_json(orient="records", date_format="iso"),
+    }
+    return cache.memo("indicators", inputs, compute)
 
 
 def _order(release: DatasetRelease) -> int:
     return PUBLISHED.index(release.slug)
 
 
-def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Path) -> dict:
+def _charts(release: DatasetRelease, staging: Path, cache: PageCache | None) -> list[dict]:
+    """The dataset's chart data from its tables' Parquet files; with `cache`, reused
+    while those files are the same bytes (their sha256 in the package descriptor)."""
+    base = staging / f"releases/{release.release_id}/{release.slug}"
+    tables = load_descriptor(release.slug).tables
+
+    def compute() -> list[dict]:
+        return dataset_charts({t: pd.read_parquet(base / f"{t}.parquet") for t in tables})
+
+    if cache is None:
+        return compute()
+    hashes = {
+        f["path"]: f["hash"]
+        for r in release.package["resources"]
+        if r["name"] in tables
+        for f in [r, *r.get("x-alternates", [])]
+        if f["path"].endswith(".parquet")
+    }
+    if len(hashes) != len(tables):  # a table without a hashed Parquet file: no key
+        return compute()
+    return cache.memo(f"charts:{release.slug}", hashes, compute)
+
+
+def _dataset_context(
+    release: DatasetRelease, municipalities: dict, staging: Path, cache: PageCache | None
+) -> dict:
     descriptor = load_descriptor(release.slug)
     base = f"releases/{release.release_id}/{release.slug}"
     summary = release.summary
@@ -432,9 +482,7 @@ def _dataset_context(release: DatasetRelease, municipalities: dict, staging: Pat
         | {"quarantine_reasons": _reasons(summary["quarantine_reasons"])}
         | {"rules": quality_section(summary["quality"]) if summary.get("quality") else None},
         "resources": resources,
-        "charts": dataset_charts(
-            {t: pd.read_parquet(staging / base / f"{t}.parquet") for t in descriptor.tables}
-        ),
+        "charts": _charts(release, staging, cache),
     }
 
 

@@ -78,7 +78,9 @@ a dict with both languages::
                  x-enumLabels? {code: {es, en}}]
         description? {es, en}
         primaryKey?: [field name]; foreignKeys?: Table Schema foreign keys
-        files: [{format, mediatype, path, bytes, hash?}]   csv, parquet, …
+        files: [{format, mediatype, path, bytes, hash?, latest?}]   csv, parquet, …
+                                         latest: the file's stable path (``latest/…``),
+                                         which comuna pages link (publish.site.comunas)
         no_spreadsheet?: {es, en}        why there is no Excel file (too many rows)
         preview: {columns: [str], rows: [[str | None]]}   first ≤ 10 rows,
                                          values as written in the CSV
@@ -122,9 +124,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -140,10 +143,12 @@ from publish.site import indicators as ind
 from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
 from publish.site.citizen import page_address, publisher_email, report_mailto, request_portal
+from publish.site.comunas import comuna_page_context
 from publish.site.indicator_charts import render_comunas_svg, sparkline
 from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
 from publish.site.national import WORDS as NATIONAL_WORDS
 from publish.site.national import comuna_duckdb, national_files, reasons_text
+from publish.site.pagecache import PageCache, page_key
 from publish.site.queries import example_queries, query_config, query_tables
 from publish.site.search import comuna_table, facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
@@ -666,7 +671,7 @@ def catalog_downloads(out_dir: Path, catalog: Mapping[str, Any]) -> list[dict[st
     return files
 
 
-def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, bytes]]:
+def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, bytes | Deferred]]:
     env = _environment()
     catalog_files = catalog_downloads(out_dir, catalog)
     duckdb_path = next((f["path"] for f in catalog_files if f["format"] == "duckdb_catalog"), None)
@@ -687,14 +692,28 @@ def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, byt
             for chart in dataset.get("charts", []):
                 yield (
                     chart_path(dataset["slug"], chart["id"], lang),
-                    render_svg(chart, lang).encode(),
+                    Deferred({"chart": chart}, functools.partial(_svg, render_svg, chart, lang)),
                 )
     for comuna in catalog.get("comunas", []):
         if not re.fullmatch(r"[0-9]{5}", str(comuna["code"])):
             raise SiteError(f"unsafe comuna code {comuna['code']!r}")
+        context = comuna_page_context(catalog, comuna)
         for lang in LANGS:
             page = Page(f"comunas/{comuna['code']}/index.html", lang)
-            yield page.output, _render(env, "comuna.html", page, comuna=comuna, **common)
+            yield (
+                page.output,
+                Deferred(
+                    context,
+                    functools.partial(
+                        _render,
+                        env,
+                        "comuna.html",
+                        page,
+                        site_url=context["catalog"].get("site_url"),
+                        **context,
+                    ),
+                ),
+            )
     yield from _indicator_pages(env, catalog, common)
     yield from metadata_files(catalog)
 
@@ -716,24 +735,63 @@ def _indicator_pages(
             page = Page(ind.indicator_path(indicator["id"]), lang)
             yield page.output, _render(env, "indicator.html", page, indicator=indicator, **common)
             if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
-                svg = render_comunas_svg(indicator, lang)
-                yield ind.indicator_chart_path(indicator["id"], lang), svg.encode()
+                yield (
+                    ind.indicator_chart_path(indicator["id"], lang),
+                    Deferred(
+                        {"indicator": indicator},
+                        functools.partial(_svg, render_comunas_svg, indicator, lang),
+                    ),
+                )
 
 
-def build_site(out_dir: Path, catalog: Mapping[str, Any]) -> list[Path]:
+@dataclass(frozen=True)
+class Deferred:
+    """An output file made from its own, self-contained context (``render()`` reads
+    nothing else): with a :class:`PageCache` it is rendered only when no file of the
+    same context was rendered before."""
+
+    context: Mapping[str, Any]
+    render: Callable[[], bytes]
+
+
+def _svg(render: Callable[[Mapping[str, Any], str], str], data: Any, lang: str) -> bytes:
+    return render(data, lang).encode()
+
+
+def build_site(
+    out_dir: Path, catalog: Mapping[str, Any], cache: PageCache | None = None
+) -> list[Path]:
     """Render the catalog into ``out_dir``; return the files written, in order.
 
     Everything is rendered before anything is written, so a context that fails
     leaves ``out_dir`` untouched: :class:`SiteError` for a context that must not
     be published as is, ``jinja2.UndefinedError`` / ``KeyError`` for a missing
-    required key.
+    required key. With ``cache``, a file made from a context seen before (a comuna
+    page, a chart) is hard-linked from the cache instead of rendered again: the
+    same bytes (:mod:`publish.site.pagecache`).
     """
     _check_catalog(catalog)
-    files = list(_pages(catalog, out_dir))
+    files: list[tuple[str, bytes | Path, str | None]] = []
+    for rel, data in _pages(catalog, out_dir):
+        if isinstance(data, Deferred):
+            if cache is None:
+                files.append((rel, data.render(), None))
+                continue
+            key = page_key(rel, data.context)
+            files.append((rel, cache.bytes_for(key, data.render), key))
+        else:
+            files.append((rel, data, None))
     written = []
-    for rel, data in files:
+    for rel, data, key in files:
         target = Path(out_dir) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if isinstance(data, Path):
+            os.link(data, target)
+        else:
+            target.write_bytes(data)
+            if cache is not None and key is not None:
+                cache.keep(key, target)
         written.append(target)
+    if cache is not None:
+        cache.prune()
     return written + write_assets(out_dir)

@@ -49,7 +49,7 @@ def publisher_email(catalog: Mapping[str, Any], code: str | None) -> str | None:
 def report_mailto(
     email: str,
     *,
-    release_id: str,
+    release_id: str | None,
     dataset: Mapping[str, Any] | None = None,
     comuna: Mapping[str, Any] | None = None,
     page_url: str | None = None,
@@ -58,7 +58,9 @@ def report_mailto(
 
     ``dataset`` is ``{slug, title {es, en}}`` (None on a comuna page: all its data),
     ``comuna`` ``{code, name}`` (None on a dataset page of several comunas: the writer
-    says which).
+    says which). ``release_id`` is None on a comuna page, which names no release (the
+    same page serves every release until the comuna's data change): the page's address
+    and the dates it shows say what the reader saw.
     """
     what = f"{dataset['title']['es']} ({dataset['slug']})" if dataset else None
     where = f"{comuna['name']} (CUT {comuna['code']})" if comuna else None
@@ -68,8 +70,9 @@ def report_mailto(
     lines = [
         "Conjunto de datos / Dataset: " + (what or "todos los de la comuna / all of the comuna's"),
         "Comuna: " + (where or "(indique cuál / please say which)"),
-        f"Versión / Release: {release_id}",
     ]
+    if release_id:
+        lines.append(f"Versión / Release: {release_id}")
     if page_url:
         lines.append(f"Página / Page: {page_url}")
     lines += [

@@ -152,6 +152,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "Abre tu programa de correo con un mensaje a {email} que ya nombra los datos,"
             " la comuna y la versión {release}."
         ),
+        "report_note_page": (
+            "Abre tu programa de correo con un mensaje a {email} que ya nombra la comuna"
+            " y esta página."
+        ),
         "report_no_email": "Para reportar un problema con estos datos, escribe a {publisher}.",
         # indicators: cards on comuna pages, one page per indicator (indicators.py)
         "indicators": "Indicadores",
@@ -409,6 +413,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "report_note": (
             "Opens your e-mail program with a message to {email} that already names the"
             " data, the comuna and release {release}."
+        ),
+        "report_note_page": (
+            "Opens your e-mail program with a message to {email} that already names the"
+            " comuna and this page."
         ),
         "report_no_email": "To report a problem with this data, write to {publisher}.",
         # indicators: cards on comuna pages, one page per indicator (indicators.py)
