@@ -149,11 +149,8 @@ def _run_pipeline(paths: Home, date: str | None, stop: StopRequest) -> RunAll:
     import dagster as dg
 
     from pipelines import run_report
-    from pipelines.isolation import start_fork_server
     from pipelines.resources import AbiertoResource
-    from pipelines.runner import PRELOAD, run_all
-
-    start_fork_server(PRELOAD)  # it imports the pipeline while this process goes on
+    from pipelines.runner import run_all
 
     ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")

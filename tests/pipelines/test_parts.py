@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pickle
 import shutil
+import time
 
 import dagster as dg
 import pandas as pd
@@ -177,59 +178,82 @@ def test_a_pickled_part_is_converted_once(demo_home, tmp_path):
 
 @pytest.fixture(scope="module")
 def ran_twice(tmp_path_factory):
-    """Two comunas run on one day, then again with the same inputs the next day."""
+    """Two comunas run on one day, then again with the same inputs the next day, on one
+    Dagster instance."""
     tmp = tmp_path_factory.mktemp("unchanged")
     home = Home(tmp / "abierto")
     for cut in CUTS[:2]:
         seed_comuna(home.landing, cut)
     installation = write_installation(tmp / "municipalities.yaml", CUTS[:2])
-    first = run(home, installation, "2026-11-02")
-    built = {s: _built_at(home, s) for s in SLUGS}
-    second = run(home, installation, "2026-11-03")
-    first.built = built  # when each package was written by the first run
-    return home, installation, first, second
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = run(home, installation, "2026-11-02", instance)
+        first.runs = len(instance.get_runs())
+        built = {s: _built_at(home, s) for s in SLUGS}
+        started = time.time()
+        second = run(home, installation, "2026-11-03", instance)
+        second.window = (started, time.time())
+        second.runs = len(instance.get_runs())
+        first.built = built  # when each package was written by the first run
+        yield home, installation, first, second, instance
 
 
 def _built_at(home: Home, slug: str) -> int:
     return (home.warehouse / "packages" / slug / "datapackage.json").stat().st_mtime_ns
 
 
-def run(home, installation, run_date):
+def run(home, installation, run_date, instance):
     resource = AbiertoResource(
         home_dir=str(home.root), installation_file=str(installation), run_date=run_date
     )
-    with dg.DagsterInstance.ephemeral() as instance:
-        outcome = run_all(build_defs(installation), resource, instance)
+    outcome = run_all(build_defs(installation), resource, instance)
     assert outcome.success
     return outcome
 
 
-def carried(outcome) -> dict[tuple[str, str], bool]:
-    """Per comuna × dataset: whether its ingest step carried the previous outcome."""
-    found = {}
-    for result in outcome.results:
-        for slug in SLUGS:
-            for event in result.asset_materializations_for_node(f"ingest_{slug}"):
-                found[(event.partition, slug)] = event.metadata["carried"].value
-    return found
+def runless(instance, event_type) -> list[dg.EventLogRecord]:
+    """The events reported without a run (carried units)."""
+    records = instance.get_event_records(dg.EventRecordsFilter(event_type), ascending=True)
+    return [r for r in records if r.event_log_entry.run_id == ""]
 
 
-def test_unchanged_inputs_carry_every_unit_and_report_every_check(ran_twice):
-    home, _, first, second = ran_twice
-    assert set(carried(first).values()) == {False}
+def test_unchanged_inputs_carry_every_unit_without_a_dagster_run(ran_twice):
+    home, _, first, second, instance = ran_twice
+    units = {(cut, slug) for cut in CUTS[:2] for slug in SLUGS}
+    assert set(first.ended.values()) == {"published"}
     # access requests' deadlines depend on the run date: run again on another day
-    assert carried(second) == {
-        (cut, slug): slug not in steps.RUN_DATE_DEPENDENT for cut in CUTS[:2] for slug in SLUGS
+    dated = {u for u in units if u[1] in steps.RUN_DATE_DEPENDENT}
+    assert second.ended == {u: "published" if u in dated else "carried" for u in units}
+    # one Dagster run per unit that ran, and the catalog (access requests ran again)
+    assert first.runs == len(units) + 1
+    assert second.runs - first.runs == len(dated) + 1
+    ran = {r.tags.get("dagster/partition") for r in instance.get_runs(limit=len(dated) + 1)}
+    assert ran == {cut for cut, _ in dated} | {None}
+    # Dagster's view: each carried unit's assets materialized again (runless, carried)
+    materialized = {
+        (r.asset_key.path[0], r.partition_key)
+        for r in runless(instance, dg.DagsterEventType.ASSET_MATERIALIZATION)
+        if r.asset_materialization.metadata["carried"].value is True
     }
-    for before, after in zip(first.results, second.results, strict=True):
-        old = {(e.asset_key, e.check_name): e for e in before.get_asset_check_evaluations()}
-        new = {(e.asset_key, e.check_name): e for e in after.get_asset_check_evaluations()}
-        assert new.keys() == old.keys()  # every declared check, reported again
-        for key, evaluation in new.items():
-            assert evaluation.passed == old[key].passed
-            asset = key[0].path[0]
-            if asset.startswith(("validate_", "publish_")) and not asset.endswith("requests"):
-                assert evaluation.metadata["carried_from_run"].value == "2026-11-02"
+    carried = units - dated
+    stages = ("ingest", "validate", "publish")
+    assert materialized == {(f"{s}_{slug}", cut) for cut, slug in carried for s in stages}
+    # ... and every check it declared, reported again as the first run computed it
+    before = {
+        (e.asset_key.path[0], e.check_name, r.dagster_run.tags["dagster/partition"]): e
+        for r in first.results
+        for e in r.get_asset_check_evaluations()
+        if r.dagster_run.tags.get("dagster/partition")
+    }
+    after = {}
+    for record in runless(instance, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        after[(evaluation.asset_key.path[0], evaluation.check_name, evaluation.partition)] = (
+            evaluation
+        )
+    assert after.keys() == {k for k in before if (k[2], k[0].split("_", 1)[1]) in carried}
+    for key, evaluation in after.items():
+        assert evaluation.passed == before[key].passed
+        assert evaluation.metadata["carried_from_run"].value == "2026-11-02"
     # the same release: nothing new was published, and no package was written again
     # (access requests ran again but made the same parts: the same content-addressed ids)
     assert second.catalog["new_release"] is False
@@ -239,13 +263,25 @@ def test_unchanged_inputs_carry_every_unit_and_report_every_check(ran_twice):
     assert warehouse.status(home, "99901", "budgets").attempted_on == "2026-11-03"
 
 
+def test_nothing_changed_runs_no_dagster_run_at_all(ran_twice):
+    """The same day again: every unit carried, and the catalog not run (no new release)."""
+    home, installation, _, second, instance = ran_twice
+    third = run(home, installation, "2026-11-03", instance)
+    assert set(third.ended.values()) == {"carried"}
+    assert len(instance.get_runs()) == second.runs
+    assert third.catalog_ok and third.catalog["new_release"] is False
+    assert third.catalog["release_id"] == second.catalog["release_id"]
+
+
 def test_rows_are_still_accounted_for_when_carried(ran_twice):
-    home, _, _, second = ran_twice
+    home, _, _, second, instance = ran_twice
     reconciled = [
-        e
-        for result in second.results
-        for e in result.get_asset_check_evaluations()
-        if e.check_name == "rows_reconcile"
+        r.event_log_entry.dagster_event.event_specific_data
+        for r in instance.get_event_records(
+            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        )
+        if r.event_log_entry.dagster_event.event_specific_data.check_name == "rows_reconcile"
+        and second.window[0] <= r.timestamp <= second.window[1]
     ]
     assert len(reconciled) == len(CUTS[:2]) * len(SLUGS)
     for evaluation in reconciled:
@@ -276,14 +312,14 @@ def fingerprint(home, installation_file, slug="budgets", cut="99902"):
 
 
 def test_unchanged_inputs_find_the_current_part(ran_twice):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     part = warehouse.unchanged(home, "99902", "budgets", fingerprint(home, installation))
     assert part is not None and part.id == warehouse.load_part(home, "99902", "budgets").id
     assert {r["asset"] for r in part.meta["checks"]} == {"validate", "publish"}
 
 
 def test_a_changed_file_runs_the_unit_again(ran_twice, tmp_path):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     landed = home.landing / "99902" / "budgets" / BUDGET_FILE
     saved = tmp_path / BUDGET_FILE
     shutil.copy2(landed, saved)
@@ -305,7 +341,7 @@ def test_a_changed_file_runs_the_unit_again(ran_twice, tmp_path):
 
 
 def test_a_changed_descriptor_runs_the_unit_again(ran_twice, tmp_path, monkeypatch):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     changed = tmp_path / "budgets.dataset.yaml"
     changed.write_text(descriptor_path("budgets").read_text("utf-8") + "\n# edited\n", "utf-8")
     monkeypatch.setattr(steps, "descriptor_path", lambda slug: changed)
@@ -313,13 +349,13 @@ def test_a_changed_descriptor_runs_the_unit_again(ran_twice, tmp_path, monkeypat
 
 
 def test_changed_code_runs_the_unit_again(ran_twice, monkeypatch):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     monkeypatch.setattr(steps, "code_version", lambda: "another version")
     assert warehouse.unchanged(home, "99902", "budgets", fingerprint(home, installation)) is None
 
 
 def test_a_changed_installation_entry_runs_the_unit_again(ran_twice, tmp_path):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     text = installation.read_text("utf-8").replace(
         "transparencia@villaejemplo.example", "oficina@villaejemplo.example"
     )
@@ -329,6 +365,6 @@ def test_a_changed_installation_entry_runs_the_unit_again(ran_twice, tmp_path):
 
 
 def test_a_date_dependent_dataset_is_not_carried_to_another_day(ran_twice):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     fresh = fingerprint(home, installation, slug="access_requests")
     assert warehouse.unchanged(home, "99902", "access_requests", fresh) is None
