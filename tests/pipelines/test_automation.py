@@ -3,6 +3,7 @@ and duplicate files), the catalog sensor and the freshness evaluation."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -134,12 +135,22 @@ def test_files_already_published_start_no_run(setup):
     assert tick() == [] and tick() == []
 
 
-def evaluate_schedule(installation, when: dt.datetime):
+def evaluate_schedule(installation, when: dt.datetime, instance=None):
     repository = build_defs(installation).get_repository_def()
     schedule = repository.get_schedule_def("monthly_publication")
-    with dg.DagsterInstance.ephemeral() as instance:
+    resource = AbiertoResource(
+        home_dir=str(installation.parent / "abierto"),
+        installation_file=str(installation),
+        run_date=when.date().isoformat(),
+    )
+    with contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
         context = dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=when, repository_def=repository
+            instance=instance,
+            scheduled_execution_time=when,
+            repository_def=repository,
+            resources={"abierto": resource},
         )
         return schedule.evaluate_tick(context)
 
@@ -177,6 +188,49 @@ def test_monthly_schedule_runs_only_the_datasets_a_comuna_publishes(tmp_path):
     first, second = evaluate_schedule(installation, when).run_requests
     assert [k.to_user_string() for k in first.asset_selection] == list(BUDGETS)
     assert len(second.asset_selection) == 9
+
+
+def test_monthly_schedule_carries_unchanged_comunas_without_a_run(tmp_path):
+    """A comuna whose inputs are those of its latest passing run gets no run: it is
+    carried (runless events); a changed export runs exactly its comuna."""
+    installation = write_installation(tmp_path / "municipalities.yaml", CUTS)
+    text = installation.read_text("utf-8")
+    installation.write_text(text.replace("  - contracts\n  - access_requests\n", ""))
+    home = Home(tmp_path / "abierto")
+    when = dt.datetime(2026, 11, 4, 7, tzinfo=SANTIAGO)
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation), run_date="2026-11-04"
+    )
+    defs = build_defs(installation)
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        for cut in CUTS:
+            seed_comuna(home.landing, cut, slugs=("budgets",))
+            dg.materialize(
+                list(defs.assets or []),
+                selection=list(BUDGETS),
+                partition_key=cut,
+                resources={"abierto": resource},
+                instance=instance,
+            )
+        runs = len(instance.get_runs())
+        data = evaluate_schedule(installation, when, instance)
+        assert not data.run_requests and "no comuna has new inputs" in data.skip_message
+        carried = instance.fetch_materializations(dg.AssetKey("publish_budgets"), limit=10)
+        assert sorted(r.partition_key for r in carried.records[:2]) == CUTS
+        assert all(r.asset_materialization.metadata["carried"].value for r in carried.records[:2])
+        assert len(instance.get_runs()) == runs
+        # the catalog sensor releases the runs' publications, not the carried units'
+        sensed = catalog_sensor(dg.build_sensor_context(instance=instance, cursor="0"))
+        assert len(sensed.run_requests) == 1
+        sensed = catalog_sensor(
+            dg.build_sensor_context(instance=instance, cursor=str(carried.records[2].storage_id))
+        )
+        assert not sensed.run_requests
+        landed = next((home.landing / "99902" / "budgets").iterdir())
+        landed.write_bytes(landed.read_bytes() + b"\n")
+        data = evaluate_schedule(installation, when, instance)
+        assert targets(data.run_requests) == [("99902", BUDGETS)]
 
 
 def test_catalog_sensor_requests_one_release_after_new_publications(setup):
