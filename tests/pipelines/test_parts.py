@@ -229,13 +229,16 @@ def test_unchanged_inputs_carry_every_unit_without_a_dagster_run(ran_twice):
     ran = {r.tags.get("dagster/partition") for r in instance.get_runs(limit=len(dated) + 1)}
     assert ran == {cut for cut, _ in dated} | {None}
     # Dagster's view: each carried unit's assets materialized again (runless, carried)
+    stages = ("ingest", "validate", "publish")
+    keys = [dg.AssetKey(f"{s}_{slug}") for s in stages for slug in SLUGS]
     materialized = {
         (r.asset_key.path[0], r.partition_key)
-        for r in runless(instance, dg.DagsterEventType.ASSET_MATERIALIZATION)
-        if r.asset_materialization.metadata["carried"].value is True
+        for key in keys
+        for r in instance.fetch_materializations(key, limit=100).records
+        if r.event_log_entry.run_id == ""
+        and r.asset_materialization.metadata["carried"].value is True
     }
     carried = units - dated
-    stages = ("ingest", "validate", "publish")
     assert materialized == {(f"{s}_{slug}", cut) for cut, slug in carried for s in stages}
     # ... and every check it declared, reported again as the first run computed it
     before = {
@@ -368,3 +371,20 @@ def test_a_date_dependent_dataset_is_not_carried_to_another_day(ran_twice):
     home, installation, _, _, _ = ran_twice
     fresh = fingerprint(home, installation, slug="access_requests")
     assert warehouse.unchanged(home, "99902", "access_requests", fresh) is None
+
+
+def test_a_changed_export_runs_exactly_its_comuna_and_dataset(ran_twice):
+    """Last (it changes the fixture's export): one Dagster run for that unit, then the
+    catalog's, which makes a new release; every other unit is carried."""
+    home, installation, _, second, instance = ran_twice
+    landed = home.landing / "99902" / "budgets" / BUDGET_FILE
+    text = landed.read_bytes().rstrip(b"\r\n")
+    landed.write_bytes(text.rsplit(b"\n", 1)[0] + b"\n")
+    runs = len(instance.get_runs())
+    outcome = run(home, installation, "2026-11-03", instance)
+    assert outcome.ended[("99902", "budgets")] == "published"
+    assert {u for u, e in outcome.ended.items() if e != "carried"} == {("99902", "budgets")}
+    started = instance.get_runs(limit=2)
+    assert len(instance.get_runs()) == runs + 2
+    assert [r.tags.get("dagster/partition") for r in started] == [None, "99902"]
+    assert outcome.catalog["new_release"] is True
