@@ -128,6 +128,7 @@ def _changed_units(
     are carried here (recorded, and reported to Dagster without a run)."""
     installation, home, today = abierto.installation(), abierto.home(), abierto.today()
     changed: dict[str, list[str]] = {}
+    carried = []
     for municipality in installation.municipalities:
         for slug in [s for s in SLUGS if s in municipality.datasets]:
             try:
@@ -137,7 +138,9 @@ def _changed_units(
             if part is None:
                 changed.setdefault(municipality.cut, []).append(slug)
             else:
-                carry.carry(instance, home, municipality.cut, slug, part, today)
+                carried.append(carry.carry(home, municipality.cut, slug, part, today))
+    if carried and instance is not None:
+        carry.report(instance, carried, today)
     return changed
 
 

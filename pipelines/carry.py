@@ -9,9 +9,7 @@ nothing:
   files, descriptor, schemas, code, installation entry, review decisions, pseudonym
   key, the run date where it matters) is the one of its latest attempt, which passed,
   is carried (`warehouse.unchanged`): recorded as passing again (`record_carried`, as
-  running it would have) and reported to Dagster as runless events: a materialization
-  of each of its assets (`carried=True`, the part's id) and every stored check result,
-  for its partition, marked with the date of the run that computed them.
+  running it would have) and reported to Dagster without a run (`report`).
 - The catalog is not run when no unit ran and everything it reads is what made the
   served release (`catalog_inputs`: each comuna × dataset's parts and status, the
   installation, the code of the steps and of `publish`, the indicators' methods,
@@ -22,22 +20,20 @@ nothing:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from sqlalchemy.exc import IntegrityError
 
 from datasets.descriptor import SLUGS
 from datasets.municipalities import Installation
-from pipelines import checks, digests, parts, steps, warehouse
+from pipelines import digests, parts, steps, warehouse
 from pipelines.home import Home
 from pipelines.resources import AbiertoResource
 
-STAGES = ("ingest", "validate", "publish")
 CATALOG_STATE = "catalog-inputs.json"  # under the warehouse: what made the newest release
 ROOT = Path(__file__).resolve().parents[1]
 # What the catalog step's code is, beyond the steps' (`steps.code_version`).
@@ -60,43 +56,53 @@ def unchanged_part(
     return warehouse.unchanged(home, cut, slug, fingerprint)
 
 
-def carry(
-    instance: dg.DagsterInstance | None,
-    home: Home,
-    cut: str,
-    slug: str,
-    part: parts.Part,
-    today: dt.date,
-) -> list[str]:
-    """Record the unit as carried and tell Dagster (runless events; none without an
-    instance). Returns the privacy notes its run logged, as warnings."""
+@dataclass(frozen=True)
+class CarriedUnit:
+    """A unit carried by this run: its part, the run that computed it, the privacy
+    notes that run logged (shown again as warnings)."""
+
+    cut: str
+    slug: str
+    part: str
+    carried_from: str | None
+    notes: list[str]
+
+
+def carry(home: Home, cut: str, slug: str, part: parts.Part, today: dt.date) -> CarriedUnit:
+    """Record the unit as carried: its part passing again on `today`, as a run would."""
     carried_from = warehouse.status(home, cut, slug).attempted_on
     warehouse.record_carried(home, cut, slug, today)
-    if instance is not None:
-        for stage in STAGES:
+    notes = [f"{note['es']} / {note['en']}" for note in part.meta["notes"]]
+    return CarriedUnit(cut, slug, part.id, carried_from, notes)
+
+
+def report(instance: dg.DagsterInstance, units: list[CarriedUnit], today: dt.date) -> None:
+    """Tell Dagster which units this run carried: one runless observation of each
+    dataset's `publish_<slug>` asset, listing its carried comunas with their part and
+    the run that computed it.
+
+    Not one event per unit: a runless event costs Dagster several SQLite connections
+    (10-40 ms), about what the run it replaces cost. Nothing is materialized again, so
+    each partition's latest materialization and check evaluations stay those of the
+    run that computed the carried part: true, and the same results."""
+    for slug in SLUGS:
+        carried = {
+            u.cut: {"part": u.part, "carried_from_run": u.carried_from}
+            for u in units
+            if u.slug == slug
+        }
+        if carried:
             instance.report_runless_asset_event(
-                dg.AssetMaterialization(
-                    asset_key=f"{stage}_{slug}",
-                    partition=cut,
-                    metadata={"carried": True, "part": part.id, "carried_from_run": carried_from},
+                dg.AssetObservation(
+                    asset_key=f"publish_{slug}",
+                    metadata={
+                        "carried": True,
+                        "run_date": today.isoformat(),
+                        "comunas_carried": len(carried),
+                        "comunas": dg.MetadataValue.json(carried),
+                    },
                 )
             )
-        for stage in ("validate", "publish"):
-            records = [
-                {k: v for k, v in r.items() if k != "asset"}
-                for r in part.meta["checks"]
-                if r.get("asset") == stage
-            ]
-            asset = f"{stage}_{slug}"
-            for evaluation in checks.evaluations(
-                asset, records, partition=cut, carried_from=carried_from
-            ):
-                # Dagster 1.13 indexes one runless evaluation per check and partition (run
-                # id ""): a later one is logged, and the check's latest execution of the
-                # partition stays the run, or first carry, that computed the same result
-                with contextlib.suppress(IntegrityError):
-                    instance.report_runless_asset_event(evaluation)
-    return [f"{note['es']} / {note['en']}" for note in part.meta["notes"]]
 
 
 def is_carried(record: dg.EventLogRecord) -> bool:

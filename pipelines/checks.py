@@ -139,42 +139,20 @@ def results(
 ) -> list[dg.AssetCheckResult]:
     """The records as Dagster check results; `carried_from` (the date of the run that
     computed them) marks results reported again for unchanged inputs."""
+    extra = {"carried_from_run": carried_from} if carried_from else {}
     return [
         dg.AssetCheckResult(
             check_name=r["check_name"],
             asset_key=asset,
             passed=r["passed"],
             severity=dg.AssetCheckSeverity(r["severity"]),
-            metadata=_metadata(r, carried_from),
+            metadata={
+                k: dg.MetadataValue.json(v) if isinstance(v, list | dict) else v
+                for k, v in (r["metadata"] | extra).items()
+            },
         )
         for r in records
     ]
-
-
-def evaluations(
-    asset: str, records: list[dict], *, partition: str, carried_from: str | None
-) -> list[dg.AssetCheckEvaluation]:
-    """The records of a carried unit as runless check evaluations of its partition
-    (`pipelines.carry`: no Dagster run carries it)."""
-    return [
-        dg.AssetCheckEvaluation(
-            asset_key=dg.AssetKey(asset),
-            check_name=r["check_name"],
-            passed=r["passed"],
-            severity=dg.AssetCheckSeverity(r["severity"]),
-            metadata=_metadata(r, carried_from),
-            partition=partition,
-        )
-        for r in records
-    ]
-
-
-def _metadata(record: dict, carried_from: str | None) -> dict:
-    extra = {"carried_from_run": carried_from} if carried_from else {}
-    return {
-        k: dg.MetadataValue.json(v) if isinstance(v, list | dict) else v
-        for k, v in (record["metadata"] | extra).items()
-    }
 
 
 def _record(name: str, *, passed: bool, metadata: dict, severity: str = "ERROR") -> dict:

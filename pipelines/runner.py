@@ -176,13 +176,17 @@ def run_all(
     if isolate and (to_run or served is None):
         start_fork_server(PRELOAD)  # it imports the pipeline while the carried are recorded
     runner = _Runner(defs, resource, instance, run_config, isolate, stop, progress, on_progress)
+    done = []
     for (cut, slug), part in carried.items():
         if stop:
             break
-        for warning in carry.carry(instance, home, cut, slug, part, today):
+        done.append(carry.carry(home, cut, slug, part, today))
+        for warning in done[-1].notes:
             outcome.warnings.setdefault(warning, []).append((cut, slug))
         outcome.ended[(cut, slug)] = "carried"
-        runner.progress.done += 1
+        progress.done += 1
+    if done and instance is not None:
+        carry.report(instance, done, today)
     runner.observe(progress)
     for (cut, slug), report, ending in runner.units(to_run):
         for warning in report.warnings if report is not None else []:
@@ -200,7 +204,7 @@ def run_all(
     if not stop and served is not None:  # nothing changed: the catalog would make no release
         outcome.catalog_ok = True
         outcome.catalog = {"release_id": served, "new_release": False, "ran": False}
-        runner.progress.done += 1
+        progress.done += 1
         runner.observe(progress)
     elif not stop:
         report, ending = runner.catalog()

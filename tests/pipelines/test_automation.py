@@ -190,6 +190,16 @@ def test_monthly_schedule_runs_only_the_datasets_a_comuna_publishes(tmp_path):
     assert len(second.asset_selection) == 9
 
 
+def materialize(defs, resource, instance, cut: str) -> None:
+    dg.materialize(
+        list(defs.assets or []),
+        selection=list(BUDGETS),
+        partition_key=cut,
+        resources={"abierto": resource},
+        instance=instance,
+    )
+
+
 def test_monthly_schedule_carries_unchanged_comunas_without_a_run(tmp_path):
     """A comuna whose inputs are those of its latest passing run gets no run: it is
     carried (runless events); a changed export runs exactly its comuna."""
@@ -206,27 +216,20 @@ def test_monthly_schedule_carries_unchanged_comunas_without_a_run(tmp_path):
     with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
         for cut in CUTS:
             seed_comuna(home.landing, cut, slugs=("budgets",))
-            dg.materialize(
-                list(defs.assets or []),
-                selection=list(BUDGETS),
-                partition_key=cut,
-                resources={"abierto": resource},
-                instance=instance,
-            )
+            materialize(defs, resource, instance, cut)
         runs = len(instance.get_runs())
         data = evaluate_schedule(installation, when, instance)
         assert not data.run_requests and "no comuna has new inputs" in data.skip_message
-        carried = instance.fetch_materializations(dg.AssetKey("publish_budgets"), limit=10)
-        assert sorted(r.partition_key for r in carried.records[:2]) == CUTS
-        assert all(r.asset_materialization.metadata["carried"].value for r in carried.records[:2])
+        observed = instance.fetch_observations(dg.AssetKey("publish_budgets"), limit=10)
+        (record,) = observed.records
+        assert sorted(record.asset_observation.metadata["comunas"].value) == CUTS
         assert len(instance.get_runs()) == runs
-        # the catalog sensor releases the runs' publications, not the carried units'
-        sensed = catalog_sensor(dg.build_sensor_context(instance=instance, cursor="0"))
-        assert len(sensed.run_requests) == 1
-        sensed = catalog_sensor(
-            dg.build_sensor_context(instance=instance, cursor=str(carried.records[2].storage_id))
-        )
-        assert not sensed.run_requests
+        # a run started by hand on unchanged inputs carries too: the catalog sensor
+        # makes no release of it
+        sensed = catalog_sensor(dg.build_sensor_context(instance=instance))
+        materialize(defs, resource, instance, "99901")
+        again = catalog_sensor(dg.build_sensor_context(instance=instance, cursor=sensed.cursor))
+        assert not again.run_requests and again.cursor != sensed.cursor
         landed = next((home.landing / "99902" / "budgets").iterdir())
         landed.write_bytes(landed.read_bytes() + b"\n")
         data = evaluate_schedule(installation, when, instance)

@@ -110,6 +110,6 @@ def test_a_rerun_with_nothing_changed_starts_no_dagster_run(tmp_path, monkeypatc
     assert "no new release" in again.output
     with dg.DagsterInstance.local_temp(str(dagster_home)) as instance:
         assert len(instance.get_runs()) == runs
-        carried = instance.fetch_materializations(dg.AssetKey("publish_budgets"), limit=1)
-        assert carried.records[0].asset_materialization.metadata["carried"].value is True
+        carried = instance.fetch_observations(dg.AssetKey("publish_budgets"), limit=1)
+        assert carried.records[0].asset_observation.metadata["carried"].value is True
     assert sorted(p.name for p in (tmp_path / "home" / "releases").iterdir()) == ["2026-11-02"]

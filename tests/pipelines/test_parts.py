@@ -210,12 +210,6 @@ def run(home, installation, run_date, instance):
     return outcome
 
 
-def runless(instance, event_type) -> list[dg.EventLogRecord]:
-    """The events reported without a run (carried units)."""
-    records = instance.get_event_records(dg.EventRecordsFilter(event_type), ascending=True)
-    return [r for r in records if r.event_log_entry.run_id == ""]
-
-
 def test_unchanged_inputs_carry_every_unit_without_a_dagster_run(ran_twice):
     home, _, first, second, instance = ran_twice
     units = {(cut, slug) for cut in CUTS[:2] for slug in SLUGS}
@@ -228,35 +222,29 @@ def test_unchanged_inputs_carry_every_unit_without_a_dagster_run(ran_twice):
     assert second.runs - first.runs == len(dated) + 1
     ran = {r.tags.get("dagster/partition") for r in instance.get_runs(limit=len(dated) + 1)}
     assert ran == {cut for cut, _ in dated} | {None}
-    # Dagster's view: each carried unit's assets materialized again (runless, carried)
-    stages = ("ingest", "validate", "publish")
-    keys = [dg.AssetKey(f"{s}_{slug}") for s in stages for slug in SLUGS]
-    materialized = {
-        (r.asset_key.path[0], r.partition_key)
-        for key in keys
-        for r in instance.fetch_materializations(key, limit=100).records
-        if r.event_log_entry.run_id == ""
-        and r.asset_materialization.metadata["carried"].value is True
-    }
+    # Dagster's view: no new materialization of a carried partition (nothing was
+    # computed), and one runless observation per dataset naming the carried comunas
     carried = units - dated
-    assert materialized == {(f"{s}_{slug}", cut) for cut, slug in carried for s in stages}
-    # ... and every check it declared, reported again as the first run computed it
-    before = {
-        (e.asset_key.path[0], e.check_name, r.dagster_run.tags["dagster/partition"]): e
-        for r in first.results
-        for e in r.get_asset_check_evaluations()
-        if r.dagster_run.tags.get("dagster/partition")
-    }
-    after = {}
-    for record in runless(instance, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        after[(evaluation.asset_key.path[0], evaluation.check_name, evaluation.partition)] = (
-            evaluation
-        )
-    assert after.keys() == {k for k in before if (k[2], k[0].split("_", 1)[1]) in carried}
-    for key, evaluation in after.items():
-        assert evaluation.passed == before[key].passed
-        assert evaluation.metadata["carried_from_run"].value == "2026-11-02"
+    for slug in SLUGS:
+        latest = {
+            r.partition_key: r.event_log_entry.run_id
+            for r in instance.fetch_materializations(dg.AssetKey(f"publish_{slug}"), 100).records
+        }
+        assert all(latest[cut] for cut in CUTS[:2])  # every one made by a run
+        observed = instance.fetch_observations(dg.AssetKey(f"publish_{slug}"), limit=10).records
+        expected = {cut for cut, s in carried if s == slug}
+        if not expected:
+            assert not observed
+            continue
+        (record,) = observed
+        assert record.event_log_entry.run_id == ""
+        metadata = record.asset_observation.metadata
+        assert metadata["carried"].value is True and metadata["run_date"].value == "2026-11-03"
+        comunas = metadata["comunas"].value
+        assert set(comunas) == expected
+        for cut in expected:
+            assert comunas[cut]["part"] == warehouse.load_part(home, cut, slug).id
+            assert comunas[cut]["carried_from_run"] == "2026-11-02"
     # the same release: nothing new was published, and no package was written again
     # (access requests ran again but made the same parts: the same content-addressed ids)
     assert second.catalog["new_release"] is False
@@ -277,19 +265,28 @@ def test_nothing_changed_runs_no_dagster_run_at_all(ran_twice):
 
 
 def test_rows_are_still_accounted_for_when_carried(ran_twice):
-    home, _, _, second, instance = ran_twice
+    """Each unit's reconciliation: from its run, or stored with the part it carries."""
+    home, _, _, second, _ = ran_twice
     reconciled = [
-        r.event_log_entry.dagster_event.event_specific_data
-        for r in instance.get_event_records(
-            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-        )
-        if r.event_log_entry.dagster_event.event_specific_data.check_name == "rows_reconcile"
-        and second.window[0] <= r.timestamp <= second.window[1]
+        e
+        for r in second.results
+        for e in r.get_asset_check_evaluations()
+        if e.check_name == "rows_reconcile"
+    ]
+    reconciled += [
+        record
+        for (cut, slug), ending in second.ended.items()
+        if ending == "carried"
+        for record in warehouse.load_part(home, cut, slug).meta["checks"]
+        if record["check_name"] == "rows_reconcile"
     ]
     assert len(reconciled) == len(CUTS[:2]) * len(SLUGS)
     for evaluation in reconciled:
-        files = evaluation.metadata["files"].value
-        assert evaluation.passed and files and all(f["balanced"] for f in files)
+        if isinstance(evaluation, dict):
+            passed, files = evaluation["passed"], evaluation["metadata"]["files"]
+        else:
+            passed, files = evaluation.passed, evaluation.metadata["files"].value
+        assert passed and files and all(f["balanced"] for f in files)
         for f in files:
             accounted = sum(
                 f[f"rows_{n}"] for n in ("excluded", "published", "quarantined", "held")
