@@ -14,8 +14,9 @@ nothing:
   served release (`catalog_inputs`: each comuna × dataset's parts and status, the
   installation, the code of the steps and of `publish`, the indicators' methods,
   the canaries, the `ABIERTO_*` settings, and the run date where the data depends on
-  it): running it would make "no new release". Any doubt (a scoped failure, a refused entry, a release
-  interrupted or rolled back, a release made by another process) runs it.
+  it): running it would make "no new release". Any doubt (a scoped failure, a refused
+  entry, a release interrupted or rolled back, a release made by another process)
+  runs it.
 """
 
 from __future__ import annotations

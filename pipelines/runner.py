@@ -3,7 +3,10 @@
 `abierto run` uses this; the daemon does the same with the schedule and sensors. The unit
 of work is one comuna × dataset, one Dagster run each (as the landing sensor's runs), so
 a unit that fails, is blocked or runs out of time never stops the others, and its time
-limit (`pipelines.limits`) is its own.
+limit (`pipelines.limits`) is its own. Before any run, a unit whose inputs are unchanged
+is carried without one, and when no unit ran and nothing the catalog reads changed, the
+catalog is not run either (`pipelines.carry`): the served release stays, as the catalog
+would have decided.
 
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
@@ -100,7 +103,7 @@ class RunAll:
     interrupted."""
 
     units: list[tuple[str, str]] = field(default_factory=list)
-    # published | blocked | failed | timeout | crashed
+    # published | carried (unchanged inputs, no run) | blocked | failed | timeout | crashed
     ended: dict[tuple[str, str], str] = field(default_factory=dict)
     blocked: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
