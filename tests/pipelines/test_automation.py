@@ -17,6 +17,7 @@ from pipelines.automation import catalog_sensor, landing_sensor
 from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import SANTIAGO, AbiertoResource
+from tests.pipelines.instances import persistent
 
 CUTS = ["99901", "99902"]
 BUDGETS = ("ingest_budgets", "validate_budgets", "publish_budgets")
@@ -212,8 +213,7 @@ def test_monthly_schedule_carries_unchanged_comunas_without_a_run(tmp_path):
         home_dir=str(home.root), installation_file=str(installation), run_date="2026-11-04"
     )
     defs = build_defs(installation)
-    (tmp_path / "dagster").mkdir()
-    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+    with persistent(tmp_path / "dagster") as instance:
         for cut in CUTS:
             seed_comuna(home.landing, cut, slugs=("budgets",))
             materialize(defs, resource, instance, cut)

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from tests.pipelines.instances import persistent
 
 runner = CliRunner()
 COMMANDS = ("run", "validate", "serve", "ui")
@@ -103,12 +104,12 @@ def test_a_rerun_with_nothing_changed_starts_no_dagster_run(tmp_path, monkeypatc
     home = str(tmp_path / "home")
     first = runner.invoke(app, ["run", "--demo", "--home", home, "--date", "2026-11-02"])
     assert first.exit_code == 0, first.output
-    with dg.DagsterInstance.local_temp(str(dagster_home)) as instance:
+    with persistent(dagster_home) as instance:
         runs = len(instance.get_runs())
     again = runner.invoke(app, ["run", "--home", home, "--date", "2026-11-02"])
     assert again.exit_code == 0, again.output
     assert "no new release" in again.output
-    with dg.DagsterInstance.local_temp(str(dagster_home)) as instance:
+    with persistent(dagster_home) as instance:
         assert len(instance.get_runs()) == runs
         carried = instance.fetch_observations(dg.AssetKey("publish_budgets"), limit=1)
         assert carried.records[0].asset_observation.metadata["carried"].value is True
