@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
@@ -40,6 +41,9 @@ from datasets.municipalities import MISSING_SITE_URL
 from pipelines import carry, limits, warehouse
 from pipelines.isolation import StopRequest, run_batch, start_fork_server
 from pipelines.resources import AbiertoResource
+
+if TYPE_CHECKING:
+    from pipelines import parts
 
 STAGES = ("ingest", "validate", "publish")
 ATTEMPT_TAG = "abierto/attempt"
@@ -206,7 +210,7 @@ def run_all(
                 warehouse.record_failure(resource.home(), cut, slug, "timeout", resource.today())
     if not stop and served is not None:  # nothing changed: the catalog would make no release
         outcome.catalog_ok = True
-        outcome.catalog = {"release_id": served, "new_release": False, "ran": False}
+        outcome.catalog = {"release_id": served, "new_release": False}
         progress.done += 1
         runner.observe(progress)
     elif not stop:
@@ -225,7 +229,7 @@ def run_all(
 
 def _unchanged(
     resource: AbiertoResource, installation, units: list[tuple[str, str]]
-) -> dict[tuple[str, str], object]:
+) -> dict[tuple[str, str], parts.Part]:
     """The units whose inputs are unchanged since their latest passing attempt, with the
     part each carries (`carry.unchanged_part`); a unit whose fingerprint cannot be
     computed (a file gone while listed) runs, and fails or not on its own."""
