@@ -13,10 +13,11 @@ nothing:
 - The catalog is not run when no unit ran and everything it reads is what made the
   served release (`catalog_inputs`: each comuna × dataset's parts and status, the
   installation, the code of the steps and of `publish`, the indicators' methods,
-  the canaries, the `ABIERTO_*` settings, and the run date where the data depends on
-  it): running it would make "no new release". Any doubt (a scoped failure, a refused
-  entry, a release interrupted or rolled back, a release made by another process)
-  runs it.
+  the canaries, and the run date where the data depends on it; the catalog reads no
+  other setting: `ABIERTO_TIMINGS` only times it, and alerts go only with failures,
+  which are never skipped): running it would make "no new release". Any doubt (a
+  scoped failure, a refused entry, a release interrupted or rolled back, a release made
+  by another process) runs it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,12 +145,6 @@ def catalog_inputs(home: Home, installation: Installation, today: dt.date) -> st
             "indicators": indicators_fingerprint(),
             "canaries": digests.file_sha256(canaries, cache) if canaries.is_file() else None,
             "as_of": today.isoformat() if dated else None,
-            # settings the catalog may read (the pseudonym key is in the units' parts)
-            "environment": sorted(
-                (k, v)
-                for k, v in os.environ.items()
-                if k.startswith("ABIERTO_") and k != "ABIERTO_PSEUDONYM_KEY"
-            ),
         },
         sort_keys=True,
         default=str,
