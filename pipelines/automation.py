@@ -11,7 +11,7 @@ import os
 import dagster as dg
 
 from datasets.descriptor import SLUGS
-from pipelines import limits, notify, warehouse
+from pipelines import carry, digests, limits, notify, warehouse
 from pipelines.resources import SANTIAGO, AbiertoResource
 from quality.deadlines import get_calendar
 
@@ -34,6 +34,7 @@ STAGES = ("ingest", "validate", "publish")
 # Run monitoring (`run_monitoring` in dagster.yaml) fails a run past `dagster/max_runtime`:
 # a comuna run holds one unit per dataset, each within ABIERTO_UNIT_TIMEOUT.
 MAX_RUNTIME = "dagster/max_runtime"
+CATALOG_SCAN = 1000  # publish materializations read per dataset and tick
 PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTED]
 
 
@@ -80,9 +81,7 @@ def working_day_of_month(day: dt.date) -> int | None:
     return calendar.working_days_between(day.replace(day=1) - dt.timedelta(days=1), day)
 
 
-def monthly_schedule(
-    job: dg.UnresolvedAssetJobDefinition, datasets_by_cut: dict[str, list[str]]
-) -> dg.ScheduleDefinition:
+def monthly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
     @dg.schedule(
         name="monthly_publication",
         job=job,
@@ -90,14 +89,24 @@ def monthly_schedule(
         execution_timezone="America/Santiago",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
-    def schedule(context: dg.ScheduleEvaluationContext):
+    def schedule(context: dg.ScheduleEvaluationContext, abierto: AbiertoResource):
         """Every comuna's run on the configured working day of the month (one run each,
-        for the datasets it publishes)."""
+        for the datasets it publishes whose inputs changed): a comuna × dataset whose
+        inputs are those of its latest passing run is carried without a run, as
+        `abierto run` does (`pipelines.carry`)."""
         day = context.scheduled_execution_time.astimezone(SANTIAGO).date()
         if working_day_of_month(day) != PUBLISH_WORKING_DAY:
             return dg.SkipReason(
                 f"{day} no es el día hábil n.º {PUBLISH_WORKING_DAY} del mes / "
                 f"{day} is not working day {PUBLISH_WORKING_DAY} of the month"
+            )
+        # a test's context may have no persistent instance: then nothing is reported
+        instance = context.instance if context.instance_ref is not None else None
+        changed = _changed_units(instance, abierto)
+        if not changed:
+            return dg.SkipReason(
+                "ninguna comuna tiene datos nuevos: se mantiene lo publicado / "
+                "no comuna has new inputs: what is published is carried"
             )
         return [
             dg.RunRequest(
@@ -106,10 +115,33 @@ def monthly_schedule(
                 asset_selection=_stages(*slugs),
                 tags=_tags(cut, *slugs),
             )
-            for cut, slugs in sorted(datasets_by_cut.items())
+            for cut, slugs in sorted(changed.items())
         ]
 
     return schedule
+
+
+def _changed_units(
+    instance: dg.DagsterInstance | None, abierto: AbiertoResource
+) -> dict[str, list]:
+    """Per comuna, the datasets it publishes whose inputs changed; the unchanged ones
+    are carried here (recorded, and reported to Dagster without a run)."""
+    installation, home, today = abierto.installation(), abierto.home(), abierto.today()
+    changed: dict[str, list[str]] = {}
+    carried = []
+    for municipality in installation.municipalities:
+        for slug in [s for s in SLUGS if s in municipality.datasets]:
+            try:
+                part = carry.unchanged_part(abierto, installation, municipality.cut, slug)
+            except Exception:  # never carry in doubt: the run reports it
+                part = None
+            if part is None:
+                changed.setdefault(municipality.cut, []).append(slug)
+            else:
+                carried.append(carry.carry(home, municipality.cut, slug, part, today))
+    if carried and instance is not None:
+        carry.report(instance, carried, today)
+    return changed
 
 
 freshness_schedule = dg.ScheduleDefinition(
@@ -132,15 +164,7 @@ def _tags(cut: str, *slugs: str) -> dict[str, str]:
     return tags | ({"abierto/dataset": slugs[0]} if len(slugs) == 1 else {})
 
 
-def _sha256(path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _arrived(state: dict, seen: dict, key: str, path) -> str | None:
+def _arrived(state: dict, seen: dict, key: str, path, cache) -> str | None:
     """The sha256 of a landed file that is new and stable since the last tick, else None
     (still being copied, handled on an earlier tick, or the same content again)."""
     stat = path.stat()
@@ -150,7 +174,7 @@ def _arrived(state: dict, seen: dict, key: str, path) -> str | None:
     done = state["done"].get(key)
     if done and done[:2] == seen[key]:
         return None  # handled on an earlier tick
-    digest = _sha256(path)
+    digest = digests.file_sha256(path, cache)  # hashed once: `unit_fingerprint` reuses it
     state["done"][key] = [*seen[key], digest]
     return None if done and done[2] == digest else digest
 
@@ -173,24 +197,26 @@ def landing_sensor(context: dg.SensorEvaluationContext, abierto: AbiertoResource
     """
     state = json.loads(context.cursor) if context.cursor else {"seen": {}, "done": {}}
     home = abierto.home()
+    cache = home.warehouse / digests.FILE
     municipalities = abierto.installation().municipalities
     seen, ready = {}, {}
     for municipality in municipalities:
         for slug in municipality.datasets:
             published = warehouse.published_hashes(home, municipality.cut, slug)
             for path in home.landing_files(municipality.cut, slug):
-                digest = _arrived(state, seen, f"{municipality.cut}/{slug}/{path.name}", path)
+                key = f"{municipality.cut}/{slug}/{path.name}"
+                digest = _arrived(state, seen, key, path, cache)
                 if digest and digest not in published:  # else: already published
                     ready.setdefault((municipality.cut, slug), []).append(digest)
     for slug in SLUGS:  # a national file runs every comuna that publishes the dataset
         for path in home.national_files(slug):
-            digest = _arrived(state, seen, f"_national/{slug}/{path.name}", path)
+            digest = _arrived(state, seen, f"_national/{slug}/{path.name}", path, cache)
             for cut in [m.cut for m in municipalities if digest and slug in m.datasets]:
                 if digest not in warehouse.published_hashes(home, cut, slug):
                     ready.setdefault((cut, slug), []).append(digest)
     by_comuna: dict[str, dict[str, list[str]]] = {}
-    for (cut, slug), digests in sorted(ready.items()):
-        by_comuna.setdefault(cut, {})[slug] = sorted(digests)
+    for (cut, slug), hashes in sorted(ready.items()):
+        by_comuna.setdefault(cut, {})[slug] = sorted(hashes)
     requests = [  # one run per comuna, for every dataset of it that changed
         dg.RunRequest(
             run_key=f"{cut}/{'+'.join(slugs)}/"
@@ -214,18 +240,24 @@ def catalog_sensor(context: dg.SensorEvaluationContext):
     """Release the catalog once comuna runs have published, one release for many runs.
 
     Waits while any comuna or catalog run is still queued or running, so a monthly
-    batch of comunas produces one release when the batch is done.
+    batch of comunas produces one release when the batch is done. A carried unit's
+    materialization (`carried`, unchanged inputs) makes no release.
     """
     after = int(context.cursor or 0)
-    newest = after
+    newest, fresh = after, False
     for slug in SLUGS:
         records = context.instance.fetch_materializations(
             dg.AssetRecordsFilter(dg.AssetKey(f"publish_{slug}"), after_storage_id=after),
-            limit=1,
+            limit=CATALOG_SCAN,
+            ascending=True,
         ).records
         newest = max([newest, *(r.storage_id for r in records)])
-    if newest == after:
-        return dg.SkipReason("no hay publicaciones nuevas / no new comuna publications")
+        fresh |= any(not carry.is_carried(r) for r in records)
+    if not fresh:  # none, or only carried units' (nothing new to release)
+        skip = "no hay publicaciones nuevas / no new comuna publications"
+        if newest == after:
+            return dg.SkipReason(skip)
+        return dg.SensorResult(skip_reason=skip, cursor=str(newest))
     pending = context.instance.get_runs(
         dg.RunsFilter(job_name="publish_comuna", statuses=PENDING), limit=1
     ) or context.instance.get_runs(

@@ -24,15 +24,13 @@ from rich.table import Table
 
 from datasets.descriptor import DATASETS_DIR, SLUGS, load_descriptor, load_descriptor_file
 from datasets.errors import AbiertoError
-from datasets.ingest import read_source
-from datasets.municipalities import comunas_table, load_installation
-from datasets.routing import NATIONAL, RoutingReport, read_national
+from datasets.municipalities import load_installation
 from pipelines import limits
 from pipelines.home import Home
 from pipelines.instance import ensure_dagster_home
-from quality.file_report import DETECTED
 
 if TYPE_CHECKING:
+    from datasets.routing import RoutingReport
     from pipelines.isolation import StopRequest
     from pipelines.runner import RunAll
 
@@ -149,11 +147,8 @@ def _run_pipeline(paths: Home, date: str | None, stop: StopRequest) -> RunAll:
     import dagster as dg
 
     from pipelines import run_report
-    from pipelines.isolation import start_fork_server
     from pipelines.resources import AbiertoResource
-    from pipelines.runner import PRELOAD, run_all
-
-    start_fork_server(PRELOAD)  # it imports the pipeline while this process goes on
+    from pipelines.runner import run_all
 
     ensure_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(paths.root / "dagster"))))
     resource = AbiertoResource(home_dir=str(paths.root), run_date=date or "")
@@ -211,6 +206,9 @@ def validate(
     exit 2.
     Example: abierto validate ordenes_de_compra_2026-10.csv --dataset contracts
     """
+    from datasets.ingest import read_source
+    from datasets.municipalities import comunas_table
+    from datasets.routing import NATIONAL, read_national
     from pipelines.resources import AbiertoResource
     from publish.file_report_page import render_file_report
     from quality.file_report import (
@@ -326,6 +324,8 @@ def routing_counts(report: RoutingReport) -> dict:
 
 def print_validation(report: dict) -> None:
     """The file report of `quality.file_report` on the terminal, without cell values."""
+    from quality.file_report import DETECTED
+
     rows, file = report["rows"], report["file"]
     console.print(
         f"{file['name']} ({file['source_format']}): "

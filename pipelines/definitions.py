@@ -27,7 +27,7 @@ def build_defs(installation_file: Path | None = None) -> dg.Definitions:
         asset_checks=[freshness_check(slug) for slug in SLUGS],
         jobs=[comuna_job, automation.catalog_job, automation.freshness_job],
         schedules=[
-            automation.monthly_schedule(comuna_job, {m.cut: m.datasets for m in municipalities}),
+            automation.monthly_schedule(comuna_job),
             automation.freshness_schedule,
         ],
         sensors=[automation.landing_sensor, automation.catalog_sensor, automation.failure_alert],

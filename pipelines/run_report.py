@@ -1,10 +1,10 @@
 """What `abierto run` shows: progress while it runs, then the release, one line per
 problem and the exit code.
 
-Exit codes: 0 when every configured comuna × dataset was published, or kept its previous
-data because nothing landed (`no-data`); 1 when any unit failed, timed out or was
-blocked by its publish gate, or the catalog failed; 128 + the signal when stopped
-(130 Ctrl-C, 143 SIGTERM). Everything fits an 80-column terminal.
+Exit codes: 0 when every configured comuna × dataset was published, carried (unchanged
+inputs), or kept its previous data because nothing landed (`no-data`); 1 when any unit
+failed, timed out or was blocked by its publish gate, or the catalog failed; 128 + the
+signal when stopped (130 Ctrl-C, 143 SIGTERM). Everything fits an 80-column terminal.
 """
 
 from __future__ import annotations

@@ -3,7 +3,10 @@
 `abierto run` uses this; the daemon does the same with the schedule and sensors. The unit
 of work is one comuna × dataset, one Dagster run each (as the landing sensor's runs), so
 a unit that fails, is blocked or runs out of time never stops the others, and its time
-limit (`pipelines.limits`) is its own.
+limit (`pipelines.limits`) is its own. Before any run, a unit whose inputs are unchanged
+is carried without one, and when no unit ran and nothing the catalog reads changed, the
+catalog is not run either (`pipelines.carry`): the served release stays, as the catalog
+would have decided.
 
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
@@ -28,15 +31,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 
 from datasets.descriptor import SLUGS
 from datasets.municipalities import MISSING_SITE_URL
-from pipelines import limits, warehouse
+from pipelines import carry, limits, warehouse
 from pipelines.isolation import StopRequest, run_batch, start_fork_server
 from pipelines.resources import AbiertoResource
+
+if TYPE_CHECKING:
+    from pipelines import parts
 
 STAGES = ("ingest", "validate", "publish")
 ATTEMPT_TAG = "abierto/attempt"
@@ -100,7 +107,7 @@ class RunAll:
     interrupted."""
 
     units: list[tuple[str, str]] = field(default_factory=list)
-    # published | blocked | failed | timeout | crashed
+    # published | carried (unchanged inputs, no run) | blocked | failed | timeout | crashed
     ended: dict[tuple[str, str], str] = field(default_factory=dict)
     blocked: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -168,10 +175,27 @@ def run_all(
         warning = f"{MISSING_SITE_URL['es']} / {MISSING_SITE_URL['en']}"
         outcome.warnings[warning] = [("", CATALOG)]
     progress = Progress(total=len(outcome.units) + 1)
-    if isolate:
-        start_fork_server(PRELOAD)
+    home, today = resource.home(), resource.today()
+    carried = _unchanged(resource, installation, outcome.units)
+    to_run = [unit for unit in outcome.units if unit not in carried]
+    inputs = None if to_run or outcome.problems else _catalog_inputs(home, installation, today)
+    served = carry.served_release(home, inputs) if inputs else None
+    if isolate and (to_run or served is None):
+        start_fork_server(PRELOAD)  # it imports the pipeline while the carried are recorded
     runner = _Runner(defs, resource, instance, run_config, isolate, stop, progress, on_progress)
-    for (cut, slug), report, ending in runner.units(outcome.units):
+    done = []
+    for (cut, slug), part in carried.items():
+        if stop:
+            break
+        done.append(carry.carry(home, cut, slug, part, today))
+        for warning in done[-1].notes:
+            outcome.warnings.setdefault(warning, []).append((cut, slug))
+        outcome.ended[(cut, slug)] = "carried"
+        progress.done += 1
+    if done and instance is not None:
+        carry.report(instance, done, today)
+    runner.observe(progress)
+    for (cut, slug), report, ending in runner.units(to_run):
         for warning in report.warnings if report is not None else []:
             outcome.warnings.setdefault(warning, []).append((cut, slug))
         if report is not None and report.success:
@@ -184,17 +208,59 @@ def run_all(
             outcome.problems.append(_unit_problem(cut, slug, ending, report))
             if ending == "timeout":
                 warehouse.record_failure(resource.home(), cut, slug, "timeout", resource.today())
-    if not stop:
+    if not stop and served is not None:  # nothing changed: the catalog would make no release
+        outcome.catalog_ok = True
+        outcome.catalog = {"release_id": served, "new_release": False}
+        progress.done += 1
+        runner.observe(progress)
+    elif not stop:
         report, ending = runner.catalog()
         if ending == "stopped":
             outcome.interrupted = ("", CATALOG)
         elif report is not None:
             outcome.add_catalog(report)
+            _remember_catalog(home, installation, today, outcome)
         else:
             outcome.problems.append(_unit_problem(None, CATALOG, ending, None))
     outcome.results = runner.results
     outcome.stopped_by = stop.signum
     return outcome
+
+
+def _unchanged(
+    resource: AbiertoResource, installation, units: list[tuple[str, str]]
+) -> dict[tuple[str, str], parts.Part]:
+    """The units whose inputs are unchanged since their latest passing attempt, with the
+    part each carries (`carry.unchanged_part`); a unit whose fingerprint cannot be
+    computed (a file gone while listed) runs, and fails or not on its own."""
+    found = {}
+    for cut, slug in units:
+        try:
+            part = carry.unchanged_part(resource, installation, cut, slug)
+        except Exception:  # never carry in doubt: the unit's own run reports it
+            part = None
+        if part is not None:
+            found[(cut, slug)] = part
+    return found
+
+
+def _catalog_inputs(home, installation, today) -> str | None:
+    try:
+        return carry.catalog_inputs(home, installation, today)
+    except Exception:  # never skip the catalog in doubt
+        return None
+
+
+def _remember_catalog(home, installation, today, outcome: RunAll) -> None:
+    """A clean catalog run: what its release was made from, so an unchanged next run
+    skips it; anything scoped (a failure, a refused entry) and the next run runs it."""
+    inputs = None
+    if outcome.catalog_ok and not outcome.problems:
+        inputs = _catalog_inputs(home, installation, today)
+    if inputs is None:
+        carry.forget_catalog(home)
+    else:
+        carry.remember_catalog(home, inputs, outcome.catalog["release_id"])
 
 
 @dataclass(frozen=True)

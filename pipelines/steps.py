@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from datasets.descriptor import DatasetDescriptor, SourceFormat, descriptor_path, load_descriptor
 from datasets.errors import AbiertoError
-from datasets.ingest import RawSource, read_source, sha256_file
+from datasets.ingest import RawSource, read_source
 from datasets.municipalities import Installation, comunas_table
 from datasets.readers import not_a_regular_file
 from datasets.routing import (
@@ -29,6 +29,7 @@ from datasets.routing import (
     split_national,
     write_routing_report,
 )
+from pipelines import digests
 from pipelines.home import Home
 from publish.file_report_page import write_file_reports
 from quality.deadlines import OUTPUT_COLUMNS as DEADLINE_COLUMNS
@@ -167,9 +168,9 @@ def unit_fingerprint(
     steps' code, the comuna's installation entry, the reviewer's decisions and the
     pseudonym key (its digest only), and the run date where it matters."""
     dataset = load_descriptor(slug)
-    files = {p.name: _file_digest(p) for p in home.landing_files(cut, slug)}
+    files = {p.name: _file_digest(home, p) for p in home.landing_files(cut, slug)}
     files |= {p.name: "not-a-regular-file" for p in home.landing_refused(cut, slug)}
-    files |= {f"_national/{p.name}": _file_digest(p) for p in home.national_files(slug)}
+    files |= {f"_national/{p.name}": _file_digest(home, p) for p in home.national_files(slug)}
     municipality = installation.municipality(cut)
     decisions = home.review_decisions
     schemas = [load_schema_descriptor(t) for t in dataset.tables]
@@ -179,7 +180,7 @@ def unit_fingerprint(
         "schemas": _digest(json.dumps(schemas, sort_keys=True).encode()),
         "code": code_version(),
         "installation": _digest(municipality.model_dump_json().encode()),
-        "decisions": _file_digest(decisions) if decisions.is_file() else None,
+        "decisions": _file_digest(home, decisions) if decisions.is_file() else None,
         "pseudonym_key": _digest(f"abierto-pseudonym:{pseudonym_key}".encode())
         if pseudonym_key
         else None,
@@ -202,16 +203,10 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def _cached_digest(path: Path, size: int, mtime_ns: int, inode: int) -> str:
-    return sha256_file(path)
-
-
-def _file_digest(path: Path) -> str:
-    """sha256 of a file, computed once per process for the same size, time and inode
-    (a national file is fingerprinted for every comuna of a batch)."""
-    info = path.stat()
-    return _cached_digest(path, info.st_size, info.st_mtime_ns, info.st_ino)
+def _file_digest(home: Home, path: Path) -> str:
+    """sha256 of a landed file, from the home's digest cache while the file is unchanged
+    (`pipelines.digests`): a national file is fingerprinted for every comuna."""
+    return digests.file_sha256(path, home.warehouse / digests.FILE)
 
 
 def _digest(data: bytes) -> str:

@@ -239,3 +239,23 @@ def _write_bytes(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(data)
     os.replace(partial, path)
+
+
+def part_ids(home: Home, cut: str, slug: str) -> tuple[str | None, str | None]:
+    """The ids of the comuna's current part and of its part in the newest release."""
+    target = folder(home, cut, slug)
+    pointers = (_read_json(target / n) or {} for n in ("current.json", "released.json"))
+    return tuple(pointer.get("part") for pointer in pointers)
+
+
+def read_state(home: Home, name: str) -> dict | None:
+    """A small JSON record of the warehouse (e.g. what made the newest release)."""
+    try:
+        return _read_json(home.warehouse / name)
+    except ValueError:
+        return None  # damaged: as if absent
+
+
+def write_state(home: Home, name: str, value: dict) -> None:
+    home.warehouse.mkdir(parents=True, exist_ok=True)
+    _write_json(home.warehouse / name, value)

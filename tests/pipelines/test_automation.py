@@ -3,6 +3,7 @@ and duplicate files), the catalog sensor and the freshness evaluation."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -16,6 +17,7 @@ from pipelines.automation import catalog_sensor, landing_sensor
 from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import SANTIAGO, AbiertoResource
+from tests.pipelines.instances import persistent
 
 CUTS = ["99901", "99902"]
 BUDGETS = ("ingest_budgets", "validate_budgets", "publish_budgets")
@@ -134,12 +136,22 @@ def test_files_already_published_start_no_run(setup):
     assert tick() == [] and tick() == []
 
 
-def evaluate_schedule(installation, when: dt.datetime):
+def evaluate_schedule(installation, when: dt.datetime, instance=None):
     repository = build_defs(installation).get_repository_def()
     schedule = repository.get_schedule_def("monthly_publication")
-    with dg.DagsterInstance.ephemeral() as instance:
+    resource = AbiertoResource(
+        home_dir=str(installation.parent / "abierto"),
+        installation_file=str(installation),
+        run_date=when.date().isoformat(),
+    )
+    with contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
         context = dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=when, repository_def=repository
+            instance=instance,
+            scheduled_execution_time=when,
+            repository_def=repository,
+            resources={"abierto": resource},
         )
         return schedule.evaluate_tick(context)
 
@@ -177,6 +189,51 @@ def test_monthly_schedule_runs_only_the_datasets_a_comuna_publishes(tmp_path):
     first, second = evaluate_schedule(installation, when).run_requests
     assert [k.to_user_string() for k in first.asset_selection] == list(BUDGETS)
     assert len(second.asset_selection) == 9
+
+
+def materialize(defs, resource, instance, cut: str) -> None:
+    dg.materialize(
+        list(defs.assets or []),
+        selection=list(BUDGETS),
+        partition_key=cut,
+        resources={"abierto": resource},
+        instance=instance,
+    )
+
+
+def test_monthly_schedule_carries_unchanged_comunas_without_a_run(tmp_path):
+    """A comuna whose inputs are those of its latest passing run gets no run: it is
+    carried (runless events); a changed export runs exactly its comuna."""
+    installation = write_installation(tmp_path / "municipalities.yaml", CUTS)
+    text = installation.read_text("utf-8")
+    installation.write_text(text.replace("  - contracts\n  - access_requests\n", ""))
+    home = Home(tmp_path / "abierto")
+    when = dt.datetime(2026, 11, 4, 7, tzinfo=SANTIAGO)
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation), run_date="2026-11-04"
+    )
+    defs = build_defs(installation)
+    with persistent(tmp_path / "dagster") as instance:
+        for cut in CUTS:
+            seed_comuna(home.landing, cut, slugs=("budgets",))
+            materialize(defs, resource, instance, cut)
+        runs = len(instance.get_runs())
+        data = evaluate_schedule(installation, when, instance)
+        assert not data.run_requests and "no comuna has new inputs" in data.skip_message
+        observed = instance.fetch_observations(dg.AssetKey("publish_budgets"), limit=10)
+        (record,) = observed.records
+        assert sorted(record.asset_observation.metadata["comunas"].value) == CUTS
+        assert len(instance.get_runs()) == runs
+        # a run started by hand on unchanged inputs carries too: the catalog sensor
+        # makes no release of it
+        sensed = catalog_sensor(dg.build_sensor_context(instance=instance))
+        materialize(defs, resource, instance, "99901")
+        again = catalog_sensor(dg.build_sensor_context(instance=instance, cursor=sensed.cursor))
+        assert not again.run_requests and again.cursor != sensed.cursor
+        landed = next((home.landing / "99902" / "budgets").iterdir())
+        landed.write_bytes(landed.read_bytes() + b"\n")
+        data = evaluate_schedule(installation, when, instance)
+        assert targets(data.run_requests) == [("99902", BUDGETS)]
 
 
 def test_catalog_sensor_requests_one_release_after_new_publications(setup):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import dagster as dg
 import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from tests.pipelines.instances import persistent
 
 runner = CliRunner()
 COMMANDS = ("run", "validate", "serve", "ui")
@@ -92,4 +94,23 @@ def test_a_rerun_on_another_day_with_the_same_exports_makes_no_new_release(tmp_p
     again = runner.invoke(app, ["run", "--home", home, "--date", "2026-11-03"])
     assert again.exit_code == 0, again.output
     assert "no new release" in again.output
+    assert sorted(p.name for p in (tmp_path / "home" / "releases").iterdir()) == ["2026-11-02"]
+
+
+def test_a_rerun_with_nothing_changed_starts_no_dagster_run(tmp_path, monkeypatch):
+    """The same exports on the same day: every unit carried, the catalog not run, exit 0."""
+    dagster_home = tmp_path / "dagster"
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    home = str(tmp_path / "home")
+    first = runner.invoke(app, ["run", "--demo", "--home", home, "--date", "2026-11-02"])
+    assert first.exit_code == 0, first.output
+    with persistent(dagster_home) as instance:
+        runs = len(instance.get_runs())
+    again = runner.invoke(app, ["run", "--home", home, "--date", "2026-11-02"])
+    assert again.exit_code == 0, again.output
+    assert "no new release" in again.output
+    with persistent(dagster_home) as instance:
+        assert len(instance.get_runs()) == runs
+        carried = instance.fetch_observations(dg.AssetKey("publish_budgets"), limit=1)
+        assert carried.records[0].asset_observation.metadata["carried"].value is True
     assert sorted(p.name for p in (tmp_path / "home" / "releases").iterdir()) == ["2026-11-02"]

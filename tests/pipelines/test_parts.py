@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pickle
 import shutil
+import time
 
 import dagster as dg
 import pandas as pd
@@ -207,59 +208,73 @@ def test_a_pickled_part_is_converted_once(demo_home, tmp_path):
 
 @pytest.fixture(scope="module")
 def ran_twice(tmp_path_factory):
-    """Two comunas run on one day, then again with the same inputs the next day."""
+    """Two comunas run on one day, then again with the same inputs the next day, on one
+    Dagster instance."""
     tmp = tmp_path_factory.mktemp("unchanged")
     home = Home(tmp / "abierto")
     for cut in CUTS[:2]:
         seed_comuna(home.landing, cut)
     installation = write_installation(tmp / "municipalities.yaml", CUTS[:2])
-    first = run(home, installation, "2026-11-02")
-    built = {s: _built_at(home, s) for s in SLUGS}
-    second = run(home, installation, "2026-11-03")
-    first.built = built  # when each package was written by the first run
-    return home, installation, first, second
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = run(home, installation, "2026-11-02", instance)
+        first.runs = len(instance.get_runs())
+        built = {s: _built_at(home, s) for s in SLUGS}
+        started = time.time()
+        second = run(home, installation, "2026-11-03", instance)
+        second.window = (started, time.time())
+        second.runs = len(instance.get_runs())
+        first.built = built  # when each package was written by the first run
+        yield home, installation, first, second, instance
 
 
 def _built_at(home: Home, slug: str) -> int:
     return (home.warehouse / "packages" / slug / "datapackage.json").stat().st_mtime_ns
 
 
-def run(home, installation, run_date):
+def run(home, installation, run_date, instance):
     resource = AbiertoResource(
         home_dir=str(home.root), installation_file=str(installation), run_date=run_date
     )
-    with dg.DagsterInstance.ephemeral() as instance:
-        outcome = run_all(build_defs(installation), resource, instance)
+    outcome = run_all(build_defs(installation), resource, instance)
     assert outcome.success
     return outcome
 
 
-def carried(outcome) -> dict[tuple[str, str], bool]:
-    """Per comuna × dataset: whether its ingest step carried the previous outcome."""
-    found = {}
-    for result in outcome.results:
-        for slug in SLUGS:
-            for event in result.asset_materializations_for_node(f"ingest_{slug}"):
-                found[(event.partition, slug)] = event.metadata["carried"].value
-    return found
-
-
-def test_unchanged_inputs_carry_every_unit_and_report_every_check(ran_twice):
-    home, _, first, second = ran_twice
-    assert set(carried(first).values()) == {False}
+def test_unchanged_inputs_carry_every_unit_without_a_dagster_run(ran_twice):
+    home, _, first, second, instance = ran_twice
+    units = {(cut, slug) for cut in CUTS[:2] for slug in SLUGS}
+    assert set(first.ended.values()) == {"published"}
     # access requests' deadlines depend on the run date: run again on another day
-    assert carried(second) == {
-        (cut, slug): slug not in steps.RUN_DATE_DEPENDENT for cut in CUTS[:2] for slug in SLUGS
-    }
-    for before, after in zip(first.results, second.results, strict=True):
-        old = {(e.asset_key, e.check_name): e for e in before.get_asset_check_evaluations()}
-        new = {(e.asset_key, e.check_name): e for e in after.get_asset_check_evaluations()}
-        assert new.keys() == old.keys()  # every declared check, reported again
-        for key, evaluation in new.items():
-            assert evaluation.passed == old[key].passed
-            asset = key[0].path[0]
-            if asset.startswith(("validate_", "publish_")) and not asset.endswith("requests"):
-                assert evaluation.metadata["carried_from_run"].value == "2026-11-02"
+    dated = {u for u in units if u[1] in steps.RUN_DATE_DEPENDENT}
+    assert second.ended == {u: "published" if u in dated else "carried" for u in units}
+    # one Dagster run per unit that ran, and the catalog (access requests ran again)
+    assert first.runs == len(units) + 1
+    assert second.runs - first.runs == len(dated) + 1
+    ran = {r.tags.get("dagster/partition") for r in instance.get_runs(limit=len(dated) + 1)}
+    assert ran == {cut for cut, _ in dated} | {None}
+    # Dagster's view: no new materialization of a carried partition (nothing was
+    # computed), and one runless observation per dataset naming the carried comunas
+    carried = units - dated
+    for slug in SLUGS:
+        latest = {
+            r.partition_key: r.event_log_entry.run_id
+            for r in instance.fetch_materializations(dg.AssetKey(f"publish_{slug}"), 100).records
+        }
+        assert all(latest[cut] for cut in CUTS[:2])  # every one made by a run
+        observed = instance.fetch_observations(dg.AssetKey(f"publish_{slug}"), limit=10).records
+        expected = {cut for cut, s in carried if s == slug}
+        if not expected:
+            assert not observed
+            continue
+        (record,) = observed
+        assert record.event_log_entry.run_id == ""
+        metadata = record.asset_observation.metadata
+        assert metadata["carried"].value is True and metadata["run_date"].value == "2026-11-03"
+        comunas = metadata["comunas"].value
+        assert set(comunas) == expected
+        for cut in expected:
+            assert comunas[cut]["part"] == warehouse.load_part(home, cut, slug).id
+            assert comunas[cut]["carried_from_run"] == "2026-11-02"
     # the same release: nothing new was published, and no package was written again
     # (access requests ran again but made the same parts: the same content-addressed ids)
     assert second.catalog["new_release"] is False
@@ -269,18 +284,39 @@ def test_unchanged_inputs_carry_every_unit_and_report_every_check(ran_twice):
     assert warehouse.status(home, "99901", "budgets").attempted_on == "2026-11-03"
 
 
+def test_nothing_changed_runs_no_dagster_run_at_all(ran_twice):
+    """The same day again: every unit carried, and the catalog not run (no new release)."""
+    home, installation, _, second, instance = ran_twice
+    third = run(home, installation, "2026-11-03", instance)
+    assert set(third.ended.values()) == {"carried"}
+    assert len(instance.get_runs()) == second.runs
+    assert third.catalog_ok and third.catalog["new_release"] is False
+    assert third.catalog["release_id"] == second.catalog["release_id"]
+
+
 def test_rows_are_still_accounted_for_when_carried(ran_twice):
-    home, _, _, second = ran_twice
+    """Each unit's reconciliation: from its run, or stored with the part it carries."""
+    home, _, _, second, _ = ran_twice
     reconciled = [
         e
-        for result in second.results
-        for e in result.get_asset_check_evaluations()
+        for r in second.results
+        for e in r.get_asset_check_evaluations()
         if e.check_name == "rows_reconcile"
+    ]
+    reconciled += [
+        record
+        for (cut, slug), ending in second.ended.items()
+        if ending == "carried"
+        for record in warehouse.load_part(home, cut, slug).meta["checks"]
+        if record["check_name"] == "rows_reconcile"
     ]
     assert len(reconciled) == len(CUTS[:2]) * len(SLUGS)
     for evaluation in reconciled:
-        files = evaluation.metadata["files"].value
-        assert evaluation.passed and files and all(f["balanced"] for f in files)
+        if isinstance(evaluation, dict):
+            passed, files = evaluation["passed"], evaluation["metadata"]["files"]
+        else:
+            passed, files = evaluation.passed, evaluation.metadata["files"].value
+        assert passed and files and all(f["balanced"] for f in files)
         for f in files:
             accounted = sum(
                 f[f"rows_{n}"] for n in ("excluded", "published", "quarantined", "held")
@@ -306,14 +342,14 @@ def fingerprint(home, installation_file, slug="budgets", cut="99902"):
 
 
 def test_unchanged_inputs_find_the_current_part(ran_twice):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     part = warehouse.unchanged(home, "99902", "budgets", fingerprint(home, installation))
     assert part is not None and part.id == warehouse.load_part(home, "99902", "budgets").id
     assert {r["asset"] for r in part.meta["checks"]} == {"validate", "publish"}
 
 
 def test_a_changed_file_runs_the_unit_again(ran_twice, tmp_path):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     landed = home.landing / "99902" / "budgets" / BUDGET_FILE
     saved = tmp_path / BUDGET_FILE
     shutil.copy2(landed, saved)
@@ -335,7 +371,7 @@ def test_a_changed_file_runs_the_unit_again(ran_twice, tmp_path):
 
 
 def test_a_changed_descriptor_runs_the_unit_again(ran_twice, tmp_path, monkeypatch):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     changed = tmp_path / "budgets.dataset.yaml"
     changed.write_text(descriptor_path("budgets").read_text("utf-8") + "\n# edited\n", "utf-8")
     monkeypatch.setattr(steps, "descriptor_path", lambda slug: changed)
@@ -343,13 +379,13 @@ def test_a_changed_descriptor_runs_the_unit_again(ran_twice, tmp_path, monkeypat
 
 
 def test_changed_code_runs_the_unit_again(ran_twice, monkeypatch):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     monkeypatch.setattr(steps, "code_version", lambda: "another version")
     assert warehouse.unchanged(home, "99902", "budgets", fingerprint(home, installation)) is None
 
 
 def test_a_changed_installation_entry_runs_the_unit_again(ran_twice, tmp_path):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     text = installation.read_text("utf-8").replace(
         "transparencia@villaejemplo.example", "oficina@villaejemplo.example"
     )
@@ -359,6 +395,23 @@ def test_a_changed_installation_entry_runs_the_unit_again(ran_twice, tmp_path):
 
 
 def test_a_date_dependent_dataset_is_not_carried_to_another_day(ran_twice):
-    home, installation, _, _ = ran_twice
+    home, installation, _, _, _ = ran_twice
     fresh = fingerprint(home, installation, slug="access_requests")
     assert warehouse.unchanged(home, "99902", "access_requests", fresh) is None
+
+
+def test_a_changed_export_runs_exactly_its_comuna_and_dataset(ran_twice):
+    """Last (it changes the fixture's export): one Dagster run for that unit, then the
+    catalog's, which makes a new release; every other unit is carried."""
+    home, installation, _, second, instance = ran_twice
+    landed = home.landing / "99902" / "budgets" / BUDGET_FILE
+    text = landed.read_bytes().rstrip(b"\r\n")
+    landed.write_bytes(text.rsplit(b"\n", 1)[0] + b"\n")
+    runs = len(instance.get_runs())
+    outcome = run(home, installation, "2026-11-03", instance)
+    assert outcome.ended[("99902", "budgets")] == "published"
+    assert {u for u, e in outcome.ended.items() if e != "carried"} == {("99902", "budgets")}
+    started = instance.get_runs(limit=2)
+    assert len(instance.get_runs()) == runs + 2
+    assert [r.tags.get("dagster/partition") for r in started] == [None, "99902"]
+    assert outcome.catalog["new_release"] is True
