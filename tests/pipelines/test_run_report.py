@@ -144,7 +144,7 @@ def test_time_limits_reach_dagster_run_monitoring(monkeypatch, tmp_path):
         assert instance.run_monitoring_max_runtime_seconds == 7200
         # one event-log database for all runs, inside the instance's folder
         events = instance.event_log_storage
-        assert type(events).__name__ == "ConsolidatedSqliteEventLogStorage"
+        assert type(events).__name__ == "LocalSqliteEventLogStorage"
         assert Path(events.get_db_path()).is_relative_to(tmp_path.resolve())
     written = LOCAL_INSTANCE.read_text().replace("${DAGSTER_HOME}", str(tmp_path.resolve()))
     assert (tmp_path / "dagster.yaml").read_text() == written

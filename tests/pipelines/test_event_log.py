@@ -1,0 +1,70 @@
+"""The local instance's event log commits without a disk flush per event and without
+a checkpoint per connection closed, and keeps every event."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import dagster as dg
+import sqlalchemy as sa
+
+from pipelines.event_log import LocalSqliteEventLogStorage
+from pipelines.instance import ensure_dagster_home
+from tests.pipelines.instances import persistent
+
+
+@dg.asset
+def counted() -> int:
+    return 1
+
+
+@dg.asset
+def doubled(counted: int) -> int:
+    return counted * 2
+
+
+JOB = dg.Definitions(
+    assets=[counted, doubled], jobs=[dg.define_asset_job("counting")]
+).resolve_job_def("counting")
+
+
+def _settings(storage: LocalSqliteEventLogStorage) -> tuple[int, str]:
+    with storage.index_connection() as connection:
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    return synchronous, journal
+
+
+def test_events_commit_without_a_flush_and_the_log_is_not_checkpointed_at_each_close(
+    tmp_path,
+):
+    home = ensure_dagster_home(tmp_path / "dagster")
+    with persistent(home) as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, LocalSqliteEventLogStorage)
+        assert _settings(storage) == (1, "wal")  # NORMAL; Dagster's default is FULL (2)
+        result = JOB.execute_in_process(instance=instance)
+        assert result.success
+        wal = Path(storage.get_db_path() + "-wal")
+        # every event's connection closed, yet the log was not folded into the
+        # database and deleted, as it is when the last connection closes
+        assert wal.exists() and wal.stat().st_size > 0
+        run_id = result.run_id
+    # another process reads every event back
+    with persistent(home) as instance:
+        events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        assert sorted(e.dagster_event.asset_key.path[0] for e in events) == ["counted", "doubled"]
+        assert instance.get_run_by_id(run_id).is_success
+
+
+def test_other_sqlite_databases_keep_their_settings(tmp_path):
+    home = ensure_dagster_home(tmp_path / "dagster")
+    with persistent(home) as instance:
+        instance.event_log_storage  # noqa: B018 (loads the tuned storage)
+        other = tmp_path / "other.db"
+        with sqlite3.connect(other) as plain:
+            plain.execute("PRAGMA journal_mode=WAL")
+        engine = sa.create_engine(f"sqlite:///{other}", poolclass=sa.pool.NullPool)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
