@@ -139,6 +139,7 @@ def dataset_assets(
         with transient_only():
             result = steps.validate(ingested, abierto.installation(), quarantine)
         result.checks = checks.validation_checks(result)
+        ingested.release_tables()  # last: a retry of this step still finds them
         yield dg.Output(
             result,
             metadata={f"rows_valid_{t}": len(f) for t, f in result.valid.items()}
@@ -193,6 +194,7 @@ def dataset_assets(
                 checks=[r | {"asset": "validate"} for r in validated.checks]
                 + [r | {"asset": "publish"} for r in records],
             )
+            validated.release_tables()  # last: a retry of this step still finds them
         for note in prepared.notes:
             context.log.warning(f"{note['es']} / {note['en']}")
         reasons = sorted({r["type"] for r in prepared.blocked})

@@ -46,6 +46,14 @@ def executor(name: str = EXECUTOR) -> dg.ExecutorDefinition:
     return {"in_process": dg.in_process_executor, "multiprocess": dg.multiprocess_executor}[name]
 
 
+def io_manager(name: str = EXECUTOR) -> dg.IOManagerDefinition:
+    """Where a run keeps its steps' outputs until the next step reads them: in memory when
+    the steps run in the run's process (`in_process`), never pickled to disk (at a
+    million order lines that cost seconds per step and left a private copy of the raw
+    rows under `$DAGSTER_HOME/storage`); on disk when each step is a process of its own."""
+    return dg.mem_io_manager if name == "in_process" else dg.fs_io_manager
+
+
 def comuna_job(partitions: dg.PartitionsDefinition) -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         "publish_comuna",

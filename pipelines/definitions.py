@@ -31,7 +31,10 @@ def build_defs(installation_file: Path | None = None) -> dg.Definitions:
             automation.freshness_schedule,
         ],
         sensors=[automation.landing_sensor, automation.catalog_sensor, automation.failure_alert],
-        resources={"abierto": AbiertoResource(installation_file=str(path))},
+        resources={
+            "abierto": AbiertoResource(installation_file=str(path)),
+            "io_manager": automation.io_manager(),
+        },
     )
 
 

@@ -38,7 +38,7 @@ from dagster._core.instance.ref import InstanceRef
 
 from datasets.descriptor import SLUGS
 from datasets.municipalities import MISSING_SITE_URL
-from pipelines import carry, limits, warehouse
+from pipelines import automation, carry, limits, warehouse
 from pipelines.isolation import StopRequest, run_batch, start_fork_server
 from pipelines.resources import AbiertoResource
 
@@ -294,7 +294,10 @@ class _Jobs:
             job = dg.Definitions(
                 jobs=[dg.define_asset_job(name, selection=list(unit.selection))],
                 assets=assets,
-                resources={"abierto": self.resource},
+                resources={
+                    "abierto": self.resource,
+                    "io_manager": automation.io_manager("in_process"),
+                },
             ).resolve_job_def(name)
             self.jobs[unit.selection] = job
         result = job.execute_in_process(

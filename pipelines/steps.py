@@ -53,6 +53,12 @@ class IngestedDataset:
     #: What the outcome depends on (`unit_fingerprint`), recorded with it.
     fingerprint: dict | None = None
 
+    def release_tables(self) -> None:
+        """Drop the raw tables once validated: a Dagster run keeps every step's output
+        in memory until it ends. Reading them afterwards is a KeyError, never empty."""
+        for _cut, raw in self.sources:
+            raw.tables.clear()
+
 
 @dataclass
 class ValidatedDataset:
@@ -65,6 +71,11 @@ class ValidatedDataset:
     fingerprint: dict | None = None
     #: The validation checks' results (`pipelines.checks`), recorded with the outcome.
     checks: list[dict] = field(default_factory=list)
+
+    def release_tables(self) -> None:
+        """Drop the valid tables once prepared and recorded (see
+        `IngestedDataset.release_tables`)."""
+        self.valid.clear()
 
 
 @dataclass

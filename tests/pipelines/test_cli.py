@@ -83,6 +83,8 @@ def test_run_demo_publishes_and_says_where(tmp_path, monkeypatch):
     assert str(home / "site" / "index.html") in result.output
     assert "abierto serve" in result.output
     assert (home / "site" / "releases" / "2026-11-02" / "contracts" / "datapackage.json").exists()
+    # the steps' outputs (raw rows with personal data among them) never went to disk
+    assert not list((tmp_path / "dagster").glob("storage/*_*/*"))
 
 
 def test_a_rerun_on_another_day_with_the_same_exports_makes_no_new_release(tmp_path, monkeypatch):

@@ -96,6 +96,20 @@ def test_dataset_chain_publishes_a_valid_package(demo_home, slug):
         ]
 
 
+def test_a_run_lets_go_of_each_step_s_tables_once_the_next_step_used_them(demo_home):
+    # `abierto run` keeps each step's output in memory until the run ends (Dagster's
+    # in-process runs): the raw and valid tables are dropped once used
+    outcome = run_everything(demo_home)
+    units = [r for r in outcome.results if r.dagster_run.tags.get("abierto/dataset")]
+    assert {r.dagster_run.tags["abierto/dataset"] for r in units} == set(SLUGS)
+    for result in units:
+        slug = result.dagster_run.tags["abierto/dataset"]
+        ingested = result.output_for_node(f"ingest_{slug}")
+        assert ingested.sources and all(raw.tables == {} for _, raw in ingested.sources)
+        assert all(raw.rows_read > 0 for _, raw in ingested.sources)  # provenance stays
+        assert result.output_for_node(f"validate_{slug}").valid == {}
+
+
 def test_whole_catalog_is_published(demo_home):
     resource = AbiertoResource(home_dir=str(demo_home.root), run_date=RUN_DATE)
     with dg.DagsterInstance.ephemeral() as instance:
