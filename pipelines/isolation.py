@@ -279,10 +279,13 @@ def _stop(
     on_start: Callable[[int], None],
     on_interrupt: Callable[[int, str], None],
 ) -> Iterator[tuple[int, Finished]]:
-    """On a stop request: what the children finished meanwhile, then every running
-    unit interrupted at once (their grace periods overlap)."""
+    """On a stop request: what the children finished meanwhile (or the unit of one that
+    died), then every running unit interrupted at once (their grace periods overlap)."""
     for child in children:
         yield from child.read(on_start)
+        child.check(None)
+        if child.ending == "crashed":
+            yield from child.unfinished()
     running = [child for child in children if child.ending is None]
     for child in running:
         child.ending = "stopped"

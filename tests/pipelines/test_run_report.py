@@ -126,6 +126,14 @@ def test_the_stop_line_says_what_was_done_and_what_was_not():
         "stopped by SIGTERM: 1 of 3 units done; interrupted: contracts 99901; 1 not started; "
         "catalog not released; serving release 2026-11-02"
     )
+    result.ended = {}
+    result.interrupted = [("99901", "budgets"), ("99902", "budgets")]  # two workers
+    line = run_report.stop_line(result, None)
+    assert line.startswith(
+        "Detenido por SIGTERM: 0 de 3 unidades terminadas; interrumpidas: budgets 99901, "
+        "budgets 99902; 1 sin empezar; catálogo sin publicar"
+    ), line
+    assert "interrupted: budgets 99901, budgets 99902; 1 not started;" in line
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "ten", "1.5"])
