@@ -8,14 +8,15 @@ limit (`pipelines.limits`) is its own.
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
 C code. Isolated (`isolate=True`, what `abierto run` does): the units run in child
-processes (`pipelines.isolation.run_batch`), up to `limits.batch_units()` units one
-after the other in each child, which loads the code location from the resource's
-installation file once (`defs` serves only in-process runs) and builds each asset job
-once; the catalog runs in a child of its own. A stop signal or a unit's time limit ends
-the unit within seconds, a crash ends only the unit that was running, and the next
-units go on in a new child; with a persistent Dagster instance the stopped run is
-marked canceled (stop) or failed (time limit, crash) in Dagster, and the progress of
-the running unit (stage, rows read) is read from its event log.
+processes (`pipelines.isolation.run_batch`), up to `limits.workers()` children at once,
+up to `limits.batch_units()` units one after the other in each child, which loads the
+code location from the resource's installation file once (`defs` serves only
+in-process runs) and builds each asset job once; the catalog runs alone in a child of
+its own. A stop signal ends every running unit within seconds, a unit's time limit or
+a crash ends only that unit, and the rest of its batch goes on in a new child; with a
+persistent Dagster instance the stopped run is marked canceled (stop) or failed (time
+limit, crash) in Dagster, and the progress of the running units (stage, rows read) is
+read from their event logs.
 """
 
 from __future__ import annotations
@@ -379,12 +380,8 @@ class _Runner:
         """The progress, with the running unit started last (or the last that ran)."""
         self.progress.running = len(self.in_flight)
         if self.in_flight:
-            unit, (stage, rows_read) = next(reversed(self.in_flight.items()))
-            self.progress.unit, self.progress.stage, self.progress.rows_read = (
-                unit,
-                stage,
-                rows_read,
-            )
+            self.progress.unit = next(reversed(self.in_flight))
+            self.progress.stage, self.progress.rows_read = self.in_flight[self.progress.unit]
         self.observe(self.progress)
 
 

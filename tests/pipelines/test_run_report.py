@@ -136,6 +136,24 @@ def test_the_stop_line_says_what_was_done_and_what_was_not():
     assert "interrupted: budgets 99901, budgets 99902; 1 not started;" in line
 
 
+def test_workers_default_to_the_cpus_memory_permitting_or_what_abierto_workers_says(
+    monkeypatch,
+):
+    monkeypatch.delenv("ABIERTO_WORKERS", raising=False)
+    monkeypatch.setattr(limits.os, "sched_getaffinity", lambda _pid: set(range(16)))
+    monkeypatch.setattr(limits, "_available_memory", lambda: 20 << 30)
+    assert limits.workers() == limits.MAX_WORKERS  # 16 CPUs, capped
+    monkeypatch.setattr(limits, "_available_memory", lambda: 3 << 30)
+    assert limits.workers() == 3  # one per GiB available
+    monkeypatch.setattr(limits, "_available_memory", lambda: 1 << 29)
+    assert limits.workers() == 1  # never fewer than one
+    monkeypatch.setenv("ABIERTO_WORKERS", "12")
+    assert limits.workers() == 12
+    monkeypatch.setenv("ABIERTO_WORKERS", "0")
+    with pytest.raises(AbiertoError, match="ABIERTO_WORKERS"):
+        limits.workers()
+
+
 @pytest.mark.parametrize("value", ["0", "-5", "ten", "1.5"])
 def test_a_bad_time_limit_is_a_clear_error(monkeypatch, value):
     monkeypatch.setenv("ABIERTO_UNIT_TIMEOUT", value)
