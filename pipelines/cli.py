@@ -132,7 +132,7 @@ def run(
         paths = Home.from_env(home)
         if date:
             dt.date.fromisoformat(date)
-        limits.unit_timeout(), limits.catalog_timeout(), limits.batch_units()  # fail before work
+        limits.unit_timeout(), limits.catalog_timeout(), limits.batch_units(), limits.workers()
         if demo:
             console.print(
                 f"Copiando {seed_demo(paths)} exportaciones de ejemplo (sintéticas) a "

@@ -2,23 +2,31 @@
 
 `abierto run` runs its units of work (each comuna × dataset, then the catalog) in child
 processes forked from a fork server (`multiprocessing`'s forkserver), which imports
-the pipeline once and forks a clean copy per batch of units (`run_batch`; the units of
-a batch run one after the other, each with its own time limit): fast, and safe however the calling
-process got its threads (a plain fork of a process whose native libraries run threads —
-vl-convert's V8, gRPC — can deadlock the child). The parent keeps the signals: on
-SIGINT or SIGTERM (`StopRequest`), or when the unit passes its time limit, it sends the
-child SIGINT — Dagster turns that into an interrupted step and records the run's end —
-and SIGKILL after `GRACE_SECONDS` if the child is stuck where Python cannot interrupt
-it (a C loop over a hostile file). Everything the pipeline writes is either private and
-redone by the next run or switched atomically (releases), so killing a child never
-leaves anything half-published.
+the pipeline once and forks a clean copy per batch of units (`run_batch`: up to
+`workers` children at once, the units of a batch one after the other, each with its
+own time limit): fast, and safe however the calling process got its threads (a plain
+fork of a process whose native libraries run threads — vl-convert's V8, gRPC — can
+deadlock the child). The parent keeps the signals: on SIGINT or SIGTERM
+(`StopRequest`) it sends every running child SIGINT, and when a unit passes its time
+limit, that unit's child only — Dagster turns SIGINT into an interrupted step and
+records the run's end — and SIGKILL after `GRACE_SECONDS` if a child is stuck where
+Python cannot interrupt it (a C loop over a hostile file). A unit that crashes its
+child ends alone; the other children run on. Everything the pipeline writes is either
+private to one comuna × dataset and redone by the next run, or switched atomically
+(releases), so killing a child never leaves anything half-published. Units running at
+once write their own comuna × dataset's files; what they share is made under a lock (a
+national file's split) or written with the same bytes by each (its routing report),
+and the Dagster instance takes concurrent writers (SQLite in WAL mode with a busy
+timeout, or PostgreSQL).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.forkserver
 import os
 import signal
@@ -99,12 +107,12 @@ def run_in_child(
     timeout: float | None,
     stop: StopRequest,
     on_tick: Callable[[], None] | None = None,
-    on_interrupt: Callable[[str], None] | None = None,
+    on_interrupt: Callable[[int, str], None] | None = None,
 ) -> Finished[T]:
     """Run `work` (picklable: a module-level function or a `functools.partial` of one)
     in a child of the fork server and return what it returned (`run_batch` of one)."""
     batch = run_batch(
-        lambda _start: functools.partial(_one, work),
+        lambda _first, _end: functools.partial(_one, work),
         1,
         timeout=timeout,
         stop=stop,
@@ -115,94 +123,209 @@ def run_in_child(
 
 
 def run_batch(
-    work: Callable[[int], Callable[[Callable[[tuple], None]], None]],
+    work: Callable[[int, int], Callable[[Callable[[tuple], None]], None]],
     count: int,
     *,
     timeout: float | None,
     stop: StopRequest,
+    per_child: int = 1,
+    workers: int = 1,
     on_start: Callable[[int], None] | None = None,
     on_tick: Callable[[], None] | None = None,
-    on_interrupt: Callable[[str], None] | None = None,
+    on_interrupt: Callable[[int, str], None] | None = None,
 ) -> Iterator[tuple[int, Finished]]:
-    """Run `count` units of work in children of the fork server, many units per child,
-    and yield `(index, Finished)` for each unit as it ends.
+    """Run `count` units of work in children of the fork server, up to `workers`
+    children at once, each running up to `per_child` units one after the other, and
+    yield `(index, Finished)` for each unit as it ends (in the order they end).
 
-    `work(start)` gives the (picklable) batch for units `start`, `start + 1`, …: called
-    in the child with `send`, it calls `send(("start", i))` before unit `start + i` and
-    `send(("done", i, value))` after it. `timeout` applies to each unit, from its start.
-    A unit past it, or whose child dies, ends alone (`timeout`, `crashed`); the next
-    units go on in a new child. On a stop request the running unit is interrupted
-    (`stopped`) and no other starts. The child gets its own process group (a terminal's
-    Ctrl-C reaches only the parent, which decides), and dies with the parent.
-    `on_start(index)` is called when a unit starts, `on_tick` every `POLL_SECONDS`
-    while one runs (progress), `on_interrupt(ending)` just before the child is sent
-    SIGINT.
+    `work(first, end)` gives the (picklable) batch of units `first` … `end - 1`: called
+    in the child with `send`, it calls `send(("start", i))` before unit `first + i` and
+    `send(("done", i, value))` after it. Batches are contiguous runs of units, smaller
+    towards the end so that no worker is left alone with a long batch. `timeout`
+    applies to each unit, from its start. A unit past it, or whose child dies, ends
+    alone (`timeout`, `crashed`): the rest of its batch goes on in a new child, and the
+    other children run on untouched. On a stop request every running unit is
+    interrupted (`stopped`) and no other starts. Each child gets its own process group
+    (a terminal's Ctrl-C reaches only the parent, which decides), and dies with the
+    parent. `on_start(index)` is called when a unit starts, `on_tick` every
+    `POLL_SECONDS` while any runs (progress), `on_interrupt(index, ending)` just before
+    the running unit's child is sent SIGINT.
     """
     context = multiprocessing.get_context("forkserver")
-    first = 0
-    while first < count and not stop:
-        reader, writer = context.Pipe()  # duplex: the parent may tell the child to stop
-        child = context.Process(target=_child_main, args=(work(first), writer), daemon=True)
-        base, started = first, time.monotonic()
-        child.start()
-        writer.close()
-        current, ending, running = first, "done", False
-        try:
-            while ending == "done":
-                if reader.poll(POLL_SECONDS):
-                    try:
-                        message = reader.recv()
-                    except EOFError:
-                        ending = "crashed"
-                        break
-                    if message[0] == "start":
-                        current, started, running = base + message[1], time.monotonic(), True
-                        if on_start is not None:
-                            on_start(current)
-                    elif message[0] == "done":
-                        yield current, Finished(message[2], "done", time.monotonic() - started)
-                        current = first = current + 1
-                        started, running = time.monotonic(), False
-                    else:  # "end": the batch is done
-                        break
-                    continue
-                if not child.is_alive() and not reader.poll(0):
-                    ending = "crashed"
-                elif stop:
-                    ending = "stopped"
-                elif timeout is not None and time.monotonic() - started > timeout:
-                    ending = "timeout"
-                elif on_tick is not None:
-                    on_tick()
-            if ending == "done":
-                continue
-            killed = False
-            if ending != "crashed":
-                # an interrupted unit returns to the batch: the child must not start the
-                # next one (a run SIGKILL would then leave started)
-                with contextlib.suppress(OSError):
-                    reader.send(("stop",))
-                if on_interrupt is not None:
-                    on_interrupt(ending)
-                killed = _interrupt(child)
-                # a unit the child started just before it read "stop" was running too
-                while not running and _pending(reader, "start"):
-                    running = True
-                    if on_start is not None:
-                        on_start(current)
-            if ending == "stopped":  # between two units, none was interrupted
-                if running:
-                    yield current, Finished(None, ending, time.monotonic() - started, killed)
+    on_start = on_start or (lambda _index: None)
+    on_interrupt = on_interrupt or (lambda _index, _ending: None)
+    waiting = _Waiting(count, per_child, workers)
+    children: list[_Child] = []
+    try:
+        while waiting or children:
+            while waiting and len(children) < workers and not stop:
+                children.append(_Child(context, work, *waiting.take()))
+            if stop:
+                yield from _stop(children, on_start, on_interrupt)
                 return
-            yield current, Finished(None, ending, time.monotonic() - started, killed)
-            first = current + 1
-        finally:
-            reader.close()
-            if ending == "done":  # the batch ended: let the child exit by itself
-                child.join(GRACE_SECONDS)
-            if child.is_alive():
-                _interrupt(child)
-            child.join()
+            multiprocessing.connection.wait([child.reader for child in children], POLL_SECONDS)
+            for child in list(children):
+                yield from child.read(on_start)
+                child.check(timeout)
+                if child.ending is None:
+                    continue
+                children.remove(child)
+                if child.ending != "end":
+                    if child.ending == "timeout":
+                        _interrupt([child], on_start, on_interrupt)
+                    yield from child.unfinished()
+                    waiting.put_back(child.current + 1, child.end)
+                child.close()
+            if on_tick is not None and any(child.running for child in children):
+                on_tick()
+    finally:
+        for child in children:
+            child.close()
+
+
+class _Waiting:
+    """The units not yet given to a child, as ranges; `take` deals the next batch."""
+
+    def __init__(self, count: int, per_child: int, workers: int) -> None:
+        self.ranges = collections.deque([(0, count)] if count else [])
+        self.per_child, self.workers = max(1, per_child), max(1, workers)
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def take(self) -> tuple[int, int]:
+        """The next `per_child` units, or fewer (a share of what is left per worker)
+        when the end is near: guided self-scheduling."""
+        left = sum(end - first for first, end in self.ranges)
+        first, end = self.ranges.popleft()
+        size = max(1, min(self.per_child, -(-left // self.workers), end - first))
+        if first + size < end:
+            self.ranges.appendleft((first + size, end))
+        return first, first + size
+
+    def put_back(self, first: int, end: int) -> None:
+        """The rest of a batch whose child ended early: next, before any other (joined
+        to the units after it, when they wait too)."""
+        if first >= end:
+            return
+        if self.ranges and self.ranges[0][0] == end:
+            end = self.ranges.popleft()[1]
+        self.ranges.appendleft((first, end))
+
+
+class _Child:
+    """A child of the fork server running units `first` … `end - 1`, as the parent sees
+    it: the unit it is on (`current`, from its start: `started`) and how it `ending`
+    (None while it runs; end | crashed | timeout | stopped)."""
+
+    def __init__(self, context, work, first: int, end: int) -> None:
+        self.reader, writer = context.Pipe()  # duplex: the parent may tell it to stop
+        self.process = context.Process(
+            target=_child_main, args=(work(first, end), writer), daemon=True
+        )
+        self.first, self.end, self.current = first, end, first
+        self.started, self.running = time.monotonic(), False
+        self.ending: str | None = None
+        self.killed = False
+        self.process.start()
+        writer.close()
+
+    def read(self, on_start: Callable[[int], None]) -> Iterator[tuple[int, Finished]]:
+        """What the child said since last read: units started, units done."""
+        while self.ending is None and self.reader.poll(0):
+            try:
+                message = self.reader.recv()
+            except EOFError:
+                self.ending = "crashed"
+                return
+            now = time.monotonic()
+            if message[0] == "start":
+                self.current = self.first + message[1]
+                self.started, self.running = now, True
+                on_start(self.current)
+            elif message[0] == "done":
+                yield self.current, Finished(message[2], "done", now - self.started)
+                self.current, self.started, self.running = self.current + 1, now, False
+            else:  # "end": the batch is done
+                self.ending = "end"
+
+    def check(self, timeout: float | None) -> None:
+        """A child gone without a word has crashed; a unit past `timeout`, timed out."""
+        if self.ending is not None:
+            return
+        if not self.process.is_alive() and not self.reader.poll(0):
+            self.ending = "crashed"
+        elif timeout is not None and time.monotonic() - self.started > timeout:
+            self.ending = "timeout"
+
+    def unfinished(self) -> Iterator[tuple[int, Finished]]:
+        """The unit the child was on when it ended early (none when it had done its
+        units, or was stopped between two)."""
+        if self.current < self.end and (self.running or self.ending != "stopped"):
+            seconds = time.monotonic() - self.started
+            yield self.current, Finished(None, self.ending, seconds, self.killed)
+
+    def close(self) -> None:
+        self.reader.close()
+        if self.ending == "end":  # let the child exit by itself
+            self.process.join(GRACE_SECONDS)
+        if self.process.is_alive():
+            _signal_and_wait([self])
+        self.process.join()
+
+
+def _stop(
+    children: list[_Child],
+    on_start: Callable[[int], None],
+    on_interrupt: Callable[[int, str], None],
+) -> Iterator[tuple[int, Finished]]:
+    """On a stop request: what the children finished meanwhile (or the unit of one that
+    died), then every running unit interrupted at once (their grace periods overlap)."""
+    for child in children:
+        yield from child.read(on_start)
+        child.check(None)
+        if child.ending == "crashed":
+            yield from child.unfinished()
+    running = [child for child in children if child.ending is None]
+    for child in running:
+        child.ending = "stopped"
+    _interrupt(running, on_start, on_interrupt)
+    for child in running:
+        yield from child.unfinished()
+
+
+def _interrupt(
+    children: list[_Child],
+    on_start: Callable[[int], None],
+    on_interrupt: Callable[[int, str], None],
+) -> None:
+    """Tell each child to start no further unit (a run SIGKILL would then leave
+    started), then SIGINT, SIGKILL after the grace period."""
+    for child in children:
+        with contextlib.suppress(OSError):
+            child.reader.send(("stop",))
+        if child.running:
+            on_interrupt(child.current, child.ending)
+    _signal_and_wait(children)
+    for child in children:
+        # a unit the child started just before it read "stop" was running too
+        if not child.running and child.current < child.end and _pending(child.reader, "start"):
+            child.running = True
+            on_start(child.current)
+
+
+def _signal_and_wait(children: list[_Child]) -> None:
+    """SIGINT to each child, SIGKILL to those still alive after the grace period."""
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.process.pid, signal.SIGINT)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for child in children:
+        child.process.join(max(0.0, deadline - time.monotonic()))
+        if child.process.is_alive():
+            child.process.kill()
+            child.process.join()
+            child.killed = True
 
 
 def _pending(reader, kind: str) -> bool:
@@ -217,18 +340,6 @@ def _pending(reader, kind: str) -> bool:
 def _one(work: Callable[[], T], send: Callable[[tuple], None]) -> None:
     send(("start", 0))
     send(("done", 0, work()))
-
-
-def _interrupt(child: multiprocessing.Process) -> bool:
-    """SIGINT, then SIGKILL after the grace period; True when SIGKILL was needed."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(child.pid, signal.SIGINT)
-    child.join(GRACE_SECONDS)
-    if child.is_alive():
-        child.kill()
-        child.join()
-        return True
-    return False
 
 
 class _StopBatch(Exception):

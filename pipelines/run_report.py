@@ -34,14 +34,15 @@ HEADERS = (
 
 
 class RunDisplay:
-    """A progress bar of units done (comuna × dataset, then the catalog) with the current
-    unit, its stage and the rows read so far; without a terminal, one line per unit."""
+    """A progress bar of units done (comuna × dataset, then the catalog) with the unit
+    started last, its stage, the rows read so far and how many other units run at the
+    same time; without a terminal, one line per unit as it starts."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
         self.bar: Progress | None = None
         self.task = None
-        self.unit: tuple[str, str] | None = None
+        self.started = 0
 
     def __enter__(self) -> RunDisplay:
         if self.console.is_terminal:
@@ -67,13 +68,15 @@ class RunDisplay:
         if progress.rows_read is not None:
             where += f" · {progress.rows_read:,} filas/rows".replace(",", ".")
         if self.bar is None:
-            if progress.unit != self.unit and progress.done < progress.total:
-                self.console.print(f"[{progress.done + 1}/{progress.total}] {where}", markup=False)
-        elif self.task is None:
-            self.task = self.bar.add_task(where, total=progress.total)
-        if self.bar is not None:
+            if progress.started > self.started:
+                self.console.print(f"[{progress.started}/{progress.total}] {where}", markup=False)
+        else:
+            if progress.running > 1:
+                where += f" (+{progress.running - 1} más/more)"
+            if self.task is None:
+                self.task = self.bar.add_task(where, total=progress.total)
             self.bar.update(self.task, description=where, completed=progress.done)
-        self.unit = progress.unit
+        self.started = progress.started
 
 
 def describe(unit: tuple[str | None, str | None]) -> str:
@@ -137,24 +140,25 @@ def exit_code(outcome: RunAll) -> int:
 
 
 def stop_line(outcome: RunAll, state: dict | None) -> str:
-    """One line: which signal, how many units ended, which was interrupted, how many did
+    """One line: which signal, how many units ended, which were interrupted, how many did
     not start, the catalog, and the release still served."""
     name = signal.Signals(outcome.stopped_by).name
     done, total = len(outcome.ended), len(outcome.units)
-    cut_short = outcome.interrupted if outcome.interrupted != ("", CATALOG) else None
-    waiting = total - done - (1 if cut_short else 0)
+    cut_short = [unit for unit in outcome.interrupted if unit != ("", CATALOG)]
+    waiting = total - done - len(cut_short)
     es = [f"Detenido por {name}: {done} de {total} unidades terminadas"]
     en = [f"stopped by {name}: {done} of {total} units done"]
     if cut_short:
-        es.append(f"interrumpida: {describe(cut_short)}")
-        en.append(f"interrupted: {describe(cut_short)}")
+        units = ", ".join(describe(unit) for unit in cut_short)
+        es.append(f"interrumpida{'s' if len(cut_short) > 1 else ''}: {units}")
+        en.append(f"interrupted: {units}")
     if waiting:
         es.append(f"{waiting} sin empezar")
         en.append(f"{waiting} not started")
     if outcome.catalog_ok:
         es.append("catálogo publicado")
         en.append("catalog released")
-    elif outcome.interrupted == ("", CATALOG):
+    elif ("", CATALOG) in outcome.interrupted:
         es.append("catálogo interrumpido")
         en.append("catalog interrupted")
     else:

@@ -11,14 +11,15 @@ would have decided.
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
 C code. Isolated (`isolate=True`, what `abierto run` does): the units run in child
-processes (`pipelines.isolation.run_batch`), up to `limits.batch_units()` units one
-after the other in each child, which loads the code location from the resource's
-installation file once (`defs` serves only in-process runs) and builds each asset job
-once; the catalog runs in a child of its own. A stop signal or a unit's time limit ends
-the unit within seconds, a crash ends only the unit that was running, and the next
-units go on in a new child; with a persistent Dagster instance the stopped run is
-marked canceled (stop) or failed (time limit, crash) in Dagster, and the progress of
-the running unit (stage, rows read) is read from its event log.
+processes (`pipelines.isolation.run_batch`), up to `limits.workers()` children at once,
+up to `limits.batch_units()` units one after the other in each child, which loads the
+code location from the resource's installation file once (`defs` serves only
+in-process runs) and builds each asset job once; the catalog runs alone in a child of
+its own. A stop signal ends every running unit within seconds, a unit's time limit or
+a crash ends only that unit, and the rest of its batch goes on in a new child; with a
+persistent Dagster instance the stopped run is marked canceled (stop) or failed (time
+limit, crash) in Dagster, and the progress of the running units (stage, rows read) is
+read from their event logs.
 """
 
 from __future__ import annotations
@@ -89,13 +90,17 @@ class UnitReport:
 
 @dataclass
 class Progress:
-    """Where a run stands, for a progress display (`on_progress`)."""
+    """Where a run stands, for a progress display (`on_progress`): units done and
+    started, how many run at once, and the one of those started last with its stage
+    and the rows read so far."""
 
     total: int
     done: int = 0
     unit: tuple[str, str] | None = None  # (cut, slug), or ("", "catalog")
     stage: str = ""
     rows_read: int | None = None
+    started: int = 0
+    running: int = 0
 
 
 @dataclass
@@ -103,8 +108,8 @@ class RunAll:
     """What happened: each unit's end, the publish-gate reasons of blocked units
     (`{(cut, slug): [{type, es, en}]}`), problems (failed, timed out, scoped failures the
     catalog reports), the warnings the steps logged (isolated runs), the catalog's
-    materialization metadata and, when a signal stopped the run, which signal and what it
-    interrupted."""
+    materialization metadata and, when a signal stopped the run, which signal and the units
+    it interrupted."""
 
     units: list[tuple[str, str]] = field(default_factory=list)
     # published | carried (unchanged inputs, no run) | blocked | failed | timeout | crashed
@@ -115,7 +120,7 @@ class RunAll:
     catalog_ok: bool = False
     catalog: dict = field(default_factory=dict)
     stopped_by: int | None = None
-    interrupted: tuple[str, str] | None = None
+    interrupted: list[tuple[str, str]] = field(default_factory=list)
     results: list[dg.ExecuteInProcessResult] = field(default_factory=list)
 
     @property
@@ -202,7 +207,7 @@ def run_all(
             outcome.blocked |= {(cut, slug): report.blocked} if report.blocked else {}
             outcome.ended[(cut, slug)] = "blocked" if report.blocked else "published"
         elif ending == "stopped":
-            outcome.interrupted = (cut, slug)
+            outcome.interrupted.append((cut, slug))
         else:
             outcome.ended[(cut, slug)] = "failed" if ending == "done" else ending
             outcome.problems.append(_unit_problem(cut, slug, ending, report))
@@ -216,7 +221,7 @@ def run_all(
     elif not stop:
         report, ending = runner.catalog()
         if ending == "stopped":
-            outcome.interrupted = ("", CATALOG)
+            outcome.interrupted.append(("", CATALOG))
         elif report is not None:
             outcome.add_catalog(report)
             _remember_catalog(home, installation, today, outcome)
@@ -345,6 +350,8 @@ class _Runner:
         self.observe = observe or (lambda _progress: None)
         self.shared = instance is not None and not instance.is_ephemeral
         self.results: list[dg.ExecuteInProcessResult] = []
+        # the units running, in the order they started: stage and rows read so far
+        self.in_flight: dict[tuple[str, str], tuple[str, int | None]] = {}
 
     def units(
         self, where: list[tuple[str, str]]
@@ -372,35 +379,45 @@ class _Runner:
         self._starting(where)
         report, result = self.jobs.materialize(unit, self.instance)
         self.results.append(result)
-        return self._done(report, "done")
+        return self._done(where, report, "done")
 
     def _isolated(self, where: list[tuple[str, str]], units: list[_Unit], timeout: int):
-        """The units in children of the fork server, batch after batch (`run_batch`),
-        each unit's Dagster run watched through the instance (progress, and its end
-        when its child could not record it)."""
-        per_child, ref = limits.batch_units(), self._ref()
-        watch: _Watch | None = None
+        """The units in children of the fork server, up to `limits.workers()` at once,
+        batch after batch (`run_batch`), each unit's Dagster run watched through the
+        instance (progress, and its end when its child could not record it)."""
+        ref, watches = self._ref(), {}
 
         def start(index: int) -> None:
-            nonlocal watch
             self._starting(where[index])
-            watch = _Watch(self.instance, units[index].tags[ATTEMPT_TAG]) if self.shared else None
+            if self.shared:
+                watches[index] = _Watch(self.instance, units[index].tags[ATTEMPT_TAG])
+
+        def tick() -> None:
+            seen = {where[index]: watch.update() for index, watch in watches.items()}
+            if any(seen.values()):
+                self.in_flight |= {place: stage for place, stage in seen.items() if stage}
+                self._show()
 
         batch = run_batch(
-            lambda first: functools.partial(
-                materialize_in_child, units[first : first + per_child], self.resource, ref
+            lambda first, end: functools.partial(
+                materialize_in_child, units[first:end], self.resource, ref
             ),
             len(units),
             timeout=timeout,
             stop=self.stop,
+            per_child=limits.batch_units(),
+            workers=limits.workers(),
             on_start=start,
-            on_tick=lambda: watch.update(self.progress, self.observe) if watch else None,
-            on_interrupt=lambda ending: watch.interrupting(ending) if watch else None,
+            on_tick=tick,
+            on_interrupt=lambda index, ending: (
+                watches[index].interrupting(ending) if index in watches else None
+            ),
         )
         for index, finished in batch:
+            watch = watches.pop(index, None)
             if watch is not None and finished.ending != "done":
                 watch.close(finished.ending, timeout)
-            yield where[index], *self._done(finished.value, finished.ending)
+            yield where[index], *self._done(where[index], finished.value, finished.ending)
 
     def _unit(self, cut: str, slug: str) -> _Unit:
         selection = tuple(f"{stage}_{slug}" for stage in STAGES)
@@ -415,14 +432,26 @@ class _Runner:
         return self.instance.get_ref() if self.shared else None
 
     def _starting(self, where: tuple[str, str]) -> None:
-        self.progress.unit, self.progress.stage, self.progress.rows_read = where, "", None
-        self.observe(self.progress)
+        self.in_flight[where] = ("", None)
+        self.progress.started += 1
+        self._show()
 
-    def _done(self, report: UnitReport | None, ending: str) -> tuple[UnitReport | None, str]:
+    def _done(
+        self, where: tuple[str, str], report: UnitReport | None, ending: str
+    ) -> tuple[UnitReport | None, str]:
+        self.in_flight.pop(where, None)
         if ending != "stopped":
             self.progress.done += 1
-            self.observe(self.progress)
+            self._show()
         return report, ending
+
+    def _show(self) -> None:
+        """The progress, with the running unit started last (or the last that ran)."""
+        self.progress.running = len(self.in_flight)
+        if self.in_flight:
+            self.progress.unit = next(reversed(self.in_flight))
+            self.progress.stage, self.progress.rows_read = self.in_flight[self.progress.unit]
+        self.observe(self.progress)
 
 
 @contextlib.contextmanager
@@ -436,7 +465,7 @@ def _instance(ref: InstanceRef | None) -> Iterator[dg.DagsterInstance]:
 
 
 class _Watch:
-    """The running unit's Dagster run, seen from the parent through the instance."""
+    """A running unit's Dagster run, seen from the parent through the instance."""
 
     POLL_SECONDS = 0.5
 
@@ -451,14 +480,16 @@ class _Watch:
             self.run = runs[0] if runs else None
         return self.run
 
-    def update(self, progress: Progress, observe: Callable[[Progress], None]) -> None:
-        """Stage and rows read so far, from the run's event log (as the UI shows them)."""
+    def update(self) -> tuple[str, int | None] | None:
+        """Stage and rows read so far, from the run's event log (as the UI shows them);
+        None between two polls or when nothing can be read yet."""
         if time.monotonic() < self.next_poll:
-            return
+            return None
         self.next_poll = time.monotonic() + self.POLL_SECONDS
+        stage, rows_read = "", None
         with contextlib.suppress(Exception):  # progress is best effort; never stop a run
             if self.find() is None:
-                return
+                return None
             events = self.instance.all_logs(
                 self.run.run_id,
                 of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION},
@@ -466,10 +497,11 @@ class _Watch:
             for record in events:
                 event = record.dagster_event
                 if event.event_type == dg.DagsterEventType.STEP_START:
-                    progress.stage = event.step_key.split("_", 1)[0]
+                    stage = event.step_key.split("_", 1)[0]
                 elif "rows_read" in (meta := event.materialization.metadata):
-                    progress.rows_read = int(meta["rows_read"].value)
-            observe(progress)
+                    rows_read = int(meta["rows_read"].value)
+            return stage, rows_read
+        return None
 
     def interrupting(self, ending: str) -> None:
         """Before SIGINT on a stop: the run is canceling, so Dagster ends it as canceled."""

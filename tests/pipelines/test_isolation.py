@@ -11,19 +11,18 @@ import types
 import dagster as dg
 import pytest
 
-from pipelines.isolation import StopRequest, _interrupt_again, run_batch
+from pipelines.isolation import StopRequest, _interrupt_again, _Waiting, run_batch
 from tests.pipelines.batch_units import units
 
 
 def batch(values: list[str], stop: StopRequest | None = None, **options):
-    work = functools.partial(units, values)
     return list(
         run_batch(
-            lambda first: functools.partial(work, first),
+            lambda first, end: functools.partial(units, values, first, end),
             len(values),
             timeout=5,
             stop=stop if stop is not None else StopRequest(),
-            **options,
+            **{"per_child": 3} | options,
         )
     )
 
@@ -70,6 +69,72 @@ def test_a_stop_interrupts_the_running_unit_and_starts_no_other():
     stop = StopRequest()
     ended = batch(["a", "hang", "b"], stop, on_start=lambda i: i == 1 and stop.request())
     assert [(index, f.ending) for index, f in ended] == [(0, "done"), (1, "stopped")]
+
+
+def test_two_workers_run_two_units_at_once(tmp_path):
+    started, meet = [], f"meet:{tmp_path}"
+    # dealt as (0, 1) to one child and (2,) to the other
+    ended = batch([meet, "a", meet], workers=2, on_start=started.append)
+    values = {index: f.value for index, f in ended}
+    # each unit left its mark and found the other's: they ran at the same time
+    assert values[0][0] is True and values[2][0] is True, values
+    assert values[0][1] != values[2][1]  # in two children
+    assert values[1] == ("a", values[0][1])
+    assert sorted(started) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("failure", ["crash", "hang"])
+def test_a_unit_that_crashes_or_hangs_ends_alone_while_another_child_runs_on(tmp_path, failure):
+    """Worker 1 runs "meet" then "b"; worker 2 the failing unit, once the meeting is
+    certain (the failure waits in the same folder), then "c" in a new child."""
+    meet = f"meet:{tmp_path}"
+    ended = dict(batch([meet, "b", meet, failure, "c"], workers=2, per_child=2))
+    assert {i: f.ending for i, f in ended.items()} == {
+        0: "done",
+        1: "done",
+        2: "done",
+        3: "crashed" if failure == "crash" else "timeout",
+        4: "done",
+    }
+    assert ended[0].value[0] is True and ended[2].value[0] is True  # they ran at once
+    assert ended[0].value[1] == ended[1].value[1]  # the other child was not touched
+    assert ended[4].value[1] not in {ended[0].value[1], ended[2].value[1]}
+
+
+def test_a_stop_interrupts_every_running_unit_and_starts_no_other():
+    stop, started = StopRequest(), []
+    interrupted = []
+
+    def on_start(index: int) -> None:
+        started.append(index)
+        if len(started) == 2:
+            stop.request()
+
+    ended = batch(
+        ["deaf", "b", "polite", "c"],
+        stop,
+        workers=2,
+        per_child=2,
+        on_start=on_start,
+        on_interrupt=lambda index, ending: interrupted.append((index, ending)),
+    )
+    assert sorted((index, f.ending) for index, f in ended) == [(0, "stopped"), (2, "stopped")]
+    assert sorted(started) == [0, 2]  # "b" and "c" never started
+    assert sorted(interrupted) == [(0, "stopped"), (2, "stopped")]
+    # both were interrupted at once: the stuck one needed SIGKILL, the polite one did not
+    assert {index: f.killed for index, f in ended} == {0: True, 2: False}
+
+
+def test_batches_are_dealt_so_that_no_worker_is_left_alone_with_a_long_one():
+    waiting = _Waiting(10, per_child=4, workers=2)
+    taken = []
+    while waiting:
+        taken.append(waiting.take())
+    assert taken == [(0, 4), (4, 7), (7, 9), (9, 10)]
+    waiting = _Waiting(10, per_child=4, workers=2)
+    first = waiting.take()
+    waiting.put_back(2, 4)  # the child of (0, 4) crashed on unit 1
+    assert (first, waiting.take(), waiting.take()) == ((0, 4), (2, 6), (6, 8))
 
 
 def unraisable(error: BaseException) -> types.SimpleNamespace:

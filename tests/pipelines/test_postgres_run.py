@@ -102,7 +102,7 @@ def instance_folder(folder: Path, port: int, user: str) -> Path:
     return folder
 
 
-def test_a_comuna_runs_with_postgresql_run_and_event_storage(postgres, tmp_path):
+def test_a_comuna_runs_with_postgresql_run_and_event_storage(postgres, tmp_path, monkeypatch):
     port, user = postgres
     home = tmp_path / "abierto"
     seed_comuna(home / "landing", CUT)
@@ -116,6 +116,8 @@ def test_a_comuna_runs_with_postgresql_run_and_event_storage(postgres, tmp_path)
         "DAGSTER_PG_DB": DATABASE,
         "DAGSTER_PG_USER": user,
         "DAGSTER_PG_PASSWORD": "",
+        # the run queue's limit (deploy/dagster.yaml), and two units at once in PostgreSQL
+        "ABIERTO_WORKERS": "2",
     }
     command = "from pipelines.cli import app; app(prog_name='abierto')"
     done = subprocess.run(
@@ -130,21 +132,18 @@ def test_a_comuna_runs_with_postgresql_run_and_event_storage(postgres, tmp_path)
     catalog = json.loads((home / "site" / "catalog.json").read_text("utf-8"))
     assert {r["status"] for r in catalog["comunas"] if r["comuna_code"] == CUT} == {"published"}
 
-    os.environ.update({k: v for k, v in env.items() if k.startswith("DAGSTER_PG_")})
-    try:
-        with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-            storage = type(instance.run_storage).__name__, type(instance.event_log_storage).__name__
-            assert storage == ("PostgresRunStorage", "PostgresEventLogStorage")
-            runs = instance.get_runs()
-            assert runs and {run.status for run in runs} == {dg.DagsterRunStatus.SUCCESS}
-            comunas = {run.tags.get("abierto/comuna") for run in runs} - {None}
-            assert comunas == {CUT}
-            for slug in ("budgets", "contracts", "access_requests"):
-                record = instance.get_latest_materialization_event(dg.AssetKey(f"publish_{slug}"))
-                assert record is not None and record.dagster_event.partition == CUT
-            catalog_event = instance.get_latest_materialization_event(dg.AssetKey("catalog"))
-            assert catalog_event is not None
-    finally:
-        for key in env:
-            if key.startswith("DAGSTER_PG_"):
-                os.environ.pop(key, None)
+    for key, value in env.items():  # what deploy/dagster.yaml reads from the environment
+        if key.startswith("DAGSTER_PG_") or key == "ABIERTO_WORKERS":
+            monkeypatch.setenv(key, value)
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        storage = type(instance.run_storage).__name__, type(instance.event_log_storage).__name__
+        assert storage == ("PostgresRunStorage", "PostgresEventLogStorage")
+        runs = instance.get_runs()
+        assert runs and {run.status for run in runs} == {dg.DagsterRunStatus.SUCCESS}
+        comunas = {run.tags.get("abierto/comuna") for run in runs} - {None}
+        assert comunas == {CUT}
+        for slug in ("budgets", "contracts", "access_requests"):
+            record = instance.get_latest_materialization_event(dg.AssetKey(f"publish_{slug}"))
+            assert record is not None and record.dagster_event.partition == CUT
+        catalog_event = instance.get_latest_materialization_event(dg.AssetKey("catalog"))
+        assert catalog_event is not None

@@ -118,7 +118,7 @@ def test_the_stop_line_says_what_was_done_and_what_was_not():
     result = outcome(stopped_by=signal.SIGTERM, catalog_ok=False)
     result.units.append(("99902", "budgets"))
     result.ended = {("99901", "budgets"): "published"}
-    result.interrupted = ("99901", "contracts")
+    result.interrupted = [("99901", "contracts")]
     line = run_report.stop_line(result, {"release_id": "2026-11-02"})
     assert line == (
         "Detenido por SIGTERM: 1 de 3 unidades terminadas; interrumpida: contracts 99901; "
@@ -126,6 +126,32 @@ def test_the_stop_line_says_what_was_done_and_what_was_not():
         "stopped by SIGTERM: 1 of 3 units done; interrupted: contracts 99901; 1 not started; "
         "catalog not released; serving release 2026-11-02"
     )
+    result.ended = {}
+    result.interrupted = [("99901", "budgets"), ("99902", "budgets")]  # two workers
+    line = run_report.stop_line(result, None)
+    assert line.startswith(
+        "Detenido por SIGTERM: 0 de 3 unidades terminadas; interrumpidas: budgets 99901, "
+        "budgets 99902; 1 sin empezar; catálogo sin publicar"
+    ), line
+    assert "interrupted: budgets 99901, budgets 99902; 1 not started;" in line
+
+
+def test_workers_default_to_the_cpus_memory_permitting_or_what_abierto_workers_says(
+    monkeypatch,
+):
+    monkeypatch.delenv("ABIERTO_WORKERS", raising=False)
+    monkeypatch.setattr(limits.os, "sched_getaffinity", lambda _pid: set(range(16)))
+    monkeypatch.setattr(limits, "_available_memory", lambda: 20 << 30)
+    assert limits.workers() == limits.MAX_WORKERS  # 16 CPUs, capped
+    monkeypatch.setattr(limits, "_available_memory", lambda: 3 << 30)
+    assert limits.workers() == 3  # one per GiB available
+    monkeypatch.setattr(limits, "_available_memory", lambda: 1 << 29)
+    assert limits.workers() == 1  # never fewer than one
+    monkeypatch.setenv("ABIERTO_WORKERS", "12")
+    assert limits.workers() == 12
+    monkeypatch.setenv("ABIERTO_WORKERS", "0")
+    with pytest.raises(AbiertoError, match="ABIERTO_WORKERS"):
+        limits.workers()
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "ten", "1.5"])
@@ -203,20 +229,24 @@ def test_progress_is_a_bar_on_a_terminal_and_one_line_per_unit_otherwise():
     from pipelines.runner import Progress
 
     steps = [
-        Progress(3, 0, ("99901", "budgets"), "", None),
-        Progress(3, 0, ("99901", "budgets"), "validate", 1_234_567),
-        Progress(3, 1, ("99901", "contracts"), "ingest", None),
-        Progress(3, 2, ("", "catalog"), "catalog", None),
-        Progress(3, 3, ("", "catalog"), "catalog", None),
+        Progress(4, 0, ("99901", "budgets"), "", None, started=1, running=1),
+        Progress(4, 0, ("99901", "budgets"), "validate", 1_234_567, started=1, running=1),
+        # two units at once: the one started last is shown, with the count of the others
+        Progress(4, 0, ("99902", "budgets"), "", None, started=2, running=2),
+        Progress(4, 1, ("99902", "budgets"), "ingest", None, started=2, running=1),
+        Progress(4, 1, ("99901", "contracts"), "", None, started=3, running=2),
+        Progress(4, 3, ("", "catalog"), "catalog", None, started=4, running=1),
+        Progress(4, 4, ("", "catalog"), "catalog", None, started=4, running=0),
     ]
     plain = Console(file=StringIO(), width=80, color_system=None)
     with run_report.RunDisplay(plain) as display:
         for step in steps:
             display.update(step)
     assert plain.file.getvalue().splitlines() == [
-        "[1/3] budgets 99901",
-        "[2/3] contracts 99901 · ingest",
-        "[3/3] catálogo/catalog",
+        "[1/4] budgets 99901",
+        "[2/4] budgets 99902",
+        "[3/4] contracts 99901",
+        "[4/4] catálogo/catalog",
     ]
     terminal = Console(file=StringIO(), width=80, force_terminal=True, color_system=None)
     with run_report.RunDisplay(terminal) as display:
@@ -224,6 +254,8 @@ def test_progress_is_a_bar_on_a_terminal_and_one_line_per_unit_otherwise():
         assert display.bar is not None
         [task] = display.bar.tasks
         assert task.description == "budgets 99901 · validate · 1.234.567 filas/rows"
-        assert (task.completed, task.total) == (0, 3)
+        assert (task.completed, task.total) == (0, 4)
+        display.update(steps[4])
+        assert task.description == "contracts 99901 (+1 más/more)"
         display.update(steps[-1])
-        assert task.completed == 3
+        assert task.completed == 4

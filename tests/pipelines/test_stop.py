@@ -24,7 +24,7 @@ import yaml
 
 from datasets.samples.comunas import seed_comuna, write_installation
 from pipelines.instance import ensure_dagster_home
-from tests.pipelines.stuck import stuck_reader_env
+from tests.pipelines.stuck import meet_marks, stuck_reader_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CUTS = ["99901", "99902"]
@@ -33,6 +33,10 @@ CUTS = ["99901", "99902"]
 DATASETS = {"99901": ["budgets", "contracts"], "99902": ["budgets"]}
 UNITS = sum(len(slugs) for slugs in DATASETS.values())
 STOP_WITHIN = 10  # seconds from the signal to the exit
+# with two workers, units are dealt as (99901 budgets, 99902 budgets) to one child and
+# (99902 contracts) to the other: 99901 budgets and 99902 contracts run at once
+TWO_WORKERS = {"99901": ["budgets"], "99902": ["budgets", "contracts"]}
+MARKS = ["99901-budgets", "99902-budgets", "99902-contracts"]
 
 CLI = "from pipelines.cli import app; app(prog_name='abierto')"
 
@@ -149,10 +153,14 @@ def test_sigint_and_sigterm_stop_a_run_and_the_next_run_completes(tmp_path):
 
 
 def test_an_export_that_never_finishes_times_out_and_the_others_publish(tmp_path):
-    env = make_home(tmp_path, {"99901": ["budgets"], "99902": ["budgets", "contracts"]})
-    env |= stuck_reader_env(tmp_path / "hooks", "99902", "contracts", deaf=True)
-    env["ABIERTO_UNIT_TIMEOUT"] = "20"
+    """Two workers: 99901 budgets runs beside the stuck 99902 contracts (they meet in
+    their readers), publishes, and 99902 budgets follows in its child."""
+    env = make_home(tmp_path, TWO_WORKERS)
+    meet = tmp_path / "meet"
+    env |= stuck_reader_env(tmp_path / "hooks", "99902", "contracts", deaf=True, meet=meet)
+    env |= {"ABIERTO_UNIT_TIMEOUT": "20", "ABIERTO_WORKERS": "2"}
     code, output = finish(abierto(env, "run", "--date", "2026-11-02"))
+    assert meet_marks(meet) == {m: "met" for m in MARKS}, output  # ran at once
 
     assert code == 1, output
     assert "Traceback" not in output
@@ -173,3 +181,38 @@ def test_an_export_that_never_finishes_times_out_and_the_others_publish(tmp_path
             dg.RunsFilter(tags={"abierto/comuna": "99902", "abierto/dataset": "contracts"})
         )
         assert stuck.status == dg.DagsterRunStatus.FAILURE
+
+
+def test_a_stop_interrupts_every_running_unit_and_starts_no_other(tmp_path):
+    env = make_home(tmp_path, TWO_WORKERS)
+    meet = tmp_path / "meet"
+    env |= stuck_reader_env(
+        tmp_path / "hooks", "99902", "contracts", deaf=False, also=["99901/budgets"], meet=meet
+    )
+    env["ABIERTO_WORKERS"] = "2"
+    process = abierto(env, "run", "--date", "2026-11-02")
+    deadline = time.monotonic() + 180
+    while meet_marks(meet) != {"99901-budgets": "met", "99902-contracts": "met"}:
+        assert time.monotonic() < deadline and process.poll() is None, meet_marks(meet)
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    code, output = finish(process, timeout=STOP_WITHIN + 5)
+    assert time.monotonic() - sent <= STOP_WITHIN, output
+
+    assert code == 143, output
+    assert "Traceback" not in output
+    [stop] = [t for t in output.splitlines() if t.startswith("Detenido por SIGTERM")]
+    assert "0 de 3 unidades terminadas" in stop
+    assert "interrumpidas: budgets 99901, contracts 99902" in stop, stop
+    assert "1 sin empezar" in stop and "catálogo sin publicar" in stop, stop
+    assert runs_left_in_flight(env) == []
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        runs = {
+            (run.tags["abierto/comuna"], run.tags["abierto/dataset"]): run.status
+            for run in instance.get_runs()
+        }
+    assert runs == {  # both canceled; 99902 budgets never started
+        ("99901", "budgets"): dg.DagsterRunStatus.CANCELED,
+        ("99902", "contracts"): dg.DagsterRunStatus.CANCELED,
+    }
