@@ -124,3 +124,17 @@ def test_check_fails_without_site_url_and_says_why(tmp_path, monkeypatch, demo_h
     )
     assert result.exit_code == 2, result.output
     assert MISSING_SITE_URL["en"] in " ".join(result.output.split())
+
+
+def test_the_file_is_read_once_for_the_same_bytes_and_again_when_they_change(tmp_path):
+    path = tmp_path / "municipalities.yaml"
+    text = INSTALLATION_FILE.read_text("utf-8")
+    path.write_text(text, "utf-8")
+    first = load_installation(path)
+    assert load_installation(path) is first  # every step of every unit asks for it
+    with pytest.raises(ValueError):  # shared, so frozen
+        first.municipalities[0].name = "Otra"
+    name = first.municipalities[0].name
+    renamed = name[:-1] + ("X" if name[-1] != "X" else "Y")  # same size, same second
+    path.write_text(text.replace(f"name: {name}", f"name: {renamed}", 1), "utf-8")
+    assert load_installation(path).municipalities[0].name == renamed
