@@ -276,6 +276,25 @@ def encode(values: Sequence[object]) -> Encoded:
     return Encoded(codes, [value for _, value in known])
 
 
+def map_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
+    """`read` of every value, called once per distinct value (missing stays None)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = np.array([read(v) for v in uniques] + [None], dtype=object)  # -1: the last
+    return pd.Series(values[codes], index=column.index, dtype=object)
+
+
+def row_codes(columns: list[pd.Series]) -> np.ndarray:
+    """One code per row for the values of several columns together (equal rows, equal
+    codes; a missing value is a value of its own), by hashing, never sorting. Each column
+    is factorised and the codes are combined pairwise and factorised again, so they stay
+    small whatever the count."""
+    codes = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for column in columns:
+        own, uniques = pd.factorize(column, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + own)
+    return codes
+
+
 def normalise_column(column: Encoded, spec: ColumnSpec) -> np.ndarray:
     """Canonical text of a column's cells (`normalise_value` once per distinct value)."""
     if spec.parse == "text" and spec.extract is None and spec.map is None and column.is_text:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from datasets.descriptor import SLUGS
 from datasets.routing import prune_splits
-from pipelines import checks, freshness, notify, parts, steps, warehouse
+from pipelines import carry, checks, freshness, notify, parts, steps, warehouse
 from pipelines.resources import AbiertoResource
 from publish.catalog import (
     build_package,
@@ -94,14 +94,7 @@ def dataset_assets(
         is read: the run carries that outcome (`Carried`)."""
         cut, home, installation = context.partition_key, abierto.home(), abierto.installation()
         with transient_only():
-            fingerprint = steps.unit_fingerprint(
-                home,
-                installation,
-                slug,
-                cut,
-                as_of=abierto.today(),
-                pseudonym_key=abierto.pseudonym_key(),
-            )
+            fingerprint = carry.fingerprint(abierto, installation, cut, slug)
             part = warehouse.unchanged(home, cut, slug, fingerprint)
             if part is not None:
                 carried = Carried(slug, part.id, warehouse.status(home, cut, slug).attempted_on)

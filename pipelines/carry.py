@@ -42,20 +42,24 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOG_CODE = ("publish", "pipelines")
 
 
-def unchanged_part(
-    resource: AbiertoResource, installation: Installation, cut: str, slug: str
-) -> parts.Part | None:
-    """The unit's current part when its inputs are those of its latest passing attempt."""
-    home = resource.home()
-    fingerprint = steps.unit_fingerprint(
-        home,
+def fingerprint(resource: AbiertoResource, installation: Installation, cut: str, slug: str) -> dict:
+    """The unit's fingerprint (`steps.unit_fingerprint`) as of the resource's run date."""
+    return steps.unit_fingerprint(
+        resource.home(),
         installation,
         slug,
         cut,
         as_of=resource.today(),
         pseudonym_key=resource.pseudonym_key(),
     )
-    return warehouse.unchanged(home, cut, slug, fingerprint)
+
+
+def unchanged_part(
+    resource: AbiertoResource, installation: Installation, cut: str, slug: str
+) -> parts.Part | None:
+    """The unit's current part when its inputs are those of its latest passing attempt."""
+    current = fingerprint(resource, installation, cut, slug)
+    return warehouse.unchanged(resource.home(), cut, slug, current)
 
 
 @dataclass(frozen=True)

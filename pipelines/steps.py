@@ -21,6 +21,7 @@ from datasets.descriptor import DatasetDescriptor, SourceFormat, descriptor_path
 from datasets.errors import AbiertoError
 from datasets.ingest import RawSource, read_source
 from datasets.municipalities import Installation, comunas_table
+from datasets.normalise import row_codes
 from datasets.readers import not_a_regular_file
 from datasets.routing import (
     NationalSplit,
@@ -386,13 +387,12 @@ def _hold_orphans(
 def _keys_in(rows: pd.DataFrame, key: list[str], parents: pd.DataFrame, parent_key: list[str]):
     """Whether each row's key (one or more columns) is among the parents' keys, by
     hashing (never sorting); a missing part equals a missing part."""
-    size = len(parents)
-    codes = np.zeros(size + len(rows), np.int64)
-    for column, parent_column in zip(key, parent_key, strict=True):
-        values = pd.concat([parents[parent_column], rows[column]], ignore_index=True)
-        found, uniques = pd.factorize(values.astype(object))
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + found + 1)
-    return np.isin(codes[size:], codes[:size])
+    columns = [
+        pd.concat([parents[p], rows[k]], ignore_index=True).astype(object)
+        for k, p in zip(key, parent_key, strict=True)
+    ]
+    codes = row_codes(columns)
+    return np.isin(codes[len(parents) :], codes[: len(parents)])
 
 
 def reconcile(dataset: DatasetDescriptor, prepared: PreparedDataset) -> list[dict]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from datasets.ingest import META_COLUMNS
+from datasets.normalise import map_distinct
 from quality.personal_data import fold, normalise_rut, review_reasons, scrub_series
 from schemas import privacy_rule
 
@@ -103,9 +104,7 @@ def _distinct_texts(column: pd.Series) -> set[str]:
 
 def pseudonymise_column(column: pd.Series, key: str | None) -> pd.Series:
     """`pseudonym` of every value, computed once per distinct value (missing stays None)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    hashed = np.array([pseudonym(str(v), key) for v in uniques] + [None], dtype=object)
-    return pd.Series(hashed[codes], index=column.index, dtype=object)
+    return map_distinct(column, lambda value: pseudonym(str(value), key))
 
 
 def pseudonym(value: str, key: str | None) -> str | None:

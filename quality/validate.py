@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from datasets.errors import AbiertoError
 from datasets.ingest import META_COLUMNS, RawSource
+from datasets.normalise import map_distinct
 from quality.messages import describe_error
 from quality.validator import ReferenceTable, ValidationError, validate_table
 from schemas import load_descriptor as load_schema_descriptor
@@ -267,9 +268,9 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
         column = column.where(column.notna(), None)
         kind = field.get("type", "string")
         if kind == "date":
-            typed[field["name"]] = _per_distinct(column, dt.date.fromisoformat).astype(object)
+            typed[field["name"]] = map_distinct(column, dt.date.fromisoformat).astype(object)
         elif kind == "boolean":
-            typed[field["name"]] = _per_distinct(
+            typed[field["name"]] = map_distinct(
                 column, lambda v: v.strip().lower() in ("true", "1", "yes")
             ).astype("boolean")
         elif kind in PANDAS_TYPES:
@@ -279,13 +280,6 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     for meta in META_COLUMNS:
         typed[meta] = frame[meta]
     return typed
-
-
-def _per_distinct(column: pd.Series, read) -> pd.Series:
-    """`read` applied once per distinct text (None stays None)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    values = [read(v) for v in uniques] + [None]  # code -1 (None) takes the last
-    return pd.Series([values[c] for c in codes], index=column.index, dtype=object)
 
 
 def _numbers(column: pd.Series, dtype: str) -> pd.Series:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from datasets.normalise import row_codes
 from quality.personal_data._text import Span, fold, has_digit, merge_spans, nfc
 from quality.personal_data._words import ROLE_WORDS
 from quality.personal_data.addresses import find_addresses
@@ -329,13 +330,9 @@ def scrub_series(
 def _dictionary_codes(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
     """Dictionary-encode rows over several columns: (code per row, first row of each code).
 
-    Each column is factorised (missing values are a value of their own) and the codes
-    are combined pairwise and factorised again, so they stay small whatever the count.
+    Codes as `datasets.normalise.row_codes` gives them.
     """
-    codes = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        own, uniques = pd.factorize(column, use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + own)
+    codes = row_codes(columns)
     firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
     np.minimum.at(firsts, codes, np.arange(len(codes)))
     return codes, firsts
