@@ -135,18 +135,15 @@ def _changed_units(
     """Per comuna, the datasets it publishes whose inputs changed; the unchanged ones
     are carried here (recorded, and reported to Dagster without a run)."""
     installation, home, today = abierto.installation(), abierto.home(), abierto.today()
+    units = [
+        (m.cut, slug) for m in installation.municipalities for slug in SLUGS if slug in m.datasets
+    ]
+    unchanged = carry.unchanged_units(abierto, installation, units)
     changed: dict[str, list[str]] = {}
-    carried = []
-    for municipality in installation.municipalities:
-        for slug in [s for s in SLUGS if s in municipality.datasets]:
-            try:
-                part = carry.unchanged_part(abierto, installation, municipality.cut, slug)
-            except Exception:  # never carry in doubt: the run reports it
-                part = None
-            if part is None:
-                changed.setdefault(municipality.cut, []).append(slug)
-            else:
-                carried.append(carry.carry(home, municipality.cut, slug, part, today))
+    for cut, slug in units:
+        if (cut, slug) not in unchanged:
+            changed.setdefault(cut, []).append(slug)
+    carried = [carry.carry(home, cut, slug, part, today) for (cut, slug), part in unchanged.items()]
     if carried and instance is not None:
         carry.report(instance, carried, today)
     return changed

@@ -62,6 +62,23 @@ def unchanged_part(
     return warehouse.unchanged(resource.home(), cut, slug, current)
 
 
+def unchanged_units(
+    resource: AbiertoResource, installation: Installation, units: list[tuple[str, str]]
+) -> dict[tuple[str, str], parts.Part]:
+    """Of `(cut, slug)` units, those whose inputs are unchanged since their latest
+    passing attempt, with the part each carries; a unit whose fingerprint cannot be
+    computed (a file gone while listed) runs, and fails or not on its own."""
+    found = {}
+    for cut, slug in units:
+        try:
+            part = unchanged_part(resource, installation, cut, slug)
+        except Exception:  # never carry in doubt: the unit's own run reports it
+            part = None
+        if part is not None:
+            found[(cut, slug)] = part
+    return found
+
+
 @dataclass(frozen=True)
 class CarriedUnit:
     """A unit carried by this run: its part, the run that computed it, the privacy

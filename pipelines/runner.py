@@ -32,7 +32,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
@@ -42,9 +41,6 @@ from datasets.municipalities import MISSING_SITE_URL
 from pipelines import automation, carry, limits, warehouse
 from pipelines.isolation import StopRequest, run_batch, start_fork_server
 from pipelines.resources import AbiertoResource
-
-if TYPE_CHECKING:
-    from pipelines import parts
 
 STAGES = ("ingest", "validate", "publish")
 ATTEMPT_TAG = "abierto/attempt"
@@ -181,7 +177,7 @@ def run_all(
         outcome.warnings[warning] = [("", CATALOG)]
     progress = Progress(total=len(outcome.units) + 1)
     home, today = resource.home(), resource.today()
-    carried = _unchanged(resource, installation, outcome.units)
+    carried = carry.unchanged_units(resource, installation, outcome.units)
     to_run = [unit for unit in outcome.units if unit not in carried]
     inputs = None if to_run or outcome.problems else _catalog_inputs(home, installation, today)
     served = carry.served_release(home, inputs) if inputs else None
@@ -230,23 +226,6 @@ def run_all(
     outcome.results = runner.results
     outcome.stopped_by = stop.signum
     return outcome
-
-
-def _unchanged(
-    resource: AbiertoResource, installation, units: list[tuple[str, str]]
-) -> dict[tuple[str, str], parts.Part]:
-    """The units whose inputs are unchanged since their latest passing attempt, with the
-    part each carries (`carry.unchanged_part`); a unit whose fingerprint cannot be
-    computed (a file gone while listed) runs, and fails or not on its own."""
-    found = {}
-    for cut, slug in units:
-        try:
-            part = carry.unchanged_part(resource, installation, cut, slug)
-        except Exception:  # never carry in doubt: the unit's own run reports it
-            part = None
-        if part is not None:
-            found[(cut, slug)] = part
-    return found
 
 
 def _catalog_inputs(home, installation, today) -> str | None:
