@@ -18,6 +18,8 @@ from pathlib import Path
 
 import dagster as dg
 
+OUT = Path(__file__).resolve().parent / "out"  # git-ignored
+
 STORAGES = {
     "Dagster's ConsolidatedSqliteEventLogStorage": (
         "dagster.core.storage.event_log",
@@ -46,7 +48,8 @@ def per_run(module: str, name: str, runs: int) -> tuple[float, float]:
     job = dg.Definitions(
         assets=[first, second, third], jobs=[dg.define_asset_job("three")]
     ).resolve_job_def("three")
-    with tempfile.TemporaryDirectory(dir=Path.cwd()) as folder:  # the project's disk
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=OUT) as folder:  # the project's disk, git-ignored
         (Path(folder) / "dagster.yaml").write_text(
             f"event_log_storage:\n  module: {module}\n  class: {name}\n"
             f"  config:\n    base_dir: {folder}/history\ntelemetry:\n  enabled: false\n"
