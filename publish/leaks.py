@@ -56,7 +56,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,8 +66,10 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 import quality.personal_data
+from datasets.ingest import sha256_file
+from publish.copies import Copy
 from publish.file_report_page import REPORT_SUFFIXES
-from publish.spreadsheet import BATCH_ROWS, SHEET, data_sheet_parts
+from publish.spreadsheet import BATCH_ROWS, FORMULA_RE, ILLEGAL_XML, SHEET, data_sheet_parts
 from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
 
 MIN_VALUE_LENGTH = 5
@@ -145,39 +147,96 @@ class LeakScan:
             for (f, field, kind), n in sorted(counts.items())
         ]
 
-    def scan(self, root: Path, *, pattern: str = "*", exclude: Iterable[str] = ()) -> list[dict]:
+    def scan(
+        self,
+        root: Path,
+        *,
+        pattern: str = "*",
+        exclude: Iterable[str] = (),
+        digests: Mapping[str, str] | None = None,
+        records: Mapping[str, Copy] | None = None,
+    ) -> list[dict]:
+        """Hits in every file under `root` (see the module docstring).
+
+        With `records` (sha256 → `publish.copies.Copy`), a CSV or Excel file whose bytes
+        have a record and whose table's Parquet file was scanned clean here is not read:
+        what it adds to that table (the CSV's formula apostrophe, characters XML drops,
+        the workbook's markup) is scanned from the record. `digests` are the files'
+        sha256 by path relative to `root` when the caller has them (else computed)."""
         if not root.exists():
             return []
         excluded = tuple(f"{e.strip('/')}/" for e in exclude)
+        files = [
+            (path.relative_to(root).as_posix(), path)
+            for path in sorted(root.rglob(pattern))
+            if path.is_file()
+            and path.suffix.lower() not in SKIPPED_SUFFIXES
+            and not path.relative_to(root).as_posix().startswith(excluded)
+        ]
+        digests = dict(digests or {})
+
+        def digest(name: str, path: Path) -> str:
+            if name not in digests:
+                digests[name] = sha256_file(path)
+            return digests[name]
+
+        proven = {}
+        if records:
+            for name, path in files:
+                kind = path.suffix.lower()[1:]
+                if kind in ("csv", "xlsx") and not path.name.endswith(REPORT_SUFFIXES):
+                    copy = records.get(digest(name, path))
+                    if copy is not None and copy.kind == kind:
+                        proven[name] = copy
+        tables = {copy.parquet for copy in proven.values()}
+        clean: dict[str, list[tuple[str, pa.Array]]] = {}  # Parquet sha256 → its text
         counts: Counter[tuple[str, str, str]] = Counter()
-        for path in sorted(root.rglob(pattern)):
-            name = path.relative_to(root).as_posix()
-            if (
-                not path.is_file()
-                or path.suffix.lower() in SKIPPED_SUFFIXES
-                or name.startswith(excluded)
-            ):
+        for name, path in files:
+            if name in proven:
                 continue
-            if path.name.endswith(REPORT_SUFFIXES):
-                counts[(name, "(file)", "private-report")] += 1
-                continue
-            if _is_unscannable(path):
-                counts[(name, "(binary)", "unscannable")] += 1
-                continue
-            key = self.cache.key(path) if self.cache else None
-            if key is not None and self.cache.holds(key):
-                continue
-            found = Counter()
-            for field, texts in distinct_texts(path):
-                for kind in self._hits(texts):
-                    found[(name, field, kind)] += 1
-            if not found and key is not None:
-                self.cache.add(key)
+            columns = None
+            if path.suffix.lower() == ".parquet" and tables and digest(name, path) in tables:
+                columns = list(_parquet_columns(path))
+            found = self._file(name, path, columns)
+            counts += found
+            if not found and columns is not None:
+                clean[digests[name]] = columns
+        for name, copy in proven.items():
+            if copy.parquet in clean:
+                found = Counter()
+                for field, texts in _copy_texts(copy, clean[copy.parquet]):
+                    for kind in self._hits(texts):
+                        found[(name, field, kind)] += 1
+            else:  # its table was not scanned clean here: the copy is read whole
+                found = self._file(name, root / name)
             counts += found
         return [
             {"file": f, "field": field, "kind": kind, "count": n}
             for (f, field, kind), n in sorted(counts.items())
         ]
+
+    def _file(
+        self, name: str, path: Path, columns: list[tuple[str, pa.Array]] | None = None
+    ) -> Counter[tuple[str, str, str]]:
+        """Hits in one file, read whole (or known clean from the cache); `columns` are a
+        Parquet file's text columns when the caller has read them."""
+        found: Counter[tuple[str, str, str]] = Counter()
+        if path.name.endswith(REPORT_SUFFIXES):
+            found[(name, "(file)", "private-report")] += 1
+            return found
+        if _is_unscannable(path):
+            found[(name, "(binary)", "unscannable")] += 1
+            return found
+        key = self.cache.key(path) if self.cache else None
+        if key is not None and self.cache.holds(key):
+            return found
+        fields = distinct_texts(path) if columns is None else _column_texts(columns)
+        for field, texts in fields:
+            for kind in self._hits(texts):
+                found[(name, field, kind)] += 1
+        if not found and key is not None:
+            self.cache.add(key)
+        return found
 
     def save(self) -> None:
         if self.cache is not None:
@@ -408,13 +467,42 @@ def _package_resources(path: Path) -> list[dict]:
 
 
 def _parquet_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    yield from _column_texts(_parquet_columns(path))
+
+
+def _parquet_columns(path: Path) -> Iterator[tuple[str, pa.Array]]:
+    """A Parquet file's text columns, each as its distinct values."""
     parquet = pq.ParquetFile(path)
     for field in parquet.schema_arrow:
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            column = parquet.read(columns=[field.name]).column(0)
-            texts = [v for v in pc.unique(column).to_pylist() if v]
-            if texts:
-                yield field.name, texts
+            yield field.name, pc.unique(parquet.read(columns=[field.name]).column(0))
+
+
+def _column_texts(columns: Iterable[tuple[str, pa.Array]]) -> Iterator[tuple[str, list[str]]]:
+    for name, values in columns:
+        texts = [v for v in values.to_pylist() if v]
+        if texts:
+            yield name, texts
+
+
+def _copy_texts(copy: Copy, columns: list[tuple[str, pa.Array]]) -> Iterator[tuple[str, list[str]]]:
+    """What a recorded copy publishes beyond its table's distinct texts (`columns`): the
+    CSV's texts with the formula apostrophe (`write_csv`), the Excel texts without the
+    characters XML forbids and the workbook's markup (`write_xlsx`)."""
+    for name, values in columns:
+        if copy.kind == "csv":
+            changed = values.filter(pc.match_substring_regex(values, FORMULA_RE))
+            texts = ["'" + text for text in changed.to_pylist()]
+        else:
+            changed = values.filter(pc.match_substring_regex(values, ILLEGAL_XML))
+            texts = [
+                t for t in pc.replace_substring_regex(changed, ILLEGAL_XML, "").to_pylist() if t
+            ]
+            name = f"{copy.sheet}!{name}"
+        if texts:
+            yield name, texts
+    if copy.kind == "xlsx":
+        yield from _markup_texts(copy.markup)
 
 
 def _duckdb_fields(path: Path) -> Iterator[tuple[str, list[str]]]:

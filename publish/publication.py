@@ -22,11 +22,12 @@ import pyarrow.parquet as pq
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
 from datasets.ingest import sha256_file
+from publish import copies
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import release_url, write_duckdb
 from publish.indicators.package import SLUG as INDICATORS
 from publish.indicators.package import has_inputs, indicators_fingerprint, write_indicators
-from publish.integrity import SUMS, fsync_tree, read_sums, verify_folder, write_sums
+from publish.integrity import SUMS, file_digests, fsync_tree, read_sums, verify_folder, write_sums
 from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
@@ -222,7 +223,8 @@ def _publish_once(
                 encoding="utf-8",
             )
             checkpoint("staged-manifest")
-            write_sums(staging)
+            digests = file_digests(staging)  # each file read once: sums, gate, scan
+            write_sums(staging, digests)
             checkpoint("staged-checksums")
             build = archive.build_site(release_id, staging, render)
             checkpoint("site-built")
@@ -236,6 +238,7 @@ def _publish_once(
                 canaries=load_canaries(archive.root),
                 public=public_contacts,
                 scan_cache=archive.root / SCAN_CACHE,
+                digests=digests,
             )
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -394,6 +397,7 @@ def gate(
     canaries: set[str] = frozenset(),
     public: frozenset[str] = frozenset(),
     scan_cache: Path | None = None,
+    digests: dict[str, str] | None = None,
 ) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
@@ -401,11 +405,15 @@ def gate(
 
     The site build's `releases/` and `latest/` are links to release folders: the new
     one is scanned as `staging`, the older ones were scanned when they were made.
-    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`);
-    it is saved only when the gate passes.
+    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`)
+    and keeps the records of the copies the writers rendered (`publish.copies`); both
+    are saved only when the gate passes. `digests` are the staging files' sha256 when
+    the caller has read them (`integrity.file_digests`): every check uses them.
 
     Raises `LeakFound` when the only problem is personal data inside some datasets'
     folders, `PublishBlocked` otherwise."""
+    digests = file_digests(staging) if digests is None else digests
+    records = copies.load(scan_cache / copies.FILE) if scan_cache else dict(copies.RECORDED)
     problems = []
     for slug, summary in summaries.items():
         problems += invalid_package(staging / slug, slug)
@@ -414,10 +422,10 @@ def gate(
             if rows != preview["rows_total"]:
                 problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
     scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
-    hits = scan.scan(staging)
+    hits = scan.scan(staging, digests=digests, records=records)
     site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
     problems += check_engine(build)  # vendored code, checked byte for byte instead
-    problems += [str(p) for p in verify_folder(staging)]
+    problems += [str(p) for p in verify_folder(staging, digests)]
     by_dataset: dict[str, list[dict]] = {}
     for hit in hits:
         top = hit["file"].split("/")[0]
@@ -426,6 +434,8 @@ def gate(
         problems.append("datos personales / personal data: " + describe_hits(hits + site_hits))
     else:
         scan.save()
+        if scan_cache is not None:
+            copies.save(scan_cache / copies.FILE, records, digests.values())
     if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
         raise LeakFound(
             "la publicación se canceló: " + problems[-1],
