@@ -136,12 +136,12 @@ class LeakScan:
 
     def scan_table(self, name: str, table: pa.Table) -> list[dict]:
         """Hits in a table's text columns, before it is written (`{file: name, …}`)."""
-        counts: Counter[tuple[str, str, str]] = Counter()
-        for field in table.schema:
-            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-                texts = [v for v in pc.unique(table.column(field.name)).to_pylist() if v]
-                for kind in self._hits(texts):
-                    counts[(name, field.name, kind)] += 1
+        fields = [
+            (field.name, [v for v in pc.unique(table.column(field.name)).to_pylist() if v])
+            for field in table.schema
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+        ]
+        counts = Counter((name, field, kind) for field, kind in self._kinds(fields))
         return [
             {"file": f, "field": field, "kind": kind, "count": n}
             for (f, field, kind), n in sorted(counts.items())
@@ -203,10 +203,8 @@ class LeakScan:
                 clean[digests[name]] = columns
         for name, copy in proven.items():
             if copy.parquet in clean:
-                found = Counter()
-                for field, texts in _copy_texts(copy, clean[copy.parquet]):
-                    for kind in self._hits(texts):
-                        found[(name, field, kind)] += 1
+                kinds = self._kinds(_copy_texts(copy, clean[copy.parquet]))
+                found = Counter((name, field, kind) for field, kind in kinds)
             else:  # its table was not scanned clean here: the copy is read whole
                 found = self._file(name, root / name)
             counts += found
@@ -231,9 +229,7 @@ class LeakScan:
         if key is not None and self.cache.holds(key):
             return found
         fields = distinct_texts(path) if columns is None else _column_texts(columns)
-        for field, texts in fields:
-            for kind in self._hits(texts):
-                found[(name, field, kind)] += 1
+        found.update((name, field, kind) for field, kind in self._kinds(fields))
         if not found and key is not None:
             self.cache.add(key)
         return found
@@ -242,16 +238,23 @@ class LeakScan:
         if self.cache is not None:
             self.cache.save()
 
-    def _hits(self, texts: Iterable[str]) -> Iterator[str]:
-        """The kind of every hit in a field's distinct texts; a field without any makes
-        its texts known clean (they are not matched again in this scan)."""
-        fresh = [t for t in texts if t not in self.clean]
-        if not fresh:
-            return
-        kinds = list(_hits(_SEPARATOR.join(fresh), self.needles, self.allowed))
-        if not kinds:
-            self.clean.update(fresh)
-        yield from kinds
+    def _kinds(self, fields: Iterable[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+        """(field, kind) of every hit in the fields' distinct texts, all matched at once
+        (one RE2 call for a file's fields); a field without any makes its texts known
+        clean (they are not matched again in this scan)."""
+        pending = []
+        for field, texts in fields:
+            fresh = [t for t in texts if t not in self.clean]
+            if fresh:
+                pending.append((field, fresh))
+        texts = [_SEPARATOR.join(fresh) for _, fresh in pending]
+        hits = _hits(texts, self.needles, self.allowed)
+        found = []
+        for (field, fresh), kinds in zip(pending, hits, strict=True):
+            if not kinds:
+                self.clean.update(fresh)
+            found += [(field, kind) for kind in kinds]
+        return found
 
 
 class ScanCache:
@@ -332,13 +335,18 @@ class Needles:
         self.re2 = "|".join(_re2_literal(v) for v in values)
 
     def count(self, folded: str) -> int:
-        if len(folded) <= self.MAX_RE2_CHARS:
-            text = pa.array([folded], pa.large_string())
+        return self.counts([folded])[0]
+
+    def counts(self, folded: list[str]) -> list[int]:
+        """The matches in each text, counted by one RE2 call (compiling the pattern of
+        hundreds of values costs a millisecond: once per file, not per field)."""
+        if folded and all(len(text) <= self.MAX_RE2_CHARS for text in folded):
+            texts = pa.array(folded, pa.large_string())
             try:
-                return pc.count_substring_regex(text, self.re2)[0].as_py()
+                return pc.count_substring_regex(texts, self.re2).to_pylist()
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
-        return sum(1 for _ in self.pattern.finditer(folded))
+        return [sum(1 for _ in self.pattern.finditer(text)) for text in folded]
 
 
 def _re2_literal(text: str) -> str:
@@ -362,20 +370,24 @@ def _needles(folded: set[str]) -> Needles | None:
 
 
 def _hits(
-    text: str, needles: list[tuple[Needles, str]], allowed: set[str] = frozenset()
-) -> Iterator[str]:
-    """The kind of every hit in `text` (one per match), except allowed public contacts."""
-    text = unicodedata.normalize("NFC", text)
-    folded = fold(text)
+    texts: list[str], needles: list[tuple[Needles, str]], allowed: set[str] = frozenset()
+) -> list[list[str]]:
+    """The kind of every hit in each text (one per match), except allowed public contacts."""
+    texts = [unicodedata.normalize("NFC", text) for text in texts]
+    folded = [fold(text) for text in texts]
+    found: list[list[str]] = [[] for _ in texts]
     for values, kind in needles:
-        yield from [kind] * values.count(folded)
-    for detector in (find_ruts, find_emails, find_phones):
-        for span in detector(text, folded):
-            found = text[span.start : span.end]
-            if fold(found) in allowed:
-                continue
-            if span.kind != "rut" or rut_kind(found) != "persona_juridica":
-                yield span.kind
+        for kinds, count in zip(found, values.counts(folded), strict=True):
+            kinds += [kind] * count
+    for kinds, text, text_folded in zip(found, texts, folded, strict=True):
+        for detector in (find_ruts, find_emails, find_phones):
+            for span in detector(text, text_folded):
+                hit = text[span.start : span.end]
+                if fold(hit) in allowed:
+                    continue
+                if span.kind != "rut" or rut_kind(hit) != "persona_juridica":
+                    kinds.append(span.kind)
+    return found
 
 
 def _is_unscannable(path: Path) -> bool:
@@ -536,10 +548,12 @@ def _xlsx_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
         )
         parts = data_sheet_parts(path, batches, fields)
         if parts is not None:
-            yield from ((f"{sheet}!{name}", texts) for name, texts in _parquet_fields(parquet))
+            columns = list(_parquet_columns(parquet))
+            yield from ((f"{sheet}!{name}", texts) for name, texts in _column_texts(columns))
             with zipfile.ZipFile(path) as book:
                 markup = [*parts, *(book.read(n) for n in book.namelist() if n != SHEET)]
-            yield from _markup_texts(b"".join(markup).decode("utf-8", errors="replace"))
+            text = b"".join(markup).decode("utf-8", errors="replace")
+            yield from _copy_texts(Copy("xlsx", "", sheet, text), columns)
             return
     yield from _workbook_cells(path)
 
