@@ -133,6 +133,8 @@ class LeakScan:
         self.key = hashlib.sha256(key.encode()).hexdigest()
         self.cache = ScanCache(cache, self.key) if cache is not None else None
         self.clean: set[str] = set()
+        patterns = json.dumps([sorted(canaries), sorted(self.allowed), SCANNER])
+        self.patterns = _patterns_clean(hashlib.sha256(patterns.encode()).hexdigest())
 
     def scan_table(self, name: str, table: pa.Table) -> list[dict]:
         """Hits in a table's text columns, before it is written (`{file: name, …}`)."""
@@ -246,14 +248,19 @@ class LeakScan:
         for field, texts in fields:
             fresh = [t for t in texts if t not in self.clean]
             if fresh:
-                pending.append((field, fresh))
-        texts = [_SEPARATOR.join(fresh) for _, fresh in pending]
-        hits = _hits(texts, self.needles, self.allowed)
+                known = [t for t in fresh if t in self.patterns]
+                new = [t for t in fresh if t not in self.patterns] if known else fresh
+                pending.append((field, fresh, known, new))
+        values = [(n, k) for n, k in self.needles if k == "removed-value"]
+        known = _hits([_SEPARATOR.join(p[2]) for p in pending], values, detectors=False)
+        new = _hits([_SEPARATOR.join(p[3]) for p in pending], self.needles, self.allowed)
         found = []
-        for (field, fresh), kinds in zip(pending, hits, strict=True):
-            if not kinds:
+        for (field, fresh, _, texts), old_kinds, new_kinds in zip(pending, known, new, strict=True):
+            if not set(new_kinds) - {"removed-value"} and len(self.patterns) < _PATTERNS_MAX:
+                self.patterns.update(texts)
+            if not old_kinds and not new_kinds:
                 self.clean.update(fresh)
-            found += [(field, kind) for kind in kinds]
+            found += [(field, kind) for kind in old_kinds + new_kinds]
         return found
 
 
@@ -369,16 +376,39 @@ def _needles(folded: set[str]) -> Needles | None:
     return needles if needles.values else None
 
 
+_PATTERNS: dict[str, set[str]] = {}
+_PATTERNS_MAX = 8_000_000  # texts remembered (about 0.5 GB at most)
+
+
+def _patterns_clean(key: str) -> set[str]:
+    """Texts found free of canaries and personal patterns (RUT, e-mail, phone) under the
+    same canaries, public contacts and scanner code (`key`), by any scan of this process:
+    a comuna's part scanned before assembly is not matched against them again in the
+    release (only against the removed values, which differ from scan to scan). One key
+    is kept (a new one replaces it)."""
+    if key not in _PATTERNS:
+        _PATTERNS.clear()
+        _PATTERNS[key] = set()
+    return _PATTERNS[key]
+
+
 def _hits(
-    texts: list[str], needles: list[tuple[Needles, str]], allowed: set[str] = frozenset()
+    texts: list[str],
+    needles: list[tuple[Needles, str]],
+    allowed: set[str] = frozenset(),
+    *,
+    detectors: bool = True,
 ) -> list[list[str]]:
-    """The kind of every hit in each text (one per match), except allowed public contacts."""
+    """The kind of every hit in each text (one per match), except allowed public contacts;
+    without `detectors`, the needles' hits only (no RUT, e-mail, phone patterns)."""
     texts = [unicodedata.normalize("NFC", text) for text in texts]
     folded = [fold(text) for text in texts]
     found: list[list[str]] = [[] for _ in texts]
     for values, kind in needles:
         for kinds, count in zip(found, values.counts(folded), strict=True):
             kinds += [kind] * count
+    if not detectors:
+        return found
     for kinds, text, text_folded in zip(found, texts, folded, strict=True):
         for detector in (find_ruts, find_emails, find_phones):
             for span in detector(text, text_folded):

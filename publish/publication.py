@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import frictionless
 import pandas as pd
 import pyarrow.parquet as pq
 
+import datasets.readers.batches
+import quality.validator
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
 from datasets.ingest import sha256_file
@@ -414,9 +417,13 @@ def gate(
     folders, `PublishBlocked` otherwise."""
     digests = file_digests(staging) if digests is None else digests
     records = copies.load(scan_cache / copies.FILE) if scan_cache else dict(copies.RECORDED)
+    validated = Validated(scan_cache / Validated.FILE if scan_cache else None)
     problems = []
     for slug, summary in summaries.items():
-        problems += invalid_package(staging / slug, slug)
+        sums = {
+            k.removeprefix(f"{slug}/"): v for k, v in digests.items() if k.startswith(f"{slug}/")
+        }
+        problems += invalid_package(staging / slug, slug, sums, validated)
         for table, preview in summary["previews"].items():
             rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
             if rows != preview["rows_total"]:
@@ -436,6 +443,8 @@ def gate(
         scan.save()
         if scan_cache is not None:
             copies.save(scan_cache / copies.FILE, records, digests.values())
+        if not problems:
+            validated.save()
     if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
         raise LeakFound(
             "la publicación se canceló: " + problems[-1],
@@ -449,11 +458,21 @@ def gate(
         )
 
 
-def invalid_package(folder: Path, slug: str) -> list[str]:
+def invalid_package(
+    folder: Path,
+    slug: str,
+    digests: dict[str, str] | None = None,
+    validated: Validated | None = None,
+) -> list[str]:
     """What makes a data package invalid: frictionless-py checks its descriptor, the
     project's validator (frictionless-py's semantics at column speed,
     `quality.validator`) every resource's rows: types, constraints, primary and foreign
-    keys. Bytes and hashes are `publish.integrity`'s."""
+    keys. Bytes and hashes are `publish.integrity`'s.
+
+    With `validated` (and the files' sha256 by name, `digests`), a resource whose CSV
+    bytes were found valid before under the same schema, beside the same bytes of the
+    package's other tables (its foreign keys' targets) and by the same validator code
+    is not parsed again: the published bytes are what is validated, once."""
     path = folder / "datapackage.json"
     descriptor = json.loads(path.read_text("utf-8"))
     report = frictionless.Package.validate_descriptor(descriptor, basepath=str(folder))
@@ -464,13 +483,77 @@ def invalid_package(folder: Path, slug: str) -> list[str]:
     }
     problems = []
     for resource in descriptor["resources"]:
+        key = validated.key(descriptor, resource, digests) if validated and digests else None
+        if key is not None and validated.holds(key):
+            continue
         report = validate_file(
             folder / resource["path"], resource["schema"], foreign_tables=tables, limit_errors=3
         )
         if not report.valid:
             errors = report.flatten(["rowNumber", "fieldName", "type"])
             problems.append(f"{slug}/{resource['path']}: {errors}")
+        elif key is not None:
+            validated.add(key)
     return problems
+
+
+class Validated:
+    """Keys of package resources found valid (`key`), kept privately in `path` (under the
+    leak-scan cache folder) once a gate passed; only the keys of the newest release are
+    kept."""
+
+    FILE = "validated.json"
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: set[str] = set()
+        if path is not None and path.exists():
+            try:
+                self.known = set(json.loads(path.read_text("utf-8")))
+            except (ValueError, TypeError):
+                self.known = set()
+        self.used: set[str] = set()
+
+    @staticmethod
+    def key(descriptor: dict, resource: dict, digests: dict[str, str]) -> str | None:
+        """What a resource's validation depends on: its schema, the bytes of its CSV and
+        of every table of its package, and the validator's code (None: a file unhashed)."""
+        paths = sorted(r["path"] for r in descriptor["resources"])
+        if any(p not in digests for p in paths):
+            return None
+        inputs = [resource["path"], resource["schema"], [(p, digests[p]) for p in paths]]
+        text = json.dumps([*inputs, VALIDATOR], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def holds(self, key: str) -> bool:
+        if key in self.known:
+            self.used.add(key)
+            return True
+        return False
+
+    def add(self, key: str) -> None:
+        self.used.add(key)
+
+    def save(self) -> None:
+        if self.path is None or self.used == self.known:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial.write_text(json.dumps(sorted(self.used)), "utf-8")
+        os.replace(partial, self.path)
+
+
+def _validator_version() -> str:
+    """sha256 of the code that decides whether rows are valid (the validator and its CSV
+    readers) and frictionless-py's version: a change validates every package again."""
+    digest = hashlib.sha256(frictionless.__version__.encode())
+    for package in (quality.validator, datasets.readers.batches):
+        for source in sorted(Path(package.__file__).parent.rglob("*.py")):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+VALIDATOR = _validator_version()
 
 
 def rollback(site: Path, release_id: str | None, render: Render) -> str:

@@ -28,7 +28,9 @@ def requests_table(rows: int, subjects: list[str]) -> pa.Table:
     kinds = {f["name"]: f.get("type", "string") for f in public_descriptor(TABLE)["fields"]}
     values = {
         "string": lambda name: [f"{name}-{i % 7}" for i in range(rows)],
-        "date": lambda name: [dt.date(2026, 1, 1) + dt.timedelta(days=i % 300) for i in range(rows)],
+        "date": lambda name: [
+            dt.date(2026, 1, 1) + dt.timedelta(days=i % 300) for i in range(rows)
+        ],
         "boolean": lambda name: [i % 3 == 0 for i in range(rows)],
         "integer": lambda name: list(range(rows)),
     }
@@ -89,22 +91,24 @@ def test_a_recorded_copy_is_not_read_and_its_table_is_scanned_once(tmp_path, rea
 
 def test_a_hit_in_the_table_is_reported_in_every_copy_as_a_full_read_reports_it(tmp_path):
     write_package(tmp_path, requests_table(50, [*SUBJECTS, f"llamar al {MOBILE}"]))
-    assert scan(tmp_path) == scan(tmp_path, records=False) == [
-        (f"{TABLE}.csv", "subject", "phone"),
-        (f"{TABLE}.parquet", "subject", "phone"),
-        (f"{TABLE}.xlsx", f"{TABLE}!subject", "phone"),
-    ]
+    assert (
+        scan(tmp_path)
+        == scan(tmp_path, records=False)
+        == [
+            (f"{TABLE}.csv", "subject", "phone"),
+            (f"{TABLE}.parquet", "subject", "phone"),
+            (f"{TABLE}.xlsx", f"{TABLE}!subject", "phone"),
+        ]
+    )
 
 
 def test_what_only_a_copy_publishes_is_scanned_from_its_record(tmp_path, reads):
     """A control character XML 1.0 forbids is dropped from the Excel copy, which then holds
     a phone number the table does not; the CSV's formula apostrophe is scanned too."""
-    write_package(tmp_path, requests_table(50, [*SUBJECTS, f"fono 98765\x014321"]))
+    write_package(tmp_path, requests_table(50, [*SUBJECTS, "fono 98765\x014321"]))
     assert scan(tmp_path) == [(f"{TABLE}.xlsx", f"{TABLE}!subject", "phone")]
     assert sorted(reads) == ["datapackage.json"]
-    texts = dict(
-        leaks._copy_texts(copies.Copy("csv", ""), [("subject", pa.array(SUBJECTS))])
-    )
+    texts = dict(leaks._copy_texts(copies.Copy("csv", ""), [("subject", pa.array(SUBJECTS))]))
     assert texts == {"subject": ["'=SUMA(A1)"]}
 
 
@@ -175,3 +179,39 @@ def test_a_workbook_proven_by_rendering_it_again_also_scans_what_xml_drops(tmp_p
     again (`spreadsheet.data_sheet_parts`); what the copy alone holds is still scanned."""
     write_package(tmp_path, requests_table(50, [*SUBJECTS, "fono 98765\x014321"]))
     assert scan(tmp_path, records=False) == [(f"{TABLE}.xlsx", f"{TABLE}!subject", "phone")]
+
+
+def test_a_package_validated_as_the_same_bytes_is_not_parsed_again(tmp_path, monkeypatch):
+    import publish.publication as publication
+    from publish.publication import Validated, invalid_package
+
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "t.csv").write_text("id,amount\na,1\nb,2\n")
+    schema = {"fields": [{"name": "id"}, {"name": "amount", "type": "integer"}]}
+    schema["primaryKey"] = ["id"]
+    resource = {"name": "t", "path": "t.csv", "profile": "tabular-data-resource"}
+    (folder / "datapackage.json").write_text(
+        json.dumps({"resources": [resource | {"schema": schema}]})
+    )
+    parsed = []
+    real = publication.validate_file
+    monkeypatch.setattr(
+        publication,
+        "validate_file",
+        lambda path, *a, **k: parsed.append(path.name) or real(path, *a, **k),
+    )
+    path = tmp_path / "cache" / Validated.FILE
+
+    def validate() -> list[str]:
+        validated = Validated(path)
+        problems = invalid_package(folder, "pkg", file_digests(folder), validated)
+        validated.save()
+        return problems
+
+    assert validate() == [] and parsed == ["t.csv"]
+    assert validate() == [] and parsed == ["t.csv"]  # the same bytes: not parsed again
+    (folder / "t.csv").write_text("id,amount\na,1\na,x\n")  # a duplicate key, a bad integer
+    problems = validate()
+    assert parsed == ["t.csv", "t.csv"] and problems and "pkg/t.csv" in problems[0]
+    assert validate() == problems  # an invalid file is never remembered as valid
