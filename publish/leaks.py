@@ -35,9 +35,17 @@ It never reads the same thing twice:
 
 * tables are read columnar (Arrow for CSV and Parquet, DuckDB, calamine for Excel) and
   each column is looked at once per *distinct* value;
-* a package's Excel copy is not parsed cell by cell: its data sheet is checked to hold
-  byte for byte the rows `write_xlsx` renders from the sibling Parquet, whose text
-  columns then stand for the sheet's (a workbook that differs is read cell by cell);
+* a package's CSV and Excel copies whose bytes have the sha256 their writer recorded
+  (`publish.copies`) are not read: their table is scanned from its Parquet file, and
+  what a copy adds to it (the CSV's formula apostrophe, the characters XML drops, the
+  workbook's markup) is scanned from the record;
+* a package's Excel copy without a record is not parsed cell by cell either: its data
+  sheet is checked to hold byte for byte the rows `write_xlsx` renders from the sibling
+  Parquet, whose text columns then stand for the sheet's (a workbook that differs is
+  read cell by cell);
+* the removed values are matched by one RE2 call per file, and a text found free of
+  canaries and patterns by any scan of the process under the same canaries and public
+  contacts (a comuna's part before assembly) is matched only against the removed values;
 * within a scan (`LeakScan`), a text already found clean in one file (the Parquet copy
   of a table) is not matched again in another (its CSV and Excel copies): every copy is
   read whole, so a copy that holds anything its table does not is still scanned there;

@@ -29,6 +29,7 @@ from publish.spreadsheet import (
     FORMULA_RE,
     NOTE,
     TOO_LONG,
+    ahead,
     fits_excel,
     neutralise_formula,
     per_distinct,
@@ -96,12 +97,19 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
     with partial.open("wb") as handle:
         out = HashingWriter(handle)
         out.write(header.getvalue().encode("utf-8"))
-        for batch in table.select([f["name"] for f in fields]).to_batches(CSV_BATCH_ROWS):
-            cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
-            lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
-            out.write(string_bytes(lines))
+        batches = table.select([f["name"] for f in fields]).to_batches(CSV_BATCH_ROWS)
+        for lines in ahead(_csv_lines(batch, kinds) for batch in batches):
+            out.write(lines)
     partial.replace(path)
     return out.digest()
+
+
+def _csv_lines(batch: pa.RecordBatch, kinds: list[str]) -> memoryview:
+    """A batch's CSV lines, as bytes."""
+    cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
+    return string_bytes(
+        pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
+    )
 
 
 def _csv_cells(column: pa.Array, kind: str) -> pa.Array:
@@ -118,18 +126,20 @@ def _csv_cells(column: pa.Array, kind: str) -> pa.Array:
 
 
 def _text_cells(text: pa.Array) -> pa.Array:
-    """Text as CSV cells: neutralised against formulas (`csv_text`), quoted where needed."""
-    neutralised = pc.if_else(
-        pc.match_substring_regex(text, FORMULA_RE),
-        pc.binary_join_element_wise("'", text, ""),
-        text,
-    )
-    return _quoted(neutralised)
+    """Text as CSV cells: neutralised against formulas (`csv_text`), quoted where needed
+    (a column where nothing needs either is passed as it is)."""
+    formula = pc.match_substring_regex(text, FORMULA_RE)
+    if pc.any(formula).as_py():
+        text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+    return _quoted(text)
 
 
 def _quoted(text: pa.Array) -> pa.Array:
+    needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return text
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
+    return pc.if_else(needs, quoted, text)
 
 
 def _per_distinct(column: pa.Array, render) -> pa.Array:

@@ -15,7 +15,9 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -135,11 +137,26 @@ def _fill_sheet(template: bytes, table: pa.Table, fields: list[dict], path: Path
             markup += [head, "</sheetData>" + tail]
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                for rows in sheet_rows(table.to_batches(BATCH_ROWS), fields, _date_style(head)):
-                    out.write(rows)
+                rows = sheet_rows(table.to_batches(BATCH_ROWS), fields, _date_style(head))
+                for block in ahead(rows):
+                    out.write(block)
                 out.write(("</sheetData>" + tail).encode("utf-8"))
     partial.replace(path)
     return "".join(markup)
+
+
+T = TypeVar("T")
+
+
+def ahead(items: Iterator[T]) -> Iterator[T]:
+    """`items`, the next one made on a second thread while the caller uses this one: a
+    writer renders a batch (Arrow compute) while the previous one is compressed or hashed
+    and written (zlib and hashlib), all of which release the GIL."""
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
 
 
 def sheet_rows(
