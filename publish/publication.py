@@ -345,9 +345,13 @@ def _link(source: str, target: str) -> None:
 def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) -> None:
     """Copy a new package into the staging folder; a file with the same bytes (sha256 in
     the previous release's `SHA256SUMS`) as the previous release's is hard-linked to it
-    instead (content-addressed: the archive keeps one copy). `datapackage.json` is
-    always copied: staging rewrites it in place."""
+    instead (content-addressed: the archive keeps one copy). A file's sha256 is the one
+    its writer took as it wrote it (the package's `datapackage.json`), not read again:
+    the linked file has those bytes, and a copied one is hashed and checked against its
+    declaration in the gate. `datapackage.json` is always copied: staging rewrites it in
+    place."""
     sums = read_sums(before / SUMS) if before is not None and (before / SUMS).exists() else {}
+    declared = _declared_hashes(source / "datapackage.json")
     target.mkdir(parents=True)
     for path in sorted(source.iterdir()):
         name = f"{slug}/{path.name}"
@@ -360,11 +364,23 @@ def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) ->
             and name in sums
             and old.exists()
             and old.stat().st_size == path.stat().st_size
-            and sha256_file(path) == sums[name]
+            and (declared.get(path.name) or sha256_file(path)) == sums[name]
         ):
             (target / path.name).hardlink_to(old)
         else:
             shutil.copy2(path, target / path.name)
+
+
+def _declared_hashes(package: Path) -> dict[str, str]:
+    """File name → sha256 of every file a package descriptor lists ({} without one)."""
+    if not package.exists():
+        return {}
+    hashes = {}
+    for resource in json.loads(package.read_text("utf-8")).get("resources", []):
+        for entry in [resource, *resource.get("x-alternates", [])]:
+            if str(entry.get("hash", "")).startswith("sha256:"):
+                hashes[entry["path"]] = entry["hash"].removeprefix("sha256:")
+    return hashes
 
 
 def dataset_changes(slug: str, before: Path | None, after: Path) -> pd.DataFrame:
