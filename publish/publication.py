@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -434,19 +435,32 @@ def gate(
     digests = file_digests(staging) if digests is None else digests
     records = copies.load(scan_cache / copies.FILE) if scan_cache else dict(copies.RECORDED)
     validated = Validated(scan_cache / Validated.FILE if scan_cache else None)
-    problems = []
-    for slug, summary in summaries.items():
-        sums = {
-            k.removeprefix(f"{slug}/"): v for k, v in digests.items() if k.startswith(f"{slug}/")
-        }
-        problems += invalid_package(staging / slug, slug, sums, validated)
-        for table, preview in summary["previews"].items():
-            rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
-            if rows != preview["rows_total"]:
-                problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
     scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
-    hits = scan.scan(staging, digests=digests, records=records)
-    site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
+    problems = []
+    # the packages are validated (Arrow, mostly outside the GIL) while the scan runs
+    with ThreadPoolExecutor(1) as pool:
+        invalid = {
+            slug: pool.submit(
+                invalid_package,
+                staging / slug,
+                slug,
+                {
+                    k.removeprefix(f"{slug}/"): v
+                    for k, v in digests.items()
+                    if k.startswith(f"{slug}/")
+                },
+                validated,
+            )
+            for slug in summaries
+        }
+        hits = scan.scan(staging, digests=digests, records=records)
+        site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
+        for slug, summary in summaries.items():
+            problems += invalid[slug].result()
+            for table, preview in summary["previews"].items():
+                rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
+                if rows != preview["rows_total"]:
+                    problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
     problems += check_engine(build)  # vendored code, checked byte for byte instead
     problems += [str(p) for p in verify_folder(staging, digests)]
     by_dataset: dict[str, list[dict]] = {}
