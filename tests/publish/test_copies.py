@@ -215,3 +215,20 @@ def test_a_package_validated_as_the_same_bytes_is_not_parsed_again(tmp_path, mon
     problems = validate()
     assert parsed == ["t.csv", "t.csv"] and problems and "pkg/t.csv" in problems[0]
     assert validate() == problems  # an invalid file is never remembered as valid
+
+
+def test_the_gate_passes_recorded_copies_and_catches_one_changed_after_writing(tmp_path):
+    from datasets.errors import PublishBlocked
+    from publish.publication import gate
+
+    staging, build = tmp_path / "staging", tmp_path / "build"
+    write_package(staging / "pkg", requests_table(50, [*SUBJECTS, "fono 987-65432"]))
+    build.mkdir()
+    gate(staging, build, {}, set(), scan_cache=tmp_path / "cache")
+    assert (tmp_path / "cache" / copies.FILE).exists()  # the records kept, privately
+    csv = staging / "pkg" / f"{TABLE}.csv"
+    csv.write_bytes(csv.read_bytes().replace(b"987-65432", MOBILE.encode()))
+    with pytest.raises(PublishBlocked) as blocked:
+        gate(staging, build, {}, set(), scan_cache=tmp_path / "cache")
+    assert f"pkg/{TABLE}.csv › subject (phone ×1)" in blocked.value.message_en
+    assert "hash differs from datapackage.json" in blocked.value.message_en
