@@ -47,8 +47,9 @@ It never reads the same thing twice:
   canaries and patterns by any scan of the process under the same canaries and public
   contacts (a comuna's part before assembly) is matched only against the removed values;
 * within a scan (`LeakScan`), a text already found clean in one file (the Parquet copy
-  of a table) is not matched again in another (its CSV and Excel copies): every copy is
-  read whole, so a copy that holds anything its table does not is still scanned there;
+  of a table) is not matched again in another (its CSV and Excel copies): every copy
+  without a record is read whole, so one holding anything its table does not is still
+  scanned there;
 * with a cache folder, a file whose bytes (sha256) were scanned clean under the same
   needles (removed values, canaries, allowed contacts, and this scanner's code) is not
   read again (`ScanCache`; private, it lives under `ABIERTO_HOME`, never the site).
