@@ -35,12 +35,21 @@ It never reads the same thing twice:
 
 * tables are read columnar (Arrow for CSV and Parquet, DuckDB, calamine for Excel) and
   each column is looked at once per *distinct* value;
-* a package's Excel copy is not parsed cell by cell: its data sheet is checked to hold
-  byte for byte the rows `write_xlsx` renders from the sibling Parquet, whose text
-  columns then stand for the sheet's (a workbook that differs is read cell by cell);
+* a package's CSV and Excel copies whose bytes have the sha256 their writer recorded
+  (`publish.copies`) are not read: their table is scanned from its Parquet file, and
+  what a copy adds to it (the CSV's formula apostrophe, the characters XML drops, the
+  workbook's markup) is scanned from the record;
+* a package's Excel copy without a record is not parsed cell by cell either: its data
+  sheet is checked to hold byte for byte the rows `write_xlsx` renders from the sibling
+  Parquet, whose text columns then stand for the sheet's (a workbook that differs is
+  read cell by cell);
+* the removed values are matched by one RE2 call per file, and a text found free of
+  canaries and patterns by any scan of the process under the same canaries and public
+  contacts (a comuna's part before assembly) is matched only against the removed values;
 * within a scan (`LeakScan`), a text already found clean in one file (the Parquet copy
-  of a table) is not matched again in another (its CSV and Excel copies): every copy is
-  read whole, so a copy that holds anything its table does not is still scanned there;
+  of a table) is not matched again in another (its CSV and Excel copies): every copy
+  without a record is read whole, so one holding anything its table does not is still
+  scanned there;
 * with a cache folder, a file whose bytes (sha256) were scanned clean under the same
   needles (removed values, canaries, allowed contacts, and this scanner's code) is not
   read again (`ScanCache`; private, it lives under `ABIERTO_HOME`, never the site).
@@ -56,7 +65,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,8 +75,10 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 import quality.personal_data
+from datasets.ingest import sha256_file
+from publish.copies import Copy
 from publish.file_report_page import REPORT_SUFFIXES
-from publish.spreadsheet import BATCH_ROWS, SHEET, data_sheet_parts
+from publish.spreadsheet import BATCH_ROWS, FORMULA_RE, ILLEGAL_XML, SHEET, data_sheet_parts
 from quality.personal_data import find_emails, find_phones, find_ruts, fold, rut_kind
 
 MIN_VALUE_LENGTH = 5
@@ -131,68 +142,135 @@ class LeakScan:
         self.key = hashlib.sha256(key.encode()).hexdigest()
         self.cache = ScanCache(cache, self.key) if cache is not None else None
         self.clean: set[str] = set()
+        patterns = json.dumps([sorted(canaries), sorted(self.allowed), SCANNER])
+        self.patterns = _patterns_clean(hashlib.sha256(patterns.encode()).hexdigest())
 
     def scan_table(self, name: str, table: pa.Table) -> list[dict]:
         """Hits in a table's text columns, before it is written (`{file: name, …}`)."""
-        counts: Counter[tuple[str, str, str]] = Counter()
-        for field in table.schema:
-            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-                texts = [v for v in pc.unique(table.column(field.name)).to_pylist() if v]
-                for kind in self._hits(texts):
-                    counts[(name, field.name, kind)] += 1
+        fields = [
+            (field.name, [v for v in pc.unique(table.column(field.name)).to_pylist() if v])
+            for field in table.schema
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+        ]
+        counts = Counter((name, field, kind) for field, kind in self._kinds(fields))
         return [
             {"file": f, "field": field, "kind": kind, "count": n}
             for (f, field, kind), n in sorted(counts.items())
         ]
 
-    def scan(self, root: Path, *, pattern: str = "*", exclude: Iterable[str] = ()) -> list[dict]:
+    def scan(
+        self,
+        root: Path,
+        *,
+        pattern: str = "*",
+        exclude: Iterable[str] = (),
+        digests: Mapping[str, str] | None = None,
+        records: Mapping[str, Copy] | None = None,
+    ) -> list[dict]:
+        """Hits in every file under `root` (see the module docstring).
+
+        With `records` (sha256 → `publish.copies.Copy`), a CSV or Excel file whose bytes
+        have a record and whose table's Parquet file was scanned clean here is not read:
+        what it adds to that table (the CSV's formula apostrophe, characters XML drops,
+        the workbook's markup) is scanned from the record. `digests` are the files'
+        sha256 by path relative to `root` when the caller has them (else computed)."""
         if not root.exists():
             return []
         excluded = tuple(f"{e.strip('/')}/" for e in exclude)
+        files = [
+            (path.relative_to(root).as_posix(), path)
+            for path in sorted(root.rglob(pattern))
+            if path.is_file()
+            and path.suffix.lower() not in SKIPPED_SUFFIXES
+            and not path.relative_to(root).as_posix().startswith(excluded)
+        ]
+        digests = dict(digests or {})
+
+        def digest(name: str, path: Path) -> str:
+            if name not in digests:
+                digests[name] = sha256_file(path)
+            return digests[name]
+
+        proven = {}
+        if records:
+            for name, path in files:
+                kind = path.suffix.lower()[1:]
+                if kind in ("csv", "xlsx") and not path.name.endswith(REPORT_SUFFIXES):
+                    copy = records.get(digest(name, path))
+                    if copy is not None and copy.kind == kind:
+                        proven[name] = copy
+        tables = {copy.parquet for copy in proven.values()}
+        clean: dict[str, list[tuple[str, pa.Array]]] = {}  # Parquet sha256 → its text
         counts: Counter[tuple[str, str, str]] = Counter()
-        for path in sorted(root.rglob(pattern)):
-            name = path.relative_to(root).as_posix()
-            if (
-                not path.is_file()
-                or path.suffix.lower() in SKIPPED_SUFFIXES
-                or name.startswith(excluded)
-            ):
+        for name, path in files:
+            if name in proven:
                 continue
-            if path.name.endswith(REPORT_SUFFIXES):
-                counts[(name, "(file)", "private-report")] += 1
-                continue
-            if _is_unscannable(path):
-                counts[(name, "(binary)", "unscannable")] += 1
-                continue
-            key = self.cache.key(path) if self.cache else None
-            if key is not None and self.cache.holds(key):
-                continue
-            found = Counter()
-            for field, texts in distinct_texts(path):
-                for kind in self._hits(texts):
-                    found[(name, field, kind)] += 1
-            if not found and key is not None:
-                self.cache.add(key)
+            columns = None
+            if path.suffix.lower() == ".parquet" and tables and digest(name, path) in tables:
+                columns = list(_parquet_columns(path))
+            found = self._file(name, path, columns)
+            counts += found
+            if not found and columns is not None:
+                clean[digests[name]] = columns
+        for name, copy in proven.items():
+            if copy.parquet in clean:
+                kinds = self._kinds(_copy_texts(copy, clean[copy.parquet]))
+                found = Counter((name, field, kind) for field, kind in kinds)
+            else:  # its table was not scanned clean here: the copy is read whole
+                found = self._file(name, root / name)
             counts += found
         return [
             {"file": f, "field": field, "kind": kind, "count": n}
             for (f, field, kind), n in sorted(counts.items())
         ]
 
+    def _file(
+        self, name: str, path: Path, columns: list[tuple[str, pa.Array]] | None = None
+    ) -> Counter[tuple[str, str, str]]:
+        """Hits in one file, read whole (or known clean from the cache); `columns` are a
+        Parquet file's text columns when the caller has read them."""
+        found: Counter[tuple[str, str, str]] = Counter()
+        if path.name.endswith(REPORT_SUFFIXES):
+            found[(name, "(file)", "private-report")] += 1
+            return found
+        if _is_unscannable(path):
+            found[(name, "(binary)", "unscannable")] += 1
+            return found
+        key = self.cache.key(path) if self.cache else None
+        if key is not None and self.cache.holds(key):
+            return found
+        fields = distinct_texts(path) if columns is None else _column_texts(columns)
+        found.update((name, field, kind) for field, kind in self._kinds(fields))
+        if not found and key is not None:
+            self.cache.add(key)
+        return found
+
     def save(self) -> None:
         if self.cache is not None:
             self.cache.save()
 
-    def _hits(self, texts: Iterable[str]) -> Iterator[str]:
-        """The kind of every hit in a field's distinct texts; a field without any makes
-        its texts known clean (they are not matched again in this scan)."""
-        fresh = [t for t in texts if t not in self.clean]
-        if not fresh:
-            return
-        kinds = list(_hits(_SEPARATOR.join(fresh), self.needles, self.allowed))
-        if not kinds:
-            self.clean.update(fresh)
-        yield from kinds
+    def _kinds(self, fields: Iterable[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+        """(field, kind) of every hit in the fields' distinct texts, all matched at once
+        (one RE2 call for a file's fields); a field without any makes its texts known
+        clean (they are not matched again in this scan)."""
+        pending = []
+        for field, texts in fields:
+            fresh = [t for t in texts if t not in self.clean]
+            if fresh:
+                known = [t for t in fresh if t in self.patterns]
+                new = [t for t in fresh if t not in self.patterns] if known else fresh
+                pending.append((field, fresh, known, new))
+        values = [(n, k) for n, k in self.needles if k == "removed-value"]
+        known = _hits([_SEPARATOR.join(p[2]) for p in pending], values, detectors=False)
+        new = _hits([_SEPARATOR.join(p[3]) for p in pending], self.needles, self.allowed)
+        found = []
+        for (field, fresh, _, texts), old_kinds, new_kinds in zip(pending, known, new, strict=True):
+            if not set(new_kinds) - {"removed-value"} and len(self.patterns) < _PATTERNS_MAX:
+                self.patterns.update(texts)
+            if not old_kinds and not new_kinds:
+                self.clean.update(fresh)
+            found += [(field, kind) for kind in old_kinds + new_kinds]
+        return found
 
 
 class ScanCache:
@@ -273,13 +351,18 @@ class Needles:
         self.re2 = "|".join(_re2_literal(v) for v in values)
 
     def count(self, folded: str) -> int:
-        if len(folded) <= self.MAX_RE2_CHARS:
-            text = pa.array([folded], pa.large_string())
+        return self.counts([folded])[0]
+
+    def counts(self, folded: list[str]) -> list[int]:
+        """The matches in each text, counted by one RE2 call (compiling the pattern of
+        hundreds of values costs a millisecond: once per file, not per field)."""
+        if folded and all(len(text) <= self.MAX_RE2_CHARS for text in folded):
+            texts = pa.array(folded, pa.large_string())
             try:
-                return pc.count_substring_regex(text, self.re2)[0].as_py()
+                return pc.count_substring_regex(texts, self.re2).to_pylist()
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
-        return sum(1 for _ in self.pattern.finditer(folded))
+        return [sum(1 for _ in self.pattern.finditer(text)) for text in folded]
 
 
 def _re2_literal(text: str) -> str:
@@ -302,21 +385,48 @@ def _needles(folded: set[str]) -> Needles | None:
     return needles if needles.values else None
 
 
+_PATTERNS: dict[str, set[str]] = {}
+_PATTERNS_MAX = 8_000_000  # texts remembered (about 0.5 GB at most)
+
+
+def _patterns_clean(key: str) -> set[str]:
+    """Texts found free of canaries and personal patterns (RUT, e-mail, phone) under the
+    same canaries, public contacts and scanner code (`key`), by any scan of this process:
+    a comuna's part scanned before assembly is not matched against them again in the
+    release (only against the removed values, which differ from scan to scan). One key
+    is kept (a new one replaces it)."""
+    if key not in _PATTERNS:
+        _PATTERNS.clear()
+        _PATTERNS[key] = set()
+    return _PATTERNS[key]
+
+
 def _hits(
-    text: str, needles: list[tuple[Needles, str]], allowed: set[str] = frozenset()
-) -> Iterator[str]:
-    """The kind of every hit in `text` (one per match), except allowed public contacts."""
-    text = unicodedata.normalize("NFC", text)
-    folded = fold(text)
+    texts: list[str],
+    needles: list[tuple[Needles, str]],
+    allowed: set[str] = frozenset(),
+    *,
+    detectors: bool = True,
+) -> list[list[str]]:
+    """The kind of every hit in each text (one per match), except allowed public contacts;
+    without `detectors`, the needles' hits only (no RUT, e-mail, phone patterns)."""
+    texts = [unicodedata.normalize("NFC", text) for text in texts]
+    folded = [fold(text) for text in texts]
+    found: list[list[str]] = [[] for _ in texts]
     for values, kind in needles:
-        yield from [kind] * values.count(folded)
-    for detector in (find_ruts, find_emails, find_phones):
-        for span in detector(text, folded):
-            found = text[span.start : span.end]
-            if fold(found) in allowed:
-                continue
-            if span.kind != "rut" or rut_kind(found) != "persona_juridica":
-                yield span.kind
+        for kinds, count in zip(found, values.counts(folded), strict=True):
+            kinds += [kind] * count
+    if not detectors:
+        return found
+    for kinds, text, text_folded in zip(found, texts, folded, strict=True):
+        for detector in (find_ruts, find_emails, find_phones):
+            for span in detector(text, text_folded):
+                hit = text[span.start : span.end]
+                if fold(hit) in allowed:
+                    continue
+                if span.kind != "rut" or rut_kind(hit) != "persona_juridica":
+                    kinds.append(span.kind)
+    return found
 
 
 def _is_unscannable(path: Path) -> bool:
@@ -408,13 +518,42 @@ def _package_resources(path: Path) -> list[dict]:
 
 
 def _parquet_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
+    yield from _column_texts(_parquet_columns(path))
+
+
+def _parquet_columns(path: Path) -> Iterator[tuple[str, pa.Array]]:
+    """A Parquet file's text columns, each as its distinct values."""
     parquet = pq.ParquetFile(path)
     for field in parquet.schema_arrow:
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            column = parquet.read(columns=[field.name]).column(0)
-            texts = [v for v in pc.unique(column).to_pylist() if v]
-            if texts:
-                yield field.name, texts
+            yield field.name, pc.unique(parquet.read(columns=[field.name]).column(0))
+
+
+def _column_texts(columns: Iterable[tuple[str, pa.Array]]) -> Iterator[tuple[str, list[str]]]:
+    for name, values in columns:
+        texts = [v for v in values.to_pylist() if v]
+        if texts:
+            yield name, texts
+
+
+def _copy_texts(copy: Copy, columns: list[tuple[str, pa.Array]]) -> Iterator[tuple[str, list[str]]]:
+    """What a recorded copy publishes beyond its table's distinct texts (`columns`): the
+    CSV's texts with the formula apostrophe (`write_csv`), the Excel texts without the
+    characters XML forbids and the workbook's markup (`write_xlsx`)."""
+    for name, values in columns:
+        if copy.kind == "csv":
+            changed = values.filter(pc.match_substring_regex(values, FORMULA_RE))
+            texts = ["'" + text for text in changed.to_pylist()]
+        else:
+            changed = values.filter(pc.match_substring_regex(values, ILLEGAL_XML))
+            texts = [
+                t for t in pc.replace_substring_regex(changed, ILLEGAL_XML, "").to_pylist() if t
+            ]
+            name = f"{copy.sheet}!{name}"
+        if texts:
+            yield name, texts
+    if copy.kind == "xlsx":
+        yield from _markup_texts(copy.markup)
 
 
 def _duckdb_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
@@ -448,10 +587,12 @@ def _xlsx_fields(path: Path) -> Iterator[tuple[str, list[str]]]:
         )
         parts = data_sheet_parts(path, batches, fields)
         if parts is not None:
-            yield from ((f"{sheet}!{name}", texts) for name, texts in _parquet_fields(parquet))
+            columns = list(_parquet_columns(parquet))
+            yield from ((f"{sheet}!{name}", texts) for name, texts in _column_texts(columns))
             with zipfile.ZipFile(path) as book:
                 markup = [*parts, *(book.read(n) for n in book.namelist() if n != SHEET)]
-            yield from _markup_texts(b"".join(markup).decode("utf-8", errors="replace"))
+            text = b"".join(markup).decode("utf-8", errors="replace")
+            yield from _copy_texts(Copy("xlsx", "", sheet, text), columns)
             return
     yield from _workbook_cells(path)
 

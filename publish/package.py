@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +23,13 @@ import pyarrow.parquet as pq
 
 from datasets.descriptor import DatasetDescriptor
 from datasets.ingest import sha256_file
+from publish import copies
+from publish.integrity import HashingWriter
 from publish.spreadsheet import (
+    FORMULA_RE,
     NOTE,
     TOO_LONG,
+    ahead,
     fits_excel,
     neutralise_formula,
     per_distinct,
@@ -50,8 +56,9 @@ MEDIATYPES = {
 }
 
 
-def file_facts(path: Path) -> dict:
-    return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}"}
+def file_facts(path: Path, sha256: str | None = None) -> dict:
+    """A file's `bytes` and `hash` (its sha256, read unless the writer gave it)."""
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256 or sha256_file(path)}"}
 
 
 def csv_text(value: object, kind: str) -> str:
@@ -73,8 +80,9 @@ CSV_BATCH_ROWS = 65_536
 _NEEDS_QUOTES = r'[,"\n]'  # Python's csv (QUOTE_MINIMAL, "\n" line ends) quotes these
 
 
-def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> None:
-    """The table as UTF-8 CSV, rendered column by column in Arrow and written in batches.
+def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> str:
+    """The table as UTF-8 CSV, rendered column by column in Arrow and written in batches;
+    return the file's sha256 (hashed as it is written).
 
     The bytes are those of Python's `csv.writer` (minimal quoting, `\n` line ends) over
     `csv_text` of every cell: texts neutralised against formulas, integers and whole
@@ -86,13 +94,22 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
     csv.writer(header, lineterminator="\n").writerow([f["name"] for f in fields])
     kinds = [f.get("type", "string") for f in fields]
     partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as out:
+    with partial.open("wb") as handle:
+        out = HashingWriter(handle)
         out.write(header.getvalue().encode("utf-8"))
-        for batch in table.select([f["name"] for f in fields]).to_batches(CSV_BATCH_ROWS):
-            cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
-            lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
-            out.write(string_bytes(lines))
+        batches = table.select([f["name"] for f in fields]).to_batches(CSV_BATCH_ROWS)
+        for lines in ahead(_csv_lines(batch, kinds) for batch in batches):
+            out.write(lines)
     partial.replace(path)
+    return out.digest()
+
+
+def _csv_lines(batch: pa.RecordBatch, kinds: list[str]) -> memoryview:
+    """A batch's CSV lines, as bytes."""
+    cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
+    return string_bytes(
+        pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
+    )
 
 
 def _csv_cells(column: pa.Array, kind: str) -> pa.Array:
@@ -109,18 +126,20 @@ def _csv_cells(column: pa.Array, kind: str) -> pa.Array:
 
 
 def _text_cells(text: pa.Array) -> pa.Array:
-    """Text as CSV cells: neutralised against formulas (`csv_text`), quoted where needed."""
-    neutralised = pc.if_else(
-        pc.match_substring_regex(text, r"^ *[=+\-@\t\r\n]"),
-        pc.binary_join_element_wise("'", text, ""),
-        text,
-    )
-    return _quoted(neutralised)
+    """Text as CSV cells: neutralised against formulas (`csv_text`), quoted where needed
+    (a column where nothing needs either is passed as it is)."""
+    formula = pc.match_substring_regex(text, FORMULA_RE)
+    if pc.any(formula).as_py():
+        text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+    return _quoted(text)
 
 
 def _quoted(text: pa.Array) -> pa.Array:
+    needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return text
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
+    return pc.if_else(needs, quoted, text)
 
 
 def _per_distinct(column: pa.Array, render) -> pa.Array:
@@ -152,15 +171,21 @@ def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:
     return pa.table(arrays)
 
 
-def write_parquet(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> None:
+def write_parquet(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> str:
+    """The table as zstd Parquet; return the file's sha256 (hashed as it is written)."""
     table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
-    pq.write_table(
-        table.select([f["name"] for f in fields]),
-        path,
-        compression="zstd",
-        write_statistics=True,
-        store_schema=False,
-    )
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as handle:
+        out = HashingWriter(handle)
+        pq.write_table(
+            table.select([f["name"] for f in fields]),
+            out,
+            compression="zstd",
+            write_statistics=True,
+            store_schema=False,
+        )
+    partial.replace(path)
+    return out.digest()
 
 
 def sort_keys(descriptor: dict) -> list[str]:
@@ -235,8 +260,16 @@ def _cast_exactly(column: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArr
         return None
 
 
-def csv_resource(name: str, path: Path, title: dict, schema: dict, alternates=()) -> dict:
-    """A CSV resource with its integrity facts and its other formats.
+def csv_resource(
+    name: str,
+    path: Path,
+    title: dict,
+    schema: dict,
+    alternates=(),
+    digests: Mapping[Path, str] | None = None,
+) -> dict:
+    """A CSV resource with its integrity facts and its other formats (`digests`: the
+    sha256 of files whose writer hashed them, not read again).
 
     Parquet copies are listed under `x-alternates` (with their own bytes and hash)
     rather than as resources: frictionless-py 5 cannot count a Parquet file's bytes
@@ -251,13 +284,13 @@ def csv_resource(name: str, path: Path, title: dict, schema: dict, alternates=()
         "encoding": "utf-8",
         "title": title["es"],
         "x-title-en": title["en"],
-        **file_facts(path),
+        **file_facts(path, (digests or {}).get(path)),
         "schema": schema,
     }
     if alternates:
         resource["x-alternates"] = [
             {"format": p.suffix[1:], "mediatype": MEDIATYPES[p.suffix[1:]], "path": p.name}
-            | file_facts(p)
+            | file_facts(p, (digests or {}).get(p))
             for p in alternates
         ]
     return resource
@@ -315,19 +348,34 @@ def write_package(
 
 def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table) -> dict:
     """Write a table (rows already in order) as CSV, Parquet and, when it fits, Excel;
-    return its resource."""
+    return its resource.
+
+    The Excel copy is written on a second thread while the CSV and Parquet files are
+    written (Arrow compute and zlib release the GIL). Each file is hashed as it is
+    written, and the CSV and Excel copies are recorded as renderings of the table the
+    Parquet file holds (`publish.copies`), so the publish gate scans the table once."""
     schema = public_descriptor(table)
+    fields = schema["fields"]
     if isinstance(frame, pd.DataFrame):
-        frame = arrow_table(frame, schema["fields"])
+        frame = arrow_table(frame, fields)
     title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
     csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
-    write_csv(frame, schema["fields"], csv_path)
-    write_parquet(frame, schema["fields"], parquet_path)
+    xlsx_path = out_dir / f"{table}.xlsx"
+    with ThreadPoolExecutor(1) as pool:
+        book = None
+        if fits_excel(frame.num_rows):
+            book = pool.submit(write_xlsx, frame, fields, xlsx_path, sheet=table, title=title)
+        digests = {csv_path: write_csv(frame, fields, csv_path)}
+        digests[parquet_path] = write_parquet(frame, fields, parquet_path)
+        if book is not None:
+            digests[xlsx_path], markup = book.result()
+    parquet = digests[parquet_path]
+    copies.record(digests[csv_path], copies.Copy("csv", parquet))
     alternates = [parquet_path]
-    if fits_excel(frame.num_rows):
-        alternates.append(out_dir / f"{table}.xlsx")
-        write_xlsx(frame, schema["fields"], alternates[-1], sheet=table, title=title)
-    resource = csv_resource(table, csv_path, title, schema, alternates)
+    if book is not None:
+        copies.record(digests[xlsx_path], copies.Copy("xlsx", parquet, table, markup))
+        alternates.append(xlsx_path)
+    resource = csv_resource(table, csv_path, title, schema, alternates, digests)
     if not fits_excel(frame.num_rows):
         rows = f"{frame.num_rows:,}"
         resource["x-no-spreadsheet"] = {
@@ -371,7 +419,10 @@ def comunas_resource(out_dir: Path, comunas: pd.DataFrame) -> dict:
     schema = public_descriptor("comunas")
     path = out_dir / "comunas.csv"
     frame = sort_rows(comunas, schema)
-    write_csv(frame, schema["fields"], path)
-    write_parquet(frame, schema["fields"], path.with_suffix(".parquet"))
+    parquet = path.with_suffix(".parquet")
+    digests = {
+        path: write_csv(frame, schema["fields"], path),
+        parquet: write_parquet(frame, schema["fields"], parquet),
+    }
     title = {"es": "Comunas (códigos CUT)", "en": "Comunas (CUT codes)"}
-    return csv_resource("comunas", path, title, schema, [path.with_suffix(".parquet")])
+    return csv_resource("comunas", path, title, schema, [parquet], digests)

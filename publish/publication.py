@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +21,17 @@ import frictionless
 import pandas as pd
 import pyarrow.parquet as pq
 
+import datasets.readers.batches
+import quality.validator
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
 from datasets.ingest import sha256_file
+from publish import copies
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import release_url, write_duckdb
 from publish.indicators.package import SLUG as INDICATORS
 from publish.indicators.package import has_inputs, indicators_fingerprint, write_indicators
-from publish.integrity import SUMS, fsync_tree, read_sums, verify_folder, write_sums
+from publish.integrity import SUMS, file_digests, fsync_tree, read_sums, verify_folder, write_sums
 from publish.leaks import LeakScan, describe_hits, load_canaries
 from publish.package import csv_resource, write_csv, write_parquet
 from publish.release import MANIFEST, NOTES, Archive, Render, checkpoint
@@ -222,7 +227,8 @@ def _publish_once(
                 encoding="utf-8",
             )
             checkpoint("staged-manifest")
-            write_sums(staging)
+            digests = file_digests(staging)  # each file read once: sums, gate, scan
+            write_sums(staging, digests)
             checkpoint("staged-checksums")
             build = archive.build_site(release_id, staging, render)
             checkpoint("site-built")
@@ -236,6 +242,7 @@ def _publish_once(
                 canaries=load_canaries(archive.root),
                 public=public_contacts,
                 scan_cache=archive.root / SCAN_CACHE,
+                digests=digests,
             )
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -339,9 +346,13 @@ def _link(source: str, target: str) -> None:
 def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) -> None:
     """Copy a new package into the staging folder; a file with the same bytes (sha256 in
     the previous release's `SHA256SUMS`) as the previous release's is hard-linked to it
-    instead (content-addressed: the archive keeps one copy). `datapackage.json` is
-    always copied: staging rewrites it in place."""
+    instead (content-addressed: the archive keeps one copy). A file's sha256 is the one
+    its writer took as it wrote it (the package's `datapackage.json`), not read again:
+    the linked file has those bytes, and a copied one is hashed and checked against its
+    declaration in the gate. `datapackage.json` is always copied: staging rewrites it in
+    place."""
     sums = read_sums(before / SUMS) if before is not None and (before / SUMS).exists() else {}
+    declared = _declared_hashes(source / "datapackage.json")
     target.mkdir(parents=True)
     for path in sorted(source.iterdir()):
         name = f"{slug}/{path.name}"
@@ -354,11 +365,23 @@ def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) ->
             and name in sums
             and old.exists()
             and old.stat().st_size == path.stat().st_size
-            and sha256_file(path) == sums[name]
+            and (declared.get(path.name) or sha256_file(path)) == sums[name]
         ):
             (target / path.name).hardlink_to(old)
         else:
             shutil.copy2(path, target / path.name)
+
+
+def _declared_hashes(package: Path) -> dict[str, str]:
+    """File name → sha256 of every file a package descriptor lists ({} without one)."""
+    if not package.exists():
+        return {}
+    hashes = {}
+    for resource in json.loads(package.read_text("utf-8")).get("resources", []):
+        for entry in [resource, *resource.get("x-alternates", [])]:
+            if str(entry.get("hash", "")).startswith("sha256:"):
+                hashes[entry["path"]] = entry["hash"].removeprefix("sha256:")
+    return hashes
 
 
 def dataset_changes(slug: str, before: Path | None, after: Path) -> pd.DataFrame:
@@ -394,6 +417,7 @@ def gate(
     canaries: set[str] = frozenset(),
     public: frozenset[str] = frozenset(),
     scan_cache: Path | None = None,
+    digests: dict[str, str] | None = None,
 ) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
@@ -401,23 +425,44 @@ def gate(
 
     The site build's `releases/` and `latest/` are links to release folders: the new
     one is scanned as `staging`, the older ones were scanned when they were made.
-    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`);
-    it is saved only when the gate passes.
+    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`)
+    and keeps the records of the copies the writers rendered (`publish.copies`); both
+    are saved only when the gate passes. `digests` are the staging files' sha256 when
+    the caller has read them (`integrity.file_digests`): every check uses them.
 
     Raises `LeakFound` when the only problem is personal data inside some datasets'
     folders, `PublishBlocked` otherwise."""
-    problems = []
-    for slug, summary in summaries.items():
-        problems += invalid_package(staging / slug, slug)
-        for table, preview in summary["previews"].items():
-            rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
-            if rows != preview["rows_total"]:
-                problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
+    digests = file_digests(staging) if digests is None else digests
+    records = copies.load(scan_cache / copies.FILE) if scan_cache else dict(copies.RECORDED)
+    validated = Validated(scan_cache / Validated.FILE if scan_cache else None)
     scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
-    hits = scan.scan(staging)
-    site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
+    problems = []
+    # the packages are validated (Arrow, mostly outside the GIL) while the scan runs
+    with ThreadPoolExecutor(1) as pool:
+        invalid = {
+            slug: pool.submit(
+                invalid_package,
+                staging / slug,
+                slug,
+                {
+                    k.removeprefix(f"{slug}/"): v
+                    for k, v in digests.items()
+                    if k.startswith(f"{slug}/")
+                },
+                validated,
+            )
+            for slug in summaries
+        }
+        hits = scan.scan(staging, digests=digests, records=records)
+        site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
+        for slug, summary in summaries.items():
+            problems += invalid[slug].result()
+            for table, preview in summary["previews"].items():
+                rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
+                if rows != preview["rows_total"]:
+                    problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
     problems += check_engine(build)  # vendored code, checked byte for byte instead
-    problems += [str(p) for p in verify_folder(staging)]
+    problems += [str(p) for p in verify_folder(staging, digests)]
     by_dataset: dict[str, list[dict]] = {}
     for hit in hits:
         top = hit["file"].split("/")[0]
@@ -426,6 +471,10 @@ def gate(
         problems.append("datos personales / personal data: " + describe_hits(hits + site_hits))
     else:
         scan.save()
+        if scan_cache is not None:
+            copies.save(scan_cache / copies.FILE, records, digests.values())
+        if not problems:
+            validated.save()
     if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
         raise LeakFound(
             "la publicación se canceló: " + problems[-1],
@@ -439,11 +488,21 @@ def gate(
         )
 
 
-def invalid_package(folder: Path, slug: str) -> list[str]:
+def invalid_package(
+    folder: Path,
+    slug: str,
+    digests: dict[str, str] | None = None,
+    validated: Validated | None = None,
+) -> list[str]:
     """What makes a data package invalid: frictionless-py checks its descriptor, the
     project's validator (frictionless-py's semantics at column speed,
     `quality.validator`) every resource's rows: types, constraints, primary and foreign
-    keys. Bytes and hashes are `publish.integrity`'s."""
+    keys. Bytes and hashes are `publish.integrity`'s.
+
+    With `validated` (and the files' sha256 by name, `digests`), a resource whose CSV
+    bytes were found valid before under the same schema, beside the same bytes of the
+    package's other tables (its foreign keys' targets) and by the same validator code
+    is not parsed again: the published bytes are what is validated, once."""
     path = folder / "datapackage.json"
     descriptor = json.loads(path.read_text("utf-8"))
     report = frictionless.Package.validate_descriptor(descriptor, basepath=str(folder))
@@ -454,13 +513,77 @@ def invalid_package(folder: Path, slug: str) -> list[str]:
     }
     problems = []
     for resource in descriptor["resources"]:
+        key = validated.key(descriptor, resource, digests) if validated and digests else None
+        if key is not None and validated.holds(key):
+            continue
         report = validate_file(
             folder / resource["path"], resource["schema"], foreign_tables=tables, limit_errors=3
         )
         if not report.valid:
             errors = report.flatten(["rowNumber", "fieldName", "type"])
             problems.append(f"{slug}/{resource['path']}: {errors}")
+        elif key is not None:
+            validated.add(key)
     return problems
+
+
+class Validated:
+    """Keys of package resources found valid (`key`), kept privately in `path` (under the
+    leak-scan cache folder) once a gate passed; only the keys of the newest release are
+    kept."""
+
+    FILE = "validated.json"
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: set[str] = set()
+        if path is not None and path.exists():
+            try:
+                self.known = set(json.loads(path.read_text("utf-8")))
+            except (ValueError, TypeError):
+                self.known = set()
+        self.used: set[str] = set()
+
+    @staticmethod
+    def key(descriptor: dict, resource: dict, digests: dict[str, str]) -> str | None:
+        """What a resource's validation depends on: its schema, the bytes of its CSV and
+        of every table of its package, and the validator's code (None: a file unhashed)."""
+        paths = sorted(r["path"] for r in descriptor["resources"])
+        if any(p not in digests for p in paths):
+            return None
+        inputs = [resource["path"], resource["schema"], [(p, digests[p]) for p in paths]]
+        text = json.dumps([*inputs, VALIDATOR], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def holds(self, key: str) -> bool:
+        if key in self.known:
+            self.used.add(key)
+            return True
+        return False
+
+    def add(self, key: str) -> None:
+        self.used.add(key)
+
+    def save(self) -> None:
+        if self.path is None or self.used == self.known:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial.write_text(json.dumps(sorted(self.used)), "utf-8")
+        os.replace(partial, self.path)
+
+
+def _validator_version() -> str:
+    """sha256 of the code that decides whether rows are valid (the validator and its CSV
+    readers) and frictionless-py's version: a change validates every package again."""
+    digest = hashlib.sha256(frictionless.__version__.encode())
+    for package in (quality.validator, datasets.readers.batches):
+        for source in sorted(Path(package.__file__).parent.rglob("*.py")):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+VALIDATOR = _validator_version()
 
 
 def rollback(site: Path, release_id: str | None, render: Render) -> str:

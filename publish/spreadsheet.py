@@ -15,14 +15,19 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
+from datasets.ingest import sha256_file
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_RE = r"^ *[=+\-@\t\r\n]"  # `neutralise_formula`'s test, for Arrow compute
 EXCEL_MAX_ROWS = 1_048_576
 FIXED_TIME = dt.datetime(2000, 1, 1)
 NOTE = {
@@ -57,13 +62,16 @@ BATCH_ROWS = 65_536
 SHEET = "xl/worksheets/sheet1.xml"
 # zlib's fastest level: 3× faster than its default on sheet XML for a file 1.2× larger
 COMPRESS_LEVEL = 1
-_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 does not allow
+ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 does not allow
 _MARCH_1900 = -25508  # 1900-03-01 in days since 1970: Excel counts a 29 Feb 1900 before it
 _JANUARY_1900 = -25567  # 1900-01-01, Excel's day 1
 
 
-def write_xlsx(table: pa.Table, fields: list[dict], path: Path, *, sheet: str, title: dict) -> None:
-    """The table on one sheet (text cells typed as text) and its columns explained on another.
+def write_xlsx(
+    table: pa.Table, fields: list[dict], path: Path, *, sheet: str, title: dict
+) -> tuple[str, str]:
+    """The table on one sheet (text cells typed as text) and its columns explained on another;
+    return the file's sha256 and the workbook's XML but its data rows (`publish.copies`).
 
     xlsxwriter writes the workbook around the data (header, styles, the columns sheet,
     document properties); the data rows are rendered column by column in Arrow as the
@@ -100,13 +108,18 @@ def write_xlsx(table: pa.Table, fields: list[dict], path: Path, *, sheet: str, t
         )
     notes.write_row(len(fields) + 2, 0, [title["es"], title["en"]])
     book.close()
-    _fill_sheet(frame.getvalue(), table.select([f["name"] for f in fields]), fields, path)
+    markup = _fill_sheet(frame.getvalue(), table.select([f["name"] for f in fields]), fields, path)
+    # zipfile rewrites each entry's header once its data is written, so the bytes are
+    # hashed once complete (from the page cache), not as they are streamed
+    return sha256_file(path), markup
 
 
-def _fill_sheet(template: bytes, table: pa.Table, fields: list[dict], path: Path) -> None:
-    """Copy the workbook `template`, with the table's rows added to its first sheet."""
+def _fill_sheet(template: bytes, table: pa.Table, fields: list[dict], path: Path) -> str:
+    """Copy the workbook `template`, with the table's rows added to its first sheet; return
+    the workbook's XML but those rows."""
     last = f"{_letters(len(fields) - 1)}{table.num_rows + 1}"
     partial = path.with_name(f".{path.name}.partial")
+    markup = []
     with (
         zipfile.ZipFile(io.BytesIO(template)) as source,
         zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target,
@@ -114,17 +127,36 @@ def _fill_sheet(template: bytes, table: pa.Table, fields: list[dict], path: Path
         for info in source.infolist():
             info._compresslevel = COMPRESS_LEVEL  # `compress_level` from Python 3.13
             if info.filename != SHEET:
-                target.writestr(info, source.read(info.filename))
+                data = source.read(info.filename)
+                markup.append(data.decode("utf-8", errors="replace"))
+                target.writestr(info, data)
                 continue
             xml = source.read(SHEET).decode("utf-8")
             head, tail = xml.split("</sheetData>")
             head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head)
+            markup += [head, "</sheetData>" + tail]
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                for rows in sheet_rows(table.to_batches(BATCH_ROWS), fields, _date_style(head)):
-                    out.write(rows)
+                rows = sheet_rows(table.to_batches(BATCH_ROWS), fields, _date_style(head))
+                for block in ahead(rows):
+                    out.write(block)
                 out.write(("</sheetData>" + tail).encode("utf-8"))
     partial.replace(path)
+    return "".join(markup)
+
+
+T = TypeVar("T")
+
+
+def ahead(items: Iterator[T]) -> Iterator[T]:
+    """`items`, the next one made on a second thread while the caller uses this one: a
+    writer renders a batch (Arrow compute) while the previous one is compressed or hashed
+    and written (zlib and hashlib), all of which release the GIL."""
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
 
 
 def sheet_rows(
@@ -215,7 +247,7 @@ def _rows_xml(batch: pa.RecordBatch, fields: list[dict], first: int, date_style)
 
 def _xml_text(text: pa.Array) -> pa.Array:
     """Text as XML character data: characters XML 1.0 forbids dropped, `&<>` escaped."""
-    text = pc.replace_substring_regex(text, _ILLEGAL, "")
+    text = pc.replace_substring_regex(text, ILLEGAL_XML, "")
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, char, entity)
     return text

@@ -339,3 +339,28 @@ def test_removed_values_are_counted_by_re2_as_python_counts_them(values, texts):
     needles = Needles(values)
     text = "\n\x00\n".join(texts + [v + "x" for v in list(values)[:2]])
     assert needles.count(text) == sum(1 for _ in needles.pattern.finditer(text))
+
+
+def test_texts_free_of_patterns_are_not_matched_again_but_other_removed_values_are(monkeypatch):
+    """A comuna's part scanned before assembly and the release's table share their texts:
+    the second scan does not run the RUT/e-mail/phone patterns on a text already found
+    free of them, but matches it against its own removed values."""
+    import pyarrow as pa
+
+    import publish.leaks as leaks
+    from publish.leaks import LeakScan
+
+    part = pa.table({"subject": ["pedido de juan perez", "Patente comercial"]})
+    assert LeakScan({"Ana Soto"}).scan_table("part", part) == []
+    table = pa.table({"subject": [*part["subject"].to_pylist(), f"fono {MOBILE}"]})
+    matched = []
+    real = leaks.find_phones
+    monkeypatch.setattr(leaks, "find_phones", lambda text, f: matched.append(text) or real(text, f))
+    again = LeakScan({"Ana Soto", "Juan Pérez"}).scan_table("package", table)
+    assert sorted((h["field"], h["kind"]) for h in again) == [
+        ("subject", "phone"),
+        ("subject", "removed-value"),
+    ]
+    assert matched == [f"fono {MOBILE}"]  # only the text not seen before
+    other = LeakScan({"Ana Soto"}, canaries={"Patente"}).scan_table("package", table)
+    assert ("subject", "canary") in {(h["field"], h["kind"]) for h in other}  # other canaries
