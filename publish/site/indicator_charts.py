@@ -59,6 +59,20 @@ def sparkline(
     }
 
 
+def comunas_chart(page: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`render_comunas_svg` reads of an indicator page, and nothing else (its
+    render context: see `publish.site.pagecache`)."""
+    return {
+        "title": page["title"],
+        "unit": page["unit"],
+        "median_all": page.get("median_all"),
+        "comunas": [
+            {k: c[k] for k in ("region_code", "region_name", "value", "is_suppressed")}
+            for c in page["comunas"]
+        ],
+    }
+
+
 def render_comunas_svg(page: Mapping[str, Any], lang: str) -> str:
     """Every comuna's value in the page's period, one dot each, a row per region, with a
     rule at the median of all comunas with data (suppressed values are not drawn)."""
