@@ -217,6 +217,13 @@ def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
 
 
 def enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
+    """A field's ``x-enumLabels`` ``{code: {es, en}}`` (a copy; the descriptor is read once:
+    every comuna's indicator cards ask)."""
+    return {code: dict(names) for code, names in _enum_labels(table, field).items()}
+
+
+@functools.cache
+def _enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
     fields = load_descriptor(table)["fields"]
     return next(f for f in fields if f["name"] == field).get("x-enumLabels", {})
 
