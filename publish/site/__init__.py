@@ -148,7 +148,7 @@ from publish.site.indicator_charts import comunas_chart, render_comunas_svg, spa
 from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
 from publish.site.national import WORDS as NATIONAL_WORDS
 from publish.site.national import comuna_duckdb, national_files, reasons_text
-from publish.site.pagecache import PageCache, page_key
+from publish.site.pagecache import PageCache, context_digest, page_key
 from publish.site.queries import example_queries, query_config, query_tables
 from publish.site.search import comuna_table, facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
@@ -707,6 +707,7 @@ def _pages(
         if not re.fullmatch(r"[0-9]{5}", str(comuna["code"])):
             raise SiteError(f"unsafe comuna code {comuna['code']!r}")
         context = comuna_page_context(catalog, comuna)
+        digest = context_digest(context) if cache is not None else None
         for lang in LANGS:
             page = Page(f"comunas/{comuna['code']}/index.html", lang)
             yield (
@@ -721,6 +722,7 @@ def _pages(
                         site_url=context["catalog"].get("site_url"),
                         **context,
                     ),
+                    digest,
                 ),
             )
     yield from _indicator_pages(env, catalog, common, cache)
@@ -795,6 +797,7 @@ class Deferred:
 
     context: Mapping[str, Any]
     render: Callable[[], bytes]
+    digest: str | None = None  # the context's `context_digest`, shared by its languages
 
 
 def _svg(render: Callable[[Mapping[str, Any], str], str], data: Any, lang: str) -> bytes:
@@ -820,7 +823,7 @@ def build_site(
             if cache is None:
                 files.append((rel, data.render(), None))
                 continue
-            key = page_key(rel, data.context)
+            key = page_key(rel, data.context, data.digest)
             files.append((rel, cache.bytes_for(key, data.render), key))
         else:
             files.append((rel, data, None))
