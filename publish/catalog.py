@@ -29,7 +29,7 @@ from publish.package import write_package
 from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
 from publish.site import build_site
-from publish.site.charts import dataset_charts
+from publish.site.charts import chart_tables, dataset_charts
 from publish.site.indicators import indicator_context
 from publish.site.pagecache import PageCache
 from quality.deadlines import jurisdiction_note
@@ -376,7 +376,7 @@ def _charts(release: DatasetRelease, staging: Path, cache: PageCache | None) -> 
     tables = load_descriptor(release.slug).tables
 
     def compute() -> list[dict]:
-        return dataset_charts({t: pd.read_parquet(base / f"{t}.parquet") for t in tables})
+        return dataset_charts(chart_tables(base, tables))
 
     if cache is None:
         return compute()

@@ -144,11 +144,11 @@ from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
 from publish.site.citizen import page_address, publisher_email, report_mailto, request_portal
 from publish.site.comunas import comuna_page_context
-from publish.site.indicator_charts import render_comunas_svg, sparkline
+from publish.site.indicator_charts import comunas_chart, render_comunas_svg, sparkline
 from publish.site.metadata import catalog_jsonld, dataset_jsonld, json_script, metadata_files
 from publish.site.national import WORDS as NATIONAL_WORDS
 from publish.site.national import comuna_duckdb, national_files, reasons_text
-from publish.site.pagecache import PageCache, page_key
+from publish.site.pagecache import PageCache, context_digest, page_key
 from publish.site.queries import example_queries, query_config, query_tables
 from publish.site.search import comuna_table, facets, kind_label, search_index
 from publish.site.words import FORMATS, LANGS, MONTHS, PLURALS, PRIVACY, STRINGS, TYPES
@@ -503,6 +503,13 @@ class Formatter:
         return FORMATS.get(file_format, file_format.upper())
 
 
+@functools.lru_cache(maxsize=65536)
+def _relative(site_path: str, folder: str) -> str:
+    """`posixpath.relpath`, remembered: a national page links every comuna's page, and
+    pages of one folder link the same files."""
+    return posixpath.relpath(site_path, folder)
+
+
 @dataclass(frozen=True)
 class Page:
     """One output page: where it sits, hence how its links climb to the root."""
@@ -524,7 +531,7 @@ class Page:
 
     def to(self, site_path: str) -> str:
         """Relative link from this page to a file of the site (page, asset)."""
-        return posixpath.relpath(site_path, posixpath.dirname(self.output) or ".")
+        return _relative(site_path, posixpath.dirname(self.output) or ".")
 
     def local(self, path: str) -> str:
         """Relative link to a page in this page's language."""
@@ -671,7 +678,9 @@ def catalog_downloads(out_dir: Path, catalog: Mapping[str, Any]) -> list[dict[st
     return files
 
 
-def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, bytes | Deferred]]:
+def _pages(
+    catalog: Mapping[str, Any], out_dir: Path, cache: PageCache | None = None
+) -> Iterator[tuple[str, bytes | Deferred]]:
     env = _environment()
     catalog_files = catalog_downloads(out_dir, catalog)
     duckdb_path = next((f["path"] for f in catalog_files if f["format"] == "duckdb_catalog"), None)
@@ -698,6 +707,7 @@ def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, byt
         if not re.fullmatch(r"[0-9]{5}", str(comuna["code"])):
             raise SiteError(f"unsafe comuna code {comuna['code']!r}")
         context = comuna_page_context(catalog, comuna)
+        digest = context_digest(context) if cache is not None else None
         for lang in LANGS:
             page = Page(f"comunas/{comuna['code']}/index.html", lang)
             yield (
@@ -712,34 +722,69 @@ def _pages(catalog: Mapping[str, Any], out_dir: Path) -> Iterator[tuple[str, byt
                         site_url=context["catalog"].get("site_url"),
                         **context,
                     ),
+                    digest,
                 ),
             )
-    yield from _indicator_pages(env, catalog, common)
+    yield from _indicator_pages(env, catalog, common, cache)
     yield from metadata_files(catalog)
 
 
+def _fragment(
+    cache: PageCache | None, env: Environment, template: str, page: Page, **context: Any
+) -> Markup:
+    """A part of a page, rendered from `context` alone (and `page`); with `cache`, the
+    HTML rendered before for the same context is reused (a memo keyed by it): the parts
+    of a national page that did not change cost nothing when its footer names a new
+    release."""
+
+    def render() -> str:
+        return _render(env, template, page, **context).decode("utf-8")
+
+    if cache is None:
+        return Markup(render())
+    inputs = {k: sorted(v) if isinstance(v, set | frozenset) else v for k, v in context.items()}
+    return Markup(cache.memo(f"fragment:{template}:{page.output}", inputs, render))
+
+
 def _indicator_pages(
-    env: Environment, catalog: Mapping[str, Any], common: Mapping[str, Any]
+    env: Environment,
+    catalog: Mapping[str, Any],
+    common: Mapping[str, Any],
+    cache: PageCache | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """The index of indicators, a page per indicator and its all-comunas chart."""
+    """The index of indicators, a page per indicator and its all-comunas chart; each
+    page's main part is a `_fragment`."""
     indicators = catalog.get("indicators") or []
     if not indicators:
         return
     for lang in LANGS:
         page = Page("indicadores/index.html", lang)
         yield page.output, _render(env, "indicators.html", page, **common)
+    # a set: each page looks every comuna of its table up in it
+    comuna_pages = frozenset(c["code"] for c in catalog.get("comunas") or [])
     for indicator in indicators:
         if not _SLUG.match(str(indicator["id"])):
             raise SiteError(f"unsafe indicator id {indicator['id']!r}")
         for lang in LANGS:
             page = Page(ind.indicator_path(indicator["id"]), lang)
-            yield page.output, _render(env, "indicator.html", page, indicator=indicator, **common)
+            main = _fragment(
+                cache,
+                env,
+                "_indicator_main.html",
+                page,
+                indicator=indicator,
+                comuna_pages=comuna_pages,
+            )
+            yield (
+                page.output,
+                _render(env, "indicator.html", page, indicator=indicator, main=main, **common),
+            )
             if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
+                chart = comunas_chart(indicator)
                 yield (
                     ind.indicator_chart_path(indicator["id"], lang),
                     Deferred(
-                        {"indicator": indicator},
-                        functools.partial(_svg, render_comunas_svg, indicator, lang),
+                        {"chart": chart}, functools.partial(_svg, render_comunas_svg, chart, lang)
                     ),
                 )
 
@@ -752,6 +797,7 @@ class Deferred:
 
     context: Mapping[str, Any]
     render: Callable[[], bytes]
+    digest: str | None = None  # the context's `context_digest`, shared by its languages
 
 
 def _svg(render: Callable[[Mapping[str, Any], str], str], data: Any, lang: str) -> bytes:
@@ -772,19 +818,22 @@ def build_site(
     """
     _check_catalog(catalog)
     files: list[tuple[str, bytes | Path, str | None]] = []
-    for rel, data in _pages(catalog, out_dir):
+    for rel, data in _pages(catalog, out_dir, cache):
         if isinstance(data, Deferred):
             if cache is None:
                 files.append((rel, data.render(), None))
                 continue
-            key = page_key(rel, data.context)
+            key = page_key(rel, data.context, data.digest)
             files.append((rel, cache.bytes_for(key, data.render), key))
         else:
             files.append((rel, data, None))
     written = []
+    folders: set[Path] = set()
     for rel, data, key in files:
         target = Path(out_dir) / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
         if isinstance(data, Path):
             os.link(data, target)
         else:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from publish.site.words import MONTHS
 from quality.rules.budgets import DIMENSIONS
@@ -88,10 +90,24 @@ def _subtitulo_names() -> dict[str, str]:
     return {r.code: r.name.capitalize() for r in rows.itertuples()}
 
 
-def _leaves(codes: pd.Series) -> pd.Series:
-    """True for the account codes with no sub-account in the same group (no double counting)."""
-    present = set(codes)
-    return codes.map(lambda c: not any(o.startswith(c + ".") for o in present))
+def _leaves(lines: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """True for the rows whose account code has no sub-account among the rows of the same
+    `keys` (no double counting). A code is a parent when another code of its group starts
+    with it and a dot: the groups' (keys, dotted prefix of a code) pairs, joined back."""
+    prefixes = {
+        code: [".".join(parts[:i]) for i in range(1, len(parts))]
+        for code in lines["account_code"].unique()
+        for parts in [code.split(".")]
+    }
+    groups = lines[[*keys, "account_code"]].drop_duplicates()
+    parents = groups.assign(account_code=groups["account_code"].map(prefixes)).explode(
+        "account_code"
+    )
+    parents = parents.dropna(subset=["account_code"]).drop_duplicates()
+    joined = lines[[*keys, "account_code"]].merge(
+        parents.assign(_parent=True), on=[*keys, "account_code"], how="left"
+    )
+    return pd.Series(joined["_parent"].isna().to_numpy(), index=lines.index)
 
 
 def budget_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
@@ -103,7 +119,7 @@ def budget_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
     month = int(expenses.loc[expenses["fiscal_year"] == year, "month"].max())
     latest = expenses[(expenses["fiscal_year"] == year) & (expenses["month"] == month)]
     scope = ["area", *(d for d in DIMENSIONS if d in latest)]  # each programme its own tree
-    latest = latest[latest.groupby(scope, dropna=False)["account_code"].transform(_leaves)]
+    latest = latest[_leaves(latest, scope)]
     by_sub = latest.groupby(latest["account_code"].str[:2])[list(PHASES)].sum().sort_index()
     names = _subtitulo_names()
     labels = {
@@ -159,7 +175,7 @@ def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
     expenses = expenses[expenses["fiscal_year"] == year]
     keys = ["month", "area"] + (["comuna_code"] if "comuna_code" in expenses else [])
     keys += [d for d in DIMENSIONS if d in expenses]
-    leaves = expenses[expenses.groupby(keys, dropna=False)["account_code"].transform(_leaves)]
+    leaves = expenses[_leaves(expenses, keys)]
     by_month = leaves.groupby("month")[list(PHASES)].sum().sort_index()
     if len(by_month) < 2:
         return None
@@ -201,6 +217,13 @@ def budget_months_chart(lines: pd.DataFrame) -> dict[str, Any] | None:
 
 
 def enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
+    """A field's ``x-enumLabels`` ``{code: {es, en}}`` (a copy; the descriptor is read once:
+    every comuna's indicator cards ask)."""
+    return {code: dict(names) for code, names in _enum_labels(table, field).items()}
+
+
+@functools.cache
+def _enum_labels(table: str, field: str) -> dict[str, dict[str, str]]:
     fields = load_descriptor(table)["fields"]
     return next(f for f in fields if f["name"] == field).get("x-enumLabels", {})
 
@@ -209,14 +232,26 @@ def _month(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m")
 
 
+def _rows(frame: pd.DataFrame) -> pd.Series:
+    """How many rows of the table each row of `frame` stands for: its `ROWS` column when
+    the table was read grouped (`chart_tables`), else 1."""
+    if ROWS in frame:
+        return frame[ROWS]
+    return pd.Series(1, index=frame.index, dtype="int64")
+
+
 def orders_chart(orders: pd.DataFrame) -> dict[str, Any] | None:
     """Purchase orders created per month, by procurement method (stacked counts)."""
     frame = pd.DataFrame(
-        {"month": _month(orders["created_date"]), "method": orders["procurement_method"]}
+        {
+            "month": _month(orders["created_date"]),
+            "method": orders["procurement_method"],
+            "rows": _rows(orders),
+        }
     ).dropna()
     if frame.empty:
         return None
-    counts = frame.groupby(["month", "method"]).size().sort_index()
+    counts = frame.groupby(["month", "method"])["rows"].sum().sort_index()
     methods = enum_labels("purchase_orders", "procurement_method")
     by_method = counts.groupby(level="method").sum().sort_values(ascending=False)
     top = by_method.index[0]
@@ -288,15 +323,16 @@ def requests_chart(requests: pd.DataFrame) -> dict[str, Any] | None:
         {
             "month": _month(answered["received_date"]),
             "kind": answered["is_on_time"].map(lambda v: "on_time" if bool(v) else "late"),
+            "rows": _rows(answered),
         }
     ).dropna()
-    counts = frame.groupby(["month", "kind"]).size().sort_index()
+    counts = frame.groupby(["month", "kind"])["rows"].sum().sort_index()
     months = sorted(frame["month"].unique())
     on_time = (
         int(counts.xs("on_time", level="kind").sum()) if "on_time" in frame["kind"].values else 0
     )
     late = int(counts.sum()) - on_time
-    pending = len(requests) - len(answered)
+    pending = int(_rows(requests).sum()) - int(_rows(answered).sum())
     summary = {
         "es": f"De {on_time + late} solicitudes respondidas, {on_time} se respondieron en plazo"
         f" y {late} fuera de plazo; {pending} siguen sin respuesta y no se cuentan.",
@@ -328,6 +364,45 @@ CHARTS = {
 }
 
 
+# The columns each table's charts read; `GROUPED` tables are read as one row per distinct
+# combination of them with its number of rows (`ROWS`): a chart of a million purchase
+# orders costs what a few hundred (date, method) pairs do.
+COLUMNS = {
+    "budget_lines": (
+        "comuna_code",
+        "fiscal_year",
+        "month",
+        "area",
+        *DIMENSIONS,
+        "account_type",
+        "account_code",
+        *PHASES,
+    ),
+    "purchase_orders": ("created_date", "procurement_method"),
+    "access_requests": ("received_date", "is_on_time"),
+}
+GROUPED = ("purchase_orders", "access_requests")
+ROWS = "_rows"
+
+
+def chart_tables(folder: Path, tables: list[str]) -> dict[str, pd.DataFrame]:
+    """The charted tables of a package folder (`<table>.parquet`), only the columns their
+    charts read, `GROUPED` tables grouped in Arrow (for :func:`dataset_charts`)."""
+    frames = {}
+    for table in tables:
+        if table not in CHARTS:
+            continue
+        path = folder / f"{table}.parquet"
+        present = set(pq.read_schema(path).names)
+        columns = [c for c in COLUMNS[table] if c in present]
+        data = pq.read_table(path, columns=columns)
+        if table in GROUPED:
+            data = data.group_by(columns, use_threads=False).aggregate([([], "count_all")])
+            data = data.rename_columns([*columns, ROWS])
+        frames[table] = data.to_pandas()
+    return frames
+
+
 def dataset_charts(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """The charts a dataset's published tables support (none for an empty table)."""
     charts = []
@@ -353,8 +428,25 @@ def chart_table(chart: Mapping[str, Any], lang: str) -> dict[str, Any]:
 
 def render_svg(chart: Mapping[str, Any], lang: str) -> str:
     """One chart as a standalone SVG in ``lang`` (deterministic for the same data)."""
-    import altair as alt  # heavy imports, only needed when a chart is drawn
-    import vl_convert as vlc
+    return draw(chart_spec(chart, lang), lang)
+
+
+def draw(chart: Any, lang: str) -> str:
+    """An Altair chart as a standalone SVG, numbers formatted for ``lang``.
+
+    The spec is not validated against the Vega-Lite schema here: that is a third of the
+    call and gives the same dict (`tests/publish/test_chart_inputs.py` validates every
+    kind of chart)."""
+    import vl_convert as vlc  # heavy import, only needed when a chart is drawn
+
+    spec = chart.to_dict(validate=False)
+    locale = {"es": "es-ES", "en": "en-US"}[lang]
+    return vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])
+
+
+def chart_spec(chart: Mapping[str, Any], lang: str) -> Any:
+    """One chart in ``lang`` as an Altair chart (Vega-Lite), configured."""
+    import altair as alt  # heavy import, only needed when a chart is drawn
 
     series = list(chart["series_labels"])
     xs = list(chart["x_labels"])
@@ -422,12 +514,9 @@ def render_svg(chart: Mapping[str, Any], lang: str) -> str:
             )
         )
         size = {"width": 290, "height": 220}
-    spec = (
+    return (
         encoded.properties(**size)
         .configure(font="sans-serif", background="#ffffff")
         .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#1b1b1b")
         .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=300)
-        .to_dict()
     )
-    locale = {"es": "es-ES", "en": "en-US"}[lang]
-    return vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])

@@ -216,6 +216,8 @@ def _location(g: Graph, site_url: str, municipality: Mapping[str, str]) -> URIRe
     """A comuna as a ``dct:Location``: its name, its CUT code, in Chile."""
 
     node = URIRef(absolute(site_url, f"comunas/{municipality['code']}/") + "#place")
+    if (node, RDF.type, DCTERMS.Location) in g:  # described for an earlier dataset
+        return node
     g.add((node, RDF.type, DCTERMS.Location))
     g.add((node, SKOS.prefLabel, Literal(municipality["name"], lang="es")))
     g.add((node, DCTERMS.identifier, Literal(municipality["code"])))

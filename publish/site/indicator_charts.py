@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from publish.site.charts import PALETTE
+from publish.site.charts import PALETTE, draw
 
 
 def sparkline(
@@ -59,12 +59,30 @@ def sparkline(
     }
 
 
+def comunas_chart(page: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`render_comunas_svg` reads of an indicator page, and nothing else (its
+    render context: see `publish.site.pagecache`)."""
+    return {
+        "title": page["title"],
+        "unit": page["unit"],
+        "median_all": page.get("median_all"),
+        "comunas": [
+            {k: c[k] for k in ("region_code", "region_name", "value", "is_suppressed")}
+            for c in page["comunas"]
+        ],
+    }
+
+
 def render_comunas_svg(page: Mapping[str, Any], lang: str) -> str:
     """Every comuna's value in the page's period, one dot each, a row per region, with a
     rule at the median of all comunas with data (suppressed values are not drawn)."""
+    return draw(comunas_spec(page, lang), lang)
+
+
+def comunas_spec(page: Mapping[str, Any], lang: str) -> Any:
+    """The all-comunas chart of an indicator page in ``lang``, as an Altair chart."""
     import altair as alt  # heavy imports, only needed when a chart is drawn
     import pandas as pd
-    import vl_convert as vlc
 
     drawn = [c for c in page["comunas"] if not c["is_suppressed"] and c["value"] is not None]
     regions = sorted({(c["region_code"], c["region_name"]) for c in page["comunas"]})
@@ -95,12 +113,9 @@ def render_comunas_svg(page: Mapping[str, Any], lang: str) -> str:
             .mark_rule(color=PALETTE[1], strokeDash=[6, 3], strokeWidth=2)
             .encode(x="median:Q")
         )
-    spec = (
+    return (
         alt.layer(*layers)
         .properties(width=260, height=alt.Step(26))
         .configure(font="sans-serif", background="#ffffff")
         .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#1b1b1b")
-        .to_dict()
     )
-    locale = {"es": "es-ES", "en": "en-US"}[lang]
-    return vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])

@@ -52,12 +52,18 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def page_key(path: str, context: Any) -> str:
-    """The key of one output file: its site path, its context (JSON) and the code."""
-    text = json.dumps(
-        [code_version(), path, context], ensure_ascii=False, sort_keys=True, default=str
-    )
+def context_digest(context: Any) -> str:
+    """sha256 of a render context as JSON (keys sorted)."""
+    text = json.dumps(context, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def page_key(path: str, context: Any, digest: str | None = None) -> str:
+    """The key of one output file: its site path, its context and the code. `digest` is
+    the context's `context_digest`, when already known (the pages of one context in
+    each language)."""
+    digest = digest or context_digest(context)
+    return hashlib.sha256(f"{code_version()}\0{path}\0{digest}".encode()).hexdigest()
 
 
 class PageCache:
