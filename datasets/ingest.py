@@ -525,12 +525,26 @@ def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     first = codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
     first_line = np.flatnonzero(first)[codes]
     for column in values:
-        cells = pd.factorize(frame[column].fillna("").to_numpy()[keyed])[0]
-        if (cells != cells[first_line]).any():
+        series = frame[column]
+        missing = {} if series.dtype == object else {"na_value": None}  # never pd.NA
+        cells = series.to_numpy(dtype=object, **missing)[keyed]
+        firsts = cells[first_line]
+        # Equal cells are mostly the same object (one per distinct source text), so
+        # comparing is cheap; a missing cell equals an empty one, only checked where
+        # the cells differ.
+        differs = np.flatnonzero(cells != firsts)
+        if len(differs) and _disagree(cells[differs], firsts[differs]):
             _raise_conflict(frame[keyed].fillna(""), key, values, file)
     keep = ~keyed
     keep[np.flatnonzero(keyed)[first]] = True
     return frame[keep].reset_index(drop=True)
+
+
+def _disagree(cells: np.ndarray, firsts: np.ndarray) -> bool:
+    """Whether any cell differs from its first line's, a missing cell equal to an empty one."""
+    blank = pd.isna(cells) | (cells == "")
+    first_blank = pd.isna(firsts) | (firsts == "")
+    return bool((blank != first_blank).any() or (cells[~blank] != firsts[~blank]).any())
 
 
 def _raise_conflict(lines: pd.DataFrame, key: str, values: list[str], file: str) -> None:
