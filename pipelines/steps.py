@@ -394,6 +394,13 @@ def _hold_orphans(
 def _keys_in(rows: pd.DataFrame, key: list[str], parents: pd.DataFrame, parent_key: list[str]):
     """Whether each row's key (one or more columns) is among the parents' keys, by
     hashing (never sorting); a missing part equals a missing part."""
+    if len(key) == 1:  # one column: hashed against the parents' values, not with them
+        values = rows[key[0]].astype(object)
+        wanted = parents[parent_key[0]].astype(object)
+        missing = values.isna().to_numpy()
+        found = np.full(len(values), bool(wanted.isna().any()))
+        found[~missing] = values[~missing].isin(wanted.dropna()).to_numpy()
+        return found
     columns = [
         pd.concat([parents[p], rows[k]], ignore_index=True).astype(object)
         for k, p in zip(key, parent_key, strict=True)
