@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from datasets.descriptor import DatasetDescriptor, SourceFormat, descriptor_path, load_descriptor
 from datasets.errors import AbiertoError
 from datasets.ingest import RawSource, read_source
-from datasets.memory import bound_heap, release_freed
+from datasets.memory import release_freed
 from datasets.municipalities import Installation, comunas_table
 from datasets.normalise import row_codes
 from datasets.readers import not_a_regular_file
@@ -101,7 +101,6 @@ def ingest(
     home: Home, installation: Installation, slug: str, *, comuna: str | None = None
 ) -> IngestedDataset:
     """Read every landed export of the dataset, for one comuna or every configured comuna."""
-    bound_heap()
     dataset = load_descriptor(slug)
     result = IngestedDataset(slug, [])
     splits, refused = _split_national_files(home, dataset, result)
@@ -232,7 +231,6 @@ def validate(
     ingested: IngestedDataset, installation: Installation, quarantine_dir: Path
 ) -> ValidatedDataset:
     """Validate each table against its schema; quarantine failing rows with every error."""
-    bound_heap()
     dataset = load_descriptor(ingested.slug)
     references = {"comunas": comunas_table(installation)}
     valid, quarantined = {}, {}
@@ -286,7 +284,6 @@ def prepare(
     queue is written to `<quarantine_dir>/<slug>/` (default `quarantine/<slug>/`; see
     `quality.review`).
     """
-    bound_heap()
     dataset = load_descriptor(validated.slug)
     derived = {t: derive(t, validated.valid[t], installation, as_of) for t in dataset.tables}
     context = context_tables(

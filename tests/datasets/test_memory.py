@@ -50,7 +50,3 @@ def _returned(mode: str) -> int:
 def test_freed_heap_memory_goes_back_only_when_released():
     assert _returned("keep") < 50
     assert _returned("release") > 200
-
-
-def test_large_buffers_are_mapped_on_their_own():
-    assert memory.bound_heap() is True
