@@ -102,16 +102,27 @@ def _collector_paused() -> Iterator[None]:
 
 
 def read_source(
-    path: Path, source: SourceFormat, *, comuna_code: str, siblings: Sequence[Path] = ()
+    path: Path,
+    source: SourceFormat,
+    *,
+    comuna_code: str,
+    siblings: Sequence[Path] = (),
+    sha256: str | None = None,
 ) -> RawSource:
     """Read one landed file with its declared source format; `siblings` are the other
-    landed files of the same source (OCDS processes across files, `read_records`)."""
+    landed files of the same source (OCDS processes across files, `read_records`).
+    `sha256`: the file's digest when the caller has it (a file of a gigabyte is then
+    not read once more to hash it)."""
     with _collector_paused():
-        return _read_source(Path(path), source, comuna_code, siblings)
+        return _read_source(Path(path), source, comuna_code, siblings, sha256)
 
 
 def _read_source(
-    path: Path, source: SourceFormat, comuna_code: str, siblings: Sequence[Path] = ()
+    path: Path,
+    source: SourceFormat,
+    comuna_code: str,
+    siblings: Sequence[Path] = (),
+    sha256: str | None = None,
 ) -> RawSource:
     table = read_table(path, source, siblings)
     header, details, rows = table.header, table.details, Rows.of(table)
@@ -141,7 +152,7 @@ def _read_source(
     reasons = Counter(e.reason for e in excluded)
     provenance = {
         "name": path.name,
-        "sha256": sha256_file(path),
+        "sha256": sha256 or sha256_file(path),
         "bytes": path.stat().st_size,
         "source_format": source.name,
         "rows_read": rows_read,

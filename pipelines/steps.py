@@ -115,7 +115,13 @@ def ingest(
             try:
                 source = dataset.require_source(path.name)
                 siblings = [p for p in landed if p != path and source.matches(p.name)]
-                raw = read_source(path, source, comuna_code=municipality.cut, siblings=siblings)
+                raw = read_source(
+                    path,
+                    source,
+                    comuna_code=municipality.cut,
+                    siblings=siblings,
+                    sha256=_file_digest(home, path),  # cached: the unit's fingerprint has it
+                )
                 result.sources.append((municipality.cut, raw))
             except AbiertoError as error:
                 result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
