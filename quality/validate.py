@@ -164,7 +164,8 @@ def _source_errors(
                 text = values.iloc[rows].astype(str)
                 # matched once per distinct text
                 codes, uniques = pd.factorize(text)
-                wrong = rows[~pd.Series(uniques).str.fullmatch(pattern).to_numpy()[codes]]
+                matches = pd.Series(uniques).str.fullmatch(pattern).to_numpy(dtype=bool)
+                wrong = rows[~matches[codes]]
                 broken += [
                     (i, str(values.iat[i]), f'constraint "pattern" is "{pattern}"') for i in wrong
                 ]
