@@ -6,11 +6,13 @@ Generates a Mercado Público order-lines export of LINES lines (the demo sample
 `datasets/samples/99901/contracts/ordenes_de_compra_2026-10.csv` tiled, Latin-1,
 `;`, ≈ 550 bytes a line; every copy's orders get codes of their own), lands it for
 the fictional comuna 99901 in a fresh home, and times
-`pipelines.steps.ingest`, `validate` and `prepare` in this process (wall and CPU
-seconds, peak RSS so far). Beside them, the floor measured in the same run: DuckDB
-`read_csv` of the same file into Parquet. Ratios are stage wall / floor wall.
+`pipelines.steps.ingest`, `validate` and `prepare`, then `pipelines.warehouse.record`
+(the comuna's part in Parquet; `publish_<slug>` in a Dagster run is prepare + record),
+in this process (wall and CPU seconds, peak RSS so far). Beside them, the floor
+measured in the same run: DuckDB `read_csv` of the same file into Parquet. Ratios are
+stage wall / floor wall.
 
-`--profile ingest|validate|prepare` runs that stage under cProfile and prints its
+`--profile ingest|validate|prepare|record` runs that stage under cProfile and prints its
 costliest functions (own time, then cumulative). `--source FILE` lands an existing
 export (hard-linked) instead of generating one.
 """
@@ -29,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datasets.municipalities import load_installation
-from pipelines import steps
+from pipelines import steps, warehouse
 from pipelines.home import Home
 
 COMUNA = "99901"
@@ -88,7 +90,7 @@ def timed(name: str, call: Callable[[], object], profile: str | None) -> tuple[o
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
-    parser.add_argument("--profile", choices=["ingest", "validate", "prepare"])
+    parser.add_argument("--profile", choices=["ingest", "validate", "prepare", "record"])
     parser.add_argument(
         "--source", type=Path, help="an export to land instead of generating one (hard-linked)"
     )
@@ -129,6 +131,12 @@ def main() -> None:
                 home=home,
                 quarantine_dir=home.quarantine / COMUNA,
             ),
+            args.profile,
+        )
+        rows.append(row)
+        _, row = timed(
+            "record",
+            lambda: warehouse.record(home, COMUNA, prepared, dt.date(2026, 11, 15)),
             args.profile,
         )
         rows.append(row)
