@@ -245,8 +245,9 @@ class Rows:
         """`normalise_column` of a position, once per position and spec (two tables often
         map one source column alike: the order code)."""
         key = (at, spec.model_dump_json())
-        if key not in self._normalised:
-            self._normalised[key] = normalise_column(self.encoded(at), spec)
+        if key in self._normalised:  # each table gets cells of its own (`_map_table`)
+            return self._normalised[key].copy()
+        self._normalised[key] = normalise_column(self.encoded(at), spec)
         return self._normalised[key]
 
     def take(self, positions: np.ndarray) -> Rows:
@@ -411,7 +412,8 @@ def _map_table(
                     raise _ambiguous(spec, len(ambiguous), file, data.numbers[ambiguous[0]], label)
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
-    frame = pd.DataFrame(columns, dtype=object)
+    # the columns are the frame's own (`Rows.normalised`): not copied a second time
+    frame = pd.DataFrame(columns, dtype=object, copy=False)
     for name, spec in mapping.columns.items():
         if spec.sequence_within is not None:
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
