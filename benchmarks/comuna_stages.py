@@ -6,18 +6,22 @@ Generates a Mercado Público order-lines export of LINES lines (the demo sample
 `datasets/samples/99901/contracts/ordenes_de_compra_2026-10.csv` tiled, Latin-1,
 `;`, ≈ 550 bytes a line; every copy's orders get codes of their own), lands it for
 the fictional comuna 99901 in a fresh home, and times
-`pipelines.steps.ingest`, `validate` and `prepare` in this process (wall and CPU
-seconds, peak RSS so far). Beside them, the floor measured in the same run: DuckDB
-`read_csv` of the same file into Parquet. Ratios are stage wall / floor wall.
+`pipelines.steps.ingest`, `validate` and `prepare`, then `pipelines.warehouse.record`
+(the comuna's part in Parquet; `publish_<slug>` in a Dagster run is prepare + record),
+in this process (wall and CPU seconds, peak RSS so far). Beside them, the floor
+measured in the same run: DuckDB `read_csv` of the same file into Parquet. Ratios are
+stage wall / floor wall.
 
-`--profile ingest|validate|prepare` runs that stage under pyinstrument (if
-installed) and prints its call tree.
+`--profile ingest|validate|prepare|record` runs that stage under cProfile and prints its
+costliest functions (own time, then cumulative). `--source FILE` lands an existing
+export (hard-linked) instead of generating one.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import resource
 import shutil
@@ -27,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datasets.municipalities import load_installation
-from pipelines import steps
+from pipelines import steps, warehouse
 from pipelines.home import Home
 
 COMUNA = "99901"
@@ -68,11 +72,14 @@ def timed(name: str, call: Callable[[], object], profile: str | None) -> tuple[o
     cpu = time.process_time()
     start = time.perf_counter()
     if profile == name:
-        from pyinstrument import Profiler
+        import cProfile
+        import pstats
 
-        with Profiler(interval=0.005) as profiler:
+        with cProfile.Profile() as profiler:
             result = call()
-        profiler.print(show_all=False)
+        stats = pstats.Stats(profiler).strip_dirs()
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
     else:
         result = call()
     wall = time.perf_counter() - start
@@ -83,7 +90,10 @@ def timed(name: str, call: Callable[[], object], profile: str | None) -> tuple[o
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
-    parser.add_argument("--profile", choices=["ingest", "validate", "prepare"])
+    parser.add_argument("--profile", choices=["ingest", "validate", "prepare", "record"])
+    parser.add_argument(
+        "--source", type=Path, help="an export to land instead of generating one (hard-linked)"
+    )
     args = parser.parse_args()
     installation = load_installation()
     with tempfile.TemporaryDirectory() as folder:
@@ -91,7 +101,10 @@ def main() -> None:
         landing = home.landing / COMUNA / "contracts"
         landing.mkdir(parents=True)
         path = landing / "ordenes_de_compra_2026-10.csv"
-        build(path, args.lines)
+        if args.source:
+            os.link(args.source.resolve(), path)
+        else:
+            build(path, args.lines)
         size = path.stat().st_size
         floor_wall = floor(path, Path(folder) / "floor.parquet")
         rows = []
@@ -118,6 +131,12 @@ def main() -> None:
                 home=home,
                 quarantine_dir=home.quarantine / COMUNA,
             ),
+            args.profile,
+        )
+        rows.append(row)
+        _, row = timed(
+            "record",
+            lambda: warehouse.record(home, COMUNA, prepared, dt.date(2026, 11, 15)),
             args.profile,
         )
         rows.append(row)

@@ -102,16 +102,27 @@ def _collector_paused() -> Iterator[None]:
 
 
 def read_source(
-    path: Path, source: SourceFormat, *, comuna_code: str, siblings: Sequence[Path] = ()
+    path: Path,
+    source: SourceFormat,
+    *,
+    comuna_code: str,
+    siblings: Sequence[Path] = (),
+    sha256: str | None = None,
 ) -> RawSource:
     """Read one landed file with its declared source format; `siblings` are the other
-    landed files of the same source (OCDS processes across files, `read_records`)."""
+    landed files of the same source (OCDS processes across files, `read_records`).
+    `sha256`: the file's digest when the caller has it (a file of a gigabyte is then
+    not read once more to hash it)."""
     with _collector_paused():
-        return _read_source(Path(path), source, comuna_code, siblings)
+        return _read_source(Path(path), source, comuna_code, siblings, sha256)
 
 
 def _read_source(
-    path: Path, source: SourceFormat, comuna_code: str, siblings: Sequence[Path] = ()
+    path: Path,
+    source: SourceFormat,
+    comuna_code: str,
+    siblings: Sequence[Path] = (),
+    sha256: str | None = None,
 ) -> RawSource:
     table = read_table(path, source, siblings)
     header, details, rows = table.header, table.details, Rows.of(table)
@@ -141,7 +152,7 @@ def _read_source(
     reasons = Counter(e.reason for e in excluded)
     provenance = {
         "name": path.name,
-        "sha256": sha256_file(path),
+        "sha256": sha256 or sha256_file(path),
         "bytes": path.stat().st_size,
         "source_format": source.name,
         "rows_read": rows_read,
@@ -234,8 +245,9 @@ class Rows:
         """`normalise_column` of a position, once per position and spec (two tables often
         map one source column alike: the order code)."""
         key = (at, spec.model_dump_json())
-        if key not in self._normalised:
-            self._normalised[key] = normalise_column(self.encoded(at), spec)
+        if key in self._normalised:  # each table gets cells of its own (`_map_table`)
+            return self._normalised[key].copy()
+        self._normalised[key] = normalise_column(self.encoded(at), spec)
         return self._normalised[key]
 
     def take(self, positions: np.ndarray) -> Rows:
@@ -400,7 +412,8 @@ def _map_table(
                     raise _ambiguous(spec, len(ambiguous), file, data.numbers[ambiguous[0]], label)
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * len(data)
-    frame = pd.DataFrame(columns, dtype=object)
+    # the columns are the frame's own (`Rows.normalised`): not copied a second time
+    frame = pd.DataFrame(columns, dtype=object, copy=False)
     for name, spec in mapping.columns.items():
         if spec.sequence_within is not None:
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
@@ -525,12 +538,26 @@ def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     first = codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
     first_line = np.flatnonzero(first)[codes]
     for column in values:
-        cells = pd.factorize(frame[column].fillna("").to_numpy()[keyed])[0]
-        if (cells != cells[first_line]).any():
+        series = frame[column]
+        missing = {} if series.dtype == object else {"na_value": None}  # never pd.NA
+        cells = series.to_numpy(dtype=object, **missing)[keyed]
+        firsts = cells[first_line]
+        # Equal cells are mostly the same object (one per distinct source text), so
+        # comparing is cheap; a missing cell equals an empty one, only checked where
+        # the cells differ.
+        differs = np.flatnonzero(cells != firsts)
+        if len(differs) and _disagree(cells[differs], firsts[differs]):
             _raise_conflict(frame[keyed].fillna(""), key, values, file)
     keep = ~keyed
     keep[np.flatnonzero(keyed)[first]] = True
     return frame[keep].reset_index(drop=True)
+
+
+def _disagree(cells: np.ndarray, firsts: np.ndarray) -> bool:
+    """Whether any cell differs from its first line's, a missing cell equal to an empty one."""
+    blank = pd.isna(cells) | (cells == "")
+    first_blank = pd.isna(firsts) | (firsts == "")
+    return bool((blank != first_blank).any() or (cells[~blank] != firsts[~blank]).any())
 
 
 def _raise_conflict(lines: pd.DataFrame, key: str, values: list[str], file: str) -> None:

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from datasets.descriptor import DatasetDescriptor, SourceFormat, descriptor_path, load_descriptor
 from datasets.errors import AbiertoError
 from datasets.ingest import RawSource, read_source
+from datasets.memory import release_freed
 from datasets.municipalities import Installation, comunas_table
 from datasets.normalise import row_codes
 from datasets.readers import not_a_regular_file
@@ -114,11 +115,18 @@ def ingest(
             try:
                 source = dataset.require_source(path.name)
                 siblings = [p for p in landed if p != path and source.matches(p.name)]
-                raw = read_source(path, source, comuna_code=municipality.cut, siblings=siblings)
+                raw = read_source(
+                    path,
+                    source,
+                    comuna_code=municipality.cut,
+                    siblings=siblings,
+                    sha256=_file_digest(home, path),  # cached: the unit's fingerprint has it
+                )
                 result.sources.append((municipality.cut, raw))
             except AbiertoError as error:
                 result.rejected.append({"comuna_code": municipality.cut, **error.to_dict()})
         _ingest_routed(splits, refused, municipality.cut, result)
+    release_freed()
     return result
 
 
@@ -263,6 +271,7 @@ def validate(
         ingested.fingerprint,
     )
     write_quarantine(quarantine_dir / ingested.slug, quarantined, sources, ingested.rejected)
+    release_freed()
     return validated
 
 
@@ -330,6 +339,7 @@ def prepare(
     prepared.blocked = blocked + publish_gate(dataset, prepared, validated.rejected)
     if folder is not None:
         _write_file_reports(folder, dataset, prepared, validated.rejected, as_of)
+    release_freed()
     return prepared
 
 
@@ -387,6 +397,13 @@ def _hold_orphans(
 def _keys_in(rows: pd.DataFrame, key: list[str], parents: pd.DataFrame, parent_key: list[str]):
     """Whether each row's key (one or more columns) is among the parents' keys, by
     hashing (never sorting); a missing part equals a missing part."""
+    if len(key) == 1:  # one column: hashed against the parents' values, not with them
+        values = rows[key[0]].astype(object)
+        wanted = parents[parent_key[0]].astype(object)
+        missing = values.isna().to_numpy()
+        found = np.full(len(values), bool(wanted.isna().any()))
+        found[~missing] = values[~missing].isin(wanted.dropna()).to_numpy()
+        return found
     columns = [
         pd.concat([parents[p], rows[k]], ignore_index=True).astype(object)
         for k, p in zip(key, parent_key, strict=True)

@@ -92,9 +92,8 @@ def apply_privacy(
         ]
         for i in held.index
     ]
-    return PrivacyResult(
-        public[~review].reset_index(drop=True), held, public[review], dropped, notes
-    )
+    kept = public[~review] if review.any() else public  # no row copy when none is held
+    return PrivacyResult(kept.reset_index(drop=True), held, public[review], dropped, notes)
 
 
 def _distinct_texts(column: pd.Series) -> set[str]:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -134,7 +135,7 @@ def validate_raw(
     bad = sorted(errors)
     quarantined = raw.iloc[bad].copy()
     quarantined["_errors"] = [errors[i] for i in bad]
-    valid = cast(raw.drop(index=raw.index[bad]), schema)
+    valid = cast(raw.drop(index=raw.index[bad]) if bad else raw, schema)
     return ValidationResult(valid.reset_index(drop=True), quarantined.reset_index(drop=True))
 
 
@@ -144,26 +145,33 @@ def _source_errors(
     """`constraint-error`s of the values that break their source's constraints."""
     found = []
     files = raw["_source_file"].to_numpy()
-    source_rows = raw["_source_row"].tolist()
+    source_rows = raw["_source_row"].to_numpy()
     for file, fields in checks.items():
         in_file = files == file
         for name, constraints in fields.items():
             if name not in names:
                 continue
             number = names.index(name) + 1
-            values = cells[name].where(in_file, None)
+            values = cells[name]
+            missing = values.isna().to_numpy()
             broken: list[tuple[int, object, str]] = []
             if constraints.get("required"):
-                empty = values.index[in_file & values.isna().to_numpy()]
+                empty = np.flatnonzero(in_file & missing)
                 broken += [(i, None, 'constraint "required" is "True"') for i in empty]
             if "pattern" in constraints:
                 pattern = constraints["pattern"]
-                text = values.dropna().astype(str)
-                wrong = text.index[~text.str.fullmatch(pattern)]
-                broken += [(i, text[i], f'constraint "pattern" is "{pattern}"') for i in wrong]
+                rows = np.flatnonzero(in_file & ~missing)
+                text = values.iloc[rows].astype(str)
+                # matched once per distinct text
+                codes, uniques = pd.factorize(text)
+                matches = pd.Series(uniques).str.fullmatch(pattern).to_numpy(dtype=bool)
+                wrong = rows[~matches[codes]]
+                broken += [
+                    (i, str(values.iat[i]), f'constraint "pattern" is "{pattern}"') for i in wrong
+                ]
             for index, cell, note in broken:
                 error = describe_error(
-                    "constraint-error", name, number, source_rows[index], cell, note
+                    "constraint-error", name, number, int(source_rows[index]), cell, note
                 )
                 found.append((int(index), error))
     return found

@@ -169,10 +169,10 @@ def _scan(path: Path, encoding: str) -> _Text:
     for text in itertools.chain(decoded(file_blocks(path), encoding, path.name), [None]):
         part = carry + (text or "")
         carry = "\r" if text is not None and part.endswith("\r") else ""  # before a "\n"?
-        part = part[: len(part) - len(carry)]
+        part = part[: len(part) - len(carry)] if carry else part
         if len(head) < HEAD_CHARS:
             head += part[: HEAD_CHARS - len(head)]
-        tail = (tail + part)[-TAIL_CHARS:]
+        tail = (tail + part[-TAIL_CHARS:])[-TAIL_CHARS:]
         endings += dialects.count_line_endings(part)
         has_content = has_content or (part != "" and not part.isspace())
         breaks = max(part.rfind("\n"), part.rfind("\r"))

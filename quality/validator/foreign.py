@@ -27,7 +27,7 @@ from .canonical import KeySet, canonical_keys, composite, family
 from .columns import FieldPlan, evaluate
 from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
-from .tables import as_text_table, table_batches
+from .tables import column_names, table_batches
 
 TableLike = pa.Table | Any  # a pyarrow Table or a pandas DataFrame of strings/None
 
@@ -105,10 +105,10 @@ def _reference_lookup(
     and the tags our key components need to be compared with them."""
     schema = load_schema(spec.schema)
     if not isinstance(spec.source, str | os.PathLike):
-        text = as_text_table(spec.source)
-        plans = _plans(schema, stringify_labels(text.column_names))
+        plans = _plans(schema, stringify_labels(column_names(spec.source)))
         tags, their_tags = _tags(families, _families(plans, fields))
-        return lookup_keys(plans, table_batches(text, None, len(plans)), fields, their_tags), tags
+        batches = table_batches(spec.source, None, len(plans))
+        return lookup_keys(plans, batches, fields, their_tags), tags
     prelude = read_prelude(spec.source, spec.encoding, spec.delimiter, spec.header)
     plans = _plans(schema, prelude.labels)
     tags, their_tags = _tags(families, _families(plans, fields))

@@ -28,7 +28,7 @@ from .foreign import ForeignTables, TableLike, foreign_keys
 from .report import ValidationReport
 from .schema import SchemaLike, blank_ambiguous, load_schema
 from .structure import Layout, resolve_layout, stringify_labels
-from .tables import as_text_table, table_batches
+from .tables import column_names, table_batches
 
 WORKERS = 2
 P = ParamSpec("P")
@@ -142,11 +142,10 @@ def run_table(
     """Validate an in-memory table of text cells; its column names are the header."""
     started = time.perf_counter()
     schema = load_schema(schema_like)
-    text = as_text_table(table)
-    layout = resolve_layout(schema, stringify_labels(text.column_names))
+    layout = resolve_layout(schema, stringify_labels(column_names(table)))
     foreign = foreign_keys(schema, layout, foreign_tables)
     validator = TableValidator(layout, schema, foreign, None, keep_values)
-    consume(validator, table_batches(text, row_numbers, len(validator.plans)), "utf-8")
+    consume(validator, table_batches(table, row_numbers, len(validator.plans)), "utf-8")
     return validator.report(time.perf_counter() - started, "arrow-table"), validator
 
 
