@@ -489,27 +489,6 @@ class _Watch:
             self.next_poll = time.monotonic() + self.interval
             return stage, rows_read
         return None
-        self.next_poll = time.monotonic() + self.interval
-        stage, rows_read = "", None
-        with contextlib.suppress(Exception):  # progress is best effort; never stop a run
-            if self.find() is None:
-                return None
-            events = self.instance.all_logs(
-                self.run.run_id,
-                of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION},
-            )
-            for record in events:
-                event = record.dagster_event
-                if event.event_type == dg.DagsterEventType.STEP_START:
-                    stage = event.step_key.split("_", 1)[0]
-                elif "rows_read" in (meta := event.materialization.metadata):
-                    rows_read = int(meta["rows_read"].value)
-            changed, self.seen = (stage, rows_read) != self.seen, (stage, rows_read)
-            self.interval = (
-                self.POLL_SECONDS if changed else min(2 * self.interval, self.MAX_POLL_SECONDS)
-            )
-            return stage, rows_read
-        return None
 
     def interrupting(self, ending: str) -> None:
         """Before SIGINT on a stop: the run is canceling, so Dagster ends it as canceled."""
