@@ -446,12 +446,14 @@ def _instance(ref: InstanceRef | None) -> Iterator[dg.DagsterInstance]:
 class _Watch:
     """A running unit's Dagster run, seen from the parent through the instance."""
 
-    POLL_SECONDS = 0.5
+    POLL_SECONDS = 0.5  # then twice as long after each poll that saw nothing new
+    MAX_POLL_SECONDS = 4.0
 
     def __init__(self, instance: dg.DagsterInstance, attempt: str) -> None:
         self.instance, self.attempt = instance, attempt
         self.run: dg.DagsterRun | None = None
-        self.next_poll = 0.0
+        self.next_poll, self.interval = 0.0, self.POLL_SECONDS
+        self.seen: tuple[str, int | None] | None = None
 
     def find(self) -> dg.DagsterRun | None:
         if self.run is None:
@@ -461,7 +463,9 @@ class _Watch:
 
     def update(self) -> tuple[str, int | None] | None:
         """Stage and rows read so far, from the run's event log (as the UI shows them);
-        None between two polls or when nothing can be read yet."""
+        None between two polls or when nothing can be read yet. A long step (the
+        catalog's) is polled less and less often: each poll reads the run's events,
+        in the parent, on the cores the step runs on."""
         if time.monotonic() < self.next_poll:
             return None
         self.next_poll = time.monotonic() + self.POLL_SECONDS
@@ -479,6 +483,10 @@ class _Watch:
                     stage = event.step_key.split("_", 1)[0]
                 elif "rows_read" in (meta := event.materialization.metadata):
                     rows_read = int(meta["rows_read"].value)
+            changed, self.seen = (stage, rows_read) != self.seen, (stage, rows_read)
+            slower = min(2 * self.interval, self.MAX_POLL_SECONDS)
+            self.interval = self.POLL_SECONDS if changed else slower
+            self.next_poll = time.monotonic() + self.interval
             return stage, rows_read
         return None
 

@@ -121,10 +121,15 @@ def record_carried(home: Home, cut: str, slug: str, run_date: dt.date) -> None:
     """A run that carried the current part (`unchanged`): recorded as that part passing
     again on `run_date`, as running it again would have."""
     target = folder(home, cut, slug)
-    current = _read_json(target / "current.json")
-    attempt = _read_json(target / "attempt.json") | {"run_date": run_date.isoformat()}
-    _write_json(target / "current.json", current | attempt | {"published_on": attempt["run_date"]})
-    _write_json(target / "attempt.json", attempt)
+    current, attempt = _read_json(target / "current.json"), _read_json(target / "attempt.json")
+    carried = attempt | {"run_date": run_date.isoformat()}
+    records = {
+        "current.json": (current, current | carried | {"published_on": carried["run_date"]}),
+        "attempt.json": (attempt, carried),
+    }
+    for name, (old, new) in records.items():
+        if new != old:  # a second run on the same date changes nothing: no rewrite
+            _write_json(target / name, new)
 
 
 def record_failure(home: Home, cut: str, slug: str, reason: str, run_date: dt.date) -> None:

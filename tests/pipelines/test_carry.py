@@ -98,3 +98,30 @@ def test_no_release_to_keep_without_a_record_of_what_made_it(installed):
         home, carry.CATALOG_STATE, {"inputs": inputs, "release_id": "2026-11-02", "fingerprint": ""}
     )
     assert carry.served_release(home, inputs) is None  # no such release in the archive
+
+
+def test_a_carried_unit_is_rewritten_only_when_its_record_changes(installed):
+    """Carrying records the part as passing on the run date; a second run on the same
+    date writes nothing (at 346 comunas, 2,000 renames), a run on a new date does."""
+    home, _ = installed
+    target = warehouse.folder(home, "99902", "budgets")
+    target.mkdir(parents=True)
+    (target / "current.json").write_text('{"part": "abc", "published_on": "2026-11-01"}')
+    (target / "attempt.json").write_text(
+        '{"run_date": "2026-11-01", "blocked": [], "fingerprint": {"code": "x"}}'
+    )
+    warehouse.record_carried(home, "99902", "budgets", dt.date(2026, 11, 2))
+    state = warehouse.status(home, "99902", "budgets")
+    assert (state.status, state.published_on, state.attempted_on) == (
+        "published",
+        "2026-11-02",
+        "2026-11-02",
+    )
+    names = ("current.json", "attempt.json")
+    for name in names:
+        os.utime(target / name, ns=(0, 0))  # a rewrite would give them the time of now
+    warehouse.record_carried(home, "99902", "budgets", dt.date(2026, 11, 2))
+    assert [(target / n).stat().st_mtime_ns for n in names] == [0, 0]
+    warehouse.record_carried(home, "99902", "budgets", dt.date(2026, 11, 3))
+    assert warehouse.status(home, "99902", "budgets").published_on == "2026-11-03"
+    assert all((target / n).stat().st_mtime_ns > 0 for n in names)

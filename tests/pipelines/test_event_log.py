@@ -1,5 +1,5 @@
-"""The local instance's event log commits without a disk flush per event and without
-a checkpoint per connection closed, and keeps every event."""
+"""The local instance's event log and run storage commit without a disk flush per event
+and without a checkpoint per connection closed, and keep every event and run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import sqlalchemy as sa
 
-from pipelines.event_log import LocalSqliteEventLogStorage
+from pipelines.event_log import LocalSqliteEventLogStorage, LocalSqliteRunStorage
 from pipelines.instance import ensure_dagster_home
 from tests.pipelines.instances import persistent
 
@@ -44,12 +44,17 @@ def test_events_commit_without_a_flush_and_the_log_is_not_checkpointed_at_each_c
         storage = instance.event_log_storage
         assert isinstance(storage, LocalSqliteEventLogStorage)
         assert _settings(storage) == (1, "wal")  # NORMAL; Dagster's default is FULL (2)
+        runs = instance.run_storage
+        assert isinstance(runs, LocalSqliteRunStorage)
+        with runs.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
         result = JOB.execute_in_process(instance=instance)
         assert result.success
-        wal = Path(storage.get_db_path() + "-wal")
-        # every event's connection closed, yet the log was not folded into the
-        # database and deleted, as it is when the last connection closes
-        assert wal.exists() and wal.stat().st_size > 0
+        # every event's and run update's connection closed, yet neither log was folded
+        # into its database and deleted, as it is when the last connection closes
+        for database in (storage.get_db_path(), str(home / "history" / "runs.db")):
+            wal = Path(database + "-wal")
+            assert wal.exists() and wal.stat().st_size > 0
         run_id = result.run_id
     # another process reads every event back
     with persistent(home) as instance:

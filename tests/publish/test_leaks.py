@@ -337,6 +337,7 @@ def test_removed_values_are_counted_by_re2_as_python_counts_them(values, texts):
     from publish.leaks import Needles
 
     needles = Needles(values)
+    needles.MIN_RE2_CHARS = 0  # RE2 even for these short texts (longer ones go to it anyway)
     text = "\n\x00\n".join(texts + [v + "x" for v in list(values)[:2]])
     assert needles.count(text) == sum(1 for _ in needles.pattern.finditer(text))
 
@@ -364,3 +365,15 @@ def test_texts_free_of_patterns_are_not_matched_again_but_other_removed_values_a
     assert matched == [f"fono {MOBILE}"]  # only the text not seen before
     other = LeakScan({"Ana Soto"}, canaries={"Patente"}).scan_table("package", table)
     assert ("subject", "canary") in {(h["field"], h["kind"]) for h in other}  # other canaries
+
+
+def test_short_and_long_texts_are_counted_alike():
+    """Below `MIN_RE2_CHARS` Python's `re` counts (RE2 would compile the values for a
+    few characters); above, RE2: the same text padded past the limit counts the same."""
+    from publish.leaks import Needles
+
+    needles = Needles({"maría josé pérez", "pérez soto", "juan pérez"})
+    text = "solicitud de maría josé pérez soto; juan pérez, juan pérez"
+    padded = text + " " * (Needles.MIN_RE2_CHARS + 1 - len(text))
+    assert len(text) < Needles.MIN_RE2_CHARS < len(padded)
+    assert needles.count(text) == needles.count(padded) == 3
