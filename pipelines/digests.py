@@ -35,7 +35,9 @@ def file_sha256(path: Path, cache: Path | None) -> str:
     times and inode are the ones it was hashed with; without a cache, hashed."""
     if cache is None:
         return sha256_file(path)
-    key = str(path.resolve())
+    # a file name need not be UTF-8 (bytes from a Windows share): its undecodable bytes
+    # are kept as `\xNN` escapes, never an error (the stat signature tells files apart)
+    key = os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")
     info = path.stat()
     signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     connection = _connect(cache)

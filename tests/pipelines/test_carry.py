@@ -47,6 +47,17 @@ def test_a_same_size_rewrite_is_hashed_again(tmp_path, keep_mtime):
     assert after == hashlib.sha256(b"monto;9000\n").hexdigest()
 
 
+def test_a_file_name_that_is_not_utf8_is_hashed_and_cached(tmp_path, monkeypatch):
+    """Landed names are bytes on Linux: a Latin-1 name (`presupuesto_año.csv` from a
+    Windows share) is cached like any other, the second read served from the cache."""
+    cache = tmp_path / digests.FILE
+    landed = tmp_path / os.fsdecode(b"presupuesto_a\xf1o.csv")
+    landed.write_bytes(b"monto;1000\n")
+    assert digests.file_sha256(landed, cache) == hashlib.sha256(b"monto;1000\n").hexdigest()
+    monkeypatch.setattr(digests, "sha256_file", lambda path: pytest.fail("read again"))
+    assert digests.file_sha256(landed, cache) == hashlib.sha256(b"monto;1000\n").hexdigest()
+
+
 def test_a_damaged_cache_only_costs_a_rehash(tmp_path):
     cache, landed = tmp_path / "other" / digests.FILE, tmp_path / "export.csv"
     cache.parent.mkdir()
