@@ -208,7 +208,7 @@ class LeakScan:
             columns = None
             if path.suffix.lower() == ".parquet" and tables and digest(name, path) in tables:
                 columns = list(_parquet_columns(path))
-            found = self._file(name, path, columns)
+            found = self._file(name, path, columns, digests.get(name))
             counts += found
             if not found and columns is not None:
                 clean[digests[name]] = columns
@@ -217,7 +217,7 @@ class LeakScan:
                 kinds = self._kinds(_copy_texts(copy, clean[copy.parquet]))
                 found = Counter((name, field, kind) for field, kind in kinds)
             else:  # its table was not scanned clean here: the copy is read whole
-                found = self._file(name, root / name)
+                found = self._file(name, root / name, sha256=digests[name])
             counts += found
         return [
             {"file": f, "field": field, "kind": kind, "count": n}
@@ -225,10 +225,14 @@ class LeakScan:
         ]
 
     def _file(
-        self, name: str, path: Path, columns: list[tuple[str, pa.Array]] | None = None
+        self,
+        name: str,
+        path: Path,
+        columns: list[tuple[str, pa.Array]] | None = None,
+        sha256: str | None = None,
     ) -> Counter[tuple[str, str, str]]:
         """Hits in one file, read whole (or known clean from the cache); `columns` are a
-        Parquet file's text columns when the caller has read them."""
+        Parquet file's text columns and `sha256` its digest when the caller has them."""
         found: Counter[tuple[str, str, str]] = Counter()
         if path.name.endswith(REPORT_SUFFIXES):
             found[(name, "(file)", "private-report")] += 1
@@ -236,7 +240,7 @@ class LeakScan:
         if _is_unscannable(path):
             found[(name, "(binary)", "unscannable")] += 1
             return found
-        key = self.cache.key(path) if self.cache else None
+        key = self.cache.key(path, sha256) if self.cache else None
         if key is not None and self.cache.holds(key):
             return found
         fields = distinct_texts(path) if columns is None else _column_texts(columns)
@@ -285,9 +289,9 @@ class ScanCache:
         self.known = set(self.path.read_text("utf-8").split()) if self.path.exists() else set()
         self.added: set[str] = set()
 
-    def key(self, path: Path) -> str:
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    def key(self, path: Path, sha256: str | None = None) -> str:
+        """The file's sha256 (`sha256` when the caller has just taken it: not read again)."""
+        digest = sha256 or sha256_file(path)
         if path.suffix.lower() == ".csv":
             types = json.dumps(_declared_types(path), sort_keys=True).encode()
             digest += ":" + hashlib.sha256(types).hexdigest()[:16]
