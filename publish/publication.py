@@ -232,19 +232,25 @@ def _publish_once(
             checkpoint("staged-checksums")
             dropped = set().union(*(b.dropped_values for b in packages if not b.blocked))
             summaries = {s: d["summary"] for s, d in datasets.items() if s in changes}
-            # the staging folder is complete: its checks run while the site is built
-            with Gate(
-                staging,
-                summaries,
-                dropped,
-                canaries=load_canaries(archive.root),
-                public=public_contacts,
-                scan_cache=archive.root / SCAN_CACHE,
-                digests=digests,
-            ) as checks:
+            # the staging folder is complete: its checks run while the site is built, and
+            # its bytes go to disk meanwhile (the fsync below then finds them there)
+            with (
+                ThreadPoolExecutor(1) as flusher,
+                Gate(
+                    staging,
+                    summaries,
+                    dropped,
+                    canaries=load_canaries(archive.root),
+                    public=public_contacts,
+                    scan_cache=archive.root / SCAN_CACHE,
+                    digests=digests,
+                ) as checks,
+            ):
+                flushed = flusher.submit(fsync_tree, staging)
                 build = archive.build_site(release_id, staging, render)
                 checkpoint("site-built")
                 checks.finish(build)
+                flushed.result()
             checkpoint("gate-passed")
             fsync_tree(staging)
             fsync_tree(build)
@@ -345,13 +351,15 @@ def _link(source: str, target: str) -> None:
 
 
 def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) -> None:
-    """Copy a new package into the staging folder; a file with the same bytes (sha256 in
-    the previous release's `SHA256SUMS`) as the previous release's is hard-linked to it
-    instead (content-addressed: the archive keeps one copy). A file's sha256 is the one
-    its writer took as it wrote it (the package's `datapackage.json`), not read again:
-    the linked file has those bytes, and a copied one is hashed and checked against its
-    declaration in the gate. `datapackage.json` is always copied: staging rewrites it in
-    place."""
+    """Put a new package into the staging folder as hard links (no copy of a million rows:
+    the writers never change a file in place, they write a new one and rename it, and a
+    new build of the package removes the folder first); a file with the same bytes
+    (sha256 in the previous release's `SHA256SUMS`) as the previous release's is
+    hard-linked to that one instead (content-addressed: the archive keeps one copy). A
+    file's sha256 is the one its writer took as it wrote it (the package's
+    `datapackage.json`), not read again: the linked file has those bytes, and any other
+    is hashed and checked against its declaration in the gate. `datapackage.json` is
+    copied: staging rewrites it in place."""
     sums = read_sums(before / SUMS) if before is not None and (before / SUMS).exists() else {}
     declared = _declared_hashes(source / "datapackage.json")
     target.mkdir(parents=True)
@@ -369,8 +377,13 @@ def _copy_or_link(source: Path, target: Path, before: Path | None, slug: str) ->
             and (declared.get(path.name) or sha256_file(path)) == sums[name]
         ):
             (target / path.name).hardlink_to(old)
-        else:
+        elif path.name == "datapackage.json":
             shutil.copy2(path, target / path.name)
+        else:
+            try:
+                (target / path.name).hardlink_to(path)
+            except OSError:  # another filesystem, or links refused
+                shutil.copy2(path, target / path.name)
 
 
 def _declared_hashes(package: Path) -> dict[str, str]:
