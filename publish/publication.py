@@ -422,40 +422,23 @@ def _write_changes(folder: Path, frame: pd.DataFrame) -> dict:
     return csv_resource("changes", csv_path, title, CHANGES_SCHEMA, [parquet_path])
 
 
-def gate(
-    staging: Path,
-    build: Path,
-    summaries: dict[str, dict],
-    dropped: set[str],
-    *,
-    canaries: set[str] = frozenset(),
-    public: frozenset[str] = frozenset(),
-    scan_cache: Path | None = None,
-    digests: dict[str, str] | None = None,
-) -> None:
+def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[str], **options):
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
     removed in this run, canaries, personal RUT/e-mail/phone patterns), and hashes.
 
     The site build's `releases/` and `latest/` are links to release folders: the new
     one is scanned as `staging`, the older ones were scanned when they were made.
-    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`)
-    and keeps the records of the copies the writers rendered (`publish.copies`); both
-    are saved only when the gate passes. `digests` are the staging files' sha256 when
-    the caller has read them (`integrity.file_digests`): every check uses them.
+    `options` are `Gate`'s: `canaries`, `public` contacts, `scan_cache` (private: it
+    lists files already scanned clean, `publish.leaks.ScanCache`, and keeps the records
+    of the copies the writers rendered, `publish.copies`; both saved only when the gate
+    passes) and `digests`, the staging files' sha256 when the caller has read them
+    (`integrity.file_digests`): every check uses them.
 
     Raises `LeakFound` when the only problem is personal data inside some datasets'
     folders, `PublishBlocked` otherwise. `Gate` runs the same checks with those of the
     staging folder started before the site is built."""
-    with Gate(
-        staging,
-        summaries,
-        dropped,
-        canaries=canaries,
-        public=public,
-        scan_cache=scan_cache,
-        digests=digests,
-    ) as checks:
+    with Gate(staging, summaries, dropped, **options) as checks:
         checks.finish(build)
 
 
