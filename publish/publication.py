@@ -232,11 +232,15 @@ def _publish_once(
             checkpoint("staged-checksums")
             dropped = set().union(*(b.dropped_values for b in packages if not b.blocked))
             summaries = {s: d["summary"] for s, d in datasets.items() if s in changes}
-            # the staging folder is complete: its checks run while the site is built, and
-            # its bytes go to disk meanwhile (the fsync below then finds them there)
-            with (
-                ThreadPoolExecutor(1) as flusher,
-                Gate(
+            # the staging folder is complete: its bytes go to disk while the site is built
+            # and checked (the fsync below then finds them there). The gate's checks are
+            # not run beside the site build: three threads of Python contending for the
+            # GIL (page rendering, the scan, validation) took longer than one after the other
+            with ThreadPoolExecutor(1) as flusher:
+                flushed = flusher.submit(fsync_tree, staging)
+                build = archive.build_site(release_id, staging, render)
+                checkpoint("site-built")
+                with Gate(
                     staging,
                     summaries,
                     dropped,
@@ -244,12 +248,8 @@ def _publish_once(
                     public=public_contacts,
                     scan_cache=archive.root / SCAN_CACHE,
                     digests=digests,
-                ) as checks,
-            ):
-                flushed = flusher.submit(fsync_tree, staging)
-                build = archive.build_site(release_id, staging, render)
-                checkpoint("site-built")
-                checks.finish(build)
+                ) as checks:
+                    checks.finish(build)
                 flushed.result()
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -443,12 +443,11 @@ def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[st
 
 
 class Gate:
-    """The publish gate (`gate`) in two halves. Made as soon as the staging folder is
-    complete, it starts that folder's checks on two worker threads, the leak scan of its
-    files and the validation of its packages (Arrow and RE2, mostly outside the GIL),
-    which then run while the site is built; `finish` scans the site build, waits for
-    them and decides. Leaving the `with` block waits for the workers (none reads a
-    folder after it is removed)."""
+    """The publish gate (`gate`) in two halves. Made once the staging folder is complete,
+    it starts that folder's checks on two worker threads, the leak scan of its files and
+    the validation of its packages (Arrow and RE2, mostly outside the GIL); `finish`
+    scans the site build, waits for them and decides. Leaving the `with` block waits for
+    the workers (none reads a folder after it is removed)."""
 
     def __init__(
         self,
