@@ -11,8 +11,10 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -28,10 +30,12 @@ from publish.indicators.package import SLUG as INDICATORS
 from publish.package import write_package
 from publish.publication import BuiltPackage, PublishOutcome, publish
 from publish.release import NOTES, Render
-from publish.site import build_site
-from publish.site.charts import chart_tables, dataset_charts
-from publish.site.indicators import indicator_context
-from publish.site.pagecache import PageCache
+from publish.site import build_site, chart_path
+from publish.site.charts import DrawingAhead, chart_spec, chart_tables, dataset_charts
+from publish.site.indicator_charts import comunas_chart, comunas_spec
+from publish.site.indicators import indicator_chart_path, indicator_context
+from publish.site.pagecache import PageCache, page_key
+from publish.site.words import LANGS
 from quality.deadlines import jurisdiction_note
 from quality.messages import error_title
 from quality.rules.summary import quality_section, quality_summary
@@ -198,13 +202,36 @@ def renderer(installation: Installation, cache: Path | None = None) -> Render:
         ]
         generated_on = dt.date.fromisoformat(manifest["generated_on"])
         pages = PageCache(cache) if cache is not None else None
-        context = catalog_context(
-            installation, releases, build, manifest["release_id"], generated_on, pages
-        )
-        context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
-        build_site(build, context, pages)
+        with DrawingAhead() as drawing:  # its chart engine starts while the context is made
+            context = catalog_context(
+                installation, releases, build, manifest["release_id"], generated_on, pages
+            )
+            context["comunas"] = comuna_pages(manifest["catalog"].get("comunas", []))
+            drawing.draw_ahead(charts_to_draw(context, pages))
+            build_site(build, context, pages)
 
     return render
+
+
+def charts_to_draw(context: dict, pages: PageCache | None) -> Iterator[tuple[Any, str]]:
+    """The charts `build_site` draws from `context` (each dataset chart and indicator's
+    all-comunas chart, in each language) and the page cache does not hold, as (Altair
+    chart, language): for `DrawingAhead` (one it was not given is drawn in process)."""
+
+    def cached(path: str, chart: dict) -> bool:
+        return pages is not None and pages.holds(page_key(path, {"chart": chart}))
+
+    for dataset in context["datasets"]:
+        for chart in dataset.get("charts", []):
+            for lang in LANGS:
+                if not cached(chart_path(dataset["slug"], chart["id"], lang), chart):
+                    yield chart_spec(chart, lang), lang
+    for indicator in context.get("indicators") or []:
+        if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
+            chart = comunas_chart(indicator)
+            for lang in LANGS:
+                if not cached(indicator_chart_path(indicator["id"], lang), chart):
+                    yield comunas_spec(chart, lang), lang
 
 
 def comuna_pages(rows: list[dict]) -> list[dict]:

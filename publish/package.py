@@ -105,11 +105,12 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
 
 
 def _csv_lines(batch: pa.RecordBatch, kinds: list[str]) -> memoryview:
-    """A batch's CSV lines, as bytes."""
-    cells = [_csv_cells(c, k) for c, k in zip(batch.columns, kinds, strict=True)]
-    return string_bytes(
-        pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
-    )
+    """A batch's CSV lines, as bytes (cells, commas and line ends joined in one pass)."""
+    parts: list[str | pa.Array] = []
+    for column, kind in zip(batch.columns, kinds, strict=True):
+        parts += [_csv_cells(column, kind), ","]
+    parts[-1] = "\n"
+    return string_bytes(pc.binary_join_element_wise(*parts, ""))
 
 
 def _csv_cells(column: pa.Array, kind: str) -> pa.Array:

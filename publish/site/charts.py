@@ -17,8 +17,14 @@ by month.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Mapping
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -431,17 +437,108 @@ def render_svg(chart: Mapping[str, Any], lang: str) -> str:
     return draw(chart_spec(chart, lang), lang)
 
 
+LOCALES = {"es": "es-ES", "en": "en-US"}
+
+
 def draw(chart: Any, lang: str) -> str:
-    """An Altair chart as a standalone SVG, numbers formatted for ``lang``.
+    """An Altair chart as a standalone SVG, numbers formatted for ``lang``: the SVG a
+    :class:`DrawingAhead` drew of the same spec, else drawn here.
 
     The spec is not validated against the Vega-Lite schema here: that is a third of the
     call and gives the same dict (`tests/publish/test_chart_inputs.py` validates every
     kind of chart)."""
+    spec = chart.to_dict(validate=False)
+    ahead = _AHEAD.pop(_spec_key(spec, LOCALES[lang]), None)
+    svg = ahead.result() if ahead is not None else None
+    return svg if svg is not None else _vegalite_to_svg(spec, LOCALES[lang])
+
+
+def _vegalite_to_svg(spec: dict, locale: str) -> str:
     import vl_convert as vlc  # heavy import, only needed when a chart is drawn
 
-    spec = chart.to_dict(validate=False)
-    locale = {"es": "es-ES", "en": "en-US"}[lang]
     return vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])
+
+
+def _spec_key(spec: dict, locale: str) -> str:
+    return json.dumps([spec, locale], sort_keys=True, ensure_ascii=False)
+
+
+_AHEAD: dict[str, Future] = {}  # spec key → its SVG (None: draw it here), by `DrawingAhead`
+# A child process that reads `[spec, locale]` lines and answers each with its SVG (or null)
+_DRAWER = """
+import json, sys
+import vl_convert as vlc
+for line in sys.stdin:
+    spec, locale = json.loads(line)
+    try:
+        svg = vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])
+    except Exception:
+        svg = None
+    sys.stdout.write(json.dumps(svg) + "\\n")
+    sys.stdout.flush()
+"""
+
+
+class DrawingAhead:
+    """Charts drawn in a child process while this one builds the site, for :func:`draw`.
+
+    vl-convert holds the GIL for the whole of each drawing (≈ 50 ms, and ≈ 0.7 s to start
+    its JavaScript engine): drawn in this process, a site's charts (36 at 1M order lines)
+    take ≈ 2.5 s of it, and every other thread waits. In the child they are drawn on
+    another core while the pages are rendered. The child is started at once (its engine
+    starts while the site's context is made);
+    `draw_ahead` sends it charts, and `draw` takes each SVG from it: the same bytes, the
+    same vl-convert. Anything amiss with the child (it fails, a chart fails, a chart is
+    never sent) and `draw` draws in this process, as before. Leaving the `with` block
+    ends the child and forgets what was not used."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _DRAWER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
+        self.futures: list[Future] = []
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> DrawingAhead:
+        return self
+
+    def draw_ahead(self, charts: Iterable[tuple[Any, str]]) -> None:
+        """Have the child draw these (Altair chart, language) pairs, one after another."""
+        requests = []
+        for chart, lang in charts:
+            spec = chart.to_dict(validate=False)
+            key = _spec_key(spec, LOCALES[lang])
+            if key not in _AHEAD:
+                _AHEAD[key] = future = Future()
+                self.futures.append(future)
+                requests.append((json.dumps([spec, LOCALES[lang]]), future))
+        self.thread = threading.Thread(target=self._converse, args=(requests,), daemon=True)
+        self.thread.start()
+
+    def _converse(self, requests: list[tuple[str, Future]]) -> None:
+        """One chart at a time: send it, read its SVG (a pipe's buffer never fills)."""
+        for line, future in requests:
+            try:
+                self.process.stdin.write(line + "\n")
+                self.process.stdin.flush()
+                future.set_result(json.loads(self.process.stdout.readline() or "null"))
+            except (OSError, ValueError):
+                future.set_result(None)
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        self.process.kill()
+        if self.thread is not None:
+            self.thread.join()
+        self.process.wait()
+        for key in [k for k, f in _AHEAD.items() if f in self.futures]:
+            del _AHEAD[key]
 
 
 def chart_spec(chart: Mapping[str, Any], lang: str) -> Any:

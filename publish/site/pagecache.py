@@ -98,6 +98,10 @@ class PageCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key
 
+    def holds(self, key: str) -> bool:
+        """Whether the file of `key` is stored (`bytes_for` links it, renders nothing)."""
+        return self._path(key).is_file()
+
     def bytes_for(self, key: str, render: Callable[[], bytes]) -> Path | bytes:
         """The stored file of `key` (to link), or the bytes `render` makes (to write,
         then `keep`)."""

@@ -163,6 +163,26 @@ def test_xlsx_cells_of_every_type_read_back_exactly(tmp_path):
     assert rows[4] == (None, 0, -2.5, True, dt.datetime(1900, 1, 1))
 
 
+def test_xlsx_keeps_white_space_marking_only_the_texts_that_need_it(tmp_path):
+    """`xml:space="preserve"` only on a text with white space at an edge (as xlsxwriter
+    writes it); Excel's readers keep every text as it was, inner line breaks included."""
+    from python_calamine import CalamineWorkbook
+
+    texts = [" a ", "a", "", "a\nb", "\tb", "b\u00a0", "x&<y>", "  ", "a b"]
+    fields = [{"name": "text", "type": "string"}]
+    path = tmp_path / "t.xlsx"
+    frame = pd.DataFrame({"text": texts}, dtype=object)
+    write_xlsx(arrow_table(frame, fields), fields, path, sheet="t", title={"es": "T", "en": "T"})
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    preserved = sheet.count('<t xml:space="preserve">')
+    assert preserved == 4  # " a ", "\tb", "b\u00a0" and "  "
+    assert "<t>a\nb</t>" in sheet and "<t>a b</t>" in sheet
+    rows = list(openpyxl.load_workbook(path)["t"].iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == texts
+    cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("t").to_python()
+    assert [row[0] for row in cells[1:]] == texts
+
+
 def test_a_table_over_excel_rows_gets_no_workbook_and_says_why(tmp_path, monkeypatch):
     import publish.spreadsheet
     from datasets.descriptor import load_descriptor
