@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,7 +23,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
-from isal import isal_zlib
 
 from datasets.ingest import sha256_file
 
@@ -64,9 +62,6 @@ BATCH_ROWS = 65_536
 SHEET = "xl/worksheets/sheet1.xml"
 # zlib's fastest level: 3× faster than its default on sheet XML for a file 1.2× larger
 COMPRESS_LEVEL = 1
-# the data sheet (nearly all of the file) is deflated by ISA-L at its level 1: zlib's
-# level-1 size in a quarter of its time (620 MB of sheet XML: 0.3 CPU s, not 1.2)
-SHEET_LEVEL = 1
 ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 does not allow
 EDGE_SPACE = r"^[\s\pZ\x{85}]|[\s\pZ\x{85}]$"  # a text whose white space needs `xml:space`
 _MARCH_1900 = -25508  # 1900-03-01 in days since 1970: Excel counts a 29 Feb 1900 before it
@@ -142,10 +137,6 @@ def _fill_sheet(template: bytes, table: pa.Table, fields: list[dict], path: Path
             head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head)
             markup += [head, "</sheetData>" + tail]
             with target.open(info, "w", force_zip64=True) as out:
-                # zipfile frames the entry and takes its CRC; ISA-L deflates it (were the
-                # attribute gone in another Python, zlib would: the same valid workbook)
-                if hasattr(out, "_compressor"):
-                    out._compressor = isal_zlib.compressobj(SHEET_LEVEL, zlib.DEFLATED, -15)
                 out.write(head.encode("utf-8"))
                 rows = sheet_rows(table.to_batches(BATCH_ROWS), fields, _date_style(head))
                 for block in ahead(rows):
