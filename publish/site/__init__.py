@@ -144,6 +144,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from publish.indicators.methods import MIN_COMUNAS
 from publish.site import indicators as ind
 from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
@@ -613,7 +614,7 @@ def _environment() -> Environment:
         suppression_reason=ind.suppression_reason,
         trend_summary=ind.trend_summary,
         suppression_codes=list(ind.SUPPRESSION_REASONS),
-        min_comunas=ind.MIN_COMUNAS,
+        min_comunas=MIN_COMUNAS,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from publish.indicators.methods import METHODS, MIN_COMUNAS, SUPPRESSION_REASONS, Method
+from publish.indicators.methods import METHODS, SUPPRESSION_REASONS, Method
 from publish.site.charts import SUBTITULOS_EN, enum_labels, month_label
 from schemas import load_code_list
 
