@@ -611,6 +611,7 @@ def _environment() -> Environment:
         comunas_count=ind.comunas_count,
         percentile_words=ind.percentile_words,
         region_median_words=ind.region_median_words,
+        sort_key=ind.sort_key,
         suppression_reason=ind.suppression_reason,
         trend_summary=ind.trend_summary,
         suppression_codes=list(ind.SUPPRESSION_REASONS),

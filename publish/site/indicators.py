@@ -367,6 +367,12 @@ def region_median_words(row: Mapping[str, Any], unit: str, lang: str) -> str:
     return f"{median} ({comunas_count(row['region_comunas_with_data'] or 0, lang)})"
 
 
+def sort_key(value: float | None) -> str:
+    """A number as a table cell's sort key (``data-sort``, read by ``sort.js``); empty
+    for none."""
+    return "" if value is None else repr(value)
+
+
 def indicator_groups(pages: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]:
     """The indicator pages grouped by source dataset, in the registry's source order."""
     groups: dict[str, list] = {}

@@ -238,6 +238,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ind_compare_other": "Otros períodos",
         "ind_median_all": "Mediana nacional",
         "ind_median_region": "Mediana regional",
+        "ind_sort_label": "Ordenar la tabla por",
+        "ind_sort_published": "Región y comuna (como se publica)",
+        "ind_sort_up": "{column}, de menor a mayor",
+        "ind_sort_down": "{column}, de mayor a menor",
+        "ind_sort_note": (
+            "Ordenar por valor no hace un ranking: léase cada valor con su denominador y"
+            " con cuántas comunas se compara. Los valores suprimidos y sin comparación van"
+            " al final."
+        ),
         "ind_chart_alt": "Valores de «{title}» por comuna y región, {period}",
         "ind_chart_summary": (
             "{n} con datos en {period}, valores entre {low} y {high}; mediana {median}."
@@ -523,6 +532,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ind_compare_other": "Other periods",
         "ind_median_all": "National median",
         "ind_median_region": "Regional median",
+        "ind_sort_label": "Order the table by",
+        "ind_sort_published": "Region and comuna (as published)",
+        "ind_sort_up": "{column}, lowest first",
+        "ind_sort_down": "{column}, highest first",
+        "ind_sort_note": (
+            "Ordering by value makes no ranking: read each value with its denominator and"
+            " with how many comunas it is compared. Suppressed values and those without a"
+            " comparison come last."
+        ),
         "ind_chart_alt": "Values of “{title}” by comuna and region, {period}",
         "ind_chart_summary": (
             "{n} with data in {period}, values from {low} to {high}; median {median}."

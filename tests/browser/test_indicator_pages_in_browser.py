@@ -74,6 +74,29 @@ def test_from_home_to_an_indicator_to_a_comuna_card(indicator_site, watched):
     assert watched.errors == []
 
 
+def test_the_comparison_table_reorders_by_a_column_and_back(indicator_site, watched):
+    page = watched.page
+    page.goto(urljoin(indicator_site.url, "indicadores/budget_execution_rate/2026-03/"))
+
+    def order() -> list[str]:
+        return page.eval_on_selector_all("#comparacion tbody tr", "rows => rows.map(r => r.id)")
+
+    published = ["05101", "13114", "13101", "99901"]  # region, then name
+    assert order() == published
+    page.select_option("#orden-comparacion", label="Valor, de mayor a menor")
+    assert order() == ["05101", "13114", "13101", "99901"]  # 0,95 0,90 0,81 0,70
+    assert page.get_attribute("#comparacion th:nth-child(3)", "aria-sort") == "descending"
+    page.select_option("#orden-comparacion", label="Valor, de menor a mayor")
+    assert order() == ["99901", "13101", "13114", "05101"]
+    # no regional median for Valparaíso (one comuna in its region): last either way
+    page.select_option("#orden-comparacion", label="Mediana regional, de mayor a menor")
+    assert order()[-1] == "05101"
+    page.select_option("#orden-comparacion", label="Región y comuna (como se publica)")
+    assert order() == published
+    assert page.eval_on_selector_all("#comparacion th[aria-sort]", "h => h.length") == 0
+    assert watched.errors == []
+
+
 def test_the_report_link_reaches_only_the_publisher(indicator_site, watched):
     page = watched.page
     page.goto(urljoin(indicator_site.url, "comunas/99902/"))

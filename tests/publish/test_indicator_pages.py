@@ -287,6 +287,9 @@ def test_the_national_comparison_lists_every_comuna_with_medians_by_region(site)
         " 0,77 (3 comunas)",
     }
     assert list(table_rows(doc)) == ["05101", "13114", "13101", "99901"]
+    # the order control is shown by sort.js only: without it, the published order
+    (form,) = doc.find("form", class_="table-sort")
+    assert "hidden" in form and "sort.js" in doc.path.read_text("utf-8")
     assert "Mediana nacional 0,81" in doc.text and "Comunas con datos 4 comunas" in doc.text
     links = [a["href"] for a in doc.find("a")]
     assert "../../../comunas/13101/index.html#ind-budget_execution_rate" in links
