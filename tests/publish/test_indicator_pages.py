@@ -331,7 +331,11 @@ def test_index_of_indicators_is_linked_from_home_and_every_header(site):
 
 def test_the_sitemap_lists_the_indicator_pages_in_both_languages(site):
     sitemap = (site / "sitemap.xml").read_text("utf-8")
-    for path in ("indicadores/", "indicadores/budget_execution_rate/"):
+    for path in (
+        "indicadores/",
+        "indicadores/budget_execution_rate/",
+        "indicadores/budget_execution_rate/2026-03/",
+    ):
         for lang in ("", "en/"):
             assert f"<loc>https://datos.villaejemplo.cl/{lang}{path}</loc>" in sitemap
 
