@@ -6,8 +6,9 @@ Builds a synthetic `indicators` table (seed 20261207; every comuna of the offici
 code list, each indicator of the registry at its grains, budget indicators by six
 subtítulos and the total, purchase shares by three methods), then times, in CPU
 seconds, the context (`publish.site.indicators.indicator_context`) and the rendering
-of the comuna pages, the indicator pages, their comparison pages and their charts (`publish.site.build_site`,
-into a temporary folder), and prints the pages' sizes and the peak RSS.
+of the comuna pages, the indicator pages, their comparison pages and their charts
+(`publish.site.build_site`, into a temporary folder), and prints the pages' sizes and
+the peak RSS.
 """
 
 from __future__ import annotations
