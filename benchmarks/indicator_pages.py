@@ -6,8 +6,9 @@ Builds a synthetic `indicators` table (seed 20261207; every comuna of the offici
 code list, each indicator of the registry at its grains, budget indicators by six
 subtítulos and the total, purchase shares by three methods), then times, in CPU
 seconds, the context (`publish.site.indicators.indicator_context`) and the rendering
-of the comuna pages, the indicator pages and their charts (`publish.site.build_site`,
-into a temporary folder), and prints the pages' sizes and the peak RSS.
+of the comuna pages, the indicator pages, their comparison pages and their charts
+(`publish.site.build_site`, into a temporary folder), and prints the pages' sizes and
+the peak RSS.
 """
 
 from __future__ import annotations
@@ -111,17 +112,25 @@ def main() -> None:
         indicator_pages = sorted(
             p.stat().st_size for p in Path(folder).glob("indicadores/*/index.html")
         )
+        comparisons = sorted(
+            p.stat().st_size for p in Path(folder).glob("indicadores/*/*/index.html")
+        )
     print(f"{len(table):,} indicator rows, {len(comunas)} comunas, {len(pages)} indicators")
     print(f"context      {context_s:6.2f} CPU s")
     print(
         f"render site  {render_s:6.2f} CPU s  ({2 * len(comuna_pages)} comuna pages, "
-        f"{2 * len(indicator_pages)} indicator pages with their charts)"
+        f"{2 * len(indicator_pages)} indicator pages with their charts, "
+        f"{2 * len(comparisons)} comparison pages)"
     )
     print(
         f"comuna page  median {comuna_pages[len(comuna_pages) // 2] / 1000:.0f} kB, "
         f"max {comuna_pages[-1] / 1000:.0f} kB"
     )
     print(f"indicator page  max {indicator_pages[-1] / 1000:.0f} kB")
+    print(
+        f"comparison page  median {comparisons[len(comparisons) // 2] / 1000:.0f} kB,"
+        f" max {comparisons[-1] / 1000:.0f} kB"
+    )
     print(f"peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -8,6 +8,8 @@ already holds the release's data files) and returns the files it wrote::
     comunas/<cut>/index.html        one page per comuna      en/comunas/<cut>/index.html
     indicadores/index.html          the indicators           en/indicadores/index.html
     indicadores/<id>/index.html     one page per indicator   en/indicadores/<id>/index.html
+    indicadores/<id>/<period>/index.html   its national comparison in a period (a row
+                                    per comuna, id = CUT), linked from comuna cards
     indicadores/<id>/comunas.<lang>.svg   its chart of all comunas
     datasets/<slug>/<chart>.<lang>.svg   charts (:mod:`publish.site.charts`)
     assets/style.css, search.js, query.js   copied from publish/static/
@@ -101,7 +103,10 @@ a dict with both languages::
       code; name; region?: str
       datasets: [{slug, title {es, en}, status: published | carried | blocked | missing,
                   published_on: "YYYY-MM-DD" | None, is_stale: bool, max_age_days: int,
-                  reasons?: [reason type]}]   why not published (publish.reasons)
+                  reasons?: [reason type]}]   why not published (publish.reasons);
+                                         the comuna page shows published_on and
+                                         published_on + max_age_days, the home page
+                                         is_stale
     }]                                   the home page lists them in a table with a
                                          search box (:mod:`publish.site.search`); each
                                          comuna page links its rows of the national
@@ -139,6 +144,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from publish.indicators.methods import MIN_COMUNAS
 from publish.site import indicators as ind
 from publish.site.assets import engine_bytes, write_assets
 from publish.site.charts import chart_table, render_svg
@@ -601,13 +607,15 @@ def _environment() -> Environment:
         format_short=ind.format_short,
         format_amount=ind.format_amount,
         period_label=ind.period_label,
-        comparison=ind.comparison,
+        comparison_path=ind.comparison_path,
         comunas_count=ind.comunas_count,
         percentile_words=ind.percentile_words,
+        region_median_words=ind.region_median_words,
+        sort_key=ind.sort_key,
         suppression_reason=ind.suppression_reason,
         trend_summary=ind.trend_summary,
         suppression_codes=list(ind.SUPPRESSION_REASONS),
-        min_comunas=ind.MIN_COMUNAS,
+        min_comunas=MIN_COMUNAS,
         lang_names={lang: STRINGS[lang]["lang_name"] for lang in LANGS},
     )
     return env
@@ -760,25 +768,55 @@ def _indicator_pages(
     for lang in LANGS:
         page = Page("indicadores/index.html", lang)
         yield page.output, _render(env, "indicators.html", page, **common)
-    # a set: each page looks every comuna of its table up in it
+    # a set: each comparison looks every comuna of its table up in it
     comuna_pages = frozenset(c["code"] for c in catalog.get("comunas") or [])
     for indicator in indicators:
         if not _SLUG.match(str(indicator["id"])):
             raise SiteError(f"unsafe indicator id {indicator['id']!r}")
+        comparisons = indicator["comparisons"]
+        periods = [c["period"] for c in comparisons]
+        # the main page's fragment reads each comparison's size, not its rows
+        overview = {
+            **indicator,
+            "comparisons": [
+                {"period": c["period"], "comunas_with_data": c["comunas_with_data"]}
+                for c in comparisons
+            ],
+        }
+        heading = {k: indicator.get(k) for k in ("id", "title", "unit", "shown_breakdown")}
         for lang in LANGS:
             page = Page(ind.indicator_path(indicator["id"]), lang)
-            main = _fragment(
-                cache,
-                env,
-                "_indicator_main.html",
-                page,
-                indicator=indicator,
-                comuna_pages=comuna_pages,
-            )
+            main = _fragment(cache, env, "_indicator_main.html", page, indicator=overview)
             yield (
                 page.output,
                 _render(env, "indicator.html", page, indicator=indicator, main=main, **common),
             )
+            for comparison in comparisons:
+                if not re.fullmatch(r"[0-9]{4}(-[0-9]{2})?", str(comparison["period"])):
+                    raise SiteError(f"unsafe period {comparison['period']!r}")
+                page = Page(ind.comparison_path(indicator["id"], comparison["period"]), lang)
+                main = _fragment(
+                    cache,
+                    env,
+                    "_indicator_comparison.html",
+                    page,
+                    indicator=heading,
+                    comparison=comparison,
+                    periods=periods,
+                    comuna_pages=comuna_pages,
+                )
+                yield (
+                    page.output,
+                    _render(
+                        env,
+                        "indicator_comparison.html",
+                        page,
+                        indicator=heading,
+                        comparison=comparison,
+                        main=main,
+                        **common,
+                    ),
+                )
             if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
                 chart = comunas_chart(indicator)
                 yield (

@@ -2,22 +2,27 @@
 
 The page is rendered from this context alone (``comuna.html`` gets it as ``catalog``),
 so its digest (:mod:`publish.site.pagecache`) says when the page must be rendered
-again. It holds no release-global value that moves with every release:
+again. It is a function of the comuna's own data and installation entry, the code and
+the catalog's fixed texts: nothing in it moves when another comuna's data do, or with
+the release alone.
 
-- no release id or date (the footer and the problem report of a comuna page name none:
-  the dates of each dataset's status are on the page, the release on the home page);
+- no release id or date (the footer and the problem report of a comuna page name none):
+  each dataset's row shows the comuna's own publication date and the date it is up to
+  date until (that date plus the dataset's cadence and grace), not a "stale" flag that
+  would turn with the release date (the home page flags stale comunas);
 - each national table's files by their stable ``latest/`` address, without sizes (they
   change whenever any comuna's rows do; the dataset page lists them with sizes);
-- the catalog's indicators by id and title only, and this comuna's cards and contact.
-
-What is left changes only with the comuna's own status, data and indicator values (and
-the comparisons of those values with the other comunas'), or with the catalog's title,
-publisher and datasets' titles and table structure.
+- the catalog's indicators by id and title only (the method registry), and this
+  comuna's cards, which hold its own values only (``indicators.CARD_FIELDS``): the
+  comparison with the other comunas is on the indicator's national page, which each
+  card links by period and CUT;
+- the comuna's contact (its installation entry).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from publish.site.national import national_files
@@ -41,7 +46,21 @@ def comuna_page_context(catalog: Mapping[str, Any], comuna: Mapping[str, Any]) -
     contact = (catalog.get("contacts") or {}).get(code)
     if contact is not None:
         reduced["contacts"] = {code: contact}
-    return {"catalog": reduced, "comuna": dict(comuna)}
+    page = dict(comuna)
+    page["datasets"] = [_status(d) for d in comuna["datasets"]]
+    return {"catalog": reduced, "comuna": page}
+
+
+def _status(item: Mapping[str, Any]) -> dict:
+    """A dataset's row: its status and its own dates, without the release's date."""
+    row = {k: v for k, v in item.items() if k not in ("is_stale", "max_age_days")}
+    published = item.get("published_on")
+    row["due_on"] = (
+        (date.fromisoformat(published) + timedelta(days=item["max_age_days"])).isoformat()
+        if published
+        else None
+    )
+    return row
 
 
 def _national(dataset: Mapping[str, Any]) -> dict:

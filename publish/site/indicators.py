@@ -7,10 +7,15 @@ release (never a ranking: every value travels with its numerator, denominator, r
 and the number of comunas it is compared with):
 
 - per comuna, a card per indicator with data: the headline value (the latest period of
-  the headline grain and breakdown), its comparison, its trend over periods and, when
-  the indicator is broken down, every breakdown of the latest period;
+  the headline grain and breakdown), its trend over periods and, when the indicator is
+  broken down, every breakdown of the latest period. A card is made from that comuna's
+  rows alone (:data:`CARD_FIELDS`: no percentile, median or count of comunas), so a
+  comuna's page does not change when another comuna's data do; it links its row of the
+  national comparison instead;
 - per indicator, its method and every comuna's value in the period most comunas have,
-  grouped by region, for a chart and a table with denominators.
+  grouped by region, for a chart; and the national comparison of each period a comuna's
+  card shows (:func:`comparison_path`): every comuna's value, percentile, the national
+  median and its region's median, a table row per comuna whose ``id`` is its CUT.
 
 Headline: breakdown ``total`` (``trato_directo`` for the shares by procurement method,
 where no total exists); the value of the latest year when the method publishes years
@@ -31,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from publish.indicators.methods import METHODS, MIN_COMUNAS, SUPPRESSION_REASONS, Method
+from publish.indicators.methods import METHODS, SUPPRESSION_REASONS, Method
 from publish.site.charts import SUBTITULOS_EN, enum_labels, month_label
 from schemas import load_code_list
 
@@ -40,13 +45,16 @@ HEADLINE_BREAKDOWN = {
     "purchases_orders_share_by_method": "trato_directo",
 }
 SOURCE_ORDER = ("budgets", "access_requests", "contracts", "budgets_contracts")
-ROW_FIELDS = (
+CARD_FIELDS = (  # what a comuna's card reads: its own values, never another comuna's
     "value",
     "numerator",
     "denominator",
     "records",
     "is_suppressed",
     "suppression_reason",
+)
+ROW_FIELDS = (  # a row of the national comparison
+    *CARD_FIELDS,
     "comunas_with_data",
     "percentile",
     "median_all",
@@ -58,6 +66,12 @@ ROW_FIELDS = (
 def indicator_path(indicator_id: str) -> str:
     """Site path of an indicator's page (language-neutral)."""
     return f"indicadores/{indicator_id}/index.html"
+
+
+def comparison_path(indicator_id: str, period: str) -> str:
+    """Site path of an indicator's national comparison in one period (language-neutral);
+    its table's rows are anchored by CUT (``…/index.html#13101``)."""
+    return f"indicadores/{indicator_id}/{period}/index.html"
 
 
 def indicator_chart_path(indicator_id: str, lang: str) -> str:
@@ -145,10 +159,14 @@ def breakdown_label(method: Method, code: str) -> dict[str, str]:
 Record = dict[str, Any]
 
 
-def _row(record: Mapping[str, Any]) -> dict[str, Any]:
-    row = {key: record[key] for key in ROW_FIELDS}
+def _row(record: Mapping[str, Any], fields: Sequence[str] = ROW_FIELDS) -> dict[str, Any]:
+    row = {key: record[key] for key in fields}
     row["period"] = record["period"]
     return row
+
+
+def _card_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    return _row(record, CARD_FIELDS)
 
 
 def _records(frame: pd.DataFrame) -> list[Record]:
@@ -161,15 +179,14 @@ def _records(frame: pd.DataFrame) -> list[Record]:
     return records
 
 
-def _headline(method: Method, rows: list[Record]) -> tuple[str, str, str]:
-    """(breakdown, grain of the value, grain of the trend) of an indicator's rows."""
-    breakdowns = {r["breakdown"] for r in rows}
+def _headline(method: Method) -> tuple[str, str, str]:
+    """(breakdown, grain of the value, grain of the trend) of an indicator: from its
+    method alone, so a comuna's card and the national comparison agree without either
+    reading the other's rows (every comuna with data has rows of every breakdown and
+    grain its method publishes)."""
     breakdown = HEADLINE_BREAKDOWN.get(method.indicator_id, "total")
-    if breakdown not in breakdowns:
-        breakdown = "total" if "total" in breakdowns else min(breakdowns)
-    grains = {r["period_grain"] for r in rows}
-    value_grain = "year" if "year" in grains else "month"
-    trend_grain = "month" if "month" in grains else "year"
+    value_grain = "year" if "year" in method.grains else "month"
+    trend_grain = "month" if "month" in method.grains else "year"
     return breakdown, value_grain, trend_grain
 
 
@@ -183,8 +200,8 @@ def _card(method: Method, rows: list[Record], breakdown: str, grains: tuple[str,
         "title": method.title,
         "unit": method.unit,
         "breakdown": breakdown_label(method, breakdown) if breakdown != "total" else None,
-        "latest": _row(latest[-1]) if latest else None,
-        "trend": [_row(r) for r in mine if r["period_grain"] == trend_grain],
+        "latest": _card_row(latest[-1]) if latest else None,
+        "trend": [_card_row(r) for r in mine if r["period_grain"] == trend_grain],
         "trend_grain": trend_grain,
         "breakdowns": [],
     }
@@ -192,14 +209,55 @@ def _card(method: Method, rows: list[Record], breakdown: str, grains: tuple[str,
         period = card["latest"]["period"]
         same = [r for r in rows if r["period"] == period and r["period_grain"] == value_grain]
         card["breakdowns"] = [
-            {"code": r["breakdown"], "label": breakdown_label(method, r["breakdown"]), **_row(r)}
+            {
+                "code": r["breakdown"],
+                "label": breakdown_label(method, r["breakdown"]),
+                **_card_row(r),
+            }
             for r in sorted(same, key=lambda r: (r["breakdown"] == "total", r["breakdown"]))
         ]
     return card
 
 
-def _page(method: Method, rows: list[Record], names: Mapping[str, Mapping[str, str]]) -> dict:
-    """An indicator's page: its method and every comuna in the period most comunas have."""
+def _comparison(
+    rows: list[Record], names: Mapping[str, Mapping[str, str]], everyone: set[str]
+) -> dict[str, Any]:
+    """One period's national comparison: every comuna with a row in it, by region and
+    name, and the comunas of the indicator (``everyone``) without one."""
+    comunas = []
+    for record in rows:
+        place = names.get(record["comuna_code"], {})
+        comunas.append(
+            {
+                "code": record["comuna_code"],
+                "name": place.get("name", record["comuna_code"]),
+                "region_code": record["region_code"],
+                "region_name": place.get("region_name", record["region_code"]),
+                **_row(record),
+            }
+        )
+    comunas.sort(key=lambda c: (c["region_code"], c["name"], c["code"]))
+    with_data = [c for c in comunas if not c["is_suppressed"] and c["value"] is not None]
+    medians = [r["median_all"] for r in rows if r["median_all"] is not None]
+    return {
+        "period": rows[0]["period"],
+        "comunas": comunas,
+        "comunas_with_data": len(with_data),
+        "suppressed": len(comunas) - len(with_data),
+        "median_all": medians[0] if medians else None,
+        "without_period": [
+            {"code": code, "name": names.get(code, {}).get("name", code)}
+            for code in sorted(everyone - {c["code"] for c in comunas})
+        ],
+    }
+
+
+def _page(
+    method: Method, by_comuna: Mapping[str, list[Record]], names: Mapping[str, Mapping[str, str]]
+) -> dict:
+    """An indicator's page: its method, every comuna in the period most comunas have (its
+    chart), and the national comparison of each period that is a comuna's latest value
+    (the period its card shows and links) or the chart's."""
     page: dict[str, Any] = {
         "id": method.indicator_id,
         "version": method.version,
@@ -213,43 +271,37 @@ def _page(method: Method, rows: list[Record], names: Mapping[str, Mapping[str, s
         },
         "period": None,
         "comunas": [],
+        "comparisons": [],
     }
-    if not rows:
+    breakdown, value_grain, _ = _headline(method)
+    by_period: dict[str, list[Record]] = {}
+    latest: set[str] = set()
+    for comuna_rows in by_comuna.values():
+        shown = [
+            r
+            for r in comuna_rows
+            if r["breakdown"] == breakdown and r["period_grain"] == value_grain
+        ]
+        for record in shown:
+            by_period.setdefault(record["period"], []).append(record)
+        if shown:
+            latest.add(max(r["period"] for r in shown))
+    if not by_period:
         return page
-    breakdown, value_grain, _ = _headline(method, rows)
-    shown = [r for r in rows if r["breakdown"] == breakdown and r["period_grain"] == value_grain]
-    coverage: dict[str, int] = {}
-    for r in shown:
-        coverage[r["period"]] = coverage.get(r["period"], 0) + (not r["is_suppressed"])
+    coverage = {p: sum(not r["is_suppressed"] for r in rows) for p, rows in by_period.items()}
     period = max(coverage, key=lambda p: (coverage[p], p))
-    at = [r for r in shown if r["period"] == period]
-    comunas = []
-    for record in at:
-        place = names.get(record["comuna_code"], {})
-        comunas.append(
-            {
-                "code": record["comuna_code"],
-                "name": place.get("name", record["comuna_code"]),
-                "region_code": record["region_code"],
-                "region_name": place.get("region_name", record["region_code"]),
-                **_row(record),
-            }
-        )
-    comunas.sort(key=lambda c: (c["region_code"], c["name"], c["code"]))
-    with_data = [c for c in comunas if not c["is_suppressed"] and c["value"] is not None]
-    medians = [r["median_all"] for r in at if r["median_all"] is not None]
+    everyone = set(by_comuna)
+    comparisons = {p: _comparison(by_period[p], names, everyone) for p in latest | {period}}
+    main = comparisons[period]
     page.update(
         period=period,
         period_grain=value_grain,
         shown_breakdown=breakdown_label(method, breakdown) if breakdown != "total" else None,
-        comunas=comunas,
-        comunas_with_data=len(with_data),
-        suppressed=len(comunas) - len(with_data),
-        median_all=medians[0] if medians else None,
-        without_period=[
-            {"code": code, "name": names.get(code, {}).get("name", code)}
-            for code in sorted({r["comuna_code"] for r in rows} - {c["code"] for c in comunas})
-        ],
+        comunas=main["comunas"],
+        comunas_with_data=main["comunas_with_data"],
+        suppressed=main["suppressed"],
+        median_all=main["median_all"],
+        comparisons=[comparisons[p] for p in sorted(comparisons, reverse=True)],
     )
     return page
 
@@ -276,11 +328,8 @@ def indicator_context(
     pages, cards = [], {}
     for method in methods:
         by_comuna = by_indicator.get(method.indicator_id, {})
-        rows = [r for comuna_rows in by_comuna.values() for r in comuna_rows]
-        pages.append(_page(method, rows, names))
-        if not rows:
-            continue
-        breakdown, value_grain, trend_grain = _headline(method, rows)
+        pages.append(_page(method, by_comuna, names))
+        breakdown, value_grain, trend_grain = _headline(method)
         for code in sorted(by_comuna):
             cards.setdefault(code, []).append(
                 _card(method, by_comuna[code], breakdown, (value_grain, trend_grain))
@@ -289,54 +338,6 @@ def indicator_context(
 
 
 # --- words for the templates --------------------------------------------------
-
-
-def comparison(row: Mapping[str, Any], unit: str, lang: str) -> str:
-    """The comparison in words, with its denominators.
-
-    ``percentil 62 de 14 comunas con datos; mediana 0,81; mediana regional 0,77 (5
-    comunas de la región)``; or why there is none.
-    """
-    es = lang == "es"
-    if row["is_suppressed"] or row["value"] is None:
-        return (
-            "Sin comparación: el valor está suprimido."
-            if es
-            else ("No comparison: the value is suppressed.")
-        )
-    n = row["comunas_with_data"] or 0
-    if row["percentile"] is None:
-        if es:
-            return (
-                f"Sin comparación: {comunas_count(n, lang)} con datos en este período"
-                f" (se necesitan {MIN_COMUNAS})."
-            )
-        return (
-            f"No comparison: {comunas_count(n, lang)} with data in this period"
-            f" ({MIN_COMUNAS} are needed)."
-        )
-    from publish.site import format_number
-
-    pct = format_number(half_up(row["percentile"]), lang)
-    median = format_short(row["median_all"], unit, lang)
-    k = row["region_comunas_with_data"] or 0
-    if row["median_region"] is not None:
-        region = (
-            f"mediana regional {format_short(row['median_region'], unit, lang)}"
-            f" ({comunas_count(k, lang)} de la región)"
-            if es
-            else f"regional median {format_short(row['median_region'], unit, lang)}"
-            f" ({comunas_count(k, lang)} in the region)"
-        )
-    else:
-        region = (
-            f"sin mediana regional ({comunas_count(k, lang)} de la región con datos)"
-            if es
-            else f"no regional median ({comunas_count(k, lang)} in the region with data)"
-        )
-    if es:
-        return f"Percentil {pct} de {comunas_count(n, lang)} con datos; mediana {median}; {region}."
-    return f"Percentile {pct} of {comunas_count(n, lang)} with data; median {median}; {region}."
 
 
 def half_up(value: float) -> int:
@@ -357,6 +358,19 @@ def percentile_words(row: Mapping[str, Any], lang: str) -> str:
 
     pct, n = format_number(half_up(row["percentile"]), lang), row["comunas_with_data"]
     return f"{pct} {'de' if lang == 'es' else 'of'} {format_number(n, lang)}"
+
+
+def region_median_words(row: Mapping[str, Any], unit: str, lang: str) -> str:
+    """``0,77 (5 comunas)``: a regional median with the comunas it is taken over (``—``
+    before them when there is none: fewer than the minimum have data)."""
+    median = format_short(row["median_region"], unit, lang)
+    return f"{median} ({comunas_count(row['region_comunas_with_data'] or 0, lang)})"
+
+
+def sort_key(value: float | None) -> str:
+    """A number as a table cell's sort key (``data-sort``, read by ``sort.js``); empty
+    for none."""
+    return "" if value is None else repr(value)
 
 
 def indicator_groups(pages: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]:

@@ -228,8 +228,8 @@ def data_json(catalog: Mapping[str, Any]) -> dict:
 
 
 def sitemap(catalog: Mapping[str, Any]) -> str:
-    """``sitemap.xml``: the home, dataset, comuna and indicator pages in every language,
-    linked as alternates."""
+    """``sitemap.xml``: the home, dataset, comuna and indicator pages (with each
+    indicator's comparison pages) in every language, linked as alternates."""
     site_url = catalog["site_url"]
     pages = [("", catalog["generated_on"])]
     pages += [(f"datasets/{d['slug']}/", d["last_updated"]) for d in catalog["datasets"]]
@@ -238,9 +238,12 @@ def sitemap(catalog: Mapping[str, Any]) -> str:
     ]
     if catalog.get("indicators"):  # computed in every release from its own tables
         pages.append(("indicadores/", catalog["generated_on"]))
-        pages += [
-            (f"indicadores/{i['id']}/", catalog["generated_on"]) for i in catalog["indicators"]
-        ]
+        for indicator in catalog["indicators"]:
+            pages.append((f"indicadores/{indicator['id']}/", catalog["generated_on"]))
+            pages += [
+                (f"indicadores/{indicator['id']}/{c['period']}/", catalog["generated_on"])
+                for c in indicator.get("comparisons", [])
+            ]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'

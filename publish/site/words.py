@@ -170,8 +170,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "indicators_home": "Cómo le va a cada comuna: {n} indicadores con su método.",
         "indicators_all": "Todos los indicadores y sus métodos",
         "comuna_indicators_intro": (
-            "Valores de {comuna} en esta versión, comparados con las comunas con datos."
+            "Valores de {comuna}, con su numerador, su denominador y los registros detrás."
+            " Su comparación con las demás comunas (percentil y medianas) está en la tabla"
+            " nacional de cada indicador."
         ),
+        "ind_compare": "Comparar con las demás comunas",
         "comuna_indicators_missing": "Sin datos de {comuna} para:",
         "ind_value": "Valor",
         "ind_period": "Período",
@@ -209,8 +212,40 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "ind_all_comunas": "Todas las comunas, {period}",
         "ind_all_intro": (
-            "Se muestra el período con más comunas con datos (el más reciente si hay"
-            " empate). La tabla va por región y comuna, no por valor."
+            "Se muestra el período con más comunas con datos (el más reciente si hay empate)."
+        ),
+        "ind_compare_intro": (
+            "El valor de cada comuna, con su percentil y las medianas nacional y de su"
+            " región, está en una tabla por período:"
+        ),
+        "ind_compare_period": "Tabla de todas las comunas, {period}",
+        "ind_with_data": "con datos",
+        "ind_compare_title": "{title}: todas las comunas, {period}",
+        "ind_compare_lead": (
+            "Cada comuna con un valor de este indicador en {period}: el valor con su"
+            " numerador, su denominador y sus registros, su percentil entre las comunas con"
+            " datos, la mediana nacional y la de su región. La tabla va por región y"
+            " comuna, no por valor."
+        ),
+        "ind_compare_rule": (
+            "El percentil y las medianas se publican solo cuando al menos {comunas} comunas"
+            " (de la región, para la mediana regional) tienen un valor no suprimido; si no,"
+            " se muestra «—». Un percentil se lee con el número de comunas comparadas: no"
+            " es un ranking."
+        ),
+        "ind_compare_with_data": "Comunas con datos",
+        "ind_compare_suppressed": "Valores suprimidos",
+        "ind_compare_other": "Otros períodos",
+        "ind_median_all": "Mediana nacional",
+        "ind_median_region": "Mediana regional",
+        "ind_sort_label": "Ordenar la tabla por",
+        "ind_sort_published": "Región y comuna (como se publica)",
+        "ind_sort_up": "{column}, de menor a mayor",
+        "ind_sort_down": "{column}, de mayor a menor",
+        "ind_sort_note": (
+            "Ordenar por valor no hace un ranking: léase cada valor con su denominador y"
+            " con cuántas comunas se compara. Los valores suprimidos y sin comparación van"
+            " al final."
         ),
         "ind_chart_alt": "Valores de «{title}» por comuna y región, {period}",
         "ind_chart_summary": (
@@ -218,7 +253,6 @@ STRINGS: dict[str, dict[str, str]] = {
             " {suppressed} suprimidas."
         ),
         "ind_chart_empty": "Ninguna comuna tiene un valor publicado en {period}.",
-        "ind_chart_table": "Ver todas las comunas en una tabla",
         "ind_comunas_caption": "«{title}» por comuna, {period}",
         "ind_comuna": "Comuna",
         "ind_region": "Región",
@@ -238,16 +272,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "comuna_datasets": "Estado de sus conjuntos de datos",
         "comuna_caption": "Conjuntos de datos de {comuna} en esta versión",
         "status": "Estado",
-        "status_published": "Publicado en esta versión",
+        "status_published": "Publicado",
         "status_carried": (
             "Se mantiene la versión anterior: la última entrega no pasó los controles"
         ),
         "status_blocked": "Sin publicar: ninguna entrega ha pasado los controles",
         "status_missing": "Sin entregas",
         "published_on": "Publicado el",
-        "freshness": "Vigencia",
-        "fresh": "Al día",
-        "stale": "Desactualizado (más de {days} días)",
+        "freshness": "Vigente hasta",
         "sql": "Consultar con SQL en el navegador",
         "sql_intro": (
             "Escriba una consulta SQL sobre las tablas de esta versión y vea el resultado"
@@ -432,8 +464,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "indicators_home": "How each comuna is doing: {n} indicators with their method.",
         "indicators_all": "All indicators and their methods",
         "comuna_indicators_intro": (
-            "{comuna}'s values in this release, compared with the comunas that have data."
+            "{comuna}'s values, with their numerator, their denominator and the records"
+            " behind them. Their comparison with the other comunas (percentile and medians)"
+            " is in each indicator's national table."
         ),
+        "ind_compare": "Compare with other comunas",
         "comuna_indicators_missing": "No data from {comuna} for:",
         "ind_value": "Value",
         "ind_period": "Period",
@@ -471,8 +506,40 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "ind_all_comunas": "All comunas, {period}",
         "ind_all_intro": (
-            "The period shown is the one with the most comunas with data (the latest on a"
-            " tie). The table is ordered by region and comuna, not by value."
+            "The period shown is the one with the most comunas with data (the latest on a tie)."
+        ),
+        "ind_compare_intro": (
+            "Each comuna's value, with its percentile and the national and regional"
+            " medians, is in a table per period:"
+        ),
+        "ind_compare_period": "Table of every comuna, {period}",
+        "ind_with_data": "with data",
+        "ind_compare_title": "{title}: every comuna, {period}",
+        "ind_compare_lead": (
+            "Every comuna with a value of this indicator in {period}: the value with its"
+            " numerator, its denominator and its records, its percentile among the comunas"
+            " with data, the national median and its region's median. The table is ordered"
+            " by region and comuna, not by value."
+        ),
+        "ind_compare_rule": (
+            "The percentile and the medians are published only when at least {comunas}"
+            " comunas (of the region, for the regional median) have an unsuppressed value;"
+            " otherwise “—” is shown. Read a percentile with the number of comunas compared:"
+            " it is not a ranking."
+        ),
+        "ind_compare_with_data": "Comunas with data",
+        "ind_compare_suppressed": "Suppressed values",
+        "ind_compare_other": "Other periods",
+        "ind_median_all": "National median",
+        "ind_median_region": "Regional median",
+        "ind_sort_label": "Order the table by",
+        "ind_sort_published": "Region and comuna (as published)",
+        "ind_sort_up": "{column}, lowest first",
+        "ind_sort_down": "{column}, highest first",
+        "ind_sort_note": (
+            "Ordering by value makes no ranking: read each value with its denominator and"
+            " with how many comunas it is compared. Suppressed values and those without a"
+            " comparison come last."
         ),
         "ind_chart_alt": "Values of “{title}” by comuna and region, {period}",
         "ind_chart_summary": (
@@ -480,7 +547,6 @@ STRINGS: dict[str, dict[str, str]] = {
             " {suppressed} suppressed."
         ),
         "ind_chart_empty": "No comuna has a published value in {period}.",
-        "ind_chart_table": "See every comuna in a table",
         "ind_comunas_caption": "“{title}” by comuna, {period}",
         "ind_comuna": "Comuna",
         "ind_region": "Region",
@@ -500,14 +566,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "comuna_datasets": "Where its datasets stand",
         "comuna_caption": "Datasets of {comuna} in this release",
         "status": "Status",
-        "status_published": "Published in this release",
+        "status_published": "Published",
         "status_carried": "Previous version kept: the latest delivery failed its checks",
         "status_blocked": "Not published: no delivery has passed its checks yet",
         "status_missing": "Nothing delivered",
         "published_on": "Published on",
-        "freshness": "Freshness",
-        "fresh": "Up to date",
-        "stale": "Stale (older than {days} days)",
+        "freshness": "Up to date until",
         "sql": "Query with SQL in the browser",
         "sql_intro": (
             "Write an SQL query over this release's tables and see the result right here,"

@@ -16,6 +16,10 @@ PAGES = [
     "en/indicadores/",
     "indicadores/budget_execution_rate/",
     "en/indicadores/budget_execution_rate/",
+    "indicadores/budget_execution_rate/2026-03/",
+    "en/indicadores/budget_execution_rate/2026-03/",
+    "indicadores/requests_on_time_share/2026/",
+    "indicadores/purchases_amount_share_by_method/2026/",
     "indicadores/requests_on_time_share/",
     "indicadores/purchases_split_direct/",
     "comunas/13101/",
@@ -52,12 +56,44 @@ def test_from_home_to_an_indicator_to_a_comuna_card(indicator_site, watched):
     page.wait_for_url("**/indicadores/budget_execution_rate/index.html")
     assert page.is_visible("img[src='comunas.es.svg']")
     assert page.evaluate("() => document.querySelector('.chart img').naturalWidth") > 0
+    page.click("text=Tabla de todas las comunas, mar 2026")
+    page.wait_for_url("**/indicadores/budget_execution_rate/2026-03/index.html")
     with page.expect_navigation():
         page.click("table.indicator-table a:text-is('Santiago')")
     assert page.url.endswith("/comunas/13101/index.html#ind-budget_execution_rate")
     card = page.text_content("#ind-budget_execution_rate")
-    assert "0,81 (81 %)" in card and "Percentil 63 de 4 comunas con datos" in card
+    assert "0,81 (81 %)" in card and "Percentil" not in card
     assert page.get_attribute("#ind-budget_execution_rate svg", "role") == "img"
+    # the card's comparison is its own row of the national table
+    with page.expect_navigation():
+        page.click("#ind-budget_execution_rate .compare-link a")
+    assert page.url.endswith("/indicadores/budget_execution_rate/2026-03/index.html#13101")
+    row = page.locator("tr:target")
+    assert row.get_attribute("id") == "13101" and row.is_visible()
+    assert "63 de 4" in row.text_content() and "0,77 (3 comunas)" in row.text_content()
+    assert watched.errors == []
+
+
+def test_the_comparison_table_reorders_by_a_column_and_back(indicator_site, watched):
+    page = watched.page
+    page.goto(urljoin(indicator_site.url, "indicadores/budget_execution_rate/2026-03/"))
+
+    def order() -> list[str]:
+        return page.eval_on_selector_all("#comparacion tbody tr", "rows => rows.map(r => r.id)")
+
+    published = ["05101", "13114", "13101", "99901"]  # region, then name
+    assert order() == published
+    page.select_option("#orden-comparacion", label="Valor, de mayor a menor")
+    assert order() == ["05101", "13114", "13101", "99901"]  # 0,95 0,90 0,81 0,70
+    assert page.get_attribute("#comparacion th:nth-child(3)", "aria-sort") == "descending"
+    page.select_option("#orden-comparacion", label="Valor, de menor a mayor")
+    assert order() == ["99901", "13101", "13114", "05101"]
+    # no regional median for Valparaíso (one comuna in its region): last either way
+    page.select_option("#orden-comparacion", label="Mediana regional, de mayor a menor")
+    assert order()[-1] == "05101"
+    page.select_option("#orden-comparacion", label="Región y comuna (como se publica)")
+    assert order() == published
+    assert page.eval_on_selector_all("#comparacion th[aria-sort]", "h => h.length") == 0
     assert watched.errors == []
 
 
@@ -83,6 +119,7 @@ def test_screenshots(indicator_site, browser, width, height):
     for name, path in (
         ("indicators", "indicadores/"),
         ("indicator", "indicadores/budget_execution_rate/"),
+        ("comparison", "indicadores/budget_execution_rate/2026-03/#13101"),
         ("comuna-cards", "comunas/13101/"),
     ):
         page.goto(urljoin(indicator_site.url, path))

@@ -83,8 +83,12 @@ def test_never_valid_comuna_is_blocked_and_absent(two_comunas):
     assert status(state, "99902", "budgets")["is_stale"]
     assert budget_rows(home, "2026-11-02", "99902") == []
     page = (home.site / "en" / "comunas" / "99902" / "index.html").read_text("utf-8")
-    assert "Not published" in page and "Stale (older than 45 days)" in page
-    assert "comunas/99902/index.html" in (home.site / "en" / "index.html").read_text("utf-8")
+    assert "Not published" in page and "Up to date until" in page
+    # the page names no date it was never published on; the home page flags it stale
+    home_page = (home.site / "en" / "index.html").read_text("utf-8")
+    assert "comunas/99902/index.html" in home_page
+    (row,) = [r for r in home_page.split("<tr data-k=")[1:] if '"comunas/99902/index.html"' in r]
+    assert "Not published" in row and "stale" in row
     assert budget_rows(home, "2026-11-02", "99901")
 
 

@@ -280,7 +280,8 @@ def test_comuna_status_table_stacks_on_phones(tmp_path):
     doc = page(tmp_path, comunas, "comunas/99901/index.html")
     assert doc.find("table", **{"class": "stacked", "role": "table"})
     labels = [a["data-label"] for a in doc.find("td")]
-    assert labels == ["Estado", "Publicado el", "Vigencia"]
+    assert labels == ["Estado", "Publicado el", "Vigente hasta"]
+    assert "9 de enero de 2027" in doc.text  # published on 25 Nov 2026 + 45 days
 
 
 # --- SQL in the browser ---------------------------------------------------------

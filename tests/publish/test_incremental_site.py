@@ -1,10 +1,16 @@
 """A re-release renders the pages whose context changed and reuses the others' bytes; the
-site it makes is the full render of the same release, file for file, byte for byte."""
+site it makes is the full render of the same release, file for file, byte for byte.
+
+A comuna's page depends on its own data only: when one comuna's export changes, every
+file of every other comuna is the same file (hard-linked from the page cache, never
+rendered, never parsed by the publish gate), while the changed comuna's pages and the
+national comparison of its indicators are new."""
 
 from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +21,7 @@ from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import AbiertoResource
 from pipelines.runner import run_all
+from publish import leaks
 from publish import site as site_module
 from publish.catalog import renderer
 from publish.release import Archive
@@ -24,6 +31,7 @@ from tests.publish.test_site import make_catalog
 
 CUTS = ["99901", "99902", "99903"]
 CHANGED = "99902"
+NATIONAL = ("indicadores/", "en/indicadores/")
 BUDGET_FILE = "ejecucion_presupuestaria_2026-10.csv"
 
 
@@ -33,6 +41,15 @@ def files(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+def comuna_files(site: Path, cut: str) -> list[str]:
+    """Every file of the site (outside the data folders) whose path names the comuna."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*")
+        if p.is_file() and cut in p.relative_to(site).parts
+    )
 
 
 def test_a_rerelease_renders_the_changed_comuna_only_and_equals_a_full_render(
@@ -53,7 +70,17 @@ def test_a_rerelease_renders_the_changed_comuna_only_and_equals_a_full_render(
     run()
     first = home.site.resolve()  # removed when the next release is served: keep its pages
     pages = [f"{lang}comunas/{cut}/index.html" for cut in CUTS for lang in ("", "en/")]
+    for cut in CUTS:  # a comuna's files are its page in each language
+        assert comuna_files(first, cut) == [
+            f"comunas/{cut}/index.html",
+            f"en/comunas/{cut}/index.html",
+        ]
     before = {page: ((first / page).stat().st_ino, (first / page).read_bytes()) for page in pages}
+    national = {
+        rel: (first / rel).read_bytes()
+        for rel in (p.relative_to(first).as_posix() for p in first.rglob("*.html"))
+        if rel.startswith(NATIONAL)
+    }
     # one comuna's accrued income changes: its collection-rate indicator with it
     landed = home.landing / CHANGED / "budgets" / BUDGET_FILE
     landed.write_bytes(landed.read_bytes().replace(b";2.397.327.861;", b";2.197.327.861;"))
@@ -64,13 +91,31 @@ def test_a_rerelease_renders_the_changed_comuna_only_and_equals_a_full_render(
         rendered.append(page.output)
         return original(env, template, page, **context)
 
+    parsed: list[Path] = []  # files the publish gate read for personal data
+    original_texts = leaks.distinct_texts
+
+    def reading(path):
+        parsed.append(path)
+        return original_texts(path)
+
     monkeypatch.setattr(site_module, "_render", counting)
+    monkeypatch.setattr(leaks, "distinct_texts", reading)
     run()
     second = home.site.resolve()
     assert second != first
     changed = {page for page in pages if (second / page).read_bytes() != before[page][1]}
-    assert {f"comunas/{CHANGED}/index.html", f"en/comunas/{CHANGED}/index.html"} <= changed
-    assert len(changed) < len(pages)  # the other comunas' values and comparisons stay
+    # the changed comuna's pages only: no other comuna's page carries its values
+    assert changed == {f"comunas/{CHANGED}/index.html", f"en/comunas/{CHANGED}/index.html"}
+    # the national comparison of its changed indicator is new (its percentiles moved)
+    renewed = {rel for rel, data in national.items() if (second / rel).read_bytes() != data}
+    comparisons = {
+        r for r in renewed if re.search(r"indicadores/income_collection_rate/20[0-9-]+/", r)
+    }
+    assert len(comparisons) >= 2, renewed  # es and en
+    # the gate parsed the changed pages and none of the unchanged comunas' files
+    read = {p.relative_to(second).as_posix() for p in parsed if p.is_relative_to(second)}
+    assert changed <= read
+    assert not read & {page for page in pages if page not in changed}
     for page in pages:
         if page in changed:  # rendered again
             assert page in rendered and (second / page).stat().st_ino != before[page][0]

@@ -15,7 +15,13 @@ from datasets.municipalities import load_installation
 from publish.catalog import DatasetRelease, _indicators
 from publish.indicators.methods import METHODS
 from publish.site.indicator_charts import sparkline
-from publish.site.indicators import comparison, format_amount, format_value, indicator_context
+from publish.site.indicators import (
+    CARD_FIELDS,
+    format_amount,
+    format_value,
+    indicator_context,
+    region_median_words,
+)
 from tests.publish.indicator_fixture import COMUNAS, HOSTILE_NAME, indicator_table
 from tests.publish.test_site import Doc, make_catalog, render
 
@@ -91,6 +97,9 @@ def test_context_pages_follow_the_registry_and_show_the_best_covered_period():
     # by region, then name: never by value
     assert [c["code"] for c in execution["comunas"]] == ["05101", "13114", "13101", "99901"]
     assert [c["name"] for c in execution["comunas"]][:2] == ["Valparaíso", "Las Condes"]
+    # a comparison for each period a card shows (every comuna's latest is March)
+    assert [c["period"] for c in execution["comparisons"]] == ["2026-03"]
+    assert execution["comparisons"][0]["comunas"] == execution["comunas"]
     requests = next(p for p in pages if p["id"] == "requests_on_time_share")
     assert requests["period"] == "2026" and requests["suppressed"] == 1
     assert next(p for p in pages if p["id"] == "budget_modification")["period"] is None
@@ -112,6 +121,22 @@ def test_context_pages_follow_the_registry_and_show_the_best_covered_period():
     assert purchases["latest"]["value"] == 0.25
     assert purchases["breakdown"]["es"] == "Trato directo"
     assert "requests_on_time_share" not in {c["id"] for c in cards["05101"]}
+    # a card holds its comuna's own values: nothing taken over the other comunas
+    rows = [c["latest"], *c["trend"], *c["breakdowns"]] if (c := execution_card) else []
+    assert all(set(r) - {"code", "label"} == {*CARD_FIELDS, "period"} for r in rows)
+
+
+def test_a_card_does_not_move_when_another_comuna_changes():
+    table = indicator_table()
+    _, before = indicator_context(table, COMUNAS)
+    other = table["comuna_code"] == "05101"
+    table.loc[other, "value"] = 0.1
+    table.loc[table["comuna_code"] != "13101", "percentile"] = 50.0
+    table.loc[table["comuna_code"] == "13101", ["percentile", "median_all"]] = [75.0, 0.7]
+    pages, after = indicator_context(table, COMUNAS)
+    assert after["13101"] == before["13101"] and after["05101"] != before["05101"]
+    rows = {c["code"]: c for c in pages[0]["comparisons"][0]["comunas"]}
+    assert (rows["13101"]["percentile"], rows["05101"]["value"]) == (75.0, 0.1)
 
 
 @pytest.mark.parametrize(
@@ -132,31 +157,14 @@ def test_values_are_formatted_per_unit(value, unit, es, en):
     assert (format_value(value, unit, "es"), format_value(value, unit, "en")) == (es, en)
 
 
-def test_comparison_in_words_with_denominators():
-    row = {
-        "value": 0.8123,
-        "is_suppressed": False,
-        "comunas_with_data": 14,
-        "percentile": 62.5,
-        "median_all": 0.81,
-        "region_comunas_with_data": 5,
-        "median_region": 0.77,
-    }
-    assert comparison(row, "ratio", "es") == (
-        "Percentil 63 de 14 comunas con datos; mediana 0,81; mediana regional 0,77"
-        " (5 comunas de la región)."
-    )
-    assert comparison(
-        row | {"median_region": None, "region_comunas_with_data": 2}, "ratio", "en"
-    ) == (
-        "Percentile 63 of 14 comunas with data; median 0.81; no regional median"
-        " (2 comunas in the region with data)."
-    )
-    assert comparison(row | {"percentile": None, "comunas_with_data": 2}, "ratio", "es") == (
-        "Sin comparación: 2 comunas con datos en este período (se necesitan 3)."
-    )
-    assert comparison(row | {"is_suppressed": True, "value": None}, "ratio", "en") == (
-        "No comparison: the value is suppressed."
+def test_regional_median_in_words_with_its_comunas():
+    row = {"median_region": 0.77, "region_comunas_with_data": 5}
+    assert region_median_words(row, "ratio", "es") == "0,77 (5 comunas)"
+    assert (
+        region_median_words(
+            row | {"median_region": None, "region_comunas_with_data": 1}, "days", "en"
+        )
+        == "— (1 comuna)"
     )
 
 
@@ -176,25 +184,26 @@ def test_sparkline_breaks_at_a_suppressed_period_and_starts_at_zero():
 # --- comuna pages -------------------------------------------------------------
 
 
-def test_a_card_shows_value_numbers_comparison_trend_and_method(site):
+def test_a_card_shows_value_numbers_trend_method_and_links_its_comparison(site):
     doc = Doc(site / "comunas/13101/index.html")
     text = card(doc, "budget_execution_rate")
     assert "Ejecución del presupuesto de gastos" in text
     assert "0,81 (81 %) mar 2026" in text
     assert "Numerador 812.300.000 Denominador 1.000.000.000 Registros 340" in text
-    assert (
-        "Percentil 63 de 4 comunas con datos; mediana 0,81; mediana regional 0,77"
-        " (3 comunas de la región)." in text
-    )
+    assert "Comparar con las demás comunas" in text
+    assert "Percentil" not in text and "mediana" not in text  # on the national page
     assert "De ene 2026 a mar 2026: de 0,10 a 0,81." in text  # the trend's text
     assert "22 Bienes y servicios de consumo 0,50 50 100 40" in text  # by breakdown
     links = [a["href"] for a in doc.find("a")]
     assert "../../indicadores/budget_execution_rate/index.html" in links
+    assert "../../indicadores/budget_execution_rate/2026-03/index.html#13101" in links
+    target = Doc(site / "indicadores/budget_execution_rate/2026-03/index.html")
+    assert "13101" in target.ids
     svg = doc.find("svg", role="img")
     assert svg and all(s["aria-labelledby"].split()[0] in doc.ids for s in svg)
     english = card(Doc(site / "en/comunas/13101/index.html"), "budget_execution_rate")
     assert "0.81 (81 %) Mar 2026" in english
-    assert "Percentile 63 of 4 comunas with data; median 0.81; regional median 0.77" in english
+    assert "Compare with other comunas" in english and "Percentile" not in english
 
 
 def test_a_suppressed_value_says_so_with_its_reason_and_keeps_its_denominator(site):
@@ -202,7 +211,7 @@ def test_a_suppressed_value_says_so_with_its_reason_and_keeps_its_denominator(si
     assert "Suprimido 2026" in text
     assert "Suprimido: menos registros que el mínimo del método (por lo general 5)" in text
     assert "Numerador 3 Denominador 4 Registros 4" in text
-    assert "Sin comparación: el valor está suprimido." in text
+    assert "Comparar con las demás comunas" in text  # its row says it is suppressed
     english = card(Doc(site / "en/comunas/99901/index.html"), "requests_on_time_share")
     assert "Suppressed: fewer records than the method's minimum (usually 5)" in english
 
@@ -228,7 +237,7 @@ def test_a_comuna_without_data_for_an_indicator_is_told_so(site):
 def test_a_hostile_comuna_name_is_escaped(site):
     for rel in (
         "comunas/99902/index.html",
-        "indicadores/purchases_amount_share_by_method/index.html",
+        "indicadores/purchases_amount_share_by_method/2026/index.html",
     ):
         source = (site / rel).read_text("utf-8")
         assert "<b>" not in source and HOSTILE_NAME in Doc(site / rel).text, rel
@@ -237,33 +246,57 @@ def test_a_hostile_comuna_name_is_escaped(site):
 # --- indicator pages ------------------------------------------------------------
 
 
-def test_an_indicator_page_has_its_method_and_every_comuna_with_denominators(site):
+def table_rows(doc: Doc) -> dict[str, str]:
+    """The comparison table's rows by their id (the CUT), as text."""
+    rows = re.findall(
+        r'<tr role="row" id="([0-9]{5})">\n<th scope="row" role="rowheader">(.*?)</tr>',
+        doc.path.read_text("utf-8"),
+        re.S,
+    )
+    return {cut: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for cut, r in rows}
+
+
+def test_an_indicator_page_has_its_method_its_chart_and_links_its_comparisons(site):
     doc = Doc(site / "indicadores/budget_execution_rate/index.html")
     method = METHODS["budget_execution_rate"]
     for part in (method.description, method.formula, method.caveats):
         assert part["es"] in doc.text
     assert "Este indicador no usa umbrales legales." in doc.text
     assert "Todas las comunas, mar 2026" in doc.text
-    rows = re.findall(
-        r'<tr role="row">\n<th scope="row" role="rowheader">(.*?)</tr>',
-        doc.path.read_text("utf-8"),
-        re.S,
-    )
-    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in rows]
-    assert cells == [
-        "Valparaíso Región de Valparaíso 0,95 95 100 10 100 de 4 Publicado",
-        "Las Condes Región Metropolitana de Santiago 0,90 9 10 10 88 de 4 Publicado",
-        "Santiago Región Metropolitana de Santiago 0,81 812.300.000 1.000.000.000 340 63 de 4"
-        " Publicado",
-        "Villa Ejemplo Región Metropolitana de Santiago 0,70 7 10 10 25 de 4 Publicado",
-    ]
+    assert "Tabla de todas las comunas, mar 2026 (4 comunas con datos)" in doc.text
+    assert "2026-03/index.html" in [a["href"] for a in doc.find("a")]
     (img,) = doc.find("img")
     assert img["src"] == "comunas.es.svg" and img["alt"]
     svg = (site / "indicadores/budget_execution_rate/comunas.es.svg").read_text("utf-8")
     assert svg.startswith("<svg") and "Valparaíso" in svg  # a row per region
     assert "4 comunas con datos en mar 2026, valores entre 0,70 y 0,95; mediana 0,81." in doc.text
+
+
+def test_the_national_comparison_lists_every_comuna_with_medians_by_region(site):
+    doc = Doc(site / "indicadores/budget_execution_rate/2026-03/index.html")
+    assert doc.find("caption")[0]["id"] == "tabla-comparacion"
+    assert len(doc.find("th", scope="col")) == 9
+    # by region, then name (never by value); the row's id is the comuna's CUT
+    assert table_rows(doc) == {
+        "05101": "Valparaíso 05101 Región de Valparaíso 0,95 95 100 10 100 de 4 0,81 — (1 comuna)",
+        "13114": "Las Condes 13114 Región Metropolitana de Santiago 0,90 9 10 10 88 de 4 0,81"
+        " 0,77 (3 comunas)",
+        "13101": "Santiago 13101 Región Metropolitana de Santiago 0,81 812.300.000 1.000.000.000"
+        " 340 63 de 4 0,81 0,77 (3 comunas)",
+        "99901": "Villa Ejemplo 99901 Región Metropolitana de Santiago 0,70 7 10 10 25 de 4 0,81"
+        " 0,77 (3 comunas)",
+    }
+    assert list(table_rows(doc)) == ["05101", "13114", "13101", "99901"]
+    # the order control is shown by sort.js only: without it, the published order
+    (form,) = doc.find("form", class_="table-sort")
+    assert "hidden" in form and "sort.js" in doc.path.read_text("utf-8")
+    assert "Mediana nacional 0,81" in doc.text and "Comunas con datos 4 comunas" in doc.text
     links = [a["href"] for a in doc.find("a")]
-    assert "../../comunas/13101/index.html#ind-budget_execution_rate" in links
+    assert "../../../comunas/13101/index.html#ind-budget_execution_rate" in links
+    assert "../index.html#metodo" in links
+    english = Doc(site / "en/indicadores/budget_execution_rate/2026-03/index.html")
+    assert "Execution of the expense budget: every comuna, Mar 2026" in english.text
+    assert "National median 0.81" in english.text
 
 
 def test_the_split_purchases_page_names_its_thresholds_and_sources(site):
@@ -277,10 +310,11 @@ def test_the_split_purchases_page_names_its_thresholds_and_sources(site):
 def test_a_period_with_suppressed_values_lists_them_without_drawing_them(site):
     doc = Doc(site / "indicadores/requests_on_time_share/index.html")
     assert "1 comuna con datos en 2026" in doc.text and "1 suprimidas" in doc.text
-    assert "Villa Ejemplo Región Metropolitana de Santiago Suprimido 3 4 4 — Suprimido:" in (
-        doc.text
+    doc = Doc(site / "indicadores/requests_on_time_share/2026/index.html")
+    assert table_rows(doc)["99901"] == (
+        "Villa Ejemplo 99901 Región Metropolitana de Santiago Suprimido menos registros que el"
+        " mínimo del método (por lo general 5) 3 4 4 — — — (1 comuna)"
     )
-    assert "Suprimido: menos registros que el mínimo del método" in doc.text
 
 
 def test_index_of_indicators_is_linked_from_home_and_every_header(site):
@@ -297,7 +331,11 @@ def test_index_of_indicators_is_linked_from_home_and_every_header(site):
 
 def test_the_sitemap_lists_the_indicator_pages_in_both_languages(site):
     sitemap = (site / "sitemap.xml").read_text("utf-8")
-    for path in ("indicadores/", "indicadores/budget_execution_rate/"):
+    for path in (
+        "indicadores/",
+        "indicadores/budget_execution_rate/",
+        "indicadores/budget_execution_rate/2026-03/",
+    ):
         for lang in ("", "en/"):
             assert f"<loc>https://datos.villaejemplo.cl/{lang}{path}</loc>" in sitemap
 
@@ -352,7 +390,8 @@ def test_the_catalog_reads_the_release_indicators_table(tmp_path):
 
 def test_the_demo_release_shows_its_published_values(demo_site: Path):
     """The demo's indicator pages read the release's own `indicators.parquet`: each
-    indicator page shows Villa Ejemplo's published value, numerator and denominator."""
+    indicator's comparison of its latest period shows Villa Ejemplo's published value,
+    numerator and denominator."""
     (parquet,) = demo_site.glob("releases/*/indicators/indicators.parquet")
     table = pd.read_parquet(parquet)
     shown = 0
@@ -365,7 +404,7 @@ def test_the_demo_release_shows_its_published_values(demo_site: Path):
         if rows.empty:
             continue
         last = rows.iloc[-1]
-        doc = Doc(demo_site / f"indicadores/{indicator_id}/index.html")
+        doc = Doc(demo_site / f"indicadores/{indicator_id}/{last['period']}/index.html")
         value = (
             "Suprimido"
             if last["is_suppressed"]
@@ -374,7 +413,7 @@ def test_the_demo_release_shows_its_published_values(demo_site: Path):
         denominator = (
             "—" if pd.isna(last["denominator"]) else format_amount(last["denominator"], "es")
         )
-        assert f"Villa Ejemplo Metropolitana de Santiago {value}" in doc.text, indicator_id
+        assert f"Villa Ejemplo 99901 Metropolitana de Santiago {value}" in doc.text, indicator_id
         assert f" {denominator} {last['records']} " in doc.text, indicator_id
         shown += 1
     assert shown >= 10

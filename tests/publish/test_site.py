@@ -635,6 +635,7 @@ def test_writes_every_page_and_the_stylesheet(built):
         "sitemap.xml",
         "assets/query.js",
         "assets/search.js",
+        "assets/sort.js",
         "assets/style.css",
         *(f"{engine_path()}/{name}" for name in sorted(engine_files())),
     ]

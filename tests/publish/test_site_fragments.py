@@ -14,6 +14,7 @@ from tests.publish.test_indicator_pages import indicator_catalog
 from tests.publish.test_site import data_paths
 
 MAIN = "_indicator_main.html"
+COMPARISON = "_indicator_comparison.html"  # a period's table of every comuna
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -34,7 +35,7 @@ def build(out: Path, catalog: dict, cache: PageCache | None, monkeypatch) -> lis
     original = site_module._render
 
     def counting(env, template, page, **context):
-        if template == MAIN:
+        if template in (MAIN, COMPARISON):
             rendered.append(page.output)
         return original(env, template, page, **context)
 
@@ -47,7 +48,11 @@ def build(out: Path, catalog: dict, cache: PageCache | None, monkeypatch) -> lis
 def test_a_new_release_reuses_the_main_part_of_unchanged_indicator_pages(tmp_path, monkeypatch):
     catalog = indicator_catalog()
     pages = {
-        i["id"]: {f"indicadores/{i['id']}/index.html", f"en/indicadores/{i['id']}/index.html"}
+        i["id"]: {
+            f"{lang}indicadores/{i['id']}/{period}index.html"
+            for lang in ("", "en/")
+            for period in ["", *(f"{c['period']}/" for c in i["comparisons"])]
+        }
         for i in catalog["indicators"]
     }
     first = build(tmp_path / "one", catalog, PageCache(tmp_path / "cache"), monkeypatch)
