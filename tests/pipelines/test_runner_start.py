@@ -1,0 +1,67 @@
+"""How `abierto run` starts its units: the heaviest first, and the fork server that
+starts their children while the parent still decides which units are unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from datasets.samples.comunas import seed_comuna, write_installation
+from pipelines import runner
+from pipelines.home import Home
+from pipelines.isolation import StopRequest
+from pipelines.resources import AbiertoResource
+
+
+def test_units_start_heaviest_first_ties_in_configured_order(monkeypatch):
+    seen = {}
+
+    def isolated(self, where, units, timeout, weights=None):
+        seen.update(where=where, units=[(u.partition, u.name) for u in units], weights=weights)
+        return iter(())
+
+    monkeypatch.setattr(runner._Runner, "_isolated", isolated)
+    unit = runner._Runner(None, AbiertoResource(), None, None, True, StopRequest(), None, None)
+    where = [("99901", "budgets"), ("99901", "contracts"), ("99902", "budgets"), ("99903", "x")]
+    assert list(unit.units(where, [5, 900, 7, 5])) == []
+    expected = [("99901", "contracts"), ("99902", "budgets"), ("99901", "budgets"), ("99903", "x")]
+    assert seen["where"] == expected
+    assert seen["units"] == expected  # each unit beside its own place
+    assert seen["weights"] == [900, 7, 5, 5]
+
+
+def test_a_units_weight_is_its_landed_bytes(tmp_path):
+    home = Home(tmp_path / "abierto")
+    seed_comuna(home.landing, "99901")
+    files = home.landing_files("99901", "contracts")
+    assert files and runner.landed_bytes(home, "99901", "contracts") == sum(
+        f.stat().st_size for f in files
+    )
+    assert runner.landed_bytes(home, "99909", "contracts") == 0  # nothing landed
+
+
+class _Decided(Exception):
+    """Ends `run_all` once the units' inputs were looked at."""
+
+
+def test_the_fork_server_starts_as_soon_as_a_unit_likely_runs(tmp_path, monkeypatch):
+    """Isolated, `run_all` hands the pre-pass a hook that starts the fork server (once),
+    called before the first unit that likely runs is hashed."""
+    home = tmp_path / "abierto"
+    seed_comuna(home / "landing", "99901")
+    installation = write_installation(tmp_path / "municipalities.yaml", ["99901"])
+    resource = AbiertoResource(
+        home_dir=str(home), installation_file=str(installation), run_date="2026-11-02"
+    )
+    started = []
+    monkeypatch.setattr(runner, "start_fork_server", started.append)
+
+    def unchanged_units(_resource, _installation, units, *, on_run=None):
+        assert started == []
+        on_run()
+        on_run()
+        assert started == [runner.PRELOAD]  # once
+        raise _Decided
+
+    monkeypatch.setattr(runner.carry, "unchanged_units", unchanged_units)
+    with pytest.raises(_Decided):
+        runner.run_all(None, resource, isolate=True)
