@@ -48,6 +48,7 @@ from datasets.municipalities import MISSING_SITE_URL
 from pipelines import automation, carry, limits, warehouse
 from pipelines.home import Home
 from pipelines.isolation import StopRequest, run_batch, start_fork_server
+from pipelines.prestart import PRELOAD
 from pipelines.resources import AbiertoResource
 from publish.release import mark
 
@@ -149,8 +150,6 @@ class RunAll:
             self.problems.append(_failed(None, CATALOG, report))
 
 
-# What the fork server imports once, so each unit's child starts at once.
-PRELOAD = ["pipelines.assets", "pipelines.runner", "pipelines.warmup"]
 # A unit's work beyond reading its files (its Dagster run, about a second), counted as
 # landed bytes (about what ingest reads in a second) when units are weighed.
 UNIT_COST_BYTES = 32 << 20

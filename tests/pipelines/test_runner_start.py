@@ -1,12 +1,15 @@
 """How `abierto run` starts its units: the heaviest first, and the fork server that
-starts their children while the parent still decides which units are unchanged."""
+starts their children while the parent still imports and decides which units are
+unchanged."""
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 
 from datasets.samples.comunas import seed_comuna, write_installation
-from pipelines import runner
+from pipelines import cli, digests, prestart, runner
 from pipelines.home import Home
 from pipelines.isolation import StopRequest
 from pipelines.resources import AbiertoResource
@@ -65,3 +68,44 @@ def test_the_fork_server_starts_as_soon_as_a_unit_likely_runs(tmp_path, monkeypa
     monkeypatch.setattr(runner.carry, "unchanged_units", unchanged_units)
     with pytest.raises(_Decided):
         runner.run_all(None, resource, isolate=True)
+
+
+def test_work_is_likely_on_a_new_home_or_a_new_file_never_on_hashed_files(tmp_path):
+    root = tmp_path / "abierto"
+    seed_comuna(root / "landing", "99901")
+    assert prestart.likely_work(root)  # no digest cache yet
+    cache = root / "warehouse" / digests.FILE
+    landed = sorted(p for p in (root / "landing").rglob("*") if p.is_file())
+    for path in landed:
+        digests.file_sha256(path, cache)
+    assert not prestart.likely_work(root)
+    landed[0].write_bytes(landed[0].read_bytes())  # rewritten, the same bytes
+    assert prestart.likely_work(root)
+    digests.file_sha256(landed[0], cache)
+    (root / "landing" / "99901" / "budgets" / "new.csv").write_text("a\n", "utf-8")
+    assert prestart.likely_work(root)
+
+
+@pytest.mark.parametrize(
+    ("argv", "likely", "started"),
+    [
+        (["run"], True, True),
+        (["run", "--home", "{root}"], True, True),
+        (["run", "--home={root}"], False, False),
+        (["verify"], True, False),
+    ],
+)
+def test_the_command_starts_the_fork_server_before_the_cli_only_for_a_run_with_work(
+    tmp_path, monkeypatch, argv, likely, started
+):
+    root = tmp_path / "abierto"
+    monkeypatch.setenv("ABIERTO_HOME", str(tmp_path / "elsewhere"))
+    homes, calls = [], []
+    monkeypatch.setattr(prestart, "likely_work", lambda home: homes.append(home) or likely)
+    monkeypatch.setattr(prestart, "start_fork_server", lambda preload: calls.append("server"))
+    monkeypatch.setattr(cli, "app", lambda: calls.append("cli"))
+    monkeypatch.setattr(sys, "argv", ["abierto", *(a.format(root=root) for a in argv)])
+    prestart.main()
+    assert calls == (["server", "cli"] if started else ["cli"])
+    if argv[0] == "run":
+        assert homes == [root if len(argv) > 1 else tmp_path / "elsewhere"]
