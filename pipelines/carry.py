@@ -93,16 +93,20 @@ def unchanged_units(
 
 def likely_runs(home: Home, cut: str, slug: str) -> bool:
     """Whether the unit likely runs, known without hashing: its latest attempt did not
-    pass, or one of its files is not in the digest cache as it is now (new, or
-    rewritten: perhaps with the same bytes). A hint only; the fingerprint decides."""
-    if not warehouse.passed(home, cut, slug):
+    pass, or its files are not those of that attempt (one added or removed, or one not
+    in the digest cache as it is now: new, or rewritten, perhaps with the same bytes).
+    A hint only; the whole fingerprint decides."""
+    recorded = warehouse.passed_fingerprint(home, cut, slug)
+    if recorded is None:
         return True
     cache = home.warehouse / digests.FILE
-    files = [*home.landing_files(cut, slug), *home.national_files(slug)]
     try:
-        return not all(digests.is_cached(path, cache) for path in files)
+        files = steps.landed_digests(
+            home, cut, slug, lambda path: digests.cached_sha256(path, cache)
+        )
     except OSError:  # a file gone while listed: it runs
         return True
+    return files != recorded.get("files")
 
 
 @dataclass(frozen=True)

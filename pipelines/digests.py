@@ -56,9 +56,9 @@ def file_sha256(path: Path, cache: Path | None) -> str:
     return digest
 
 
-def is_cached(path: Path, cache: Path) -> bool:
-    """Whether `file_sha256(path, cache)` would answer without reading the file."""
-    return _lookup(path, cache)[2] is not None
+def cached_sha256(path: Path, cache: Path) -> str | None:
+    """What `file_sha256(path, cache)` answers without reading the file, else None."""
+    return _lookup(path, cache)[2]
 
 
 def _lookup(path: Path, cache: Path) -> tuple[str, os.stat_result, str | None]:

@@ -12,6 +12,7 @@ server later itself whenever a unit or the catalog turns out to need a run.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -21,25 +22,57 @@ from pipelines.isolation import start_fork_server
 
 # What the fork server imports once, so each unit's child starts at once.
 PRELOAD = ["pipelines.assets", "pipelines.runner", "pipelines.warmup"]
+# Hidden files and office lock files are not exports (`datasets.readers.landed_entries`).
+NOT_EXPORTS = (".", "~$")
 
 
 def likely_work(root: Path) -> bool:
-    """Whether a run of the home at `root` will likely run something, known from `stat`
-    alone: no digest cache yet (a new home), or a landed file not in it as it is now
-    (new or rewritten). A hint: a unit may still run for other reasons (new code, a
-    failed attempt), and then the runner starts the server after its pre-pass."""
-    cache = root / "warehouse" / digests.FILE
+    """Whether a run of the home at `root` will likely run something, known without
+    hashing: no digest cache yet (a new home), a landed file not in it as it is now
+    (new or rewritten), or a comuna × dataset folder of `landing/` whose files are not
+    the names its latest attempt recorded (one removed, or that attempt failed). A
+    hint: a unit may still run for other reasons (new code, a changed installation
+    entry), and then the runner starts the server in or after its pre-pass."""
+    landing, warehouse = root / "landing", root / "warehouse"
+    cache = warehouse / digests.FILE
     if not cache.is_file():
         return True
-    for folder, _subfolders, names in os.walk(root / "landing"):
+    for folder, subfolders, names in os.walk(landing):
+        subfolders[:] = [name for name in subfolders if not name.startswith(NOT_EXPORTS)]
         for name in names:
+            if name.startswith(NOT_EXPORTS):
+                continue
             path = Path(folder, name)
             try:
-                if path.is_file() and not path.is_symlink() and not digests.is_cached(path, cache):
+                if (
+                    path.is_file()
+                    and not path.is_symlink()
+                    and not digests.cached_sha256(path, cache)
+                ):
                     return True
             except OSError:  # gone meanwhile: the run will see it
                 return True
+    for folder in landing.glob("*/*/"):
+        cut, slug = folder.parts[-2:]
+        if cut.startswith(("_", ".")):  # national files: their names are not recorded here
+            continue
+        names = {entry.name for entry in folder.iterdir() if not entry.name.startswith(NOT_EXPORTS)}
+        if names != _recorded(warehouse / "comunas" / cut / slug / "attempt.json"):
+            return True
     return False
+
+
+def _recorded(attempt: Path) -> set[str] | None:
+    """The names of the comuna's own files in its latest attempt's fingerprint, when
+    it passed (None otherwise: it runs again)."""
+    try:
+        recorded = json.loads(attempt.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = (recorded.get("fingerprint") or {}).get("files")
+    if recorded.get("blocked") or files is None:
+        return None
+    return {name for name in files if not name.startswith("_national/")}
 
 
 def home_root(args: list[str]) -> Path:

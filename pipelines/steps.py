@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,9 +188,7 @@ def unit_fingerprint(
     the national files of the dataset), the dataset's descriptor and table schemas, the
     steps' code, the comuna's installation entry, the reviewer's decisions and the
     pseudonym key (its digest only), and the run date where it matters."""
-    files = {p.name: _file_digest(home, p) for p in home.landing_files(cut, slug)}
-    files |= {p.name: "not-a-regular-file" for p in home.landing_refused(cut, slug)}
-    files |= {f"_national/{p.name}": _file_digest(home, p) for p in home.national_files(slug)}
+    files = landed_digests(home, cut, slug, functools.partial(_file_digest, home))
     municipality = installation.municipality(cut)
     decisions = home.review_decisions
     descriptor, schemas = definitions_version(slug)
@@ -205,6 +204,17 @@ def unit_fingerprint(
         else None,
         "as_of": as_of.isoformat() if slug in RUN_DATE_DEPENDENT else None,
     }
+
+
+def landed_digests(
+    home: Home, cut: str, slug: str, digest: Callable[[Path], str | None]
+) -> dict[str, str | None]:
+    """The unit's files in its fingerprint: each landed file's and the dataset's
+    national files' `digest`, and the entries that are not regular files."""
+    files = {p.name: digest(p) for p in home.landing_files(cut, slug)}
+    files |= {p.name: "not-a-regular-file" for p in home.landing_refused(cut, slug)}
+    files |= {f"_national/{p.name}": digest(p) for p in home.national_files(slug)}
+    return files
 
 
 @functools.cache

@@ -117,15 +117,17 @@ def unchanged(home: Home, cut: str, slug: str, fingerprint: dict) -> parts.Part 
         return None  # a damaged part is made again
 
 
-def passed(home: Home, cut: str, slug: str) -> bool:
-    """Whether the comuna's latest attempt passed and left a current part (what
-    `unchanged` needs before it compares fingerprints)."""
+def passed_fingerprint(home: Home, cut: str, slug: str) -> dict | None:
+    """The fingerprint of the comuna's latest attempt when it passed and left a current
+    part (what `unchanged` compares), else None."""
     target = folder(home, cut, slug)
     try:
         attempt = _read_json(target / "attempt.json")
     except ValueError:
-        return False
-    return attempt is not None and not attempt["blocked"] and (target / "current.json").exists()
+        return None
+    if attempt is None or attempt["blocked"] or not (target / "current.json").exists():
+        return None
+    return attempt.get("fingerprint")
 
 
 def record_carried(home: Home, cut: str, slug: str, run_date: dt.date) -> None:

@@ -472,6 +472,14 @@ def test_what_runs_need_is_started_before_a_changed_file_is_hashed(ran_twice, mo
     # the same bytes again: hashed once (its `stat` moved), a run prepared for nothing,
     # and carried (a hint, never a decision)
     assert set(carried) == set(units) and events == ["on_run", BUDGET_FILE]
+    events.clear()
+    landed.rename(landed.with_name(".set-aside"))  # a month less: nothing to hash
+    try:
+        carried = carry.unchanged_units(resource, installation, units, on_run=on_run)
+        assert set(units) - set(carried) == {("99902", "budgets")}
+        assert events == ["on_run"]
+    finally:
+        landed.with_name(".set-aside").rename(landed)
 
 
 def test_a_changed_export_runs_exactly_its_comuna_and_dataset(ran_twice):

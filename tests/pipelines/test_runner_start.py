@@ -4,6 +4,7 @@ unchanged."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -70,20 +71,32 @@ def test_the_fork_server_starts_as_soon_as_a_unit_likely_runs(tmp_path, monkeypa
         runner.run_all(None, resource, isolate=True)
 
 
-def test_work_is_likely_on_a_new_home_or_a_new_file_never_on_hashed_files(tmp_path):
+def test_work_is_likely_on_a_new_home_a_new_changed_or_removed_file(tmp_path):
     root = tmp_path / "abierto"
     seed_comuna(root / "landing", "99901")
     assert prestart.likely_work(root)  # no digest cache yet
     cache = root / "warehouse" / digests.FILE
-    landed = sorted(p for p in (root / "landing").rglob("*") if p.is_file())
-    for path in landed:
-        digests.file_sha256(path, cache)
+    for folder in (root / "landing" / "99901").iterdir():  # as a passing run leaves them
+        files = {p.name: digests.file_sha256(p, cache) for p in folder.iterdir()}
+        attempt = root / "warehouse" / "comunas" / "99901" / folder.name / "attempt.json"
+        attempt.parent.mkdir(parents=True)
+        attempt.write_text(json.dumps({"blocked": [], "fingerprint": {"files": files}}))
     assert not prestart.likely_work(root)
+    landed = sorted(p for p in (root / "landing").rglob("*") if p.is_file())
     landed[0].write_bytes(landed[0].read_bytes())  # rewritten, the same bytes
     assert prestart.likely_work(root)
     digests.file_sha256(landed[0], cache)
-    (root / "landing" / "99901" / "budgets" / "new.csv").write_text("a\n", "utf-8")
+    assert not prestart.likely_work(root)
+    (landed[0].parent / ".hidden").write_text("not an export", "utf-8")
+    assert not prestart.likely_work(root)
+    saved = landed[-1].read_bytes()
+    landed[-1].unlink()  # a month less
     assert prestart.likely_work(root)
+    landed[-1].write_bytes(saved)
+    digests.file_sha256(landed[-1], cache)
+    assert not prestart.likely_work(root)
+    attempt.write_text(json.dumps({"blocked": ["timeout"], "fingerprint": None}))
+    assert prestart.likely_work(root)  # its last attempt failed: it runs again
 
 
 @pytest.mark.parametrize(
