@@ -66,7 +66,9 @@ def _lookup(path: Path, cache: Path) -> tuple[str, os.stat_result, str | None]:
     says what it said when the file was hashed (else None)."""
     # a file name need not be UTF-8 (bytes from a Windows share): its undecodable bytes
     # are kept as `\xNN` escapes, never an error (the stat signature tells files apart)
-    key = os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")
+    # keyed by the absolute path as written (no `realpath`: a system call per folder of
+    # the path; two names of one file only cost a second row, the stat tells them apart)
+    key = os.fsencode(os.path.abspath(path)).decode("utf-8", "backslashreplace")
     info = path.stat()
     row = None
     with contextlib.suppress(sqlite3.Error):
