@@ -23,17 +23,21 @@ def test_pyyaml_has_the_c_parser():
     assert yaml.__with_libyaml__  # else every process parses at Python speed
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_same_values_as_pyyaml(path):
-    text = path.read_text("utf-8")
+def assert_as_pyyaml(text: str) -> None:
+    """The same value as `yaml.safe_load`, or the same error."""
     try:
         expected = yaml.safe_load(text)
     except yaml.YAMLError as error:
         with pytest.raises(yaml.YAMLError) as raised:
             safe_load_yaml(text)
         assert str(raised.value) == str(error)
-        return
-    assert safe_load_yaml(text) == expected
+    else:
+        assert safe_load_yaml(text) == expected
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_same_values_as_pyyaml(path):
+    assert_as_pyyaml(path.read_text("utf-8"))
 
 
 @pytest.mark.parametrize(
@@ -46,11 +50,4 @@ def test_the_same_values_as_pyyaml(path):
     ],
 )
 def test_edge_texts_load_or_fail_as_pyyaml(text):
-    try:
-        expected = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        with pytest.raises(yaml.YAMLError) as raised:
-            safe_load_yaml(text)
-        assert str(raised.value) == str(error)
-    else:
-        assert safe_load_yaml(text) == expected
+    assert_as_pyyaml(text)
