@@ -14,7 +14,9 @@
    Parquet, in a subprocess sampled the same way.
 5. Prints, per Dagster step (from the run's event log: step start and end) and per part
    of the catalog step (from the `ABIERTO_TIMINGS` marks of `publish`), wall, CPU and
-   peak RSS, and each run's ratio to the floor.
+   peak RSS; then the time outside every step (start-up, the runner's pre-pass, waits
+   between runs, the end), split by the runner's marks (`pipelines.runner`); and each
+   run's ratio to the floor.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class Sample:
 class Measured:
     wall: float
     samples: list[Sample] = field(default_factory=list)
+    start: float = 0.0
     returncode: int = 0
     output: str = ""
 
@@ -119,16 +122,20 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _sample(pid: int) -> Sample | None:
-    cpu, rss = 0.0, 0
+def _sample(pid: int, cpu_seen: dict[int, float]) -> Sample | None:
+    """CPU of the tree, each process's own (user + system, not its reaped children's:
+    they are counted themselves) with its last figure kept in `cpu_seen`, so a child
+    that exited still counts; and the tree's RSS now."""
+    rss = 0
     for each in _tree(pid):
         try:
             stat = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        cpu += (int(stat[11]) + int(stat[12]) + int(stat[13]) + int(stat[14])) / TICK
+        own = (int(stat[11]) + int(stat[12])) / TICK
+        cpu_seen[each] = max(cpu_seen.get(each, 0.0), own)
         rss += int(stat[21]) * PAGE
-    return Sample(time.time(), cpu, rss)
+    return Sample(time.time(), sum(cpu_seen.values()), rss)
 
 
 def measure(command: list[str], env: dict[str, str]) -> Measured:
@@ -137,12 +144,13 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    result = Measured(0.0)
+    result = Measured(0.0, start=start)
     done = threading.Event()
+    cpu_seen: dict[int, float] = {}
 
     def sampler() -> None:
         while not done.is_set():
-            sample = _sample(process.pid)
+            sample = _sample(process.pid, cpu_seen)
             if sample is not None:
                 result.samples.append(sample)
             done.wait(0.1)
@@ -156,7 +164,7 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     result.output = process.stdout.read()
     result.returncode = os.waitstatus_to_exitcode(status)
     # the last sample may predate the end: complete it with the kernel's own figures
-    final_cpu = usage.ru_utime + usage.ru_stime
+    final_cpu = max(usage.ru_utime + usage.ru_stime, result.cpu)
     peak = usage.ru_maxrss * 1024
     result.samples.append(Sample(time.time(), final_cpu, max(peak, 0)))
     return result
@@ -182,6 +190,16 @@ def run_abierto(home: Path) -> tuple[Measured, Path]:
     env["ABIERTO_TIMINGS"] = str(timings)
     abierto = Path(sys.executable).parent / "abierto"
     return measure([str(abierto), "run", "--date", RUN_DATE], env), timings
+
+
+def read_marks(timings: Path) -> dict[str, float]:
+    """The first time of each mark (`publish.release.mark`) the run wrote."""
+    marks: dict[str, float] = {}
+    if timings.exists():
+        for line in timings.read_text().splitlines():
+            name, at = line.split("\t")
+            marks.setdefault(name, float(at))
+    return marks
 
 
 def step_rows(home: Path, measured: Measured, timings: Path) -> list[tuple[str, float, float]]:
@@ -211,14 +229,49 @@ def step_rows(home: Path, measured: Measured, timings: Path) -> list[tuple[str, 
     for key in sorted(spans, key=lambda k: (order.index(k.split("_")[0]), k)):
         rows.append((key, spans[key]))
         if key == "catalog" and timings.exists():
-            marks: dict[str, float] = {}
-            for line in timings.read_text().splitlines():
-                name, at = line.split("\t")
-                marks.setdefault(name, float(at))
+            marks = read_marks(timings)
             for begin, end, label in CATALOG_PARTS:
                 if begin in marks and end in marks:
                     rows.append((label, [(marks[begin], marks[end])]))
     return rows
+
+
+def outside_rows(measured: Measured, rows: list, timings: Path) -> list[tuple[str, list]]:
+    """The run's time outside every Dagster step: before the first, between the units'
+    and the catalog's, after the last, and all of it; split by the runner's marks."""
+    steps = [(name, spans) for name, spans in rows if not name.startswith(" ")]
+    spans = sorted(span for _name, each in steps for span in each)
+    end = measured.start + measured.wall
+    if not spans:
+        return [("outside every step (no Dagster step ran)", [(measured.start, end)])]
+    gaps, reached = [], measured.start
+    for first, last in spans:
+        if first > reached:
+            gaps.append((reached, first))
+        reached = max(reached, last)
+    gaps.append((reached, end))
+    marks = read_marks(timings)
+    first_step = spans[0][0]
+    units = [span for name, each in steps if not name.startswith("catalog") for span in each]
+    catalog = dict(steps).get("catalog", [])
+    out = [("outside every step (all of it)", gaps)]
+    before = [
+        ("process start, imports", measured.start, marks.get("runner-start")),
+        ("pre-pass: which units are unchanged", "runner-start", "runner-unchanged-found"),
+        ("carrying the unchanged", "runner-unchanged-found", "runner-carried"),
+        ("to the first step (worker start, run start)", "runner-carried", first_step),
+    ]
+    out.append(("  before the first step", [(measured.start, first_step)]))
+    for label, begin, until in before:
+        begin = marks.get(begin) if isinstance(begin, str) else begin
+        until = marks.get(until) if isinstance(until, str) else until
+        if begin is not None and until is not None and until >= begin:
+            out.append((f"    {label}", [(begin, until)]))
+    if units and catalog:
+        last_unit = max(last for _first, last in units)
+        out.append(("  last unit step → catalog step", [(last_unit, catalog[0][0])]))
+    out.append(("  after the last step (run end, report)", [(reached, end)]))
+    return out
 
 
 def report(title: str, measured: Measured, rows: list, base: Measured) -> None:
@@ -266,12 +319,13 @@ def main() -> None:
         base = floor(path)
         first, first_timings = run_abierto(home)
         rows = step_rows(home, first, first_timings)
-        report("first run", first, rows, base)
+        report("first run", first, rows + outside_rows(first, rows, first_timings), base)
         second, second_timings = run_abierto(home)
+        rows = step_rows(home, second, second_timings)
         report(
             "second run, unchanged inputs",
             second,
-            step_rows(home, second, second_timings),
+            rows + outside_rows(second, rows, second_timings),
             base,
         )
         unchanged = "no new release" in second.output or "unchanged data" in second.output

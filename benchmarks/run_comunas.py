@@ -14,7 +14,10 @@ ABIERTO_HOME and DAGSTER_HOME (the local SQLite instance):
 
 Each is the real command in a subprocess, its process tree (fork server and unit
 children included) sampled every 0.1 s: wall s, CPU s (user + system) and peak RSS
-(sum over the tree), and the load average before and after. `abierto run` runs
+(sum over the tree), and the load average before and after; under each run, where its
+wall time (CPU time) went, from the runner's and the catalog's `ABIERTO_TIMINGS` marks (start-up
+and imports, the pre-pass deciding the unchanged units, carrying them, the units'
+runs, the catalog's child with its step, the end). `abierto run` runs
 `ABIERTO_WORKERS` children at once (default: the CPUs; set it to compare, e.g. 1 for
 one unit at a time). The targets of issue 14 are printed beside the ratios: N comunas
 ≤ 30× one comuna, the re-release ≤ 2× one comuna, peak RSS ≤ 1.5× from the smallest to
@@ -39,7 +42,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from benchmarks.end_to_end import Measured, measure
+from benchmarks.end_to_end import Measured, measure, read_marks
 from datasets.samples.comunas import fictional_cuts, seed_comuna, write_installation
 from pipelines import limits
 from pipelines.definitions import build_defs
@@ -89,8 +92,23 @@ def make_home(root: Path, count: int) -> dict[str, str]:
     return env
 
 
+# (label, mark it starts at, mark it ends at): None is the process's start or end
+PHASES = [
+    ("start-up", None, "runner-start"),
+    ("pre-pass", "runner-start", "runner-unchanged-found"),
+    ("carry", "runner-unchanged-found", "runner-carried"),
+    ("units", "runner-carried", "runner-units-done"),
+    ("catalog child", "runner-units-done", "catalog-start"),
+    ("catalog step", "catalog-start", "done"),
+    ("checks, end", "done", "runner-catalog-done"),
+    ("report", "runner-catalog-done", None),
+]
+
+
 def run(env: dict[str, str], label: str) -> Measured:
     abierto = Path(sys.executable).parent / "abierto"
+    timings = Path(env["ABIERTO_HOME"]) / f"timings-{time.time_ns()}.tsv"
+    env = dict(env, ABIERTO_TIMINGS=str(timings))
     measured = measure([str(abierto), "run", "--date", RUN_DATE], env)
     # the kernel's final figure leaves out the fork server's tree (never waited for): the
     # highest sample has it
@@ -101,7 +119,20 @@ def run(env: dict[str, str], label: str) -> Measured:
         f"  {label:<34} {measured.wall:8.1f} {measured.cpu:8.1f} {measured.peak_mb:8.0f}",
         flush=True,
     )
+    print(f"    {phases(measured, read_marks(timings))}", flush=True)
     return measured
+
+
+def phases(measured: Measured, marks: dict[str, float]) -> str:
+    """Wall (and CPU) seconds between the run's marks (`PHASES`), those it wrote."""
+    end = measured.start + measured.wall
+    spans = []
+    for name, begin, until in PHASES:
+        first = measured.start if begin is None else marks.get(begin)
+        last = end if until is None else marks.get(until)
+        if first is not None and last is not None:
+            spans.append(f"{name} {last - first:.1f} ({measured.between(first, last)[0]:.1f})")
+    return " · ".join(spans)
 
 
 def bench(counts: list[int], rerelease: bool = True) -> None:

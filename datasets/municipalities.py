@@ -25,7 +25,7 @@ import validators
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from datasets.descriptor import DATASETS_DIR, SLUGS, Bilingual
+from datasets.descriptor import DATASETS_DIR, SLUGS, Bilingual, safe_load_yaml
 from datasets.errors import DescriptorError
 from schemas import load_code_list
 
@@ -192,7 +192,7 @@ def load_installation(path: Path = INSTALLATION_FILE) -> Installation:
 @functools.lru_cache(maxsize=8)
 def _parse_installation(path: Path, text: str) -> Installation:
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_load_yaml(text)
     except yaml.YAMLError as exc:
         raise _file_error(path, f"{exc}", f"{exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("municipalities"), list):

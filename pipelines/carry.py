@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,13 +64,24 @@ def unchanged_part(
 
 
 def unchanged_units(
-    resource: AbiertoResource, installation: Installation, units: list[tuple[str, str]]
+    resource: AbiertoResource,
+    installation: Installation,
+    units: list[tuple[str, str]],
+    *,
+    on_run: Callable[[], None] | None = None,
 ) -> dict[tuple[str, str], parts.Part]:
     """Of `(cut, slug)` units, those whose inputs are unchanged since their latest
     passing attempt, with the part each carries; a unit whose fingerprint cannot be
-    computed (a file gone while listed) runs, and fails or not on its own."""
+    computed (a file gone while listed) runs, and fails or not on its own.
+
+    `on_run` is called once, as soon as a unit likely needs a run (`likely_runs`),
+    before its files are hashed: the caller can start what runs need meanwhile."""
     found = {}
+    home = resource.home()
     for cut, slug in units:
+        if on_run is not None and likely_runs(home, cut, slug):
+            on_run()
+            on_run = None
         try:
             part = unchanged_part(resource, installation, cut, slug)
         except Exception:  # never carry in doubt: the unit's own run reports it
@@ -77,6 +89,24 @@ def unchanged_units(
         if part is not None:
             found[(cut, slug)] = part
     return found
+
+
+def likely_runs(home: Home, cut: str, slug: str) -> bool:
+    """Whether the unit likely runs, known without hashing: its latest attempt did not
+    pass, or its files are not those of that attempt (one added or removed, or one not
+    in the digest cache as it is now: new, or rewritten, perhaps with the same bytes).
+    A hint only; the whole fingerprint decides."""
+    recorded = warehouse.passed_fingerprint(home, cut, slug)
+    if recorded is None:
+        return True
+    cache = home.warehouse / digests.FILE
+    try:
+        files = steps.landed_digests(
+            home, cut, slug, lambda path: digests.cached_sha256(path, cache)
+        )
+    except OSError:  # a file gone while listed: it runs
+        return True
+    return files != recorded.get("files")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """sha256 of landed files, kept on disk so an unchanged file is hashed once, not every run.
 
 Deciding whether a comuna × dataset is unchanged (`steps.unit_fingerprint`) needs the
-sha256 of each of its landed files, and of every national file of the dataset: at 346
-comunas that is hashing gigabytes per run for nothing. The cache maps a file's path to
+sha256 of each of its landed files, and of every national file of the dataset, and
+carrying it means checking its stored part's files against their recorded sha256
+(`parts.read_part`), in the runner and again in the catalog: at 346 comunas that is
+hashing gigabytes per run for nothing. The cache maps a file's path to
 its digest together with what `stat` says of it (size, modification and change times
 in nanoseconds, inode); a file whose `stat` still says the same is not read again.
 Writing a file (even the same number of bytes, even with its old modification time put
@@ -16,11 +18,10 @@ costs a re-hash, never a wrong digest).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 from pathlib import Path
-
-from datasets.ingest import sha256_file
 
 FILE = "digests.sqlite"  # under the warehouse
 _SCHEMA = (
@@ -30,32 +31,61 @@ _SCHEMA = (
 _connections: dict[tuple[Path, int], sqlite3.Connection] = {}
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of the file's bytes (this module imports only the standard library, so
+    `abierto run` can look at the cache before its own imports: `pipelines.prestart`)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def file_sha256(path: Path, cache: Path | None) -> str:
     """sha256 of `path`, read from `cache` (a `digests.sqlite`) while the file's size,
     times and inode are the ones it was hashed with; without a cache, hashed."""
     if cache is None:
         return sha256_file(path)
-    # a file name need not be UTF-8 (bytes from a Windows share): its undecodable bytes
-    # are kept as `\xNN` escapes, never an error (the stat signature tells files apart)
-    key = os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")
-    info = path.stat()
-    signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    connection = _connect(cache)
-    row = None
-    with contextlib.suppress(sqlite3.Error):
-        row = connection.execute(
-            "SELECT size, mtime_ns, ctime_ns, inode, sha256 FROM digests WHERE path = ?", (key,)
-        ).fetchone()
-    if row is not None and tuple(row[:4]) == signature:
-        return row[4]
+    key, info, digest = _lookup(path, cache)
+    if digest is not None:
+        return digest
     digest = sha256_file(path)
     if path.stat().st_mtime_ns == info.st_mtime_ns:  # not written while being read
-        with contextlib.suppress(sqlite3.Error), connection:
+        with contextlib.suppress(sqlite3.Error), _connect(cache) as connection:
             connection.execute(
                 "INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?)",
-                (key, *signature, digest),
+                (key, *_signature(info), digest),
             )
     return digest
+
+
+def cached_sha256(path: Path, cache: Path) -> str | None:
+    """What `file_sha256(path, cache)` answers without reading the file, else None."""
+    return _lookup(path, cache)[2]
+
+
+def _lookup(path: Path, cache: Path) -> tuple[str, os.stat_result, str | None]:
+    """The file's cache key, its `stat`, and its cached digest while the `stat` still
+    says what it said when the file was hashed (else None)."""
+    # a file name need not be UTF-8 (bytes from a Windows share): its undecodable bytes
+    # are kept as `\xNN` escapes, never an error (the stat signature tells files apart)
+    # keyed by the absolute path as written (no `realpath`: a system call per folder of
+    # the path; two names of one file only cost a second row, the stat tells them apart)
+    key = os.fsencode(os.path.abspath(path)).decode("utf-8", "backslashreplace")
+    info = path.stat()
+    row = None
+    with contextlib.suppress(sqlite3.Error):
+        row = (
+            _connect(cache)
+            .execute(
+                "SELECT size, mtime_ns, ctime_ns, inode, sha256 FROM digests WHERE path = ?",
+                (key,),
+            )
+            .fetchone()
+        )
+    digest = row[4] if row is not None and tuple(row[:4]) == _signature(info) else None
+    return key, info, digest
+
+
+def _signature(info: os.stat_result) -> tuple[int, int, int, int]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _connect(cache: Path) -> sqlite3.Connection:

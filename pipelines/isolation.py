@@ -130,6 +130,7 @@ def run_batch(
     stop: StopRequest,
     per_child: int = 1,
     workers: int = 1,
+    weights: list[float] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_tick: Callable[[], None] | None = None,
     on_interrupt: Callable[[int, str], None] | None = None,
@@ -141,7 +142,10 @@ def run_batch(
     `work(first, end)` gives the (picklable) batch of units `first` … `end - 1`: called
     in the child with `send`, it calls `send(("start", i))` before unit `first + i` and
     `send(("done", i, value))` after it. Batches are contiguous runs of units, smaller
-    towards the end so that no worker is left alone with a long batch. `timeout`
+    towards the end so that no worker is left alone with a long batch; with `weights`
+    (a unit's expected work, e.g. its landed bytes; the caller puts the heaviest first),
+    a batch holds about a worker's share of the weight left, so a heavy unit runs in a
+    child of its own while the others share theirs. `timeout`
     applies to each unit, from its start. A unit past it, or whose child dies, ends
     alone (`timeout`, `crashed`): the rest of its batch goes on in a new child, and the
     other children run on untouched. On a stop request every running unit is
@@ -154,7 +158,7 @@ def run_batch(
     context = multiprocessing.get_context("forkserver")
     on_start = on_start or (lambda _index: None)
     on_interrupt = on_interrupt or (lambda _index, _ending: None)
-    waiting = _Waiting(count, per_child, workers)
+    waiting = _Waiting(count, per_child, workers, weights)
     children: list[_Child] = []
     try:
         while waiting or children:
@@ -186,19 +190,28 @@ def run_batch(
 class _Waiting:
     """The units not yet given to a child, as ranges; `take` deals the next batch."""
 
-    def __init__(self, count: int, per_child: int, workers: int) -> None:
+    def __init__(
+        self, count: int, per_child: int, workers: int, weights: list[float] | None = None
+    ) -> None:
         self.ranges = collections.deque([(0, count)] if count else [])
         self.per_child, self.workers = max(1, per_child), max(1, workers)
+        self.weights = [1.0] * count if weights is None else [max(0.0, w) for w in weights]
+        if len(self.weights) != count:
+            raise ValueError(f"{len(self.weights)} weights for {count} units")
 
     def __bool__(self) -> bool:
         return bool(self.ranges)
 
     def take(self) -> tuple[int, int]:
-        """The next `per_child` units, or fewer (a share of what is left per worker)
-        when the end is near: guided self-scheduling."""
-        left = sum(end - first for first, end in self.ranges)
+        """The next units, up to `per_child`, while the batch holds less than a worker's
+        share of the weight left (at least one unit): guided self-scheduling, by weight.
+        Equal weights give batches of ⌈left ÷ workers⌉ units."""
+        share = sum(sum(self.weights[first:end]) for first, end in self.ranges) / self.workers
         first, end = self.ranges.popleft()
-        size = max(1, min(self.per_child, -(-left // self.workers), end - first))
+        size, held = 0, 0.0
+        while first + size < end and size < self.per_child and (size == 0 or held < share):
+            held += self.weights[first + size]
+            size += 1
         if first + size < end:
             self.ranges.appendleft((first + size, end))
         return first, first + size

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.ingest import sha256_file
+from pipelines import digests
 from pipelines.steps import PreparedDataset
 from quality.rules.base import Finding, QualityReport, merge_reports
 
@@ -146,8 +147,12 @@ def write_part(root: Path, prepared: PreparedDataset, checks: list[dict]) -> Par
     return existing
 
 
-def read_part(folder: Path) -> Part:
-    """The part in `folder`, after checking its bytes against its id and recorded hashes."""
+def read_part(folder: Path, cache: Path | None = None) -> Part:
+    """The part in `folder`, after checking its bytes against its id and recorded hashes.
+
+    With `cache` (a `digests.sqlite`), a Parquet file whose size, times and inode are
+    those it was hashed with is not read again (`pipelines.digests`): any write to it
+    moves its change time, so a damaged or replaced file is hashed, and refused."""
     try:
         data = (folder / META).read_bytes()
     except FileNotFoundError:
@@ -157,7 +162,7 @@ def read_part(folder: Path) -> Part:
     meta = json.loads(data)
     for name, digest in meta["files"].items():
         path = folder / name
-        if not path.exists() or sha256_file(path) != digest:
+        if not path.exists() or digests.file_sha256(path, cache) != digest:
             raise PartError(f"part {folder.name}: {name} is missing or damaged")
     return Part(folder, meta)
 

@@ -8,6 +8,12 @@ is carried without one, and when no unit ran and nothing the catalog reads chang
 catalog is not run either (`pipelines.carry`): the served release stays, as the catalog
 would have decided.
 
+Isolated, the units start heaviest first (most landed bytes), a heavy unit in a child
+of its own, so that the largest export does not wait behind small ones and the catalog
+does not wait for it; the fork server that starts the children imports the pipeline
+while the parent still decides which units are unchanged, from the first unit that
+likely needs a run (its last attempt failed, or a landed file is new or rewritten).
+
 Two ways to run the units. In this process (the default): the Dagster results stay at
 hand (`RunAll.results`), for tests and notebooks, but Python cannot stop a step stuck in
 C code. Isolated (`isolate=True`, what `abierto run` does): the units run in child
@@ -27,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,8 +46,11 @@ from dagster._core.instance.ref import InstanceRef
 from datasets.descriptor import SLUGS
 from datasets.municipalities import MISSING_SITE_URL
 from pipelines import automation, carry, limits, warehouse
+from pipelines.home import Home
 from pipelines.isolation import StopRequest, run_batch, start_fork_server
+from pipelines.prestart import PRELOAD
 from pipelines.resources import AbiertoResource
+from publish.release import mark
 
 STAGES = ("ingest", "validate", "publish")
 ATTEMPT_TAG = "abierto/attempt"
@@ -140,8 +150,9 @@ class RunAll:
             self.problems.append(_failed(None, CATALOG, report))
 
 
-# What the fork server imports once, so each unit's child starts at once.
-PRELOAD = ["pipelines.assets", "pipelines.runner", "pipelines.warmup"]
+# A unit's work beyond reading its files (its Dagster run, about a second), counted as
+# landed bytes (about what ingest reads in a second) when units are weighed.
+UNIT_COST_BYTES = 32 << 20
 
 
 def run_all(
@@ -161,6 +172,7 @@ def run_all(
     `StopRequest.on_signals`) ends the run early: the running unit is interrupted and
     nothing new starts, the catalog included.
     """
+    mark("runner-start")
     stop = stop if stop is not None else StopRequest()
     outcome = RunAll()
     installation = resource.installation()
@@ -177,12 +189,14 @@ def run_all(
         outcome.warnings[warning] = [("", CATALOG)]
     progress = Progress(total=len(outcome.units) + 1)
     home, today = resource.home(), resource.today()
-    carried = carry.unchanged_units(resource, installation, outcome.units)
+    warm = functools.cache(lambda: start_fork_server(PRELOAD)) if isolate else None
+    carried = carry.unchanged_units(resource, installation, outcome.units, on_run=warm)
     to_run = [unit for unit in outcome.units if unit not in carried]
+    mark("runner-unchanged-found")
     inputs = None if to_run or outcome.problems else _catalog_inputs(home, installation, today)
     served = carry.served_release(home, inputs) if inputs else None
     if isolate and (to_run or served is None):
-        start_fork_server(PRELOAD)  # it imports the pipeline while the carried are recorded
+        warm()  # it imports the pipeline while the carried are recorded
     runner = _Runner(defs, resource, instance, run_config, isolate, stop, progress, on_progress)
     done = []
     for (cut, slug), part in carried.items():
@@ -195,8 +209,10 @@ def run_all(
         progress.done += 1
     if done and instance is not None:
         carry.report(instance, done, today)
+    mark("runner-carried")
     runner.observe(progress)
-    for (cut, slug), report, ending in runner.units(to_run):
+    weights = [UNIT_COST_BYTES + landed_bytes(home, cut, slug) for cut, slug in to_run]
+    for (cut, slug), report, ending in runner.units(to_run, weights):
         for warning in report.warnings if report is not None else []:
             outcome.warnings.setdefault(warning, []).append((cut, slug))
         if report is not None and report.success:
@@ -209,6 +225,7 @@ def run_all(
             outcome.problems.append(_unit_problem(cut, slug, ending, report))
             if ending == "timeout":
                 warehouse.record_failure(resource.home(), cut, slug, "timeout", resource.today())
+    mark("runner-units-done")
     if not stop and served is not None:  # nothing changed: the catalog would make no release
         outcome.catalog_ok = True
         outcome.catalog = {"release_id": served, "new_release": False}
@@ -223,9 +240,19 @@ def run_all(
             _remember_catalog(home, installation, today, outcome)
         else:
             outcome.problems.append(_unit_problem(None, CATALOG, ending, None))
+        mark("runner-catalog-done")
     outcome.results = runner.results
     outcome.stopped_by = stop.signum
     return outcome
+
+
+def landed_bytes(home: Home, cut: str, slug: str) -> int:
+    """Bytes of the unit's own landed files (what its ingest reads; 0 if unreadable)."""
+    total = 0
+    for path in home.landing_files(cut, slug):
+        with contextlib.suppress(OSError):
+            total += os.stat(path).st_size
+    return total
 
 
 def _catalog_inputs(home, installation, today) -> str | None:
@@ -333,13 +360,20 @@ class _Runner:
         self.in_flight: dict[tuple[str, str], tuple[str, int | None]] = {}
 
     def units(
-        self, where: list[tuple[str, str]]
+        self, where: list[tuple[str, str]], weights: list[float]
     ) -> Iterator[tuple[tuple[str, str], UnitReport | None, str]]:
         """Each comuna × dataset's run: `(where, report, ending)` as each ends (none
-        after a stop); isolated, up to `limits.batch_units()` units share a child."""
+        after a stop); isolated, heaviest first (`weights`, the units' expected work),
+        up to `limits.batch_units()` units sharing a child."""
         units = [self._unit(cut, slug) for cut, slug in where]
         if self.isolate:
-            yield from self._isolated(where, units, limits.unit_timeout())
+            order = sorted(range(len(where)), key=lambda index: -weights[index])  # stable
+            yield from self._isolated(
+                [where[index] for index in order],
+                [units[index] for index in order],
+                limits.unit_timeout(),
+                [weights[index] for index in order],
+            )
             return
         for place, unit in zip(where, units, strict=True):
             if self.stop:
@@ -360,10 +394,17 @@ class _Runner:
         self.results.append(result)
         return self._done(where, report, "done")
 
-    def _isolated(self, where: list[tuple[str, str]], units: list[_Unit], timeout: int):
+    def _isolated(
+        self,
+        where: list[tuple[str, str]],
+        units: list[_Unit],
+        timeout: int,
+        weights: list[float] | None = None,
+    ):
         """The units in children of the fork server, up to `limits.workers()` at once,
-        batch after batch (`run_batch`), each unit's Dagster run watched through the
-        instance (progress, and its end when its child could not record it)."""
+        batch after batch (`run_batch`, dealt by `weights`), each unit's Dagster run
+        watched through the instance (progress, and its end when its child could not
+        record it)."""
         ref, watches = self._ref(), {}
 
         def start(index: int) -> None:
@@ -386,6 +427,7 @@ class _Runner:
             stop=self.stop,
             per_child=limits.batch_units(),
             workers=limits.workers(),
+            weights=weights,
             on_start=start,
             on_tick=tick,
             on_interrupt=lambda index, ending: (

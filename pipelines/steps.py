@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,17 +188,14 @@ def unit_fingerprint(
     the national files of the dataset), the dataset's descriptor and table schemas, the
     steps' code, the comuna's installation entry, the reviewer's decisions and the
     pseudonym key (its digest only), and the run date where it matters."""
-    dataset = load_descriptor(slug)
-    files = {p.name: _file_digest(home, p) for p in home.landing_files(cut, slug)}
-    files |= {p.name: "not-a-regular-file" for p in home.landing_refused(cut, slug)}
-    files |= {f"_national/{p.name}": _file_digest(home, p) for p in home.national_files(slug)}
+    files = landed_digests(home, cut, slug, functools.partial(_file_digest, home))
     municipality = installation.municipality(cut)
     decisions = home.review_decisions
-    schemas = [load_schema_descriptor(t) for t in dataset.tables]
+    descriptor, schemas = definitions_version(slug)
     return {
         "files": files,
-        "descriptor": _digest(descriptor_path(slug).read_bytes()),
-        "schemas": _digest(json.dumps(schemas, sort_keys=True).encode()),
+        "descriptor": descriptor,
+        "schemas": schemas,
         "code": code_version(),
         "installation": _digest(municipality.model_dump_json().encode()),
         "decisions": _file_digest(home, decisions) if decisions.is_file() else None,
@@ -206,6 +204,28 @@ def unit_fingerprint(
         else None,
         "as_of": as_of.isoformat() if slug in RUN_DATE_DEPENDENT else None,
     }
+
+
+def landed_digests(
+    home: Home, cut: str, slug: str, digest: Callable[[Path], str | None]
+) -> dict[str, str | None]:
+    """The unit's files in its fingerprint: each landed file's and the dataset's
+    national files' `digest`, and the entries that are not regular files."""
+    files = {p.name: digest(p) for p in home.landing_files(cut, slug)}
+    files |= {p.name: "not-a-regular-file" for p in home.landing_refused(cut, slug)}
+    files |= {f"_national/{p.name}": digest(p) for p in home.national_files(slug)}
+    return files
+
+
+@functools.cache
+def definitions_version(slug: str) -> tuple[str, str]:
+    """Digests of the dataset's descriptor file and of its tables' schema descriptors,
+    once per process as `code_version` (they are code: a change is a new deployment)."""
+    schemas = [load_schema_descriptor(t) for t in load_descriptor(slug).tables]
+    return (
+        _digest(descriptor_path(slug).read_bytes()),
+        _digest(json.dumps(schemas, sort_keys=True).encode()),
+    )
 
 
 @functools.cache

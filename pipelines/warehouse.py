@@ -38,7 +38,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import parts
+from pipelines import digests, parts
 from pipelines.home import Home
 from pipelines.steps import PreparedDataset
 
@@ -117,6 +117,19 @@ def unchanged(home: Home, cut: str, slug: str, fingerprint: dict) -> parts.Part 
         return None  # a damaged part is made again
 
 
+def passed_fingerprint(home: Home, cut: str, slug: str) -> dict | None:
+    """The fingerprint of the comuna's latest attempt when it passed and left a current
+    part (what `unchanged` compares), else None."""
+    target = folder(home, cut, slug)
+    try:
+        attempt = _read_json(target / "attempt.json")
+    except ValueError:
+        return None
+    if attempt is None or attempt["blocked"] or not (target / "current.json").exists():
+        return None
+    return attempt.get("fingerprint")
+
+
 def record_carried(home: Home, cut: str, slug: str, run_date: dt.date) -> None:
     """A run that carried the current part (`unchanged`): recorded as that part passing
     again on `run_date`, as running it again would have."""
@@ -165,13 +178,15 @@ def status(home: Home, cut: str, slug: str) -> ComunaStatus:
 
 def load_part(home: Home, cut: str, slug: str, *, released: bool = False) -> parts.Part | None:
     """The comuna's current part of the dataset (or the part in the newest release),
-    checked against its hashes (`parts.PartError` when damaged)."""
+    checked against its hashes (`parts.PartError` when damaged); its Parquet files'
+    sha256 from the home's digest cache while their `stat` is unchanged
+    (`pipelines.digests`)."""
     target = folder(home, cut, slug)
     _migrate(target)
     pointer = _read_json(target / ("released.json" if released else "current.json"))
     if pointer is None or "part" not in pointer:
         return None
-    return parts.read_part(target / "parts" / pointer["part"])
+    return parts.read_part(target / "parts" / pointer["part"], home.warehouse / digests.FILE)
 
 
 def record_catalog(home: Home, cut: str, slug: str, failure: dict | None) -> None:

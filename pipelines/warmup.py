@@ -1,4 +1,4 @@
-"""Imported once by the fork server of `abierto run` (`pipelines.runner.PRELOAD`): it does
+"""Imported once by the fork server of `abierto run` (`pipelines.prestart.PRELOAD`): it does
 what every unit's child would otherwise do again on its own — Dagster's lazy imports of
 its run machinery — by materialising one empty asset on an ephemeral instance (in
 memory: nothing is written)."""

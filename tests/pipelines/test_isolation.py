@@ -137,6 +137,25 @@ def test_batches_are_dealt_so_that_no_worker_is_left_alone_with_a_long_one():
     assert (first, waiting.take(), waiting.take()) == ((0, 4), (2, 6), (6, 8))
 
 
+def test_a_heavy_unit_is_dealt_a_child_of_its_own():
+    """Weighed (heaviest first), a unit holding more than a worker's share of the work
+    runs alone, and the light ones share the other children; equal weights deal as
+    unweighed."""
+    mib = 1 << 20
+    waiting = _Waiting(
+        4, per_child=64, workers=2, weights=[600 * mib, 33 * mib, 33 * mib, 32 * mib]
+    )
+    taken = []
+    while waiting:
+        taken.append(waiting.take())
+    assert taken == [(0, 1), (1, 3), (3, 4)]
+    waiting = _Waiting(10, per_child=4, workers=2, weights=[7.0] * 10)
+    taken = []
+    while waiting:
+        taken.append(waiting.take())
+    assert taken == [(0, 4), (4, 7), (7, 9), (9, 10)]
+
+
 def unraisable(error: BaseException) -> types.SimpleNamespace:
     return types.SimpleNamespace(
         exc_type=type(error),

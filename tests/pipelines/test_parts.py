@@ -4,7 +4,9 @@ concatenation they replace; unchanged inputs carry a unit's outcome, changed one
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 import pickle
 import shutil
 import time
@@ -16,7 +18,7 @@ import pytest
 from datasets.descriptor import SLUGS, descriptor_path
 from datasets.municipalities import installation_path, load_installation
 from datasets.samples.comunas import seed_comuna, write_installation
-from pipelines import parts, steps, warehouse
+from pipelines import carry, digests, parts, steps, warehouse
 from pipelines.definitions import build_defs
 from pipelines.home import Home
 from pipelines.resources import AbiertoResource
@@ -375,6 +377,9 @@ def test_a_changed_descriptor_runs_the_unit_again(ran_twice, tmp_path, monkeypat
     changed = tmp_path / "budgets.dataset.yaml"
     changed.write_text(descriptor_path("budgets").read_text("utf-8") + "\n# edited\n", "utf-8")
     monkeypatch.setattr(steps, "descriptor_path", lambda slug: changed)
+    # a new deployment: a fresh process, whose digests of the definitions start empty
+    fresh = functools.cache(steps.definitions_version.__wrapped__)
+    monkeypatch.setattr(steps, "definitions_version", fresh)
     assert warehouse.unchanged(home, "99902", "budgets", fingerprint(home, installation)) is None
 
 
@@ -398,6 +403,83 @@ def test_a_date_dependent_dataset_is_not_carried_to_another_day(ran_twice):
     home, installation, _, _, _ = ran_twice
     fresh = fingerprint(home, installation, slug="access_requests")
     assert warehouse.unchanged(home, "99902", "access_requests", fresh) is None
+
+
+def test_a_carried_part_is_checked_through_the_digest_cache_and_a_tampered_one_rehashed(
+    ran_twice, tmp_path, monkeypatch
+):
+    """Carrying a unit checks its part's Parquet files against their recorded sha256
+    without reading them again while their `stat` is unchanged; a file rewritten with
+    the same size and its old modification time put back is read, refused, and the
+    unit runs again."""
+    home, installation, _, _, _ = ran_twice
+    current = fingerprint(home, installation)
+    assert warehouse.unchanged(home, "99902", "budgets", current) is not None  # cached
+    read = []
+    hash_file = digests.sha256_file
+    monkeypatch.setattr(digests, "sha256_file", lambda path: read.append(path) or hash_file(path))
+    part = warehouse.unchanged(home, "99902", "budgets", current)
+    assert part is not None and read == []
+    path = part.path("tables", part.meta["tables"]["tables"][0])
+    saved = tmp_path / "saved.parquet"
+    shutil.copy2(path, saved)
+    try:
+        info = path.stat()
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert path.stat().st_size == info.st_size
+        assert warehouse.unchanged(home, "99902", "budgets", current) is None
+        assert path in read
+    finally:
+        path.write_bytes(saved.read_bytes())
+    assert warehouse.unchanged(home, "99902", "budgets", current) is not None
+
+
+def test_what_runs_need_is_started_before_a_changed_file_is_hashed(ran_twice, monkeypatch):
+    """`on_run` (the runner starts its fork server there) is called once, as soon as a
+    unit likely needs a run, before its changed file is read; never when every unit is
+    carried with its files' digests cached."""
+    home, installation_file, _, _, _ = ran_twice
+    installation = load_installation(installation_file)
+    resource = AbiertoResource(
+        home_dir=str(home.root), installation_file=str(installation_file), run_date="2026-11-03"
+    )
+    units = [(cut, slug) for cut in CUTS[:2] for slug in SLUGS]
+    events = []
+    hash_file = digests.sha256_file
+    monkeypatch.setattr(
+        digests, "sha256_file", lambda path: events.append(path.name) or hash_file(path)
+    )
+
+    def on_run():
+        events.append("on_run")
+
+    carried = carry.unchanged_units(resource, installation, units, on_run=on_run)
+    assert set(carried) == set(units) and events == []
+    landed = home.landing / "99902" / "budgets" / BUDGET_FILE
+    saved = landed.read_bytes()
+    try:
+        landed.write_bytes(saved + b"\n")
+        carried = carry.unchanged_units(resource, installation, units, on_run=on_run)
+        assert set(units) - set(carried) == {("99902", "budgets")}
+        assert events == ["on_run", BUDGET_FILE], events
+    finally:
+        landed.write_bytes(saved)
+    events.clear()
+    carried = carry.unchanged_units(resource, installation, units, on_run=on_run)
+    # the same bytes again: hashed once (its `stat` moved), a run prepared for nothing,
+    # and carried (a hint, never a decision)
+    assert set(carried) == set(units) and events == ["on_run", BUDGET_FILE]
+    events.clear()
+    landed.rename(landed.with_name(".set-aside"))  # a month less: nothing to hash
+    try:
+        carried = carry.unchanged_units(resource, installation, units, on_run=on_run)
+        assert set(units) - set(carried) == {("99902", "budgets")}
+        assert events == ["on_run"]
+    finally:
+        landed.with_name(".set-aside").rename(landed)
 
 
 def test_a_changed_export_runs_exactly_its_comuna_and_dataset(ran_twice):
