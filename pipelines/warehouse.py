@@ -79,6 +79,7 @@ def record(
     checks: list[dict] | None = None,
 ) -> None:
     """Store the outcome of a comuna's run; a passing one becomes the comuna's current data.
+    A passing run that makes the very part already current keeps its `published_on`.
 
     `fingerprint` (`steps.unit_fingerprint`) and `checks` (the asset checks' results,
     `pipelines.checks`) let a later run with the same inputs carry this outcome."""
@@ -93,9 +94,12 @@ def record(
     }
     if not prepared.blocked:
         part = parts.write_part(target / "parts", prepared, checks or [])
+        current = _read_json(target / "current.json")
+        same = current is not None and current.get("part") == part.id
+        published_on = current["published_on"] if same else attempt["run_date"]
         _write_json(
             target / "current.json",
-            {"published_on": attempt["run_date"], "part": part.id} | attempt,
+            {"published_on": published_on, "part": part.id} | attempt,
         )
         (target / "current.pickle").unlink(missing_ok=True)  # superseded, not migrated
         _prune(target)
@@ -132,12 +136,13 @@ def passed_fingerprint(home: Home, cut: str, slug: str) -> dict | None:
 
 def record_carried(home: Home, cut: str, slug: str, run_date: dt.date) -> None:
     """A run that carried the current part (`unchanged`): recorded as that part passing
-    again on `run_date`, as running it again would have."""
+    again on `run_date`, as running it again would have. Its `published_on` stays the date
+    those data were first published: freshness follows the data, not the runs."""
     target = folder(home, cut, slug)
     current, attempt = _read_json(target / "current.json"), _read_json(target / "attempt.json")
     carried = attempt | {"run_date": run_date.isoformat()}
     records = {
-        "current.json": (current, current | carried | {"published_on": carried["run_date"]}),
+        "current.json": (current, current | carried),  # `carried` holds no `published_on`
         "attempt.json": (attempt, carried),
     }
     for name, (old, new) in records.items():

@@ -7,12 +7,13 @@ import datetime as dt
 import hashlib
 import os
 
+import pandas as pd
 import pytest
 
 from datasets.ingest import sha256_file
 from datasets.municipalities import load_installation
 from datasets.samples.comunas import write_installation
-from pipelines import carry, digests, warehouse
+from pipelines import carry, digests, freshness, steps, warehouse
 from pipelines.home import Home
 
 CUTS = ["99901", "99902"]
@@ -112,8 +113,9 @@ def test_no_release_to_keep_without_a_record_of_what_made_it(installed):
 
 
 def test_a_carried_unit_is_rewritten_only_when_its_record_changes(installed):
-    """Carrying records the part as passing on the run date; a second run on the same
-    date writes nothing (at 346 comunas, 2,000 renames), a run on a new date does."""
+    """Carrying records the part as passing on the run date, keeping the date its data
+    were published (freshness follows the data); a second run on the same date writes
+    nothing (at 346 comunas, 2,000 renames), a run on a new date does."""
     home, _ = installed
     target = warehouse.folder(home, "99902", "budgets")
     target.mkdir(parents=True)
@@ -125,7 +127,7 @@ def test_a_carried_unit_is_rewritten_only_when_its_record_changes(installed):
     state = warehouse.status(home, "99902", "budgets")
     assert (state.status, state.published_on, state.attempted_on) == (
         "published",
-        "2026-11-02",
+        "2026-11-01",
         "2026-11-02",
     )
     names = ("current.json", "attempt.json")
@@ -134,5 +136,31 @@ def test_a_carried_unit_is_rewritten_only_when_its_record_changes(installed):
     warehouse.record_carried(home, "99902", "budgets", dt.date(2026, 11, 2))
     assert [(target / n).stat().st_mtime_ns for n in names] == [0, 0]
     warehouse.record_carried(home, "99902", "budgets", dt.date(2026, 11, 3))
-    assert warehouse.status(home, "99902", "budgets").published_on == "2026-11-03"
+    state = warehouse.status(home, "99902", "budgets")
+    assert (state.published_on, state.attempted_on) == ("2026-11-01", "2026-11-03")
     assert all((target / n).stat().st_mtime_ns > 0 for n in names)
+
+
+def test_the_same_data_published_again_keeps_its_publication_date(installed):
+    """A comuna that lands nothing new goes stale after its cadence, however often the
+    pipeline runs: a carried unit, or a re-run making the very same part (after a code
+    upgrade), keeps the date its data were published; new data take the run's date."""
+    home, path = installed
+    frame = pd.DataFrame({"a": ["x"]})
+    prepared = steps.PreparedDataset("budgets", {"t": frame}, {}, {}, set(), [], [])
+    october = dt.date(2026, 10, 1)
+    warehouse.record(home, "99901", prepared, october)
+    warehouse.record_carried(home, "99901", "budgets", dt.date(2026, 10, 20))
+    warehouse.record(home, "99901", prepared, dt.date(2026, 11, 16))  # same part, re-run
+    state = warehouse.status(home, "99901", "budgets")
+    assert (state.published_on, state.attempted_on) == ("2026-10-01", "2026-11-16")
+    rows = freshness.freshness(home, load_installation(path), "budgets", dt.date(2026, 11, 16))
+    assert [(r["comuna_code"], r["age_days"], r["is_stale"]) for r in rows][0] == (
+        "99901",
+        46,
+        True,
+    )
+
+    changed = steps.PreparedDataset("budgets", {"t": frame.assign(a="y")}, {}, {}, set(), [], [])
+    warehouse.record(home, "99901", changed, dt.date(2026, 11, 17))
+    assert warehouse.status(home, "99901", "budgets").published_on == "2026-11-17"
