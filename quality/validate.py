@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from datasets.errors import AbiertoError
 from datasets.ingest import META_COLUMNS, RawSource
+from datasets.memory import release_freed
 from datasets.normalise import map_distinct
 from quality.messages import describe_error
 from quality.validator import ReferenceTable, ValidationError, validate_table
@@ -122,6 +123,7 @@ def validate_raw(
     cells = raw[names]  # text or missing (None, NaN): the validator reads both as null
     foreign = foreign_tables(schema, references or {})
     report = validate_table(cells, schema, foreign_tables=foreign)
+    release_freed()  # the batches' text copies, before the typed columns are made
     errors: dict[int, list[dict]] = {}
     source_rows = raw["_source_row"].tolist()
     for error in report.errors:
@@ -161,10 +163,10 @@ def _source_errors(
             if "pattern" in constraints:
                 pattern = constraints["pattern"]
                 rows = np.flatnonzero(in_file & ~missing)
-                text = values.iloc[rows].astype(str)
-                # matched once per distinct text
-                codes, uniques = pd.factorize(text)
-                matches = pd.Series(uniques).str.fullmatch(pattern).to_numpy(dtype=bool)
+                # matched once per distinct value, as its text
+                codes, uniques = pd.factorize(values.iloc[rows])
+                texts = pd.Series([str(u) for u in uniques], dtype=object)
+                matches = texts.str.fullmatch(pattern).to_numpy(dtype=bool)
                 wrong = rows[~matches[codes]]
                 broken += [
                     (i, str(values.iat[i]), f'constraint "pattern" is "{pattern}"') for i in wrong
