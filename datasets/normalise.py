@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.cl import rut as stdnum_rut
 
 from datasets.descriptor import ColumnSpec
@@ -277,6 +279,27 @@ def map_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Seri
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     values = np.array([read(v) for v in uniques] + [None], dtype=object)  # -1: the last
     return pd.Series(values[codes], index=column.index, dtype=object)
+
+
+def arrow_by_distinct(
+    cells: np.ndarray,
+    type: pa.DataType,
+    then: Callable[[pa.Array], pa.Array] | None = None,
+) -> pa.Array:
+    """Object cells (values of one Python kind, or missing) as Arrow: each distinct value
+    converted to `type` (and `then`, e.g. a cast) once, then taken to its rows; a
+    missing cell (None, NaN, pd.NA) is null. A million cells of a few thousand texts
+    cost the texts, where `pa.array` reads every cell."""
+    codes, uniques = pd.factorize(cells)
+    distinct = pa.array(uniques, type=type)
+    if then is not None:
+        distinct = then(distinct)
+    return pc.take(distinct, pa.array(codes, mask=codes < 0))
+
+
+def is_text(cells: np.ndarray) -> bool:
+    """Whether object cells are all text (str) or missing, with at least one text."""
+    return pd.api.types.infer_dtype(cells, skipna=True) == "string"
 
 
 def row_codes(columns: list[pd.Series]) -> np.ndarray:
