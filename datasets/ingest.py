@@ -39,7 +39,6 @@ from datasets.normalise import (
     ambiguous_numbers,
     encode,
     fold,
-    normalise_column,
     normalise_value,
     normalised_values,
 )
@@ -252,15 +251,16 @@ class Rows:
             return column.taken([u.strip() for u in column.uniques], "")  # type: ignore[union-attr]
         return column.apply(_text)
 
-    def normalised(self, at: int, spec: ColumnSpec) -> np.ndarray:
-        """`normalise_column` of a position, each distinct value normalised once per
-        position and spec (two tables often map one source column alike: the order
-        code). Only the distinct values' results are kept, never a column of every row."""
+    def normalised(self, at: int, spec: ColumnSpec) -> tuple[np.ndarray, np.ndarray]:
+        """`normalise_column` of a position as its distinct values' results
+        (`normalised_values`) and the column's codes into them: each distinct value is
+        normalised once per position and spec (two tables often map one source column
+        alike: the order code), and no column of every row is kept."""
         key = (at, spec.model_dump_json())
         column = self.encoded(at)
         if key not in self._normalised:
             self._normalised[key] = normalised_values(column, spec)
-        return self._normalised[key][column.codes]
+        return self._normalised[key], column.codes
 
     def take(self, positions: np.ndarray) -> Rows:
         """The rows at increasing `positions` (their encoded columns kept)."""
@@ -406,19 +406,22 @@ def _map_table(
     if group:
         assert mapping.group_by is not None
         key = _mapped_column(header, data, mapping.group_by, mapping.columns[mapping.group_by])
-        grouping = _Grouping.of(key(file, checked))
+        results, codes = key(file, checked)  # type: ignore[misc]
+        grouping = _Grouping.of(_value_codes(results)[codes])
     rows = len(data) if grouping is None else len(grouping.keep)
     columns: dict[str, object] = {}
     for name, spec in mapped:
         values = _mapped_column(header, data, name, spec)(file, checked)
         if isinstance(values, str | None):
             columns[name] = [values] * rows
-        elif grouping is None:
-            columns[name] = values
-        elif grouping.disagree(values):
+            continue
+        results, codes = values
+        if grouping is None:
+            columns[name] = results[codes]
+        elif grouping.disagree(_value_codes(results)[codes]):
             raise _LinesDisagree
         else:
-            columns[name] = values[grouping.keep]
+            columns[name] = results[codes[grouping.keep]]
     if "comuna_code" not in columns:
         columns["comuna_code"] = [comuna_code] * rows
     # the columns are the frame's own (`Rows.normalised`): not copied a second time
@@ -438,10 +441,11 @@ def _map_table(
 
 
 def _mapped_column(header: list[str], data: Rows, name: str, spec: ColumnSpec):
-    """A function of (file, integer fields) giving a field's values: an object array of
-    the canonical text of each row, or the one value of every row (a constant)."""
+    """A function of (file, integer fields) giving a field's values: the canonical text
+    of each distinct source value and each row's code into them (`Rows.normalised`), or
+    the one value of every row (a constant)."""
 
-    def values(file: str, checked: set[str] | None) -> np.ndarray | str | None:
+    def values(file: str, checked: set[str] | None) -> tuple[np.ndarray, np.ndarray] | str | None:
         if spec.value is not None:
             return spec.value
         if spec.from_header is not None:
@@ -460,7 +464,7 @@ def _mapped_column(header: list[str], data: Rows, name: str, spec: ColumnSpec):
         else:  # joined: `22;1;1`
             texts = [data.texts(p) for p in positions]
             column = encode([spec.join.join(t) for t in zip(*texts, strict=True)])
-            result = normalise_column(column, spec)
+            result = normalised_values(column, spec), column.codes
         if spec.parse == "number" and checked is not None:
             ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
             if len(ambiguous):
@@ -596,9 +600,9 @@ class _Grouping:
     keep: np.ndarray
 
     @classmethod
-    def of(cls, key: np.ndarray | pd.Series) -> _Grouping:
-        key = np.asarray(key, dtype=object)
-        keyed = ~pd.isna(key) & (key != "")
+    def of(cls, key: np.ndarray) -> _Grouping:
+        """The grouping of the key's `_value_codes`."""
+        keyed = key >= 0
         codes = pd.factorize(key[keyed])[0]
         # Codes number keys in order of first appearance: a row is its key's first line
         # when its code is above every code before it.
@@ -608,14 +612,16 @@ class _Grouping:
         return cls(keyed, np.flatnonzero(first)[codes], np.flatnonzero(keep))
 
     def disagree(self, values: np.ndarray) -> bool:
-        """Whether a keyed row's value differs from its key's first line's."""
+        """Whether a keyed row's value (`_value_codes`) differs from its key's first line's."""
         cells = values[self.keyed]
-        firsts = cells[self.first_line]
-        # Equal cells are mostly the same object (one per distinct source text), so
-        # comparing is cheap; a missing cell equals an empty one, only checked where
-        # the cells differ.
-        differs = np.flatnonzero(cells != firsts)
-        return bool(len(differs)) and _disagree(cells[differs], firsts[differs])
+        return bool((cells != cells[self.first_line]).any())
+
+
+def _value_codes(cells: np.ndarray) -> np.ndarray:
+    """One code per value of object cells (equal values, equal codes), -1 for a missing
+    or empty one: lines are compared by these (a missing cell equals an empty one)."""
+    blank = pd.isna(cells) | (cells == "")
+    return pd.factorize(np.where(blank, None, cells))[0]
 
 
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
@@ -626,20 +632,17 @@ def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     grouped: each stays, for validation to quarantine with its own row number.
     """
     values = [c for c in frame.columns if c not in META_COLUMNS]
-    grouping = _Grouping.of(frame[key])
+    grouping = _Grouping.of(_value_codes(_cells(frame[key])))
     for column in values:
-        series = frame[column]
-        missing = {} if series.dtype == object else {"na_value": None}  # never pd.NA
-        if grouping.disagree(series.to_numpy(dtype=object, **missing)):
+        if grouping.disagree(_value_codes(_cells(frame[column]))):
             _raise_conflict(frame[grouping.keyed].fillna(""), key, values, file)
     return frame.iloc[grouping.keep].reset_index(drop=True)
 
 
-def _disagree(cells: np.ndarray, firsts: np.ndarray) -> bool:
-    """Whether any cell differs from its first line's, a missing cell equal to an empty one."""
-    blank = pd.isna(cells) | (cells == "")
-    first_blank = pd.isna(firsts) | (firsts == "")
-    return bool((blank != first_blank).any() or (cells[~blank] != firsts[~blank]).any())
+def _cells(series: pd.Series) -> np.ndarray:
+    """A column's cells as Python objects (never pd.NA)."""
+    missing = {} if series.dtype == object else {"na_value": None}
+    return series.to_numpy(dtype=object, **missing)
 
 
 def _raise_conflict(lines: pd.DataFrame, key: str, values: list[str], file: str) -> None:
