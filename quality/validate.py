@@ -274,8 +274,7 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     """Typed columns for valid rows (the text already passed validation)."""
     typed = pd.DataFrame(index=frame.index)
     for field in schema["fields"]:
-        column = frame[field["name"]].astype(object)
-        column = column.where(column.notna(), None)
+        column = _with_none(frame[field["name"]].astype(object))
         kind = field.get("type", "string")
         if kind == "date":
             typed[field["name"]] = map_distinct(column, dt.date.fromisoformat).astype(object)
@@ -290,6 +289,16 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     for meta in META_COLUMNS:
         typed[meta] = frame[meta]
     return typed
+
+
+def _with_none(column: pd.Series) -> pd.Series:
+    """An object column whose missing values are None; the column itself (its cells
+    shared with the raw table, not copied) when they already are."""
+    cells = column.to_numpy()
+    missing = pd.isna(cells)
+    if not missing.any() or (cells[missing] == None).all():  # noqa: E711 (elementwise)
+        return column
+    return column.where(~missing, None)
 
 
 def _numbers(column: pd.Series, dtype: str) -> pd.Series:
