@@ -8,7 +8,9 @@ Generates a Mercado Público order-lines export of LINES lines (the demo sample
 the fictional comuna 99901 in a fresh home, and times
 `pipelines.steps.ingest`, `validate` and `prepare`, then `pipelines.warehouse.record`
 (the comuna's part in Parquet; `publish_<slug>` in a Dagster run is prepare + record),
-in this process (wall and CPU seconds, peak RSS so far). Beside them, the floor
+in this process: wall and CPU seconds, and the resident set size before, at the peak
+of (sampled from `/proc` every 20 ms) and after each stage. Unlike a Dagster run, the
+raw tables stay in memory after `validate` here. Beside them, the floor
 measured in the same run: DuckDB `read_csv` of the same file into Parquet. Ratios are
 stage wall / floor wall.
 
