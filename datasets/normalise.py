@@ -282,21 +282,15 @@ def map_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Seri
 
 
 def arrow_by_distinct(
-    cells: np.ndarray,
-    type: pa.DataType,
-    then: Callable[[pa.Array], pa.Array] | None = None,
-    *,
-    dictionary: bool = False,
+    cells: np.ndarray, type: pa.DataType, *, dictionary: bool = False
 ) -> pa.Array:
     """Object cells (values of one Python kind, or missing) as Arrow: each distinct value
-    converted to `type` (and `then`, e.g. a cast) once, then taken to its rows; a
-    missing cell (None, NaN, pd.NA) is null. A million cells of a few thousand texts
-    cost the texts, where `pa.array` reads every cell. With `dictionary`, the distinct
-    values and each row's index into them (a `DictionaryArray`), not taken."""
+    converted to `type` once, then taken to its rows; a missing cell (None, NaN, pd.NA)
+    is null. With `dictionary`, the distinct values and each row's index into them (a
+    `DictionaryArray`): a million order lines cost their distinct texts and an index a
+    row, not a copy of every text."""
     codes, uniques = pd.factorize(cells)
     distinct = pa.array(uniques, type=type)
-    if then is not None:
-        distinct = then(distinct)
     indices = pa.array(codes.astype(np.int32), mask=codes < 0)
     if dictionary:
         return pa.DictionaryArray.from_arrays(indices, distinct)

@@ -38,7 +38,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.ingest import sha256_file
-from datasets.normalise import arrow_by_distinct
 from pipelines.steps import PreparedDataset
 from quality.rules.base import Finding, QualityReport, merge_reports
 
@@ -269,7 +268,7 @@ def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
     for column in frame.columns:
         series = frame[column]
         if series.dtype == object:
-            kind, array = _object_array(series.to_numpy(), f"{name}: {column}")
+            kind, array = _object_array(series.tolist(), f"{name}: {column}")
         else:
             kind, array = "native", pa.array(series, from_pandas=True)
         arrays.append(array)
@@ -284,16 +283,8 @@ def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
     return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns]), layout
 
 
-def _object_array(cells: np.ndarray, where: str) -> tuple[str, pa.Array]:
-    """The Arrow array of an object column's values (kinds found once per Python type).
-
-    A column of texts or dates (the most, a million rows of few distinct values) is
-    converted once per distinct value and taken to its rows (`_distinct_array`)."""
-    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "date"):
-        found = _distinct_array(cells)
-        if found is not None:
-            return found
-    values = cells.tolist()
+def _object_array(values: list, where: str) -> tuple[str, pa.Array]:
+    """The Arrow array of an object column's values (kinds found once per Python type)."""
     kinds = {_kind(t) for t in {type(v) for v in values}} - {"null"}
     if "float" in kinds and len(kinds) > 1 and all(_missing(v) for v in values if _is_float(v)):
         kinds.discard("float")  # NaN as the missing value beside other values
@@ -311,17 +302,6 @@ def _object_array(cells: np.ndarray, where: str) -> tuple[str, pa.Array]:
         return kind, pa.array(values, type=ARROW[kind], from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a missing value Arrow does not know
         return kind, pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
-
-
-def _distinct_array(cells: np.ndarray) -> tuple[str, pa.Array] | None:
-    """Texts or dates (and missing values) as Arrow, converted once per distinct value;
-    None when the distinct values are of several kinds (a date beside a datetime, never
-    equal to it) or of another kind."""
-    kinds = {_kind(t) for t in {type(u) for u in pd.unique(cells)}} - {"null"}
-    kind = kinds.pop() if len(kinds) == 1 else None
-    if kind not in ("str", "date"):
-        return None
-    return kind, arrow_by_distinct(cells, ARROW[kind])
 
 
 def _kind(kind: type) -> str:

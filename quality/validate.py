@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from datasets.errors import AbiertoError
 from datasets.ingest import META_COLUMNS, RawSource
 from datasets.memory import release_freed
-from datasets.normalise import arrow_by_distinct, is_text, map_distinct
+from datasets.normalise import map_distinct
 from quality.messages import describe_error
 from quality.validator import ReferenceTable, ValidationError, validate_table
 from schemas import load_descriptor as load_schema_descriptor
@@ -306,12 +306,8 @@ def _numbers(column: pd.Series, dtype: str) -> pd.Series:
     reads it, exactly: integers are never widened to float on the way); text Arrow does
     not read falls back to `pd.to_numeric`."""
     arrow_type = pa.int64() if dtype == "Int64" else pa.float64()
-    cells = column.to_numpy()
     try:
-        if is_text(cells):  # each distinct text parsed once
-            values = arrow_by_distinct(cells, pa.string(), lambda t: pc.cast(t, arrow_type))
-        else:
-            values = pc.cast(pa.array(column, type=pa.string(), from_pandas=True), arrow_type)
+        values = pc.cast(pa.array(column, type=pa.string(), from_pandas=True), arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pd.to_numeric(column).astype(dtype)
     if dtype == "Float64":  # NaN is missing, as `astype("Float64")` reads a float NaN

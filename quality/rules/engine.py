@@ -55,8 +55,8 @@ def to_arrow(
         if present.empty:
             kind = (types or {}).get(name, "string")
             arrays[name] = pa.nulls(len(series), EMPTY_TYPES.get(kind, pa.string()))
-        elif isinstance(present.iloc[0], dt.date):  # each distinct date converted once
-            arrays[name] = arrow_by_distinct(series.to_numpy(), pa.date32())
+        elif isinstance(present.iloc[0], dt.date):
+            arrays[name] = pa.array(series, type=pa.date32(), from_pandas=True)
         elif is_text(cells := series.to_numpy()):
             # DuckDB reads a dictionary of texts as VARCHAR: a million order lines cost
             # their distinct texts and an index a row, not a copy of every text

@@ -6,11 +6,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datasets.normalise import arrow_by_distinct, is_text
 from datasets.readers.batches.reader import Batch
 
 TABLE_BATCH_ROWS = 65_536
@@ -19,20 +17,13 @@ TABLE_BATCH_ROWS = 65_536
 def as_text_table(table: Any) -> pa.Table:
     """A pyarrow table of strings; None (an empty cell) and '' both become null."""
     if not isinstance(table, pa.Table):
-        arrays = [_arrow(table[name]) for name in table.columns]
+        arrays = [pa.array(table[name], from_pandas=True) for name in table.columns]
         table = pa.Table.from_arrays(arrays, names=[str(name) for name in table.columns])
     columns = []
     for column in table.columns:
         text = column.cast(pa.string())
         columns.append(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text))
     return pa.Table.from_arrays(columns, names=table.column_names)
-
-
-def _arrow(column: pd.Series) -> pa.Array:
-    """A pandas column as Arrow; a column of Python texts converted once per distinct text."""
-    if column.dtype == object and is_text(cells := column.to_numpy()):
-        return arrow_by_distinct(cells, pa.string())
-    return pa.array(column, from_pandas=True)
 
 
 def column_names(table: Any) -> list[str]:

@@ -232,4 +232,6 @@ def test_texts_converted_once_per_distinct_value_equal_every_cell_converted(cell
     values = np.array(cells + ([float("nan")] if nan else []), dtype=object)
     expected = pa.array(values, type=pa.string(), from_pandas=True)
     assert arrow_by_distinct(values, pa.string()).equals(expected)
+    encoded = arrow_by_distinct(values, pa.string(), dictionary=True)
+    assert encoded.cast(pa.string()).equals(expected)
     assert is_text(values) == any(isinstance(v, str) for v in values)

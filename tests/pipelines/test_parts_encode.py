@@ -1,5 +1,6 @@
 """Object columns of a part stored in the Arrow type of their values (`parts._encode`):
-texts and dates converted once per distinct value give what converting every cell gave."""
+texts and dates beside every kind of missing value (None, NaN, pd.NA), and columns of
+several kinds refused."""
 
 import datetime as dt
 
@@ -17,7 +18,7 @@ CELLS = {
 
 
 @pytest.mark.parametrize("name", sorted(CELLS))
-def test_texts_and_dates_are_converted_as_cell_by_cell(name):
+def test_texts_and_dates_are_stored_with_missing_values_as_null(name):
     cells = CELLS[name]
     table, layout = _encode(pd.DataFrame({"c": pd.Series(cells, dtype=object)}), "part")
     expected = [None if v is None or v is pd.NA or v != v else v for v in cells]
