@@ -15,8 +15,6 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from stdnum.cl import rut as stdnum_rut
 
 from datasets.descriptor import ColumnSpec
@@ -279,27 +277,6 @@ def map_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Seri
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     values = np.array([read(v) for v in uniques] + [None], dtype=object)  # -1: the last
     return pd.Series(values[codes], index=column.index, dtype=object)
-
-
-def arrow_by_distinct(
-    cells: np.ndarray, type: pa.DataType, *, dictionary: bool = False
-) -> pa.Array:
-    """Object cells (values of one Python kind, or missing) as Arrow: each distinct value
-    converted to `type` once, then taken to its rows; a missing cell (None, NaN, pd.NA)
-    is null. With `dictionary`, the distinct values and each row's index into them (a
-    `DictionaryArray`): a million order lines cost their distinct texts and an index a
-    row, not a copy of every text."""
-    codes, uniques = pd.factorize(cells)
-    distinct = pa.array(uniques, type=type)
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    if dictionary:
-        return pa.DictionaryArray.from_arrays(indices, distinct)
-    return pc.take(distinct, indices)
-
-
-def is_text(cells: np.ndarray) -> bool:
-    """Whether object cells are all text (str) or missing, with at least one text."""
-    return pd.api.types.infer_dtype(cells, skipna=True) == "string"
 
 
 def row_codes(columns: list[pd.Series]) -> np.ndarray:

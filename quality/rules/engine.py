@@ -16,7 +16,6 @@ import pandas as pd
 import pyarrow as pa
 from stdnum.cl import rut
 
-from datasets.normalise import arrow_by_distinct, is_text
 from quality.rules.base import SAMPLE_SIZE, Finding, QualityReport, Rule, Severity
 from schemas import UnknownSchemaError, load_descriptor
 
@@ -57,10 +56,6 @@ def to_arrow(
             arrays[name] = pa.nulls(len(series), EMPTY_TYPES.get(kind, pa.string()))
         elif isinstance(present.iloc[0], dt.date):
             arrays[name] = pa.array(series, type=pa.date32(), from_pandas=True)
-        elif is_text(cells := series.to_numpy()):
-            # DuckDB reads a dictionary of texts as VARCHAR: a million order lines cost
-            # their distinct texts and an index a row, not a copy of every text
-            arrays[name] = arrow_by_distinct(cells, pa.string(), dictionary=True)
         else:
             try:
                 arrays[name] = pa.array(series, from_pandas=True)

@@ -6,10 +6,8 @@ from hypothesis import strategies as st
 
 from datasets.descriptor import ColumnSpec
 from datasets.normalise import (
-    arrow_by_distinct,
     encode,
     fold,
-    is_text,
     normalise_column,
     normalise_value,
     parse_budget_code,
@@ -216,22 +214,3 @@ def test_padded_dates_read_as_strptime_reads_them(text, fmt):
     except ValueError:
         expected = text
     assert parse_date(text, [fmt]) == expected
-
-
-@given(
-    st.lists(
-        st.one_of(st.sampled_from(["a", "b", "ñandú", "", " a"]), st.text(max_size=3), st.none()),
-        max_size=40,
-    ),
-    st.booleans(),
-)
-def test_texts_converted_once_per_distinct_value_equal_every_cell_converted(cells, nan):
-    import numpy as np
-    import pyarrow as pa
-
-    values = np.array(cells + ([float("nan")] if nan else []), dtype=object)
-    expected = pa.array(values, type=pa.string(), from_pandas=True)
-    assert arrow_by_distinct(values, pa.string()).equals(expected)
-    encoded = arrow_by_distinct(values, pa.string(), dictionary=True)
-    assert encoded.cast(pa.string()).equals(expected)
-    assert is_text(values) == any(isinstance(v, str) for v in values)
