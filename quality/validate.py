@@ -29,7 +29,6 @@ import pyarrow.compute as pc
 
 from datasets.errors import AbiertoError
 from datasets.ingest import META_COLUMNS, RawSource
-from datasets.memory import release_freed
 from datasets.normalise import map_distinct
 from quality.messages import describe_error
 from quality.validator import ReferenceTable, ValidationError, validate_table
@@ -123,7 +122,6 @@ def validate_raw(
     cells = raw[names]  # text or missing (None, NaN): the validator reads both as null
     foreign = foreign_tables(schema, references or {})
     report = validate_table(cells, schema, foreign_tables=foreign)
-    release_freed()  # the batches' text copies, before the typed columns are made
     errors: dict[int, list[dict]] = {}
     source_rows = raw["_source_row"].tolist()
     for error in report.errors:
