@@ -32,14 +32,15 @@ import pyarrow.compute as pc
 
 from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import AmbiguousNumberError, HeaderError, SourceError
+from datasets.memory import release_freed
 from datasets.money import derive_amounts
 from datasets.normalise import (
     Encoded,
     ambiguous_numbers,
     encode,
     fold,
-    normalise_column,
     normalise_value,
+    normalised_values,
 )
 from datasets.readers import SourceColumns, SourceRecords, read_table
 from datasets.readers.headers import check_short_rows, label_regex
@@ -128,13 +129,21 @@ def _read_source(
     header, details, rows = table.header, table.details, Rows.of(table)
     rows_read = len(rows)
     del table
+    release_freed()  # the reader's blocks, before the mapping's columns are made
     data, excluded, ruled = _split_non_data(header, rows, source)
     del rows  # from here the cells live in `data` only, while the mapping needs them
     file = f"{comuna_code}/{path.name}"
-    tables = {
-        name: _map_table(header, data, mapping, file, comuna_code, checked=_integer_fields(name))
-        for name, mapping in source.tables.items()
-    }
+    early = {name for name, mapping in source.tables.items() if _groups_early(source, mapping)}
+    tables = {}
+    for name, mapping in source.tables.items():
+        checked = _integer_fields(name)
+        try:
+            tables[name] = _map_table(
+                header, data, mapping, file, comuna_code, checked=checked, group=name in early
+            )
+        except _LinesDisagree:  # mapped whole, for `_group` to name the key, row and column
+            early.discard(name)
+            tables[name] = _map_table(header, data, mapping, file, comuna_code, checked=checked)
     check_short_rows(len(header), zip(data.numbers, data.counts().tolist(), strict=True), path.name)
     if source.exclude_subtotals is not None:
         subtotals, subtotal_rows = _drop_subtotals(
@@ -144,10 +153,11 @@ def _read_source(
         ruled = ruled.concat(subtotal_rows)
     del data
     for name, mapping in source.tables.items():
-        if mapping.group_by:
+        late = mapping.group_by is not None and name not in early
+        if late:
             _sum_lines(tables[name], mapping, tables[source.row_table])
         derive_amounts(name, tables[name])
-        if mapping.group_by:
+        if late:
             tables[name] = _group(tables[name], mapping.group_by, path.name)
     reasons = Counter(e.reason for e in excluded)
     provenance = {
@@ -241,14 +251,16 @@ class Rows:
             return column.taken([u.strip() for u in column.uniques], "")  # type: ignore[union-attr]
         return column.apply(_text)
 
-    def normalised(self, at: int, spec: ColumnSpec) -> np.ndarray:
-        """`normalise_column` of a position, once per position and spec (two tables often
-        map one source column alike: the order code)."""
+    def normalised(self, at: int, spec: ColumnSpec) -> tuple[np.ndarray, np.ndarray]:
+        """`normalise_column` of a position as its distinct values' results
+        (`normalised_values`) and the column's codes into them: each distinct value is
+        normalised once per position and spec (two tables often map one source column
+        alike: the order code), and no column of every row is kept."""
         key = (at, spec.model_dump_json())
-        if key in self._normalised:  # each table gets cells of its own (`_map_table`)
-            return self._normalised[key].copy()
-        self._normalised[key] = normalise_column(self.encoded(at), spec)
-        return self._normalised[key]
+        column = self.encoded(at)
+        if key not in self._normalised:
+            self._normalised[key] = normalised_values(column, spec)
+        return self._normalised[key], column.codes
 
     def take(self, positions: np.ndarray) -> Rows:
         """The rows at increasing `positions` (their encoded columns kept)."""
@@ -377,50 +389,90 @@ def _map_table(
     comuna_code: str,
     *,
     checked: set[str] | None = None,
+    group: bool = False,
 ) -> pd.DataFrame:
     """The canonical table of the rows. With `checked` (the integer fields of the
-    table), number columns are checked for ambiguous marks (`ambiguous_numbers`)."""
+    table), number columns are checked for ambiguous marks (`ambiguous_numbers`).
+
+    With `group` (`_groups_early`), the lines of a key are collapsed to its first as
+    each column is mapped (`_Grouping`): a column is held for every line only while
+    its lines are compared. Lines that disagree raise `_LinesDisagree`."""
+    mapped = [
+        (name, spec)
+        for name, spec in mapping.columns.items()
+        if spec.sequence_within is None and spec.sum_of is None
+    ]
+    grouping = None
+    if group:
+        assert mapping.group_by is not None
+        key = _mapped_column(header, data, mapping.group_by, mapping.columns[mapping.group_by])
+        results, codes = key(file, checked)  # type: ignore[misc]
+        grouping = _Grouping.of(_value_codes(results)[codes])
+    rows = len(data) if grouping is None else len(grouping.keep)
     columns: dict[str, object] = {}
-    for name, spec in mapping.columns.items():
-        if spec.sequence_within is not None or spec.sum_of is not None:
+    for name, spec in mapped:
+        values = _mapped_column(header, data, name, spec)(file, checked)
+        if isinstance(values, str | None):
+            columns[name] = [values] * rows
             continue
-        if spec.value is not None:
-            columns[name] = [spec.value] * len(data)
-        elif spec.from_header is not None:
-            position = _find_column(header, "", file, pattern=spec.from_header)
-            found = label_regex(spec.from_header).search(fold(header[position]))
-            assert found is not None
-            text = found.group(1) if found.groups() else found.group(0)
-            columns[name] = [normalise_value(text, spec)] * len(data)
+        results, codes = values
+        if grouping is None:
+            columns[name] = results[codes]
+        elif grouping.disagree(_value_codes(results)[codes]):
+            raise _LinesDisagree
         else:
-            labels = spec.column if isinstance(spec.column, list) else [spec.column]
-            positions = [
-                _find_column(header, label or "", file, pattern=spec.column_pattern)
-                for label in labels
-            ]
-            if len(positions) == 1:
-                column = data.encoded(positions[0])
-                columns[name] = data.normalised(positions[0], spec)
-            else:  # joined: `22;1;1`
-                texts = [data.texts(p) for p in positions]
-                column = encode([spec.join.join(t) for t in zip(*texts, strict=True)])
-                columns[name] = normalise_column(column, spec)
-            if spec.parse == "number" and checked is not None:
-                ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
-                if len(ambiguous):
-                    label = header[positions[0]] if len(positions) == 1 else name
-                    raise _ambiguous(spec, len(ambiguous), file, data.numbers[ambiguous[0]], label)
+            columns[name] = results[codes[grouping.keep]]
     if "comuna_code" not in columns:
-        columns["comuna_code"] = [comuna_code] * len(data)
+        columns["comuna_code"] = [comuna_code] * rows
     # the columns are the frame's own (`Rows.normalised`): not copied a second time
     frame = pd.DataFrame(columns, dtype=object, copy=False)
     for name, spec in mapping.columns.items():
         if spec.sequence_within is not None:
             sequence = frame.groupby(spec.sequence_within, sort=False, dropna=False).cumcount()
             frame[name] = (sequence + 1).astype(str)
-    frame["_source_file"] = file
-    frame["_source_row"] = data.numbers
+    # one text object for every row, 8 bytes a row (pandas would make a scalar Arrow
+    # text, and `np.full` a text object per row)
+    files = np.empty(rows, dtype=object)
+    files[:] = file
+    frame["_source_file"] = pd.Series(files, dtype=object, copy=False)
+    numbers = data.numbers if grouping is None else np.asarray(data.numbers)[grouping.keep]
+    frame["_source_row"] = numbers
     return frame
+
+
+def _mapped_column(header: list[str], data: Rows, name: str, spec: ColumnSpec):
+    """A function of (file, integer fields) giving a field's values: the canonical text
+    of each distinct source value and each row's code into them (`Rows.normalised`), or
+    the one value of every row (a constant)."""
+
+    def values(file: str, checked: set[str] | None) -> tuple[np.ndarray, np.ndarray] | str | None:
+        if spec.value is not None:
+            return spec.value
+        if spec.from_header is not None:
+            position = _find_column(header, "", file, pattern=spec.from_header)
+            found = label_regex(spec.from_header).search(fold(header[position]))
+            assert found is not None
+            text = found.group(1) if found.groups() else found.group(0)
+            return normalise_value(text, spec)
+        labels = spec.column if isinstance(spec.column, list) else [spec.column]
+        positions = [
+            _find_column(header, label or "", file, pattern=spec.column_pattern) for label in labels
+        ]
+        if len(positions) == 1:
+            column = data.encoded(positions[0])
+            result = data.normalised(positions[0], spec)
+        else:  # joined: `22;1;1`
+            texts = [data.texts(p) for p in positions]
+            column = encode([spec.join.join(t) for t in zip(*texts, strict=True)])
+            result = normalised_values(column, spec), column.codes
+        if spec.parse == "number" and checked is not None:
+            ambiguous = ambiguous_numbers(column, spec, integer=name in checked)
+            if len(ambiguous):
+                label = header[positions[0]] if len(positions) == 1 else name
+                raise _ambiguous(spec, len(ambiguous), file, data.numbers[ambiguous[0]], label)
+        return result
+
+    return values
 
 
 def _key_parts(table: str) -> list[str]:
@@ -523,6 +575,55 @@ def _product(values: tuple) -> Decimal | None:
     return product if product.is_finite() else None
 
 
+def _groups_early(source: SourceFormat, mapping: TableMapping) -> bool:
+    """Whether a table's lines can be collapsed as it is mapped (`_map_table`): a
+    `group_by` table without `sum_of` or `sequence_within` fields (they need every
+    line), in a source without subtotals (dropped from every table, line by line)."""
+    return (
+        mapping.group_by is not None
+        and source.exclude_subtotals is None
+        and all(s.sum_of is None and s.sequence_within is None for s in mapping.columns.values())
+    )
+
+
+class _LinesDisagree(Exception):
+    """Lines of one key disagree on a value (`_group` then says which)."""
+
+
+@dataclass
+class _Grouping:
+    """The lines of a table that repeat a key: which rows are kept (each key's first
+    line, and every row without a key) and, for each keyed row, its key's first line."""
+
+    keyed: np.ndarray
+    first_line: np.ndarray
+    keep: np.ndarray
+
+    @classmethod
+    def of(cls, key: np.ndarray) -> _Grouping:
+        """The grouping of the key's `_value_codes`."""
+        keyed = key >= 0
+        codes = pd.factorize(key[keyed])[0]
+        # Codes number keys in order of first appearance: a row is its key's first line
+        # when its code is above every code before it.
+        first = codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+        keep = ~keyed
+        keep[np.flatnonzero(keyed)[first]] = True
+        return cls(keyed, np.flatnonzero(first)[codes], np.flatnonzero(keep))
+
+    def disagree(self, values: np.ndarray) -> bool:
+        """Whether a keyed row's value (`_value_codes`) differs from its key's first line's."""
+        cells = values[self.keyed]
+        return bool((cells != cells[self.first_line]).any())
+
+
+def _value_codes(cells: np.ndarray) -> np.ndarray:
+    """One code per value of object cells (equal values, equal codes), -1 for a missing
+    or empty one: lines are compared by these (a missing cell equals an empty one)."""
+    blank = pd.isna(cells) | (cells == "")
+    return pd.factorize(np.where(blank, None, cells))[0]
+
+
 def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     """Collapse repeated header-level rows (an order repeated on each line) to one row.
 
@@ -531,33 +632,17 @@ def _group(frame: pd.DataFrame, key: str, file: str) -> pd.DataFrame:
     grouped: each stays, for validation to quarantine with its own row number.
     """
     values = [c for c in frame.columns if c not in META_COLUMNS]
-    keyed = (frame[key].fillna("") != "").to_numpy()
-    codes = pd.factorize(frame[key].where(keyed, None))[0][keyed]
-    # Codes number keys in order of first appearance: a row is its key's first line
-    # when its code is above every code before it.
-    first = codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
-    first_line = np.flatnonzero(first)[codes]
+    grouping = _Grouping.of(_value_codes(_cells(frame[key])))
     for column in values:
-        series = frame[column]
-        missing = {} if series.dtype == object else {"na_value": None}  # never pd.NA
-        cells = series.to_numpy(dtype=object, **missing)[keyed]
-        firsts = cells[first_line]
-        # Equal cells are mostly the same object (one per distinct source text), so
-        # comparing is cheap; a missing cell equals an empty one, only checked where
-        # the cells differ.
-        differs = np.flatnonzero(cells != firsts)
-        if len(differs) and _disagree(cells[differs], firsts[differs]):
-            _raise_conflict(frame[keyed].fillna(""), key, values, file)
-    keep = ~keyed
-    keep[np.flatnonzero(keyed)[first]] = True
-    return frame[keep].reset_index(drop=True)
+        if grouping.disagree(_value_codes(_cells(frame[column]))):
+            _raise_conflict(frame[grouping.keyed].fillna(""), key, values, file)
+    return frame.iloc[grouping.keep].reset_index(drop=True)
 
 
-def _disagree(cells: np.ndarray, firsts: np.ndarray) -> bool:
-    """Whether any cell differs from its first line's, a missing cell equal to an empty one."""
-    blank = pd.isna(cells) | (cells == "")
-    first_blank = pd.isna(firsts) | (firsts == "")
-    return bool((blank != first_blank).any() or (cells[~blank] != firsts[~blank]).any())
+def _cells(series: pd.Series) -> np.ndarray:
+    """A column's cells as Python objects (never pd.NA)."""
+    missing = {} if series.dtype == object else {"na_value": None}
+    return series.to_numpy(dtype=object, **missing)
 
 
 def _raise_conflict(lines: pd.DataFrame, key: str, values: list[str], file: str) -> None:

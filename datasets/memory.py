@@ -11,13 +11,19 @@ Mapping every buffer of 4 MiB or more on its own (`mallopt(M_MMAP_THRESHOLD)`) w
 measured too: ≈90 MB less at the ingest's peak, for ≈2 CPU s more of page faults at
 a million rows (a fresh mapping per temporary column). Not taken.
 
-Elsewhere than glibc (musl, macOS) it does nothing.
+Arrow's allocator (mimalloc) keeps freed segments too: after reading a million-row
+CSV it held ≈230 MB that no array used (`pyarrow.total_allocated_bytes()` was 0).
+`release_freed` asks it to give them back as well (`MemoryPool.release_unused`).
+
+Elsewhere than glibc (musl, macOS) the heap's part does nothing.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+
+import pyarrow as pa
 
 
 @functools.cache
@@ -30,7 +36,8 @@ def _glibc() -> ctypes.CDLL | None:
 
 
 def release_freed() -> None:
-    """Return the heap's free pages to the system."""
+    """Return the free pages of Arrow's allocator and of the heap to the system."""
+    pa.default_memory_pool().release_unused()
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

@@ -252,11 +252,7 @@ class Encoded:
 
     def taken(self, results: list[object], empty: object) -> np.ndarray:
         """Per-distinct-value `results` (and `empty` for empty cells) taken to every row."""
-        table = np.empty(len(results) + 1, dtype=object)
-        for index, result in enumerate(results):
-            table[index] = result
-        table[-1] = empty
-        return table[self.codes]
+        return by_code(results, empty)[self.codes]
 
     def take(self, positions: np.ndarray) -> Encoded:
         return Encoded(self.codes[positions], self.uniques, self.is_text)
@@ -295,13 +291,29 @@ def row_codes(columns: list[pd.Series]) -> np.ndarray:
     return codes
 
 
+def by_code(results: list[object], empty: object) -> np.ndarray:
+    """An object array of `results`, then `empty`: indexed by a column's codes (-1, an
+    empty cell, reads the last), it gives each row its value."""
+    table = np.empty(len(results) + 1, dtype=object)
+    for index, result in enumerate(results):
+        table[index] = result
+    table[-1] = empty
+    return table
+
+
 def normalise_column(column: Encoded, spec: ColumnSpec) -> np.ndarray:
     """Canonical text of a column's cells (`normalise_value` once per distinct value)."""
+    return normalised_values(column, spec)[column.codes]
+
+
+def normalised_values(column: Encoded, spec: ColumnSpec) -> np.ndarray:
+    """`normalise_value` of each distinct value of a column, then of an empty cell
+    (`by_code`): what `normalise_column` takes to every row."""
     if spec.parse == "text" and spec.extract is None and spec.map is None and column.is_text:
         missing = set(spec.missing)  # `normalise_value` of text cells, in one comprehension
         stripped = [u.strip() for u in column.uniques]  # type: ignore[union-attr]
-        return column.taken([None if t in missing else t for t in stripped], None)
-    return column.apply(lambda value: normalise_value(value, spec))
+        return by_code([None if t in missing else t for t in stripped], None)
+    return by_code([normalise_value(u, spec) for u in column.uniques], normalise_value(None, spec))
 
 
 def normalise_value(value: object, spec: ColumnSpec) -> str | None:

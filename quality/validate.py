@@ -161,10 +161,10 @@ def _source_errors(
             if "pattern" in constraints:
                 pattern = constraints["pattern"]
                 rows = np.flatnonzero(in_file & ~missing)
-                text = values.iloc[rows].astype(str)
-                # matched once per distinct text
-                codes, uniques = pd.factorize(text)
-                matches = pd.Series(uniques).str.fullmatch(pattern).to_numpy(dtype=bool)
+                # matched once per distinct value, as its text
+                codes, uniques = pd.factorize(values.iloc[rows])
+                texts = pd.Series([str(u) for u in uniques], dtype=object)
+                matches = texts.str.fullmatch(pattern).to_numpy(dtype=bool)
                 wrong = rows[~matches[codes]]
                 broken += [
                     (i, str(values.iat[i]), f'constraint "pattern" is "{pattern}"') for i in wrong
@@ -272,8 +272,7 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     """Typed columns for valid rows (the text already passed validation)."""
     typed = pd.DataFrame(index=frame.index)
     for field in schema["fields"]:
-        column = frame[field["name"]].astype(object)
-        column = column.where(column.notna(), None)
+        column = _with_none(frame[field["name"]].astype(object))
         kind = field.get("type", "string")
         if kind == "date":
             typed[field["name"]] = map_distinct(column, dt.date.fromisoformat).astype(object)
@@ -288,6 +287,16 @@ def cast(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     for meta in META_COLUMNS:
         typed[meta] = frame[meta]
     return typed
+
+
+def _with_none(column: pd.Series) -> pd.Series:
+    """An object column whose missing values are None; the column itself (its cells
+    shared with the raw table, not copied) when they already are."""
+    cells = column.to_numpy()
+    missing = pd.isna(cells)
+    if not missing.any() or (cells[missing] == None).all():  # noqa: E711 (elementwise)
+        return column
+    return column.where(~missing, None)
 
 
 def _numbers(column: pd.Series, dtype: str) -> pd.Series:

@@ -284,7 +284,7 @@ class _Columns:
             codes = codes if ordered else codes[order]
             codes[counts <= at] = -1  # past the end of a short record
             uniques = unified.chunk(0).dictionary.to_pylist() if unified.num_chunks else []
-            columns.append(Encoded(codes, uniques, is_text=True))
+            columns.append(Encoded(_narrowed(codes, len(uniques)), uniques, is_text=True))
             chunks.clear()
         extra = self.extra
         if not ordered:
@@ -292,6 +292,15 @@ class _Columns:
             position[order] = np.arange(len(order))
             extra = {int(position[i]): cells for i, cells in extra.items()}
         return SourceColumns([], numbers.tolist(), columns, counts, extra)
+
+
+def _narrowed(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """Codes in the narrowest signed integers that hold them (and -1): most columns of
+    an export have a few hundred distinct texts, a byte or two a row instead of four."""
+    for dtype in (np.int8, np.int16):
+        if distinct <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
 
 
 def _filled(column: Encoded) -> np.ndarray:
