@@ -14,7 +14,6 @@ lines cost their few thousand distinct values.
 from __future__ import annotations
 
 import gc
-import hashlib
 import math
 import re
 from collections import Counter
@@ -32,6 +31,7 @@ import pyarrow.compute as pc
 
 from datasets.descriptor import ColumnSpec, SourceFormat, SubtotalRule, TableMapping
 from datasets.errors import AmbiguousNumberError, HeaderError, SourceError
+from datasets.hashing import sha256_file
 from datasets.memory import release_freed
 from datasets.money import derive_amounts
 from datasets.normalise import (
@@ -77,14 +77,6 @@ class RawSource:
     @property
     def rows_read(self) -> int:
         return int(self.provenance["rows_read"])
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager

@@ -18,10 +18,11 @@ costs a re-hash, never a wrong digest).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 from pathlib import Path
+
+from datasets.hashing import sha256_file
 
 FILE = "digests.sqlite"  # under the warehouse
 _SCHEMA = (
@@ -29,13 +30,6 @@ _SCHEMA = (
     "mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER, sha256 TEXT)"
 )
 _connections: dict[tuple[Path, int], sqlite3.Connection] = {}
-
-
-def sha256_file(path: Path) -> str:
-    """sha256 of the file's bytes (this module imports only the standard library, so
-    `abierto run` can look at the cache before its own imports: `pipelines.prestart`)."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def file_sha256(path: Path, cache: Path | None) -> str:

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from pipelines import digests
 from pipelines.steps import PreparedDataset
 from quality.rules.base import Finding, QualityReport, merge_reports

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datasets.descriptor import SLUGS, load_descriptor
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from datasets.municipalities import Installation, comunas_table
 from pipelines.steps import PreparedDataset, code_version, quarantine_summary, reconcile
 from publish.duckdb_release import FILE_NAME as DUCKDB_FILE

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 
 SUMS = "SHA256SUMS"
 

@@ -75,7 +75,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 import quality.personal_data
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from publish.copies import Copy
 from publish.file_report_page import REPORT_SUFFIXES
 from publish.spreadsheet import BATCH_ROWS, FORMULA_RE, ILLEGAL_XML, SHEET, data_sheet_parts

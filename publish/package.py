@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.descriptor import DatasetDescriptor
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from publish import copies
 from publish.integrity import HashingWriter
 from publish.spreadsheet import (

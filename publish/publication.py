@@ -25,7 +25,7 @@ import datasets.readers.batches
 import quality.validator
 from datasets.descriptor import load_descriptor
 from datasets.errors import AbiertoError, PublishBlocked
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from publish import copies
 from publish.changes import CHANGES_SCHEMA, diff_table, release_notes, summarise_changes
 from publish.duckdb_release import release_url, write_duckdb

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FORMULA_RE = r"^ *[=+\-@\t\r\n]"  # `neutralise_formula`'s test, for Arrow compute

@@ -38,7 +38,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from datasets.descriptor import DatasetDescriptor, SourceFormat, load_descriptor
-from datasets.ingest import RawSource, read_source, sha256_file
+from datasets.hashing import sha256_file
+from datasets.ingest import RawSource, read_source
 from datasets.readers import landed_entries
 from datasets.routing.report import REASONS, RoutingError, RoutingReport
 from datasets.routing.split import (

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datasets.descriptor import load_descriptor
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from publish.indicators.comparison import finalise
 from publish.indicators.compute import raw_values
 from publish.indicators.methods import methods_rows

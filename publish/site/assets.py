@@ -22,7 +22,7 @@ import os
 import shutil
 from pathlib import Path
 
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 ENGINE_DIR = STATIC_DIR / "duckdb"

@@ -10,7 +10,7 @@ import os
 import pandas as pd
 import pytest
 
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from datasets.municipalities import load_installation
 from datasets.samples.comunas import write_installation
 from pipelines import carry, digests, freshness, steps, warehouse

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 import publish.leaks as leaks
-from datasets.ingest import sha256_file
+from datasets.hashing import sha256_file
 from publish import copies
 from publish.integrity import file_digests, verify_folder, write_sums
 from publish.leaks import LeakScan
