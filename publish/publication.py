@@ -240,16 +240,16 @@ def _publish_once(
                 flushed = flusher.submit(fsync_tree, staging)
                 build = archive.build_site(release_id, staging, render)
                 checkpoint("site-built")
-                with Gate(
+                gate(
                     staging,
+                    build,
                     summaries,
                     dropped,
                     canaries=load_canaries(archive.root),
                     public=public_contacts,
                     scan_cache=archive.root / SCAN_CACHE,
                     digests=digests,
-                ) as checks:
-                    checks.finish(build)
+                )
                 flushed.result()
             checkpoint("gate-passed")
             fsync_tree(staging)
@@ -422,113 +422,84 @@ def _write_changes(folder: Path, frame: pd.DataFrame) -> dict:
     return csv_resource("changes", csv_path, title, CHANGES_SCHEMA, [parquet_path])
 
 
-def gate(staging: Path, build: Path, summaries: dict[str, dict], dropped: set[str], **options):
+def gate(
+    staging: Path,
+    build: Path,
+    summaries: dict[str, dict],
+    dropped: set[str],
+    *,
+    canaries: set[str] = frozenset(),
+    public: frozenset[str] = frozenset(),
+    scan_cache: Path | None = None,
+    digests: dict[str, str] | None = None,
+) -> None:
     """The publish gate, re-checked here: valid packages, row counts that match the
     reconciled counts, no personal data in any public file (`publish.leaks`: values
     removed in this run, canaries, personal RUT/e-mail/phone patterns), and hashes.
 
     The site build's `releases/` and `latest/` are links to release folders: the new
     one is scanned as `staging`, the older ones were scanned when they were made.
-    `options` are `Gate`'s: `canaries`, `public` contacts, `scan_cache` (private: it
-    lists files already scanned clean, `publish.leaks.ScanCache`, and keeps the records
-    of the copies the writers rendered, `publish.copies`; both saved only when the gate
-    passes) and `digests`, the staging files' sha256 when the caller has read them
-    (`integrity.file_digests`): every check uses them.
+    `scan_cache` (private) lists files already scanned clean (`publish.leaks.ScanCache`)
+    and keeps the records of the copies the writers rendered (`publish.copies`); both
+    are saved only when the gate passes. `digests` are the staging files' sha256 when
+    the caller has read them (`integrity.file_digests`): every check uses them.
 
     Raises `LeakFound` when the only problem is personal data inside some datasets'
-    folders, `PublishBlocked` otherwise. `Gate` runs the same checks with those of the
-    staging folder started before the site is built."""
-    with Gate(staging, summaries, dropped, **options) as checks:
-        checks.finish(build)
-
-
-class Gate:
-    """The publish gate (`gate`) in two halves. Made once the staging folder is complete,
-    it starts that folder's checks on two worker threads, the leak scan of its files and
-    the validation of its packages (Arrow and RE2, mostly outside the GIL); `finish`
-    scans the site build, waits for them and decides. Leaving the `with` block waits for
-    the workers (none reads a folder after it is removed)."""
-
-    def __init__(
-        self,
-        staging: Path,
-        summaries: dict[str, dict],
-        dropped: set[str],
-        *,
-        canaries: set[str] = frozenset(),
-        public: frozenset[str] = frozenset(),
-        scan_cache: Path | None = None,
-        digests: dict[str, str] | None = None,
-    ) -> None:
-        self.staging, self.summaries, self.scan_cache = staging, summaries, scan_cache
-        self.digests = file_digests(staging) if digests is None else digests
-        cache = scan_cache
-        self.records = copies.load(cache / copies.FILE) if cache else dict(copies.RECORDED)
-        self.validated = Validated(cache / Validated.FILE if cache else None)
-        self.scan = LeakScan(dropped, canaries=canaries, public=public, cache=cache)
-        self.pool = ThreadPoolExecutor(2)
-        # the scan first: the other worker validates the packages one after another
-        self.hits = self.pool.submit(
-            self.scan.scan, staging, digests=self.digests, records=self.records
-        )
-        self.invalid = {
-            slug: self.pool.submit(
+    folders, `PublishBlocked` otherwise."""
+    digests = file_digests(staging) if digests is None else digests
+    records = copies.load(scan_cache / copies.FILE) if scan_cache else dict(copies.RECORDED)
+    validated = Validated(scan_cache / Validated.FILE if scan_cache else None)
+    scan = LeakScan(dropped, canaries=canaries, public=public, cache=scan_cache)
+    problems = []
+    # the packages are validated (Arrow, mostly outside the GIL) while the scan runs
+    with ThreadPoolExecutor(1) as pool:
+        invalid = {
+            slug: pool.submit(
                 invalid_package,
                 staging / slug,
                 slug,
                 {
                     k.removeprefix(f"{slug}/"): v
-                    for k, v in self.digests.items()
+                    for k, v in digests.items()
                     if k.startswith(f"{slug}/")
                 },
-                self.validated,
+                validated,
             )
             for slug in summaries
         }
-
-    def __enter__(self) -> Gate:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def finish(self, build: Path) -> None:
-        """Scan the site build, wait for the staging folder's checks and decide (see `gate`)."""
-        staging, summaries = self.staging, self.summaries
-        hits = self.hits.result()  # the site's scan shares its state: after it, not beside
-        site_hits = self.scan.scan(build, exclude=("releases", "latest", ENGINE))
-        problems = []
+        hits = scan.scan(staging, digests=digests, records=records)
+        site_hits = scan.scan(build, exclude=("releases", "latest", ENGINE))
         for slug, summary in summaries.items():
-            problems += self.invalid[slug].result()
+            problems += invalid[slug].result()
             for table, preview in summary["previews"].items():
                 rows = pq.read_metadata(staging / slug / f"{table}.parquet").num_rows
                 if rows != preview["rows_total"]:
                     problems.append(f"{slug}/{table}.parquet: {rows} != {preview['rows_total']}")
-        problems += check_engine(build)  # vendored code, checked byte for byte instead
-        problems += [str(p) for p in verify_folder(staging, self.digests)]
-        by_dataset: dict[str, list[dict]] = {}
-        for hit in hits:
-            top = hit["file"].split("/")[0]
-            by_dataset.setdefault(top if top in summaries else "", []).append(hit)
-        if hits or site_hits:
-            problems.append("datos personales / personal data: " + describe_hits(hits + site_hits))
-        else:
-            self.scan.save()
-            if self.scan_cache is not None:
-                copies.save(self.scan_cache / copies.FILE, self.records, self.digests.values())
-            if not problems:
-                self.validated.save()
-        if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
-            raise LeakFound(
-                "la publicación se canceló: " + problems[-1],
-                "publication cancelled: " + problems[-1],
-                {slug: describe_hits(found) for slug, found in by_dataset.items()},
-            )
-        if problems:
-            raise PublishBlocked(
-                "la publicación se canceló: " + "; ".join(problems),
-                "publication cancelled: " + "; ".join(problems),
-            )
+    problems += check_engine(build)  # vendored code, checked byte for byte instead
+    problems += [str(p) for p in verify_folder(staging, digests)]
+    by_dataset: dict[str, list[dict]] = {}
+    for hit in hits:
+        top = hit["file"].split("/")[0]
+        by_dataset.setdefault(top if top in summaries else "", []).append(hit)
+    if hits or site_hits:
+        problems.append("datos personales / personal data: " + describe_hits(hits + site_hits))
+    else:
+        scan.save()
+        if scan_cache is not None:
+            copies.save(scan_cache / copies.FILE, records, digests.values())
+        if not problems:
+            validated.save()
+    if problems and not problems[:-1] and not site_hits and "" not in by_dataset and hits:
+        raise LeakFound(
+            "la publicación se canceló: " + problems[-1],
+            "publication cancelled: " + problems[-1],
+            {slug: describe_hits(found) for slug, found in by_dataset.items()},
+        )
+    if problems:
+        raise PublishBlocked(
+            "la publicación se canceló: " + "; ".join(problems),
+            "publication cancelled: " + "; ".join(problems),
+        )
 
 
 def invalid_package(
