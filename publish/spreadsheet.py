@@ -262,8 +262,8 @@ def _inline_text(text: pa.Array) -> pa.Array:
         text = pc.replace_substring(text, char, entity)
     return pc.if_else(
         pc.match_substring_regex(text, EDGE_SPACE),
-        pc.binary_join_element_wise('<t xml:space="preserve">', text, "</t>", ""),
-        pc.binary_join_element_wise("<t>", text, "</t>", ""),
+        _joined('<t xml:space="preserve">', text, "</t>"),
+        _joined("<t>", text, "</t>"),
     )
 
 
