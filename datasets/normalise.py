@@ -248,7 +248,11 @@ class Encoded:
 
     def apply(self, function: Callable[[object], object]) -> np.ndarray:
         """`function` of each cell, computed once per distinct value (an object array)."""
-        return self.taken([function(u) for u in self.uniques], function(None))
+        return self.per_value(function)[self.codes]
+
+    def per_value(self, function: Callable[[object], object]) -> np.ndarray:
+        """`function` of each distinct value, then of an empty cell (`by_code`)."""
+        return by_code([function(u) for u in self.uniques], function(None))
 
     def taken(self, results: list[object], empty: object) -> np.ndarray:
         """Per-distinct-value `results` (and `empty` for empty cells) taken to every row."""
@@ -313,7 +317,7 @@ def normalised_values(column: Encoded, spec: ColumnSpec) -> np.ndarray:
         missing = set(spec.missing)  # `normalise_value` of text cells, in one comprehension
         stripped = [u.strip() for u in column.uniques]  # type: ignore[union-attr]
         return by_code([None if t in missing else t for t in stripped], None)
-    return by_code([normalise_value(u, spec) for u in column.uniques], normalise_value(None, spec))
+    return column.per_value(lambda value: normalise_value(value, spec))
 
 
 def normalise_value(value: object, spec: ColumnSpec) -> str | None:
