@@ -33,7 +33,7 @@ from publish.release import NOTES, Render
 from publish.site import build_site, chart_path
 from publish.site.charts import DrawingAhead, chart_spec, chart_tables, dataset_charts
 from publish.site.indicator_charts import comunas_chart, comunas_spec
-from publish.site.indicators import indicator_chart_path, indicator_context
+from publish.site.indicators import indicator_chart_path, indicator_context, shown
 from publish.site.pagecache import PageCache, page_key
 from publish.site.words import LANGS
 from quality.deadlines import jurisdiction_note
@@ -227,7 +227,7 @@ def charts_to_draw(context: dict, pages: PageCache | None) -> Iterator[tuple[Any
                 if not cached(chart_path(dataset["slug"], chart["id"], lang), chart):
                     yield chart_spec(chart, lang), lang
     for indicator in context.get("indicators") or []:
-        if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
+        if shown(indicator["comunas"]):
             chart = comunas_chart(indicator)
             for lang in LANGS:
                 if not cached(indicator_chart_path(indicator["id"], lang), chart):

@@ -817,7 +817,7 @@ def _indicator_pages(
                         **common,
                     ),
                 )
-            if any(not c["is_suppressed"] and c["value"] is not None for c in indicator["comunas"]):
+            if ind.shown(indicator["comunas"]):
                 chart = comunas_chart(indicator)
                 yield (
                     ind.indicator_chart_path(indicator["id"], lang),

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from publish.site.charts import PALETTE, draw
+from publish.site.indicators import shown
 
 
 def sparkline(
@@ -84,7 +85,7 @@ def comunas_spec(page: Mapping[str, Any], lang: str) -> Any:
     import altair as alt  # heavy imports, only needed when a chart is drawn
     import pandas as pd
 
-    drawn = [c for c in page["comunas"] if not c["is_suppressed"] and c["value"] is not None]
+    drawn = shown(page["comunas"])
     regions = sorted({(c["region_code"], c["region_name"]) for c in page["comunas"]})
     order = [name for _, name in regions]
     frame = pd.DataFrame(

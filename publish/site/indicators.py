@@ -219,6 +219,12 @@ def _card(method: Method, rows: list[Record], breakdown: str, grains: tuple[str,
     return card
 
 
+def shown(comunas: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The comunas whose value is shown (and charted, and compared): not suppressed, not
+    missing."""
+    return [c for c in comunas if not c["is_suppressed"] and c["value"] is not None]
+
+
 def _comparison(
     rows: list[Record], names: Mapping[str, Mapping[str, str]], everyone: set[str]
 ) -> dict[str, Any]:
@@ -237,7 +243,7 @@ def _comparison(
             }
         )
     comunas.sort(key=lambda c: (c["region_code"], c["name"], c["code"]))
-    with_data = [c for c in comunas if not c["is_suppressed"] and c["value"] is not None]
+    with_data = shown(comunas)
     medians = [r["median_all"] for r in rows if r["median_all"] is not None]
     return {
         "period": rows[0]["period"],
