@@ -93,10 +93,21 @@ class LocalSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
     def __init__(self, base_dir, inst_data=None):
         # before Dagster's constructor, which creates and indexes a new database with it
         self._engine = _Engine(create_db_conn_string(base_dir, SQLITE_EVENT_LOG_FILENAME))
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     def _connect(self):
         return self._engine.begin()
+
+    def has_table(self, table_name: str) -> bool:
+        """Whether the database has the table, asked once through the engine (Dagster
+        asks before every asset check event, with a new engine each time): a table
+        found stays, migrations only add tables."""
+        if table_name not in self._tables:
+            with self._engine.begin() as connection:
+                if connection.dialect.has_table(connection, table_name):
+                    self._tables.add(table_name)
+        return table_name in self._tables
 
     def dispose(self) -> None:
         self._engine.dispose()
