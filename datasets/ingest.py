@@ -13,6 +13,7 @@ lines cost their few thousand distinct values.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import re
@@ -347,13 +348,14 @@ def _split_non_data(
 def _find_column(
     header: list[str], label: str, file: str | None, *, pattern: str | None = None
 ) -> int:
-    folded = [fold(h) for h in header]
+    folded = _folded(tuple(header))
     if pattern is not None:
         regex = label_regex(pattern)
         matches = [i for i, h in enumerate(folded) if regex.search(h)]
         label = pattern
     else:
-        matches = [i for i, h in enumerate(folded) if h == fold(label)]
+        wanted = fold(label)
+        matches = [i for i, h in enumerate(folded) if h == wanted]
     if len(matches) != 1:
         problem_es = "no existe" if not matches else "aparece más de una vez"
         problem_en = "is missing" if not matches else "appears more than once"
@@ -365,6 +367,13 @@ def _find_column(
             column=label,
         )
     return matches[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _folded(header: tuple[str, ...]) -> tuple[str, ...]:
+    """The header's labels folded, once per header (a table's every column is looked
+    up in it, and the files of a source share their header)."""
+    return tuple(fold(h) for h in header)
 
 
 def _shown(header: list[str]) -> str:

@@ -120,6 +120,6 @@ def run_suites(
                 for row in outcome.result.get("unexpected_index_list") or []
             }
         )
-        sample = pd.DataFrame(keys[:sample_size], columns=list(rule.keys))
+        sample = [dict(zip(rule.keys, key, strict=True)) for key in keys[:sample_size]]
         report.findings.append(finding(rule, policy[name], len(frame), len(keys), sample))
     return report

@@ -11,7 +11,7 @@ import pytest
 from datasets.descriptor import SLUGS, load_descriptor
 from datasets.municipalities import load_installation
 from pipelines.steps import derive
-from quality.rules import RULES, context_tables, run_quality
+from quality.rules import RULES, context_tables, engine, run_quality
 from quality.rules.base import merge_reports
 from quality.rules.summary import quality_markdown, quality_summary
 
@@ -456,6 +456,26 @@ def test_sample_is_capped_but_the_count_is_true():
     bad = found["response-not-before-receipt"]
     assert bad.rows_failed == 30
     assert [k["request_id"] for k in bad.sample] == [f"MU999T{n:07d}" for n in range(5)]
+
+
+def test_an_empty_sample_still_has_the_true_count():
+    rows = [(f"MU999T{n:07d}", D(2026, 10, 5), D(2026, 10, 2), False) for n in range(3)]
+    found = by_rule(run_quality("access_requests", request_table(rows), sample_size=0))
+    bad = found["response-not-before-receipt"]
+    assert (bad.rows_failed, bad.sample) == (3, [])
+
+
+def test_rules_share_one_connection_and_leave_no_table_in_it():
+    """The process's DuckDB is made once and holds a dataset's tables only while its
+    rules run, so a run of many comunas neither reconnects nor keeps their tables."""
+    rows = [(f"MU999T{n:07d}", D(2026, 10, 5), D(2026, 10, 2), False) for n in range(3)]
+    run_quality("access_requests", request_table(rows))
+    con = engine._connection()
+    second = by_rule(run_quality("access_requests", request_table(rows[:1])))
+    assert engine._connection() is con
+    assert second["response-not-before-receipt"].rows_failed == 1  # not the first run's 3
+    left = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    assert left == []
 
 
 def test_summary_counts_rules_and_reads_in_both_languages():
