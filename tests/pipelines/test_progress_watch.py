@@ -1,6 +1,6 @@
 """The parent's view of a running unit (`runner._Watch`): it reads the run's events to
-show the stage, less and less often while nothing changes (a long catalog step), at
-once again after a change."""
+show the stage, first after half a second, less and less often while nothing changes
+(a long catalog step), at once again after a change."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def test_polls_back_off_while_nothing_changes_and_resume_on_a_change(monkeypatch
         now[0] = round(now[0] + 0.1, 1)
         if now[0] == 12.0:
             instance.steps = ["catalog", "ingest_budgets"]
+    assert polls[0] == 0.5  # a unit ending sooner is never read
     gaps = [round(b - a, 1) for a, b in zip(polls, polls[1:], strict=False)]
     assert gaps[:4] == [0.5, 1.0, 2.0, 4.0] and max(gaps) == 4.0  # backs off, capped
     assert instance.reads == len(polls) < 20  # every 0.5 s would be 40 reads
