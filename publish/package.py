@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -80,7 +81,7 @@ CSV_BATCH_ROWS = 65_536
 _NEEDS_QUOTES = r'[,"\n]'  # Python's csv (QUOTE_MINIMAL, "\n" line ends) quotes these
 
 
-def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> str:
+def write_csv(frame: pd.DataFrame | pa.Table | SortedRows, fields: list[dict], path: Path) -> str:
     """The table as UTF-8 CSV, rendered column by column in Arrow and written in batches;
     return the file's sha256 (hashed as it is written).
 
@@ -89,7 +90,7 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
     numbers without a decimal part, other numbers as Python's `repr`, booleans as
     `true`/`false`, dates ISO, nulls empty.
     """
-    table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
+    table = frame if not isinstance(frame, pd.DataFrame) else arrow_table(frame, fields)
     header = io.StringIO(newline="")
     csv.writer(header, lineterminator="\n").writerow([f["name"] for f in fields])
     kinds = [f.get("type", "string") for f in fields]
@@ -172,19 +173,27 @@ def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:
     return pa.table(arrays)
 
 
-def write_parquet(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> str:
-    """The table as zstd Parquet; return the file's sha256 (hashed as it is written)."""
-    table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
+PARQUET_ROW_GROUP = 1024 * 1024  # Arrow's default row group size
+
+
+def write_parquet(
+    frame: pd.DataFrame | pa.Table | SortedRows, fields: list[dict], path: Path
+) -> str:
+    """The table as zstd Parquet, written one row group (`PARQUET_ROW_GROUP` rows, Arrow's
+    default, each column in one chunk) at a time; return the file's sha256 (hashed as it
+    is written)."""
+    table = frame if not isinstance(frame, pd.DataFrame) else arrow_table(frame, fields)
+    schema = arrow_schema(fields)
     partial = path.with_name(f".{path.name}.partial")
     with partial.open("wb") as handle:
         out = HashingWriter(handle)
-        pq.write_table(
-            table.select([f["name"] for f in fields]),
-            out,
-            compression="zstd",
-            write_statistics=True,
-            store_schema=False,
-        )
+        with pq.ParquetWriter(
+            out, schema, compression="zstd", write_statistics=True, store_schema=False
+        ) as writer:
+            for group in table.select(schema.names).to_batches(PARQUET_ROW_GROUP):
+                writer.write_batch(group, PARQUET_ROW_GROUP)
+            if table.num_rows == 0:
+                writer.write_table(schema.empty_table())
     partial.replace(path)
     return out.digest()
 
@@ -201,13 +210,14 @@ def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Table:
+def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Table | SortedRows:
     """A table's published columns in Arrow, typed per the schema, rows in `sort_keys`
     order (missing values first, ties in their given order).
 
     An Arrow table is sorted as its values are (Arrow's stable sort, by code point for
-    text, as pandas sorts the same values) before it is typed, so it gives the rows a
-    frame of the same values gives through `sort_rows` and `arrow_table`."""
+    text, as pandas sorts the same values) and typed batch by batch as the writers read
+    it (`SortedRows`), so it gives the rows a frame of the same values gives through
+    `sort_rows` and `arrow_table`, without a sorted copy of the whole table."""
     fields = descriptor["fields"]
     if isinstance(table, pd.DataFrame):
         return arrow_table(sort_rows(table, descriptor), fields)
@@ -215,7 +225,42 @@ def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Tabl
     order = pc.sort_indices(
         table.select(keys), sort_keys=[(k, "ascending", "at_start") for k in keys]
     )
-    return typed_table(table, fields, order)
+    return SortedRows(table, fields, order)
+
+
+@dataclass(frozen=True)
+class SortedRows:
+    """A table's published rows, taken in `order` and typed (`typed_table`) one batch at a
+    time as a writer reads them (`to_batches`, as `pa.Table` has it), so writing a table of
+    millions of rows holds a batch of it, not a sorted copy."""
+
+    table: pa.Table
+    fields: list[dict]
+    order: pa.Array
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.order)
+
+    def select(self, names: list[str]) -> SortedRows:
+        by_name = {f["name"]: f for f in self.fields}
+        return SortedRows(self.table, [by_name[n] for n in names], self.order)
+
+    def to_batches(self, rows: int) -> Iterator[pa.RecordBatch]:
+        source = self.table.select([f["name"] for f in self.fields])
+        for start in range(0, self.num_rows, rows):
+            part = source.take(self.order.slice(start, rows))
+            yield typed_table(part, self.fields).to_batches()[0]
+
+    def read_all(self) -> pa.Table:
+        """Every row, typed, as one table (small tables, tests)."""
+        batches = list(self.to_batches(CSV_BATCH_ROWS))
+        return pa.Table.from_batches(batches, schema=arrow_schema(self.fields))
+
+
+def arrow_schema(fields: list[dict]) -> pa.Schema:
+    """The published Arrow types of a table's fields."""
+    return pa.schema([(f["name"], ARROW_TYPES[f.get("type", "string")]) for f in fields])
 
 
 def typed_table(table: pa.Table, fields: list[dict], order: pa.Array | None = None) -> pa.Table:
@@ -347,7 +392,7 @@ def write_package(
     )
 
 
-def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table) -> dict:
+def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table | SortedRows) -> dict:
     """Write a table (rows already in order) as CSV, Parquet and, when it fits, Excel;
     return its resource.
 
