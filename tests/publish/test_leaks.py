@@ -377,3 +377,69 @@ def test_short_and_long_texts_are_counted_alike():
     padded = text + " " * (Needles.MIN_RE2_CHARS + 1 - len(text))
     assert len(text) < Needles.MIN_RE2_CHARS < len(padded)
     assert needles.count(text) == needles.count(padded) == 3
+
+
+def _detected(text: str) -> bool:
+    from quality.personal_data import find_emails, find_phones, find_ruts
+
+    return any(detector(text) for detector in (find_ruts, find_phones, find_emails))
+
+
+def _detector_examples() -> list[str]:
+    """Every text literal of the detectors' tests and every subject of the privacy corpus,
+    also folded to ASCII (a text outside ASCII is a suspect whatever it holds)."""
+    import ast
+    from pathlib import Path
+
+    from quality.personal_data import fold
+
+    tests = Path(__file__).parents[1] / "quality"
+    tree = ast.parse((tests / "test_personal_data.py").read_text("utf-8"))
+    texts = [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is str
+    ]
+    corpus = (tests / "fixtures/subjects_corpus.jsonl").read_text("utf-8").splitlines()
+    texts += [json.loads(line)["text"] for line in corpus]
+    folded = [fold(t).encode("ascii", "ignore").decode() for t in texts]
+    return [t for t in dict.fromkeys(texts + folded) if _detected(t.lower())]
+
+
+def test_every_text_a_detector_finds_anything_in_is_a_suspect():
+    """The RE2 pre-filter (`SUSPECT_RE`) keeps every text in which the RUT, phone or e-mail
+    detectors find anything, on the detectors' own examples (hundreds of them)."""
+    from publish.leaks import _suspects
+
+    examples = _detector_examples()
+    assert len(examples) > 150
+    assert _suspects(examples) == examples
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("0123456789" * 4 + " .-,()+[]@:#$/\t\x1ckKatrobfnlcie")),
+        max_size=24,
+    )
+)
+def test_no_text_a_detector_finds_anything_in_escapes_the_pre_filter(text):
+    """Texts of digits, separators and the letters of markers and context words: whatever
+    a detector finds in one, the pre-filter keeps it."""
+    from publish.leaks import _suspects
+
+    if _detected(text):
+        assert _suspects([text]) == [text]
+
+
+def test_order_codes_and_plain_names_are_not_read_by_the_detectors():
+    """What the pre-filter spares: order codes, short numbers and plain ASCII names."""
+    from publish.leaks import _suspects
+
+    spared = ["2431-157-CM26", "1057-88-SE26", "Litro", "Combustible", "151015", "ID 12-345"]
+    assert _suspects(spared) == []
+    assert _suspects(["Peña", "a@b.cl", "fono 2345 6789", "12.345.678-5", "48210337"]) == [
+        "Peña",
+        "a@b.cl",
+        "fono 2345 6789",
+        "12.345.678-5",
+        "48210337",
+    ]
