@@ -255,9 +255,8 @@ class SortedRows:
             yield part.to_batches()[0]
 
     def read_all(self) -> pa.Table:
-        """Every row, typed, as one table (small tables, tests)."""
-        batches = list(self.to_batches(CSV_BATCH_ROWS))
-        return pa.Table.from_batches(batches, schema=arrow_schema(self.fields))
+        """Every row, typed, as one table (each column in one chunk)."""
+        return typed_table(self.table, self.fields, self.order)
 
 
 def arrow_schema(fields: list[dict]) -> pa.Schema:
@@ -398,6 +397,11 @@ def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table | S
     """Write a table (rows already in order) as CSV, Parquet and, when it fits, Excel;
     return its resource.
 
+    Sorted rows of a table too long for Excel are read a batch (a Parquet row group) at a
+    time by the CSV and Parquet writers; a shorter one is typed once for all three (the
+    Excel chain is the longest: it starts on rows ready), so the writers hold a typed copy
+    of a million rows at most, whatever the table's length.
+
     The Excel copy is written on a second thread while the CSV and Parquet files are
     written (Arrow compute and zlib release the GIL). Each file is hashed as it is
     written, and the CSV and Excel copies are recorded as renderings of the table the
@@ -406,6 +410,9 @@ def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table | S
     fields = schema["fields"]
     if isinstance(frame, pd.DataFrame):
         frame = arrow_table(frame, fields)
+    elif isinstance(frame, SortedRows) and fits_excel(frame.num_rows):
+        # three writers read it: typed once (a table Excel holds), not taken three times
+        frame = frame.read_all()
     title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
     csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
     xlsx_path = out_dir / f"{table}.xlsx"
