@@ -22,9 +22,7 @@ In those fields it looks for (hit `kind`):
   `Needles`);
 * `canary` — a value planted on purpose that must never come out;
 * `rut`, `email`, `phone` — the patterns of `quality.personal_data`
-  (company RUTs are public and not hits), run only over the texts an RE2 pre-filter
-  finds could hold one (`SUSPECT_RE`: digits shaped like a RUT or a phone, an e-mail
-  marker, or any character outside ASCII);
+  (company RUTs are public and not hits);
 * `unscannable` — a binary file of a kind it cannot read (fail closed);
 * `private-report` — a validation report of the private quarantine folder
   (`*.report.html`, `*.report.json`, see `publish.file_report_page`), whatever it holds.
