@@ -266,14 +266,9 @@ class LeakScan:
                 pending.append((field, fresh, known, new))
         values = [(n, k) for n, k in self.needles if k == "removed-value"]
         known = _hits([_SEPARATOR.join(p[2]) for p in pending], values, detectors=False)
-        new = _hits([_SEPARATOR.join(p[3]) for p in pending], self.needles, detectors=False)
-        shaped = [_SEPARATOR.join(_suspects(p[3])) for p in pending]
-        patterns = _hits(shaped, [], self.allowed)
+        new = _hits([_SEPARATOR.join(p[3]) for p in pending], self.needles, self.allowed)
         found = []
-        for (field, fresh, _, texts), old_kinds, needles, shapes in zip(
-            pending, known, new, patterns, strict=True
-        ):
-            new_kinds = needles + shapes
+        for (field, fresh, _, texts), old_kinds, new_kinds in zip(pending, known, new, strict=True):
             if not set(new_kinds) - {"removed-value"} and len(self.patterns) < _PATTERNS_MAX:
                 self.patterns.update(texts)
             if not old_kinds and not new_kinds:
@@ -441,29 +436,6 @@ def _hits(
                 if span.kind != "rut" or rut_kind(hit) != "persona_juridica":
                     kinds.append(span.kind)
     return found
-
-
-# What a text needs to hold for `find_ruts`, `find_phones` or `find_emails` to find
-# anything in it, as one RE2 pattern over the texts before they are folded. A text with a
-# character outside ASCII is always a suspect (folding and NFC change only those), so for
-# the rest the folded text is the text in lower case, and each detector needs:
-# * a RUT: a body of 7–8 digits, dots optional (`[0-9]{1,2}(?:\.?[0-9]{3}){2}`);
-# * a phone: 3 digits, at most one separator, 4 digits (every Chilean shape, North American
-#   ones too), or three groups of 3 digits;
-# * an e-mail: one of its markers (`@`, `arroba`, `(at)`, `[ at ]`…), in any case.
-SUSPECT_RE = (
-    r"[^\x00-\x7f]|@|(?i:arroba)|(?i:[(\[] ?at ?[)\]])"
-    r"|[0-9]{1,2}\.?[0-9]{3}\.?[0-9]{3}|[0-9]{3}[^0-9]?[0-9]{4}|[0-9]{3}[^0-9][0-9]{3}[^0-9][0-9]{3}"
-)
-
-
-def _suspects(texts: list[str]) -> list[str]:
-    """The texts the RUT, phone and e-mail detectors could find anything in (`SUSPECT_RE`,
-    one RE2 call): an order code or a product name is not read by Python's `re` at all."""
-    if not texts:
-        return []
-    array = pa.array(texts, pa.large_string())
-    return array.filter(pc.match_substring_regex(array, SUSPECT_RE)).to_pylist()
 
 
 def _is_unscannable(path: Path) -> bool:
