@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -80,7 +81,7 @@ CSV_BATCH_ROWS = 65_536
 _NEEDS_QUOTES = r'[,"\n]'  # Python's csv (QUOTE_MINIMAL, "\n" line ends) quotes these
 
 
-def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> str:
+def write_csv(frame: pd.DataFrame | pa.Table | SortedRows, fields: list[dict], path: Path) -> str:
     """The table as UTF-8 CSV, rendered column by column in Arrow and written in batches;
     return the file's sha256 (hashed as it is written).
 
@@ -89,7 +90,7 @@ def write_csv(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) ->
     numbers without a decimal part, other numbers as Python's `repr`, booleans as
     `true`/`false`, dates ISO, nulls empty.
     """
-    table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
+    table = frame if not isinstance(frame, pd.DataFrame) else arrow_table(frame, fields)
     header = io.StringIO(newline="")
     csv.writer(header, lineterminator="\n").writerow([f["name"] for f in fields])
     kinds = [f.get("type", "string") for f in fields]
@@ -172,19 +173,30 @@ def arrow_table(frame: pd.DataFrame, fields: list[dict]) -> pa.Table:
     return pa.table(arrays)
 
 
-def write_parquet(frame: pd.DataFrame | pa.Table, fields: list[dict], path: Path) -> str:
-    """The table as zstd Parquet; return the file's sha256 (hashed as it is written)."""
-    table = frame if isinstance(frame, pa.Table) else arrow_table(frame, fields)
+PARQUET_ROW_GROUP = 1024 * 1024  # Arrow's default: fewer, larger groups compress better
+
+
+def write_parquet(
+    frame: pd.DataFrame | pa.Table | SortedRows, fields: list[dict], path: Path
+) -> str:
+    """The table as zstd Parquet in row groups of `PARQUET_ROW_GROUP` rows; return the
+    file's sha256 (hashed as it is written). Sorted rows are taken one row group at a time
+    (each column in one chunk), so the file is the one their whole table would give."""
+    table = frame if not isinstance(frame, pd.DataFrame) else arrow_table(frame, fields)
+    schema = arrow_schema(fields)
     partial = path.with_name(f".{path.name}.partial")
     with partial.open("wb") as handle:
         out = HashingWriter(handle)
-        pq.write_table(
-            table.select([f["name"] for f in fields]),
-            out,
-            compression="zstd",
-            write_statistics=True,
-            store_schema=False,
-        )
+        with pq.ParquetWriter(
+            out, schema, compression="zstd", write_statistics=True, store_schema=False
+        ) as writer:
+            if not isinstance(table, SortedRows):
+                writer.write_table(table.select(schema.names), PARQUET_ROW_GROUP)
+            else:
+                for group in table.to_batches(PARQUET_ROW_GROUP):
+                    writer.write_batch(group, PARQUET_ROW_GROUP)
+                if table.num_rows == 0:
+                    writer.write_table(schema.empty_table())
     partial.replace(path)
     return out.digest()
 
@@ -201,13 +213,14 @@ def sort_rows(frame: pd.DataFrame, descriptor: dict) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Table:
+def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Table | SortedRows:
     """A table's published columns in Arrow, typed per the schema, rows in `sort_keys`
     order (missing values first, ties in their given order).
 
     An Arrow table is sorted as its values are (Arrow's stable sort, by code point for
-    text, as pandas sorts the same values) before it is typed, so it gives the rows a
-    frame of the same values gives through `sort_rows` and `arrow_table`."""
+    text, as pandas sorts the same values) and typed batch by batch as the writers read
+    it (`SortedRows`), so it gives the rows a frame of the same values gives through
+    `sort_rows` and `arrow_table`, without a sorted copy of the whole table."""
     fields = descriptor["fields"]
     if isinstance(table, pd.DataFrame):
         return arrow_table(sort_rows(table, descriptor), fields)
@@ -215,7 +228,40 @@ def published_table(table: pd.DataFrame | pa.Table, descriptor: dict) -> pa.Tabl
     order = pc.sort_indices(
         table.select(keys), sort_keys=[(k, "ascending", "at_start") for k in keys]
     )
-    return typed_table(table, fields, order)
+    return SortedRows(table, fields, order)
+
+
+@dataclass(frozen=True)
+class SortedRows:
+    """A table's published rows, taken in `order` and typed (`typed_table`) one batch at a
+    time as a writer reads them (`to_batches`, as `pa.Table` has it), so writing a table of
+    millions of rows holds a batch of it, not a sorted copy."""
+
+    table: pa.Table
+    fields: list[dict]
+    order: pa.Array
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.order)
+
+    def select(self, names: list[str]) -> SortedRows:
+        by_name = {f["name"]: f for f in self.fields}
+        return SortedRows(self.table, [by_name[n] for n in names], self.order)
+
+    def to_batches(self, rows: int) -> Iterator[pa.RecordBatch]:
+        for start in range(0, self.num_rows, rows):
+            part = typed_table(self.table, self.fields, self.order.slice(start, rows))
+            yield part.to_batches()[0]
+
+    def read_all(self) -> pa.Table:
+        """Every row, typed, as one table (each column in one chunk)."""
+        return typed_table(self.table, self.fields, self.order)
+
+
+def arrow_schema(fields: list[dict]) -> pa.Schema:
+    """The published Arrow types of a table's fields."""
+    return pa.schema([(f["name"], ARROW_TYPES[f.get("type", "string")]) for f in fields])
 
 
 def typed_table(table: pa.Table, fields: list[dict], order: pa.Array | None = None) -> pa.Table:
@@ -347,9 +393,14 @@ def write_package(
     )
 
 
-def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table) -> dict:
+def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table | SortedRows) -> dict:
     """Write a table (rows already in order) as CSV, Parquet and, when it fits, Excel;
     return its resource.
+
+    Sorted rows of a table too long for Excel are read a batch (a Parquet row group) at a
+    time by the CSV and Parquet writers; a shorter one is typed once for all three (the
+    Excel chain is the longest: it starts on rows ready), so the writers hold a typed copy
+    of a million rows at most, whatever the table's length.
 
     The Excel copy is written on a second thread while the CSV and Parquet files are
     written (Arrow compute and zlib release the GIL). Each file is hashed as it is
@@ -359,6 +410,9 @@ def table_resource(out_dir: Path, table: str, frame: pd.DataFrame | pa.Table) ->
     fields = schema["fields"]
     if isinstance(frame, pd.DataFrame):
         frame = arrow_table(frame, fields)
+    elif isinstance(frame, SortedRows) and fits_excel(frame.num_rows):
+        # three writers read it: typed once (a table Excel holds), not taken three times
+        frame = frame.read_all()
     title = {"es": schema.get("title", table), "en": schema.get("x-title-en", table)}
     csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
     xlsx_path = out_dir / f"{table}.xlsx"

@@ -69,7 +69,7 @@ def test_an_arrow_table_is_published_in_the_row_order_and_types_of_its_frame():
     """Sorting in Arrow gives what `sort_rows` gives on the same values: missing keys
     first, text by code point (accents, capitals), ties kept in their given order; and
     the columns typed as `arrow_table` types the frame (NaN missing, integers held as
-    floats become integers)."""
+    floats become integers), also when the rows are taken a batch at a time."""
     import pyarrow as pa
 
     from publish.package import arrow_table, published_table, sort_rows
@@ -93,9 +93,13 @@ def test_an_arrow_table_is_published_in_the_row_order_and_types_of_its_frame():
         }
     )
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    got = published_table(table, descriptor)
+    rows = published_table(table, descriptor)
+    got = rows.read_all()
     want = arrow_table(sort_rows(frame, descriptor), descriptor["fields"])
     assert got.equals(want)
+    # taken and typed batch by batch as the writers read it: the same rows across batches
+    assert pa.Table.from_batches(list(rows.to_batches(3))).equals(want)
+    assert [b.num_rows for b in rows.to_batches(3)] == [3, 3, 3, 1]
     assert got.column("amount").null_count == 2
     assert got.column("text").to_pylist()[-3:] == ["z", "á", "ñ"]  # code point order
     assert got.column_names == ["text", "count", "amount", "day"]
@@ -138,3 +142,40 @@ def test_a_table_over_many_writer_batches_is_written_as_in_one(tmp_path, monkeyp
     assert isinstance(table, pa.Table) and len(table.to_batches(4)) == 6
     assert written(tmp_path / "many") == whole
     assert b'<row r="24">' in whole[1] and whole[0].count(b"\n") == 24
+
+
+def test_parquet_is_written_a_row_group_at_a_time_as_in_one_write(tmp_path, monkeypatch):
+    """Sorted rows are written one row group at a time, each taken from the source when
+    the writer reaches it: the file is byte for byte the one `pq.write_table` gives of the
+    whole sorted table with the same row group size."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import publish.package
+    from publish.package import arrow_table, published_table, sort_rows, write_parquet
+
+    descriptor = {"fields": FIELDS, "primaryKey": ["text"]}
+    frame = pd.DataFrame(
+        {
+            "text": [f"fila {(7 * i) % 23}" for i in range(23)],
+            "count": [i if i % 5 else None for i in range(23)],
+            "amount": [i / 7 for i in range(23)],
+            "flag": [bool(i % 2) for i in range(23)],
+            "day": [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(23)],
+        }
+    )
+    monkeypatch.setattr(publish.package, "PARQUET_ROW_GROUP", 5)
+    rows = published_table(pa.Table.from_pandas(frame, preserve_index=False), descriptor)
+    write_parquet(rows, FIELDS, tmp_path / "batched.parquet")
+    whole = arrow_table(sort_rows(frame, descriptor), FIELDS)
+    pq.write_table(
+        whole,
+        tmp_path / "whole.parquet",
+        row_group_size=5,
+        compression="zstd",
+        write_statistics=True,
+        store_schema=False,
+    )
+    assert pq.ParquetFile(tmp_path / "batched.parquet").metadata.num_row_groups == 5
+    got = (tmp_path / "batched.parquet").read_bytes()
+    assert got == (tmp_path / "whole.parquet").read_bytes()

@@ -183,6 +183,43 @@ def test_xlsx_keeps_white_space_marking_only_the_texts_that_need_it(tmp_path):
     assert [row[0] for row in cells[1:]] == texts
 
 
+def test_xlsx_cells_without_references_read_back_in_their_columns(tmp_path):
+    """Data cells carry no `r="B7"` reference (optional in ECMA-376, the cell being the
+    column after its row's previous cell): every cell is written, a missing one as `<c/>`,
+    so values after a gap (first, middle, last column) read back in their own column with
+    openpyxl (both of its readers) and calamine (pandas' fast reader)."""
+    from python_calamine import CalamineWorkbook
+
+    fields = [
+        {"name": "a", "type": "string"},
+        {"name": "b", "type": "integer"},
+        {"name": "c", "type": "number"},
+        {"name": "d", "type": "string"},
+    ]
+    frame = pd.DataFrame(
+        {
+            "a": [None, "x", "y", None],
+            "b": [1, None, 3, None],
+            "c": [0.5, 2.0, None, None],
+            "d": ["p", None, None, None],
+        },
+        dtype=object,
+    )
+    path = tmp_path / "t.xlsx"
+    write_xlsx(arrow_table(frame, fields), fields, path, sheet="t", title={"es": "T", "en": "T"})
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    data = sheet[sheet.index('<row r="2">') :]
+    assert ' r="A' not in data and "<c r=" not in data
+    assert '<row r="5"><c/><c/><c/><c/></row>' in data
+    want = [(None, 1, 0.5, "p"), ("x", None, 2, None), ("y", 3, None, None)]
+    for read_only in (False, True):
+        book = openpyxl.load_workbook(path, read_only=read_only)
+        rows = [tuple(r) for r in book["t"].iter_rows(min_row=2, max_row=4, values_only=True)]
+        assert rows == want
+    cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("t").to_python()
+    assert [tuple(None if v == "" else v for v in row) for row in cells[1:4]] == want
+
+
 def test_a_table_over_excel_rows_gets_no_workbook_and_says_why(tmp_path, monkeypatch):
     import publish.spreadsheet
     from datasets.descriptor import load_descriptor
