@@ -214,6 +214,9 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
     with duckdb.connect() as con:
         con.execute("SET preserve_insertion_order = true")
         for part, layout in zip(parts, layouts, strict=True):
+            if _stored_as_combined(layout, target):
+                pieces.append(_read_stored(part.path(kind, table), layout, target))
+                continue
             path = str(part.path(kind, table)).replace("'", "''")
             cells = [
                 f"CAST({_quote(c)} AS {sql}) AS {_quote(c)}"
@@ -235,6 +238,36 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
             for i, (c, (_, dtype)) in enumerate(target.items())
         },
         columns=order,
+    )
+
+
+# Arrow types DuckDB gives back as they are: a column stored in one of them and read as
+# its own SQL type comes out of the CAST unchanged (and its NULL cast as that type).
+_ROUND_TRIP = {DUCKDB[t]: t for t in DUCKDB if t != pa.large_string()}
+
+
+def _stored_as_combined(layout: dict, target: dict) -> bool:
+    """Whether each column a part's file holds values in is stored in the Arrow type the
+    DuckDB CAST would give back (then the file is read as it is)."""
+    return all(
+        c not in layout
+        or layout[c]["arrow"] == "null"
+        or _ROUND_TRIP.get(sql) == _ARROW_NAMES.get(layout[c]["arrow"])
+        for c, (sql, _) in target.items()
+    )
+
+
+def _read_stored(path: Path, layout: dict, target: dict) -> pa.Table:
+    """A part's file as DuckDB's CAST of it gives it: the combined columns in file order,
+    NULL where the part has no value, no schema metadata (one read by Arrow's threads,
+    no SQL copy)."""
+    typed = [c for c in target if c in layout and layout[c]["arrow"] != "null"]
+    stored = pq.read_table(path, columns=typed)
+    return pa.table(
+        {
+            c: stored.column(c) if c in typed else pa.nulls(stored.num_rows, _ROUND_TRIP[sql])
+            for c, (sql, _) in target.items()
+        }
     )
 
 
