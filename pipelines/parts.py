@@ -43,6 +43,8 @@ from pipelines.steps import PreparedDataset
 from quality.rules.base import Finding, QualityReport, merge_reports
 
 KINDS = ("tables", "held", "quarantined")
+# rows of a Parquet row group: `pq.write_table`'s default, so a part is written as it would be whole
+ROW_GROUP_ROWS = 1024 * 1024
 META = "part.json"
 
 # value kind of an object column → its Arrow type (json: lists and dicts, as text)
@@ -114,9 +116,7 @@ def write_part(root: Path, prepared: PreparedDataset, checks: list[dict]) -> Par
     for kind in KINDS:
         for table, frame in getattr(prepared, kind).items():
             name = f"{kind}.{table}.parquet"
-            arrow, columns[name] = _encode(frame, name)
-            pq.write_table(arrow, staging / name, compression="zstd", store_schema=True)
-            del arrow  # not alive beside the next table's (600 MB of orders at 4M lines)
+            columns[name] = _write_table(frame, staging / name, name)
             files[name] = sha256_file(staging / name)
     meta = {
         "slug": prepared.slug,
@@ -301,45 +301,75 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
-    arrays, layout = [], []
+def _write_table(frame: pd.DataFrame, path: Path, name: str) -> list[dict]:
+    """Write `frame` as Parquet one row group at a time (each column's kind found over
+    the whole column first), so its Arrow copy is never whole (≈ 600 MB of orders at 4M
+    lines); the file is the one `pq.write_table` of the whole table writes. Returns
+    each column's layout."""
+    kinds, layout = [], []
     for column in frame.columns:
         series = frame[column]
         if series.dtype == object:
-            kind, array = _object_array(series.tolist(), f"{name}: {column}")
+            kind = _object_kind(series, f"{name}: {column}")
+            arrow = ARROW[kind]
         else:
-            kind, array = "native", pa.array(series, from_pandas=True)
-        arrays.append(array)
+            kind, arrow = "native", pa.array(series.iloc[:0], from_pandas=True).type
+        kinds.append(kind)
         layout.append(
-            {
-                "name": str(column),
-                "dtype": str(series.dtype),
-                "kind": kind,
-                "arrow": str(array.type),
-            }
+            {"name": str(column), "dtype": str(series.dtype), "kind": kind, "arrow": str(arrow)}
         )
-    return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns]), layout
+    names = [str(c) for c in frame.columns]
+    with pq.ParquetWriter(
+        path, _schema(frame, kinds, names), compression="zstd", store_schema=True
+    ) as writer:
+        for start in range(0, max(len(frame), 1), ROW_GROUP_ROWS):
+            rows = frame.iloc[start : start + ROW_GROUP_ROWS]
+            arrays = [
+                _object_array(rows[column].tolist(), kind)
+                if kind != "native"
+                else pa.array(rows[column], from_pandas=True)
+                for column, kind in zip(frame.columns, kinds, strict=True)
+            ]
+            writer.write_table(pa.Table.from_arrays(arrays, names=names))
+    return layout
 
 
-def _object_array(values: list, where: str) -> tuple[str, pa.Array]:
-    """The Arrow array of an object column's values (kinds found once per Python type)."""
+def _schema(frame: pd.DataFrame, kinds: list[str], names: list[str]) -> pa.Schema:
+    """The Arrow schema of the table `_write_table` writes (that of its first rows)."""
+    head = frame.iloc[:0]
+    arrays = [
+        _object_array([], kind) if kind != "native" else pa.array(head[column], from_pandas=True)
+        for column, kind in zip(frame.columns, kinds, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, names=names).schema
+
+
+def _object_kind(series: pd.Series, where: str) -> str:
+    """The one kind of an object column's values (kinds found once per Python type)."""
+    values = series.tolist()
     kinds = {_kind(t) for t in {type(v) for v in values}} - {"null"}
     if "float" in kinds and len(kinds) > 1 and all(_missing(v) for v in values if _is_float(v)):
         kinds.discard("float")  # NaN as the missing value beside other values
     if not kinds:
-        return "null", pa.nulls(len(values))
+        return "null"
     if "unknown" in kinds:
         types = sorted({type(v).__name__ for v in values if _kind(type(v)) == "unknown"})
         raise PartError(f"{where}: values of type {types} cannot be stored")
     if len(kinds) > 1:
         raise PartError(f"{where}: values of several kinds {sorted(kinds)} cannot be stored")
-    kind = kinds.pop()
+    return kinds.pop()
+
+
+def _object_array(values: list, kind: str) -> pa.Array:
+    """The Arrow array of values of one kind (`_object_kind`)."""
+    if kind == "null":
+        return pa.nulls(len(values))
     if kind == "json":
         values = [None if _missing(v) else json.dumps(v, ensure_ascii=False) for v in values]
     try:
-        return kind, pa.array(values, type=ARROW[kind], from_pandas=True)
+        return pa.array(values, type=ARROW[kind], from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a missing value Arrow does not know
-        return kind, pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
+        return pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
 
 
 def _kind(kind: type) -> str:
