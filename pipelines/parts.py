@@ -306,22 +306,27 @@ def _write_table(frame: pd.DataFrame, path: Path, name: str) -> list[dict]:
     the whole column first), so its Arrow copy is never whole (≈ 600 MB of orders at 4M
     lines); the file is the one `pq.write_table` of the whole table writes. Returns
     each column's layout."""
-    kinds, layout = [], []
+    kinds, empty, layout = [], [], []
     for column in frame.columns:
         series = frame[column]
         if series.dtype == object:
             kind = _object_kind(series, f"{name}: {column}")
-            arrow = ARROW[kind]
+            empty.append(_object_array([], kind))
         else:
-            kind, arrow = "native", pa.array(series.iloc[:0], from_pandas=True).type
+            kind = "native"
+            empty.append(pa.array(series.iloc[:0], from_pandas=True))
         kinds.append(kind)
         layout.append(
-            {"name": str(column), "dtype": str(series.dtype), "kind": kind, "arrow": str(arrow)}
+            {
+                "name": str(column),
+                "dtype": str(series.dtype),
+                "kind": kind,
+                "arrow": str(empty[-1].type),
+            }
         )
     names = [str(c) for c in frame.columns]
-    with pq.ParquetWriter(
-        path, _schema(frame, kinds, names), compression="zstd", store_schema=True
-    ) as writer:
+    schema = pa.Table.from_arrays(empty, names=names).schema
+    with pq.ParquetWriter(path, schema, compression="zstd", store_schema=True) as writer:
         for start in range(0, max(len(frame), 1), ROW_GROUP_ROWS):
             rows = frame.iloc[start : start + ROW_GROUP_ROWS]
             arrays = [
@@ -332,16 +337,6 @@ def _write_table(frame: pd.DataFrame, path: Path, name: str) -> list[dict]:
             ]
             writer.write_table(pa.Table.from_arrays(arrays, names=names))
     return layout
-
-
-def _schema(frame: pd.DataFrame, kinds: list[str], names: list[str]) -> pa.Schema:
-    """The Arrow schema of the table `_write_table` writes (that of its first rows)."""
-    head = frame.iloc[:0]
-    arrays = [
-        _object_array([], kind) if kind != "native" else pa.array(head[column], from_pandas=True)
-        for column, kind in zip(frame.columns, kinds, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, names=names).schema
 
 
 def _object_kind(series: pd.Series, where: str) -> str:
