@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets.descriptor import SLUGS
@@ -406,19 +407,28 @@ def _part_failure(scan: LeakScan, part: parts.Part | Exception) -> dict | None:
 
 
 def _public_text(part: parts.Part, table: str) -> pa.Table:
-    """The part's published columns of `table`, text fields as text (as the writers type
-    them)."""
+    """The distinct texts of the part's published text fields of `table` (as the writers
+    type them), each column's padded with nulls to the longest: text columns are read as
+    the Parquet file's dictionaries, so no column is decoded row by row to be scanned."""
     fields = public_descriptor(table)["fields"]
-    stored = pq.read_table(
-        part.path("tables", table),
-        columns=[f["name"] for f in fields if f.get("type", "string") == "string"],
-    )
+    path = part.path("tables", table)
+    names = [f["name"] for f in fields if f.get("type", "string") == "string"]
+    schema = pq.read_schema(path)
+    text = [name for name in names if pa.types.is_string(schema.field(name).type)]
+    stored = pq.read_table(path, columns=names, read_dictionary=text)
+    distinct = {
+        name: pc.unique(
+            pa.chunked_array([chunk.dictionary for chunk in column.chunks], pa.string())
+            if name in text
+            else column.cast(pa.string())
+        )
+        for name, column in zip(stored.column_names, stored.columns, strict=True)
+    }
+    longest = max(map(len, distinct.values()), default=0)
     return pa.table(
         {
-            name: column
-            if pa.types.is_string(column.type) or pa.types.is_null(column.type)
-            else column.cast(pa.string())
-            for name, column in zip(stored.column_names, stored.columns, strict=True)
+            name: pa.concat_arrays([values, pa.nulls(longest - len(values), pa.string())])
+            for name, values in distinct.items()
         }
     )
 

@@ -43,6 +43,8 @@ from pipelines.steps import PreparedDataset
 from quality.rules.base import Finding, QualityReport, merge_reports
 
 KINDS = ("tables", "held", "quarantined")
+# rows of a Parquet row group: `pq.write_table`'s default, so a part is written as it would be whole
+ROW_GROUP_ROWS = 1024 * 1024
 META = "part.json"
 
 # value kind of an object column → its Arrow type (json: lists and dicts, as text)
@@ -114,9 +116,7 @@ def write_part(root: Path, prepared: PreparedDataset, checks: list[dict]) -> Par
     for kind in KINDS:
         for table, frame in getattr(prepared, kind).items():
             name = f"{kind}.{table}.parquet"
-            arrow, columns[name] = _encode(frame, name)
-            pq.write_table(arrow, staging / name, compression="zstd", store_schema=True)
-            del arrow  # not alive beside the next table's (600 MB of orders at 4M lines)
+            columns[name] = _write_table(frame, staging / name, name)
             files[name] = sha256_file(staging / name)
     meta = {
         "slug": prepared.slug,
@@ -214,6 +214,9 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
     with duckdb.connect() as con:
         con.execute("SET preserve_insertion_order = true")
         for part, layout in zip(parts, layouts, strict=True):
+            if _stored_as_combined(layout, target):
+                pieces.append(_read_stored(part.path(kind, table), layout, target))
+                continue
             path = str(part.path(kind, table)).replace("'", "''")
             cells = [
                 f"CAST({_quote(c)} AS {sql}) AS {_quote(c)}"
@@ -235,6 +238,36 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
             for i, (c, (_, dtype)) in enumerate(target.items())
         },
         columns=order,
+    )
+
+
+# Arrow types DuckDB gives back as they are: a column stored in one of them and read as
+# its own SQL type comes out of the CAST unchanged (and its NULL cast as that type).
+_ROUND_TRIP = {DUCKDB[t]: t for t in DUCKDB if t != pa.large_string()}
+
+
+def _stored_as_combined(layout: dict, target: dict) -> bool:
+    """Whether each column a part's file holds values in is stored in the Arrow type the
+    DuckDB CAST would give back (then the file is read as it is)."""
+    return all(
+        c not in layout
+        or layout[c]["arrow"] == "null"
+        or _ROUND_TRIP.get(sql) == _ARROW_NAMES.get(layout[c]["arrow"])
+        for c, (sql, _) in target.items()
+    )
+
+
+def _read_stored(path: Path, layout: dict, target: dict) -> pa.Table:
+    """A part's file as DuckDB's CAST of it gives it: the combined columns in file order,
+    NULL where the part has no value, no schema metadata (one read by Arrow's threads,
+    no SQL copy)."""
+    typed = [c for c in target if c in layout and layout[c]["arrow"] != "null"]
+    stored = pq.read_table(path, columns=typed)
+    return pa.table(
+        {
+            c: stored.column(c) if c in typed else pa.nulls(stored.num_rows, _ROUND_TRIP[sql])
+            for c, (sql, _) in target.items()
+        }
     )
 
 
@@ -268,45 +301,70 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _encode(frame: pd.DataFrame, name: str) -> tuple[pa.Table, list[dict]]:
-    arrays, layout = [], []
+def _write_table(frame: pd.DataFrame, path: Path, name: str) -> list[dict]:
+    """Write `frame` as Parquet one row group at a time (each column's kind found over
+    the whole column first), so its Arrow copy is never whole (≈ 600 MB of orders at 4M
+    lines); the file is the one `pq.write_table` of the whole table writes. Returns
+    each column's layout."""
+    kinds, empty, layout = [], [], []
     for column in frame.columns:
         series = frame[column]
         if series.dtype == object:
-            kind, array = _object_array(series.tolist(), f"{name}: {column}")
+            kind = _object_kind(series, f"{name}: {column}")
+            empty.append(_object_array([], kind))
         else:
-            kind, array = "native", pa.array(series, from_pandas=True)
-        arrays.append(array)
+            kind = "native"
+            empty.append(pa.array(series.iloc[:0], from_pandas=True))
+        kinds.append(kind)
         layout.append(
             {
                 "name": str(column),
                 "dtype": str(series.dtype),
                 "kind": kind,
-                "arrow": str(array.type),
+                "arrow": str(empty[-1].type),
             }
         )
-    return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns]), layout
+    names = [str(c) for c in frame.columns]
+    schema = pa.Table.from_arrays(empty, names=names).schema
+    with pq.ParquetWriter(path, schema, compression="zstd", store_schema=True) as writer:
+        for start in range(0, max(len(frame), 1), ROW_GROUP_ROWS):
+            rows = frame.iloc[start : start + ROW_GROUP_ROWS]
+            arrays = [
+                _object_array(rows[column].tolist(), kind)
+                if kind != "native"
+                else pa.array(rows[column], from_pandas=True)
+                for column, kind in zip(frame.columns, kinds, strict=True)
+            ]
+            writer.write_table(pa.Table.from_arrays(arrays, names=names))
+    return layout
 
 
-def _object_array(values: list, where: str) -> tuple[str, pa.Array]:
-    """The Arrow array of an object column's values (kinds found once per Python type)."""
+def _object_kind(series: pd.Series, where: str) -> str:
+    """The one kind of an object column's values (kinds found once per Python type)."""
+    values = series.tolist()
     kinds = {_kind(t) for t in {type(v) for v in values}} - {"null"}
     if "float" in kinds and len(kinds) > 1 and all(_missing(v) for v in values if _is_float(v)):
         kinds.discard("float")  # NaN as the missing value beside other values
     if not kinds:
-        return "null", pa.nulls(len(values))
+        return "null"
     if "unknown" in kinds:
         types = sorted({type(v).__name__ for v in values if _kind(type(v)) == "unknown"})
         raise PartError(f"{where}: values of type {types} cannot be stored")
     if len(kinds) > 1:
         raise PartError(f"{where}: values of several kinds {sorted(kinds)} cannot be stored")
-    kind = kinds.pop()
+    return kinds.pop()
+
+
+def _object_array(values: list, kind: str) -> pa.Array:
+    """The Arrow array of values of one kind (`_object_kind`)."""
+    if kind == "null":
+        return pa.nulls(len(values))
     if kind == "json":
         values = [None if _missing(v) else json.dumps(v, ensure_ascii=False) for v in values]
     try:
-        return kind, pa.array(values, type=ARROW[kind], from_pandas=True)
+        return pa.array(values, type=ARROW[kind], from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a missing value Arrow does not know
-        return kind, pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
+        return pa.array([None if _missing(v) else v for v in values], type=ARROW[kind])
 
 
 def _kind(kind: type) -> str:

@@ -134,6 +134,75 @@ def test_a_package_written_from_the_arrow_tables_has_the_bytes_of_the_pandas_one
     assert built[True].summary["rows_published"] > 0
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_part_stored_as_combined_is_read_as_duckdb_would_give_it(
+    demo_home, tmp_path, monkeypatch, slug
+):
+    """Parts whose columns are stored in their combined types are read by Arrow as they
+    are: every table (schema, values, order) equals the one DuckDB's CAST gives."""
+    installation = load_installation(installation_path())
+    prepared = [prepare(demo_home, installation, slug, m.cut) for m in installation.municipalities]
+    stored = [parts.write_part(tmp_path / "parts", p, []) for p in prepared]
+    read = []
+    monkeypatch.setattr(parts, "_read_stored", _counted(parts._read_stored, read))
+    fast = parts.combine(slug, stored, arrow=True)
+    assert read  # the demo's published tables take the direct read
+    monkeypatch.setattr(parts, "_stored_as_combined", lambda layout, target: False)
+    slow = parts.combine(slug, stored, arrow=True)
+    for table, expected in slow.tables.items():
+        assert fast.tables[table].equals(expected, check_metadata=True)
+    for kind in ("held", "quarantined"):
+        for table, expected in getattr(slow, kind).items():
+            pd.testing.assert_frame_equal(getattr(fast, kind)[table], expected)
+
+
+def test_every_type_duckdb_gives_back_is_read_directly_and_others_through_duckdb(
+    tmp_path, monkeypatch
+):
+    """Narrow integers, floats, booleans, dates, timestamps and a column with no value in
+    one part are read as stored; a type DuckDB would change (a zoned timestamp, read as
+    text) goes through its CAST. Either way the table is the one the CAST gives."""
+    frame = pd.DataFrame(
+        {
+            "small": pd.Series([1, 2], dtype="int8"),
+            "mid": pd.Series([1, 2], dtype="int16"),
+            "wide": pd.Series([1, 2], dtype="int32"),
+            "ratio": pd.Series([0.5, 1.5], dtype="float32"),
+            "flag": pd.array([True, None], dtype="boolean"),
+            "at": pd.Series(pd.to_datetime(["2026-01-01 10:00", None])),
+            "day": pd.Series([dt.date(2026, 1, 31), None], dtype=object),
+            "note": pd.Series(["texto", None], dtype=object),
+        }
+    )
+    empty_note = frame.assign(note=pd.Series([None, None], dtype=object))
+    zoned = frame.assign(at=frame["at"].dt.tz_localize("UTC"))
+    for name, frames, direct in [("plain", [frame, empty_note], 2), ("zoned", [zoned], 0)]:
+        prepared = [
+            steps.PreparedDataset("budgets", {"t": f}, {"t": f}, {"t": f}, set(), [], [])
+            for f in frames
+        ]
+        stored = [parts.write_part(tmp_path / name, p, []) for p in prepared]
+        read = []
+        monkeypatch.setattr(parts, "_read_stored", _counted(parts._read_stored, read))
+        fast = parts.combine("budgets", stored, arrow=True).tables["t"]
+        with monkeypatch.context() as patched:
+            patched.setattr(parts, "_stored_as_combined", lambda layout, target: False)
+            slow = parts.combine("budgets", stored, arrow=True).tables["t"]
+        monkeypatch.undo()
+        assert sum(path.name.startswith("tables.") for path, *_ in read) == direct
+        assert fast.equals(slow, check_metadata=True)
+        assert fast.num_rows == 2 * len(frames)
+    assert fast.column("at").type == "string"  # zoned: DuckDB's text
+
+
+def _counted(function, calls: list):
+    def counted(*args):
+        calls.append(args)
+        return function(*args)
+
+    return counted
+
+
 def test_columns_keep_their_types_across_parts(tmp_path):
     """Nullable integers, NaN, dates, datetimes, JSON errors, a column a part lacks and a
     column with no value in one part: as pandas would concatenate them."""

@@ -48,12 +48,12 @@ def test_numbers_read_as_pandas_reads_them_and_missing_stays_missing():
         is_open=["true", "FALSE", " Yes ", "0", "1", None, "no", "true"],
         note=["x"] * len(NUMBERS),
     )
-    frame.index = range(10, 10 + len(NUMBERS))  # valid rows keep their positions
+    frame.index = range(10, 10 + len(NUMBERS))
     typed = cast(frame, SCHEMA)
     expected = pd.to_numeric(pd.Series(NUMBERS, dtype=object)).astype("Float64")
     assert typed["price"].tolist() == expected.tolist()
     assert str(typed["price"].dtype) == "Float64"
-    assert list(typed.index) == list(frame.index)
+    assert list(typed.index) == list(range(len(NUMBERS)))  # the valid rows, numbered from 0
     assert typed["signed_on"].tolist()[:4] == [
         dt.date(2024, 2, 29),
         None,
@@ -62,3 +62,20 @@ def test_numbers_read_as_pandas_reads_them_and_missing_stays_missing():
     ]
     assert typed["is_open"].tolist() == [True, False, True, False, True, pd.NA, False, True]
     assert typed["_source_row"].tolist() == list(range(2, 2 + len(NUMBERS)))
+
+
+def test_rows_left_out_are_those_at_the_positions_given():
+    """`without` leaves out rows by position, column by column: the same typed table as
+    casting the frame without them."""
+    frame = _frame(
+        amount=["1", "2", None, "4", "5"],
+        price=["1,5", "2", "3", None, "5"],
+        signed_on=["2024-02-29", None, "2025-01-01", "2025-01-02", None],
+        is_open=["true", None, "no", "1", "0"],
+        note=["a", "b", None, "d", "e"],
+    )
+    typed = cast(frame, SCHEMA, without=[0, 3])
+    expected = cast(frame.drop(index=[0, 3]).reset_index(drop=True), SCHEMA)
+    pd.testing.assert_frame_equal(typed, expected)
+    assert typed["_source_row"].tolist() == [3, 4, 6]
+    assert typed["note"].tolist() == ["b", None, "e"]
