@@ -204,20 +204,34 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
     table): rows in part order, then file order.
 
     Each file is read with its columns cast to the combined type (a column a part lacks,
-    or holds no value in, is NULL there), so every part's values keep their type."""
+    or holds no value in, is NULL there), so every part's values keep their type. The files
+    of one layout (the same columns of the same types: most parts) are read by one DuckDB
+    scan, not a query per part (346 comunas: 4,000 queries of about 2 ms); a layout only
+    one part has (the only comuna's, say), stored in its combined types,
+    is read by Arrow as it is (no SQL copy; file by file, Arrow would take 3× DuckDB's
+    time at 346 comunas)."""
     name = f"{kind}.{table}.parquet"
     # each part's columns in their order (the JSON keeps them as a list)
     layouts = [{c["name"]: c for c in p.meta["columns"][name]} for p in parts]
     order = list(dict.fromkeys(c for layout in layouts for c in layout))
     target = {c: _combined_type(name, c, [lay[c] for lay in layouts if c in lay]) for c in order}
+    groups: dict[tuple, list[int]] = {}  # a layout → its parts' positions, in order
+    for position, layout in enumerate(layouts):
+        key = tuple((c, lay["arrow"]) for c, lay in layout.items())
+        groups.setdefault(key, []).append(position)
     pieces = []
     with duckdb.connect() as con:
         con.execute("SET preserve_insertion_order = true")
-        for part, layout in zip(parts, layouts, strict=True):
-            if _stored_as_combined(layout, target):
-                pieces.append(_read_stored(part.path(kind, table), layout, target))
+        for positions in groups.values():
+            layout = layouts[positions[0]]
+            if len(positions) == 1 and _stored_as_combined(layout, target):
+                piece = _read_stored(parts[positions[0]].path(kind, table), layout, target)
+                rows = pa.array(np.arange(piece.num_rows, dtype=np.int64))
+                part = pa.repeat(pa.scalar(positions[0], pa.int64()), piece.num_rows)
+                pieces.append(piece.append_column("__row", rows).append_column("__part", part))
                 continue
-            path = str(part.path(kind, table)).replace("'", "''")
+            paths = [str(parts[i].path(kind, table)) for i in positions]
+            files = ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
             cells = [
                 f"CAST({_quote(c)} AS {sql}) AS {_quote(c)}"
                 if c in layout and layout[c]["arrow"] != "null"
@@ -225,11 +239,31 @@ def _assemble(parts: list[Part], kind: str, table: str, *, arrow: bool) -> pd.Da
                 for c, (sql, _) in target.items()
             ]
             query = (
-                f"SELECT {', '.join(cells)}, file_row_number AS __row "
-                f"FROM read_parquet('{path}', file_row_number=true)"
+                f"SELECT {', '.join(cells)}, filename AS __file, file_row_number AS __row "
+                f"FROM read_parquet([{files}], filename=true, file_row_number=true)"
             )
-            pieces.append(_in_file_order(con.sql(query).to_arrow_table()))
-    assembled = pa.concat_tables(pieces)
+            piece = con.sql(query).to_arrow_table()
+            file = pc.index_in(piece.column("__file"), value_set=pa.array(paths))
+            part = pc.take(pa.array(positions, pa.int64()), file)
+            pieces.append(piece.drop_columns(["__file"]).append_column("__part", part))
+    return _in_part_order(pa.concat_tables(pieces), target, order, arrow=arrow)
+
+
+def _in_part_order(
+    assembled: pa.Table, target: dict[str, tuple[str, dict]], order: list[str], *, arrow: bool
+) -> pd.DataFrame | pa.Table:
+    """The rows in part order, then file order (DuckDB keeps a scan's order; checked, not
+    assumed), without the part and row numbers; with `arrow` as Arrow, else decoded."""
+    keys = [("__part", "ascending"), ("__row", "ascending")]
+    if len(assembled) > 1:
+        part, row = assembled.column("__part"), assembled.column("__row")
+        before = pc.or_(
+            pc.less(part[:-1], part[1:]),
+            pc.and_(pc.equal(part[:-1], part[1:]), pc.less(row[:-1], row[1:])),
+        )
+        if not pc.all(before).as_py():
+            assembled = assembled.take(pc.sort_indices(assembled, sort_keys=keys))
+    assembled = assembled.drop_columns(["__part", "__row"])
     if arrow:
         return assembled
     return pd.DataFrame(
@@ -269,15 +303,6 @@ def _read_stored(path: Path, layout: dict, target: dict) -> pa.Table:
             for c, (sql, _) in target.items()
         }
     )
-
-
-def _in_file_order(piece: pa.Table) -> pa.Table:
-    """A part's rows in file order (DuckDB keeps a scan's order; checked, not assumed),
-    without the row number."""
-    rows = piece.column("__row")
-    if len(rows) > 1 and not pc.all(pc.less(rows[:-1], rows[1:])).as_py():
-        piece = piece.take(pc.sort_indices(rows))
-    return piece.drop_columns(["__row"])
 
 
 def _combined_type(name: str, column: str, layouts: list[dict]) -> tuple[str, dict]:

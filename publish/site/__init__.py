@@ -223,24 +223,22 @@ def anchor(name: str) -> str:
     return _NOT_ANCHOR.sub("-", str(name).lower()).strip("-") or "x"
 
 
-def _group(digits: str, sep: str) -> str:
-    head, tail = digits[: len(digits) % 3 or 3], digits[len(digits) % 3 or 3 :]
-    return head + "".join(sep + tail[i : i + 3] for i in range(0, len(tail), 3))
+_SPANISH_MARKS = str.maketrans(",.", ".,")
 
 
 def format_number(value: int | float, lang: str, decimals: int | None = None) -> str:
-    """``1234567`` → ``1.234.567`` (es) / ``1,234,567`` (en); decimals with ``,`` / ``.``."""
-    thousands, point = (".", ",") if lang == "es" else (",", ".")
+    """``1234567`` → ``1.234.567`` (es) / ``1,234,567`` (en); decimals with ``,`` / ``.``.
+
+    Grouped by Python's ``,`` format (groups of three from the point), then the marks
+    swapped for Spanish: called for every number of every page."""
     if decimals is None:
         if isinstance(value, float) and not value.is_integer():
-            text = f"{value:.6f}".rstrip("0")
+            text = f"{value:,.6f}".rstrip("0").rstrip(".")
         else:
-            text = str(int(value))
+            text = f"{int(value):,}"
     else:
-        text = f"{value:.{decimals}f}"
-    sign = "-" if text.startswith("-") else ""
-    whole, _, frac = text.lstrip("-").partition(".")
-    return sign + _group(whole, thousands) + (point + frac if frac else "")
+        text = f"{value:,.{decimals}f}"
+    return text.translate(_SPANISH_MARKS) if lang == "es" else text
 
 
 def human_size(n_bytes: int, lang: str) -> str:

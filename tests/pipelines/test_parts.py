@@ -242,6 +242,30 @@ def test_columns_keep_their_types_across_parts(tmp_path):
     assert combined["day"][0] == dt.date(2026, 1, 31)
 
 
+def test_parts_of_interleaved_layouts_keep_the_part_order(tmp_path):
+    """Parts of one layout are read by one DuckDB scan: rows still come in part order,
+    then file order, when parts of another layout sit between them."""
+    frames = [
+        pd.DataFrame({"code": ["a1", "a2"], "note": ["x", "y"]}),
+        pd.DataFrame({"code": ["b1"], "note": pd.Series([None], dtype=object)}),
+        pd.DataFrame({"code": ["c1", "c2", "c3"], "note": ["z", "w", "v"]}),
+        pd.DataFrame({"code": ["d1"]}),
+        pd.DataFrame({"code": ["e1"], "note": ["u"]}),
+    ]
+    stored = [
+        parts.write_part(
+            tmp_path / str(i), steps.PreparedDataset("budgets", {"t": f}, {}, {}, set(), [], []), []
+        )
+        for i, f in enumerate(frames)
+    ]
+    for arrow in (False, True):
+        table = parts.combine("budgets", stored, arrow=arrow).tables["t"]
+        frame = table.to_pandas() if arrow else table
+        assert frame["code"].tolist() == ["a1", "a2", "b1", "c1", "c2", "c3", "d1", "e1"]
+        notes = [None if pd.isna(v) else v for v in frame["note"]]
+        assert notes == ["x", "y", None, "z", "w", "v", None, "u"]
+
+
 def test_a_value_that_cannot_be_stored_is_refused(tmp_path):
     frame = pd.DataFrame({"mixed": pd.Series(["a", 1], dtype=object)})
     prepared = steps.PreparedDataset("budgets", {"t": frame}, {}, {}, set(), [], [])
