@@ -52,7 +52,7 @@ def apply_privacy(
     requester = frame.get("requester_name", None)
     dropped_columns = [n for n, r in rules.items() if r not in PUBLISHED_RULES]
     row_values = frame[dropped_columns] if dropped_columns else None
-    columns: dict[str, pd.Series] = {}
+    public = pd.DataFrame(index=frame.index)
     flagged: dict[str, pd.Series] = {}
     dropped: set[str] = set()
     notes: list[dict] = []
@@ -74,10 +74,9 @@ def apply_privacy(
             if pseudonym(".", pseudonym_key) is None:
                 notes.append(missing_key_note(name))
             column = pseudonymise_column(column, pseudonym_key)
-        columns[name] = column
-    columns |= {meta: frame[meta] for meta in META_COLUMNS}
-    # built at once: a column at a time copies the frame's blocks as it grows
-    public = pd.DataFrame(columns, index=frame.index)
+        public[name] = column
+    for meta in META_COLUMNS:
+        public[meta] = frame[meta]
     review = pd.Series(False, index=frame.index)
     for needs_review in flagged.values():
         review |= needs_review
