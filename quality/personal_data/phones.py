@@ -47,7 +47,9 @@ _CONTEXT = (
     r"\b(?:tele?fonos?|fonos?|tel|telf|cel|celular(?:es)?|movil|whats\s?app|wsp|wasap"
     r"|fijo|llamar\s+al|contactarme\s+al|numero\s+de\s+contacto)\b"
 )
-_CONTEXT_RE = re.compile(_CONTEXT + r"[^0-9]{0,20}$")
+# A NUL ends a text: the leak scan joins distinct cell values with one (`publish.leaks`),
+# and a context word in one cell must not make a number in the next a phone.
+_CONTEXT_RE = re.compile(_CONTEXT + r"[^0-9\x00]{0,20}$")
 _NOT_PHONE_BEFORE_RE = re.compile(
     r"(?:\$|n°\.?|\b(?:nro|num)\.|\b(?:nro|num|numero|folio|id|codigo|decreto|resolucion"
     r"|oficio|expediente|boleta|factura|cheque|patente|monto|total|cuenta|rol|rut|run|ci)\b)"

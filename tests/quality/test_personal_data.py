@@ -252,6 +252,18 @@ def test_phone_not_detected(text):
     assert find_phones(text) == []
 
 
+@pytest.mark.parametrize("number", ["2345 6789", "223456789"])
+def test_phone_context_ends_at_a_nul(number):
+    """The leak scan joins a column's distinct values with a NUL between them (in an
+    order that varies): a context word in one value does not make a number in the next a
+    phone, while the same number after the word in one text is one."""
+    from publish.leaks import _SEPARATOR
+
+    assert found(find_phones, f"Teléfono: {number}") == [number]
+    assert find_phones(_SEPARATOR.join(["Teléfono de la oficina:", number])) == []
+    assert find_phones(f"Teléfono:\n{number}") != []  # a line break within one text
+
+
 # ------------------------------------------------------------------------ addresses
 
 
