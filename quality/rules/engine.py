@@ -82,6 +82,19 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return _LOCAL.con
 
 
+def _close_before_fork() -> None:
+    """Close this thread's connection before the process forks: a child must not inherit
+    a DuckDB whose worker threads it does not have (using it there, or even freeing it,
+    hangs). The next use, in the parent or the child, opens a new one."""
+    con = getattr(_LOCAL, "con", None)
+    if con is not None:
+        _LOCAL.con = _LOCAL.pid = None
+        con.close()
+
+
+os.register_at_fork(before=_close_before_fork)
+
+
 @contextlib.contextmanager
 def connect(
     tables: Mapping[str, pd.DataFrame], sql: str = ""

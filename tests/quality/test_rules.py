@@ -4,6 +4,7 @@ that fails with exactly the expected offending keys (and the true count)."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 
 import pandas as pd
 import pytest
@@ -476,6 +477,31 @@ def test_rules_share_one_connection_and_leave_no_table_in_it():
     assert second["response-not-before-receipt"].rows_failed == 1  # not the first run's 3
     left = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     assert left == []
+
+
+def _rules_in_child(rows, send) -> None:
+    found = by_rule(run_quality("access_requests", request_table(rows)))
+    send.send(found["response-not-before-receipt"].rows_failed)
+
+
+def test_a_forked_child_runs_rules_after_its_parent_did():
+    """The parent's connection is closed before a fork (a DuckDB inherited with none of
+    its worker threads hangs when used or freed): the child opens its own, and so does
+    the parent after."""
+    rows = [(f"MU999T{n:07d}", D(2026, 10, 5), D(2026, 10, 2), False) for n in range(3)]
+    run_quality("access_requests", request_table(rows))
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_rules_in_child, args=(rows[:2], child))
+    process.start()
+    ready = parent.poll(30)
+    if not ready:
+        process.kill()
+    process.join()
+    assert ready, "the forked child hung running quality rules"
+    assert parent.recv() == 2
+    again = by_rule(run_quality("access_requests", request_table(rows)))
+    assert again["response-not-before-receipt"].rows_failed == 3
 
 
 def test_summary_counts_rules_and_reads_in_both_languages():
