@@ -245,7 +245,7 @@ class Rows:
         return column.apply(_text)
 
     def normalised(self, at: int, spec: ColumnSpec) -> tuple[np.ndarray, np.ndarray]:
-        """`normalise_column` of a position as its distinct values' results
+        """The canonical text of a position as its distinct values' results
         (`normalised_values`) and the column's codes into them: each distinct value is
         normalised once per position and spec (two tables often map one source column
         alike: the order code), and no column of every row is kept."""

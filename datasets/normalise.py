@@ -305,14 +305,9 @@ def by_code(results: list[object], empty: object) -> np.ndarray:
     return table
 
 
-def normalise_column(column: Encoded, spec: ColumnSpec) -> np.ndarray:
-    """Canonical text of a column's cells (`normalise_value` once per distinct value)."""
-    return normalised_values(column, spec)[column.codes]
-
-
 def normalised_values(column: Encoded, spec: ColumnSpec) -> np.ndarray:
     """`normalise_value` of each distinct value of a column, then of an empty cell
-    (`by_code`): what `normalise_column` takes to every row."""
+    (`by_code`): indexed by the column's codes, each cell's canonical text."""
     if spec.parse == "text" and spec.extract is None and spec.map is None and column.is_text:
         missing = set(spec.missing)  # `normalise_value` of text cells, in one comprehension
         stripped = [u.strip() for u in column.uniques]  # type: ignore[union-attr]
